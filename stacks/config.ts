@@ -1,0 +1,364 @@
+/**
+ * The stack configuration: the only module that reads `pulumi.Config`. Every key is declared once
+ * in CONFIG_KEYS (type, description, default, a zod schema over the raw string the engine hands
+ * the program), validated, and returned as one typed object. A bad value stops the program with one
+ * line that names the key, the value received and what is allowed.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { z } from "zod";
+import {
+  MAX_VPC_PREFIX,
+  MIN_VPC_PREFIX,
+  RFC1918_RANGES,
+  cidrsOverlap,
+  isRfc1918,
+  parseCidr,
+} from "../infra/network/cidr";
+import { ALLOWED_REGIONS, REGIONS, RegionName, isAllowedRegion } from "./regions";
+
+export const PROJECT = "ehealth";
+
+export const ENVIRONMENTS = ["prod", "staging", "dev"] as const;
+export type Environment = (typeof ENVIRONMENTS)[number];
+
+export const NAT_MODES = ["perAz", "single"] as const;
+export type NatMode = (typeof NAT_MODES)[number];
+
+/** CloudWatch Logs accepts only these retention periods (days). */
+export const LOG_RETENTION_DAYS = [
+  1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288,
+  3653,
+] as const;
+/** One year of flow logs: the floor for incident investigation (164.308(a)(6), 164.312(b)). */
+export const MIN_LOG_RETENTION_DAYS = 365;
+
+export const MIN_AZ_COUNT = 2;
+export const MAX_AZ_COUNT = 3;
+
+export interface PeerConfig {
+  /** The other region of the pair (disaster recovery and later VPC peering). */
+  readonly region: RegionName;
+  /** The other region's VPC CIDR; never overlaps this one. */
+  readonly vpcCidr: string;
+}
+
+export interface StackConfig {
+  readonly project: string;
+  readonly stack: string;
+  readonly region: RegionName;
+  readonly environment: Environment;
+  /** The project identifier, the value of the `Project` tag on every resource. */
+  readonly projectTag: string;
+  /** Whether this stack creates the account-wide singletons (trail, password policy, IAM roles). */
+  readonly primary: boolean;
+  readonly vpcCidr: string;
+  readonly azCount: number;
+  readonly natGateways: NatMode;
+  readonly flowLogRetentionDays: number;
+  /** `protect` and `retainOnDelete` on stateful resources. */
+  readonly dataProtection: boolean;
+  readonly peer: PeerConfig;
+  /** The provider's default tags, on every resource. */
+  readonly tags: Readonly<Record<string, string>>;
+}
+
+/**
+ * A configuration problem: Pulumi prints a RunError as its message alone, without a stack trace,
+ * so the user sees the one line that says what to change.
+ */
+export class ConfigError extends pulumi.RunError {
+  constructor(readonly problems: readonly string[]) {
+    super(`invalid stack configuration: ${problems.join("; ")}`);
+    this.name = "ConfigError";
+  }
+}
+
+const CIDR_ALLOWED = `use a /${MIN_VPC_PREFIX} to /${MAX_VPC_PREFIX} inside ${listOr(RFC1918_RANGES)}`;
+
+function listOr(items: readonly (string | number)[]): string {
+  return items.length === 1
+    ? String(items[0])
+    : `${items.slice(0, -1).join(", ")} or ${items[items.length - 1]}`;
+}
+
+const vpcCidr = z.string().superRefine((value, ctx) => {
+  const fail = (problem: string) =>
+    ctx.addIssue({ code: "custom", message: `${problem}: ${CIDR_ALLOWED}` });
+  let prefix: number;
+  try {
+    prefix = parseCidr(value).prefix;
+  } catch {
+    return fail("is not an IPv4 CIDR with its host bits zero");
+  }
+  if (!isRfc1918(value)) return fail("is not a private (RFC 1918) range");
+  if (prefix < MIN_VPC_PREFIX) return fail("is too wide");
+  if (prefix > MAX_VPC_PREFIX) return fail("is too narrow");
+});
+
+const region = z.string().refine(isAllowedRegion, {
+  error: `is not an allowed region: use ${listOr(ALLOWED_REGIONS)}`,
+});
+
+const boolean = z
+  .enum(["true", "false"], { error: "is not a boolean: use true or false" })
+  .transform((v) => v === "true");
+
+function integer(min: number, max: number, allowed: string) {
+  return z
+    .string()
+    .regex(/^-?\d+$/, { error: `is not a whole number: ${allowed}` })
+    .transform(Number)
+    .pipe(
+      z
+        .number()
+        .min(min, { error: `is out of range: ${allowed}` })
+        .max(max, { error: `is out of range: ${allowed}` }),
+    );
+}
+
+export interface ConfigKey {
+  /** The full key, `namespace:name`. */
+  readonly key: string;
+  readonly type: "string" | "boolean" | "integer";
+  readonly description: string;
+  /** What is allowed, in words; used when the key is missing. */
+  readonly allowed: string;
+  /** The default as Pulumi.yaml declares it; absent for required keys. */
+  readonly default?: string;
+  readonly schema: z.ZodType<unknown, string>;
+}
+
+/** Every key the program reads. Pulumi.yaml declares the same keys (a test keeps them in step). */
+export const CONFIG_KEYS = [
+  {
+    key: "aws:region",
+    type: "string",
+    description: "The AWS region of this stack.",
+    allowed: `one of ${listOr(ALLOWED_REGIONS)}`,
+    schema: region,
+  },
+  {
+    key: "ehealth:environment",
+    type: "string",
+    description: "The kind of environment: prod, staging or dev.",
+    allowed: `one of ${listOr(ENVIRONMENTS)}`,
+    schema: z.enum(ENVIRONMENTS, { error: `is not an environment: use ${listOr(ENVIRONMENTS)}` }),
+  },
+  {
+    key: "ehealth:projectTag",
+    type: "string",
+    description: "Project identifier: the value of the Project tag on every resource.",
+    allowed: "2 to 32 lowercase letters, digits and hyphens, starting with a letter",
+    schema: z.string().regex(/^[a-z][a-z0-9-]{1,31}$/, {
+      error:
+        "is not a project identifier: use 2 to 32 lowercase letters, digits and hyphens, starting with a letter",
+    }),
+  },
+  {
+    key: "ehealth:primary",
+    type: "boolean",
+    description:
+      "true in the one stack that creates the account-wide singletons (trail, password policy, IAM roles).",
+    allowed: "true or false",
+    schema: boolean,
+  },
+  {
+    key: "ehealth:vpcCidr",
+    type: "string",
+    description: `This region's VPC CIDR: a /${MIN_VPC_PREFIX} to /${MAX_VPC_PREFIX} inside an RFC 1918 range.`,
+    allowed: `a /${MIN_VPC_PREFIX} to /${MAX_VPC_PREFIX} inside ${listOr(RFC1918_RANGES)}`,
+    schema: vpcCidr,
+  },
+  {
+    key: "ehealth:azCount",
+    type: "integer",
+    description: `How many availability zones the network spans (${MIN_AZ_COUNT} or ${MAX_AZ_COUNT}).`,
+    allowed: `${MIN_AZ_COUNT} or ${MAX_AZ_COUNT}`,
+    default: "3",
+    schema: integer(MIN_AZ_COUNT, MAX_AZ_COUNT, `use ${MIN_AZ_COUNT} or ${MAX_AZ_COUNT}`),
+  },
+  {
+    key: "ehealth:natGateways",
+    type: "string",
+    description:
+      "auto (a NAT gateway per AZ, except one in dev), perAz (one per AZ: an AZ outage leaves the others online) or single (one, cheaper).",
+    allowed: "auto, perAz or single",
+    default: "auto",
+    schema: z.enum(["auto", ...NAT_MODES], {
+      error: "is not a NAT mode: use auto, perAz or single",
+    }),
+  },
+  {
+    key: "ehealth:flowLogRetentionDays",
+    type: "integer",
+    description: `Days to keep VPC flow logs: a CloudWatch retention period of at least ${MIN_LOG_RETENTION_DAYS}.`,
+    allowed: `${listOr(LOG_RETENTION_DAYS.filter((d) => d >= MIN_LOG_RETENTION_DAYS))}`,
+    default: "365",
+    schema: z
+      .string()
+      .refine(
+        (v) => LOG_RETENTION_DAYS.some((d) => d >= MIN_LOG_RETENTION_DAYS && String(d) === v),
+        {
+          error: `is not a CloudWatch retention period of at least ${MIN_LOG_RETENTION_DAYS} days: use ${listOr(LOG_RETENTION_DAYS.filter((d) => d >= MIN_LOG_RETENTION_DAYS))}`,
+        },
+      )
+      .transform(Number),
+  },
+  {
+    key: "ehealth:dataProtection",
+    type: "boolean",
+    description:
+      "Protect stateful resources (keys, databases, buckets) from deletion and retain them when the stack is destroyed. Cannot be false in prod.",
+    allowed: "true or false",
+    default: "true",
+    schema: boolean,
+  },
+  {
+    key: "ehealth:peerRegion",
+    type: "string",
+    description:
+      "The other region of the pair (disaster recovery, replication, later VPC peering).",
+    allowed: `one of ${listOr(ALLOWED_REGIONS)}, not this stack's own`,
+    schema: region,
+  },
+  {
+    key: "ehealth:peerVpcCidr",
+    type: "string",
+    description: "The other region's VPC CIDR, so that the two never overlap and can be peered.",
+    allowed: `a /${MIN_VPC_PREFIX} to /${MAX_VPC_PREFIX} inside ${listOr(RFC1918_RANGES)}`,
+    schema: vpcCidr,
+  },
+] as const satisfies readonly ConfigKey[];
+
+type KeyName = (typeof CONFIG_KEYS)[number]["key"];
+
+/** What the engine hands the program: every value as a string (objects as JSON). */
+export type RawConfig = Readonly<Record<string, string | undefined>>;
+
+export interface StackContext {
+  readonly project: string;
+  readonly stack: string;
+}
+
+/**
+ * Validates a stack's raw configuration. Pure: the tests call it directly, and `loadStackConfig`
+ * feeds it what Pulumi has. Throws a ConfigError listing every problem found.
+ */
+export function parseStackConfig(raw: RawConfig, ctx: StackContext): StackConfig {
+  const problems: string[] = [];
+  const values = new Map<KeyName, unknown>();
+
+  for (const spec of CONFIG_KEYS as readonly ConfigKey[]) {
+    const given = raw[spec.key];
+    const text = given ?? ("default" in spec ? spec.default : undefined);
+    if (text === undefined || text === "") {
+      problems.push(
+        `${spec.key} is missing: set it with \`pulumi config set ${spec.key} <value>\` (${spec.allowed})`,
+      );
+      continue;
+    }
+    const result = spec.schema.safeParse(text);
+    if (result.success) {
+      values.set(spec.key as KeyName, result.data);
+    } else {
+      problems.push(`${spec.key} ${JSON.stringify(text)} ${result.error.issues[0].message}`);
+    }
+  }
+
+  for (const key of Object.keys(raw)) {
+    if (key.startsWith(`${PROJECT}:`) && !CONFIG_KEYS.some((k) => k.key === key)) {
+      problems.push(`${key} is not a known key${suggest(key)}`);
+    }
+  }
+
+  if (problems.length === 0) {
+    crossCheck(values, problems);
+  }
+  if (problems.length > 0) {
+    throw new ConfigError(problems);
+  }
+
+  const get = <T>(key: KeyName) => values.get(key) as T;
+  const environment = get<Environment>("ehealth:environment");
+  const nat = get<"auto" | NatMode>("ehealth:natGateways");
+  const projectTag = get<string>("ehealth:projectTag");
+  return {
+    project: ctx.project,
+    stack: ctx.stack,
+    region: get<RegionName>("aws:region"),
+    environment,
+    projectTag,
+    primary: get<boolean>("ehealth:primary"),
+    vpcCidr: get<string>("ehealth:vpcCidr"),
+    azCount: get<number>("ehealth:azCount"),
+    natGateways: nat === "auto" ? (environment === "dev" ? "single" : "perAz") : nat,
+    flowLogRetentionDays: get<number>("ehealth:flowLogRetentionDays"),
+    dataProtection: get<boolean>("ehealth:dataProtection"),
+    peer: {
+      region: get<RegionName>("ehealth:peerRegion"),
+      vpcCidr: get<string>("ehealth:peerVpcCidr"),
+    },
+    tags: {
+      Project: projectTag,
+      Environment: environment,
+      Stack: ctx.stack,
+      ManagedBy: "pulumi",
+    },
+  };
+}
+
+function crossCheck(values: Map<KeyName, unknown>, problems: string[]): void {
+  const regionName = values.get("aws:region") as RegionName;
+  const azCount = values.get("ehealth:azCount") as number;
+  const available = REGIONS[regionName].azs.length;
+  if (azCount > available) {
+    problems.push(
+      `ehealth:azCount "${azCount}" is more than the ${available} AZs of ${regionName}: use ${MIN_AZ_COUNT}${available > MIN_AZ_COUNT ? ` to ${available}` : ""}`,
+    );
+  }
+  const peerRegion = values.get("ehealth:peerRegion") as RegionName;
+  if (peerRegion === regionName) {
+    problems.push(
+      `ehealth:peerRegion "${peerRegion}" is this stack's own region: name the other region of the pair`,
+    );
+  }
+  const own = values.get("ehealth:vpcCidr") as string;
+  const peer = values.get("ehealth:peerVpcCidr") as string;
+  if (cidrsOverlap(own, peer)) {
+    problems.push(
+      `ehealth:vpcCidr "${own}" overlaps ehealth:peerVpcCidr "${peer}": give each region its own range so the VPCs can be peered`,
+    );
+  }
+  const environment = values.get("ehealth:environment") as Environment;
+  if (environment === "prod" && values.get("ehealth:dataProtection") === false) {
+    problems.push(
+      `ehealth:dataProtection "false" is not allowed in prod: remove the key (the default is true)`,
+    );
+  }
+}
+
+function suggest(key: string): string {
+  const name = key.slice(PROJECT.length + 1).toLowerCase();
+  const match = CONFIG_KEYS.find(
+    (k) =>
+      k.key.startsWith(`${PROJECT}:`) && k.key.slice(PROJECT.length + 1).toLowerCase() === name,
+  );
+  return match
+    ? `: did you mean ${match.key}?`
+    : `: known keys are ${CONFIG_KEYS.map((k) => k.key).join(", ")}`;
+}
+
+/** Reads and validates the running stack's configuration. */
+export function loadStackConfig(): StackConfig {
+  const raw: Record<string, string | undefined> = {};
+  for (const spec of CONFIG_KEYS) {
+    const [namespace, name] = spec.key.split(":");
+    raw[spec.key] = new pulumi.Config(namespace).get(name);
+  }
+  for (const key of Object.keys(pulumi.runtime.allConfig())) {
+    if (key.startsWith(`${PROJECT}:`) && !(key in raw)) {
+      raw[key] = new pulumi.Config(PROJECT).get(key.slice(PROJECT.length + 1));
+    }
+  }
+  return parseStackConfig(raw, { project: pulumi.getProject(), stack: pulumi.getStack() });
+}

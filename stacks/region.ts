@@ -1,0 +1,89 @@
+/**
+ * The regional composition: everything one stack deploys, from its validated configuration.
+ */
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { Keys } from "../infra/keys";
+import { Network } from "../infra/network";
+import { ConfigError, StackConfig } from "./config";
+
+export interface RegionStack {
+  readonly provider: aws.Provider;
+  readonly keys: Keys;
+  readonly network: Network;
+  readonly availabilityZones: readonly string[];
+  /** The stack outputs. */
+  readonly outputs: Record<string, unknown>;
+}
+
+/** The prefix of every child name: stable for the life of the stack (renames replace resources). */
+export function namePrefix(config: StackConfig): string {
+  return `${config.project}-${config.stack}`;
+}
+
+export async function deployRegion(config: StackConfig): Promise<RegionStack> {
+  const prefix = namePrefix(config);
+  // One explicit provider per stack: its region comes from validated config and its default tags
+  // reach every resource, so cost and audit reports can attribute each one to a project and stack.
+  const provider = new aws.Provider(prefix, {
+    region: config.region,
+    defaultTags: { tags: { ...config.tags } },
+  });
+  const invokeOpts = { provider };
+  const [identity, partition, zones] = await Promise.all([
+    aws.getCallerIdentity({}, invokeOpts),
+    aws.getPartition({}, invokeOpts),
+    aws.getAvailabilityZones({ state: "available" }, invokeOpts),
+  ]);
+  const available = [...zones.names].sort();
+  if (available.length < config.azCount) {
+    throw new ConfigError([
+      `ehealth:azCount "${config.azCount}" is more than the ${available.length} AZs this account has in ${config.region} (${available.join(", ")}): use ${available.length}`,
+    ]);
+  }
+  const availabilityZones = available.slice(0, config.azCount);
+  const opts: pulumi.ComponentResourceOptions = { providers: [provider] };
+
+  const keys = new Keys(
+    prefix,
+    {
+      accountId: identity.accountId,
+      partition: partition.partition,
+      region: config.region,
+      aliasPrefix: prefix,
+      protect: config.dataProtection,
+    },
+    opts,
+  );
+
+  const network = new Network(
+    prefix,
+    {
+      vpcCidr: config.vpcCidr,
+      availabilityZones,
+      region: config.region,
+      accountId: identity.accountId,
+      partition: partition.partition,
+      logsKeyArn: keys.logsKeyArn,
+      natGateways: config.natGateways,
+      flowLogRetentionDays: config.flowLogRetentionDays,
+      protect: config.dataProtection,
+    },
+    opts,
+  );
+
+  const outputs = {
+    region: config.region,
+    environment: config.environment,
+    primary: config.primary,
+    availabilityZones,
+    vpcId: network.vpcId,
+    vpcCidr: config.vpcCidr,
+    subnetIds: network.subnetIds,
+    routeTableIds: network.routeTableIds,
+    natGatewayIds: network.natGateways.map((n) => n.id),
+    flowLogGroupArn: network.flowLogGroup.arn,
+    keyArns: { phi: keys.phiKeyArn, logs: keys.logsKeyArn, backups: keys.backupsKeyArn },
+  };
+  return { provider, keys, network, availabilityZones, outputs };
+}

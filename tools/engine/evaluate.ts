@@ -1,0 +1,120 @@
+/**
+ * Evaluates a Pulumi program on the mock runtime and returns what it would register. The runtime is
+ * process-global: evaluate one program per process or worker (see worker.ts).
+ */
+import * as pulumi from "@pulumi/pulumi";
+import * as settings from "@pulumi/pulumi/runtime/settings";
+import * as path from "node:path";
+import { MockOptions, PlatformMocks } from "./mocks";
+import { Recorder, ResourceRecord, plain } from "./recorder";
+
+export interface EvaluationRequest {
+  /** The program's entry file (TypeScript or JavaScript). */
+  readonly program: string;
+  readonly project: string;
+  readonly stack: string;
+  /** The stack's configuration, `namespace:key` to string. */
+  readonly config: Readonly<Record<string, string>>;
+  /** Run as a preview: computed outputs stay unknown. @default false */
+  readonly preview?: boolean;
+  /** Mocked account details; the region defaults to the config's `aws:region`. */
+  readonly mocks?: Partial<MockOptions>;
+  /** Give up after this long, naming the resources still waiting. @default 60000 */
+  readonly timeoutMs?: number;
+}
+
+export interface Evaluation {
+  readonly project: string;
+  readonly stack: string;
+  readonly program: string;
+  readonly region: string;
+  readonly resources: ResourceRecord[];
+  readonly outputs: Record<string, unknown>;
+  readonly timingsMs: { readonly program: number };
+}
+
+export class EvaluationError extends Error {
+  constructor(
+    message: string,
+    readonly kind: "program" | "timeout",
+  ) {
+    super(message);
+  }
+}
+
+/** The first line of an error, without the stack trace; RunErrors are already one line. */
+export function describeError(err: unknown): string {
+  if (err instanceof Error) return err.message.split("\n")[0];
+  return String(err);
+}
+
+export async function evaluateProgram(request: EvaluationRequest): Promise<Evaluation> {
+  const started = performance.now();
+  const region = request.mocks?.region ?? request.config["aws:region"] ?? "us-east-1";
+  pulumi.runtime.setAllConfig({ ...request.config });
+  const mocks = new PlatformMocks({ ...request.mocks, region });
+  await pulumi.runtime.setMocks(mocks, request.project, request.stack, request.preview ?? false);
+  const recorder = new Recorder();
+  recorder.install();
+  recorder.onRecord((r) => {
+    if (r.type.startsWith("pulumi:providers:")) mocks.learnProvider(`${r.urn}::${r.id}`, r.inputs);
+  });
+
+  // Errors thrown inside applies surface as unhandled rejections: collect the first one.
+  let asyncError: unknown;
+  const onRejection = (reason: unknown) => {
+    asyncError ??= reason;
+  };
+  process.on("unhandledRejection", onRejection);
+
+  const programPath = path.resolve(request.program);
+  const run = (async () => {
+    const outputs = await pulumi.runtime.runInPulumiStack(async () => {
+      pulumi.runtime.registerStackTransformation((args) => {
+        recorder.noteConstructed(args.type, args.name);
+        return undefined;
+      });
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const mod = require(programPath) as unknown;
+      const entry = (mod as { default?: unknown }).default ?? mod;
+      return typeof entry === "function" ? await (entry as () => unknown)() : entry;
+    });
+    await settings.waitForRPCs();
+    return outputs;
+  })();
+
+  const timeoutMs = request.timeoutMs ?? 60_000;
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      const pending = recorder.pending();
+      reject(
+        new EvaluationError(
+          `${request.program} did not settle within ${timeoutMs} ms: ${recorder.resources.length} resources registered${pending.length ? `, waiting on ${pending.join(", ")}` : ""} (an output the mocks cannot resolve?)`,
+          "timeout",
+        ),
+      );
+    }, timeoutMs);
+    timer.unref();
+  });
+
+  try {
+    const outputs = await Promise.race([run, timeout]);
+    if (asyncError) throw asyncError;
+    return {
+      project: request.project,
+      stack: request.stack,
+      program: request.program,
+      region,
+      resources: recorder.resources,
+      outputs: (plain(outputs ?? {}) as Record<string, unknown>) ?? {},
+      timingsMs: { program: Math.round(performance.now() - started) },
+    };
+  } catch (err) {
+    if (err instanceof EvaluationError) throw err;
+    throw new EvaluationError(describeError(err), "program");
+  } finally {
+    clearTimeout(timer);
+    process.off("unhandledRejection", onRejection);
+  }
+}

@@ -1,0 +1,266 @@
+/**
+ * Pulumi mocks with realistic state: ids and ARNs shaped as AWS shapes them, in the region of the
+ * provider that owns each resource, for a fixed account. Invokes the programs use are answered
+ * with region-correct data; any other invoke throws, so a new one cannot slip in unanswered.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { createHash } from "node:crypto";
+import { REGIONS, isAllowedRegion } from "../../stacks/regions";
+
+/** The account every mocked resource belongs to (an AWS documentation example id). */
+export const MOCK_ACCOUNT_ID = "123456789012";
+
+export interface MockOptions {
+  /** The region of the default provider (the stack's `aws:region`). */
+  readonly region: string;
+  readonly accountId?: string;
+  readonly partition?: string;
+  /** Override the AZs `getAvailabilityZones` answers, per region (to test scarce accounts). */
+  readonly availabilityZones?: Readonly<Record<string, readonly string[]>>;
+}
+
+type State = Record<string, unknown>;
+
+function hex(seed: string, length: number): string {
+  return createHash("sha256").update(seed).digest("hex").slice(0, length);
+}
+
+/** A mocked resource's id and computed outputs, from its type, name and inputs. */
+type Shaper = (ctx: ShapeContext) => { id: string; state: State };
+
+interface ShapeContext {
+  readonly name: string;
+  readonly inputs: State;
+  readonly region: string;
+  readonly account: string;
+  readonly partition: string;
+  /** A stable hex string for this resource. */
+  readonly hash: (length: number) => string;
+}
+
+function arn(c: ShapeContext, service: string, resource: string, global = false): string {
+  return `arn:${c.partition}:${service}:${global ? "" : c.region}:${c.account}:${resource}`;
+}
+
+function ec2(
+  prefix: string,
+  kind: string,
+  extra: (c: ShapeContext, id: string) => State = () => ({}),
+): Shaper {
+  return (c) => {
+    const id = `${prefix}-${c.hash(17)}`;
+    return {
+      id,
+      state: { arn: arn(c, "ec2", `${kind}/${id}`), ownerId: c.account, ...extra(c, id) },
+    };
+  };
+}
+
+/** The physical name Pulumi's autonaming would give: the logical name plus a random suffix. */
+function physicalName(c: ShapeContext, key = "name"): string {
+  const given = c.inputs[key];
+  return typeof given === "string" ? given : `${c.name}-${c.hash(7)}`;
+}
+
+const SHAPERS: Record<string, Shaper> = {
+  "aws:ec2/vpc:Vpc": ec2("vpc", "vpc", (c) => ({
+    defaultNetworkAclId: `acl-${c.hash(17)}`,
+    defaultSecurityGroupId: `sg-${c.hash(17)}`,
+    defaultRouteTableId: `rtb-${c.hash(17)}`,
+    mainRouteTableId: `rtb-${c.hash(17)}`,
+    dhcpOptionsId: `dopt-${c.hash(17)}`,
+  })),
+  "aws:ec2/subnet:Subnet": ec2("subnet", "subnet"),
+  "aws:ec2/routeTable:RouteTable": ec2("rtb", "route-table"),
+  "aws:ec2/routeTableAssociation:RouteTableAssociation": ec2("rtbassoc", "route-table-association"),
+  "aws:ec2/route:Route": (c) => ({ id: `r-${c.hash(17)}`, state: {} }),
+  "aws:ec2/internetGateway:InternetGateway": ec2("igw", "internet-gateway"),
+  "aws:ec2/natGateway:NatGateway": ec2("nat", "natgateway", (c) => ({
+    privateIp: "10.255.0.10",
+    networkInterfaceId: `eni-${c.hash(17)}`,
+  })),
+  "aws:ec2/eip:Eip": ec2("eipalloc", "elastic-ip", (c) => ({
+    allocationId: `eipalloc-${c.hash(17)}`,
+    publicIp: `203.0.113.${parseInt(c.hash(2), 16) % 250}`,
+  })),
+  "aws:ec2/networkAcl:NetworkAcl": ec2("acl", "network-acl"),
+  "aws:ec2/defaultNetworkAcl:DefaultNetworkAcl": (c) => ({
+    id: String(c.inputs.defaultNetworkAclId),
+    state: {
+      arn: arn(c, "ec2", `network-acl/${String(c.inputs.defaultNetworkAclId)}`),
+      ownerId: c.account,
+    },
+  }),
+  "aws:ec2/securityGroup:SecurityGroup": ec2("sg", "security-group", (c) => ({
+    name: physicalName(c),
+  })),
+  "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup": ec2("sg", "security-group", () => ({
+    name: "default",
+  })),
+  "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule": ec2(
+    "sgr",
+    "security-group-rule",
+    (_c, id) => ({
+      securityGroupRuleId: id,
+    }),
+  ),
+  "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule": ec2(
+    "sgr",
+    "security-group-rule",
+    (_c, id) => ({
+      securityGroupRuleId: id,
+    }),
+  ),
+  "aws:ec2/vpcEndpoint:VpcEndpoint": ec2("vpce", "vpc-endpoint", (c) => ({
+    dnsEntries: [
+      {
+        dnsName: `vpce-${c.hash(17)}.${c.region}.vpce.amazonaws.com`,
+        hostedZoneId: "Z7HUB22UULQXV",
+      },
+    ],
+    prefixListId: `pl-${c.hash(8)}`,
+  })),
+  "aws:ec2/flowLog:FlowLog": ec2("fl", "vpc-flow-log"),
+  "aws:kms/key:Key": (c) => {
+    const id = [8, 4, 4, 4, 12].map((n, i) => c.hash(32).slice(i * 4, i * 4 + n)).join("-");
+    return { id, state: { keyId: id, arn: arn(c, "kms", `key/${id}`) } };
+  },
+  "aws:kms/alias:Alias": (c) => {
+    const name = String(c.inputs.name);
+    return {
+      id: name,
+      state: {
+        arn: arn(c, "kms", name),
+        targetKeyArn: arn(c, "kms", `key/${String(c.inputs.targetKeyId)}`),
+      },
+    };
+  },
+  "aws:cloudwatch/logGroup:LogGroup": (c) => {
+    const name = physicalName(c);
+    return { id: name, state: { name, arn: arn(c, "logs", `log-group:${name}`) } };
+  },
+  "aws:iam/role:Role": (c) => {
+    const name = physicalName(c);
+    return {
+      id: name,
+      state: {
+        name,
+        arn: arn(c, "iam", `role/${name}`, true),
+        uniqueId: `AROA${c.hash(17).toUpperCase()}`,
+      },
+    };
+  },
+  "aws:iam/rolePolicy:RolePolicy": (c) => {
+    const name = physicalName(c);
+    return { id: `${String(c.inputs.role)}:${name}`, state: { name } };
+  },
+};
+
+/** Invokes the platform uses, answered for the region of the provider that makes them. */
+type Answer = (inputs: State, region: string) => State;
+
+export class PlatformMocks implements pulumi.runtime.Mocks {
+  readonly account: string;
+  readonly partition: string;
+  /** Region per provider reference (`urn::id`), learned as providers are created. */
+  private readonly providerRegions = new Map<string, string>();
+  private readonly answers: Record<string, Answer>;
+
+  constructor(private readonly options: MockOptions) {
+    this.account = options.accountId ?? MOCK_ACCOUNT_ID;
+    this.partition = options.partition ?? "aws";
+    this.answers = {
+      "aws:index/getCallerIdentity:getCallerIdentity": () => ({
+        id: this.account,
+        accountId: this.account,
+        arn: `arn:${this.partition}:sts::${this.account}:assumed-role/plan/offline`,
+        userId: "AROAEXAMPLE:offline",
+      }),
+      "aws:index/getPartition:getPartition": () => ({
+        id: this.partition,
+        partition: this.partition,
+        dnsSuffix: "amazonaws.com",
+        reverseDnsPrefix: "com.amazonaws",
+      }),
+      "aws:index/getRegion:getRegion": (_inputs, region) => ({
+        id: region,
+        name: region,
+        region,
+        endpoint: `ec2.${region}.amazonaws.com`,
+        description: region,
+      }),
+      "aws:index/getAvailabilityZones:getAvailabilityZones": (_inputs, region) => {
+        const names = this.zonesOf(region);
+        return {
+          id: region,
+          region,
+          names,
+          zoneIds: names.map((_n, i) => `${region.replace(/-/g, "").slice(0, 4)}-az${i + 1}`),
+          groupNames: names.map(() => region),
+          state: "available",
+        };
+      },
+    };
+  }
+
+  private zonesOf(region: string): string[] {
+    const override = this.options.availabilityZones?.[region];
+    if (override) return [...override];
+    if (isAllowedRegion(region)) return [...REGIONS[region].azs];
+    return ["a", "b", "c"].map((s) => `${region}${s}`);
+  }
+
+  private regionOf(providerRef: string | undefined): string {
+    return (providerRef && this.providerRegions.get(providerRef)) || this.options.region;
+  }
+
+  newResource(args: pulumi.runtime.MockResourceArgs): pulumi.runtime.MockResourceResult {
+    const inputs = (args.inputs ?? {}) as State;
+    if (args.type.startsWith("pulumi:providers:")) {
+      const id = `${args.name}-provider-${hex(args.name, 8)}`;
+      return { id, state: inputs };
+    }
+    const seed = `${args.type}::${args.name}`;
+    const ctx: ShapeContext = {
+      name: args.name,
+      inputs,
+      region: typeof inputs.region === "string" ? inputs.region : this.regionOf(args.provider),
+      account: this.account,
+      partition: this.partition,
+      hash: (length) => hex(seed, length),
+    };
+    const shaper = SHAPERS[args.type];
+    if (shaper) {
+      const { id, state } = shaper(ctx);
+      const finalId = args.id || id;
+      return { id: finalId, state: { ...inputs, ...state, id: finalId } };
+    }
+    // An unknown type still gets a plausible id and ARN, so any program can be evaluated.
+    const [pkg, mod] = args.type.split(":");
+    const service = (mod ?? "resource").split("/")[0];
+    const id = args.id || `${args.name}-${hex(seed, 8)}`;
+    return {
+      id,
+      state: {
+        arn: `arn:${this.partition}:${service === "index" ? pkg : service}:${ctx.region}:${this.account}:${id}`,
+        ...inputs,
+        id,
+      },
+    };
+  }
+
+  /** Called by the recorder when a provider is registered, so its region answers its calls. */
+  learnProvider(ref: string, inputs: State): void {
+    if (typeof inputs.region === "string") this.providerRegions.set(ref, inputs.region);
+  }
+
+  call(args: pulumi.runtime.MockCallArgs): pulumi.runtime.MockCallResult {
+    const answer = this.answers[args.token];
+    if (!answer) {
+      throw new Error(
+        `the mock engine does not answer the invoke ${args.token}: add it to tools/engine/mocks.ts`,
+      );
+    }
+    return answer(args.inputs ?? {}, this.regionOf(args.provider));
+  }
+}

@@ -1,0 +1,172 @@
+/**
+ * Records every resource the program registers, with what the plain mocks do not show: its real
+ * URN, parent, provider, `protect`, `retainOnDelete`, dependencies and inputs with secrets
+ * unwrapped. It wraps the mock monitor's registerResource and readResource.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import * as rpc from "@pulumi/pulumi/runtime/rpc";
+import * as settings from "@pulumi/pulumi/runtime/settings";
+
+export interface ResourceRecord {
+  readonly urn: string;
+  readonly id: string | null;
+  readonly type: string;
+  readonly name: string;
+  /** True for provider-managed resources, false for components (and the stack). */
+  readonly custom: boolean;
+  /** The parent's URN; null for the stack itself. */
+  readonly parent: string | null;
+  /** The provider reference, `urn::id`, for custom resources. */
+  readonly provider: string | null;
+  readonly protect: boolean;
+  readonly retainOnDelete: boolean;
+  /** True when the resource was read (`Resource.get`) rather than managed. */
+  readonly read: boolean;
+  readonly dependencies: readonly string[];
+  readonly propertyDependencies: Readonly<Record<string, readonly string[]>>;
+  readonly ignoreChanges: readonly string[];
+  readonly inputs: Record<string, unknown>;
+  readonly outputs: Record<string, unknown>;
+  /** Top-level input names whose values were secrets. */
+  readonly secretInputs: readonly string[];
+}
+
+/** Minimal view of the protobuf request the monitor receives. */
+interface RegisterRequest {
+  getType(): string;
+  getName(): string;
+  getParent(): string;
+  getCustom(): boolean;
+  getObject?(): unknown;
+  getProperties?(): unknown;
+  getProvider(): string;
+  getProtect?(): boolean | undefined;
+  getRetainondelete?(): boolean | undefined;
+  getDependenciesList(): string[];
+  getPropertydependenciesMap?(): {
+    forEach(cb: (v: { getUrnsList(): string[] }, k: string) => void): void;
+  };
+  getIgnorechangesList?(): string[];
+  getId?(): string;
+}
+
+interface RegisterResponse {
+  getUrn(): string;
+  getId?(): string;
+  getObject?(): unknown;
+  getProperties?(): unknown;
+}
+
+type Callback = (err: unknown, response: RegisterResponse | undefined) => void;
+
+interface Monitor {
+  registerResource(req: RegisterRequest, callback: Callback): Promise<void>;
+  readResource(req: RegisterRequest, callback: Callback): Promise<void>;
+}
+
+const SECRET_SIG = rpc.specialSecretSig;
+const SIG_KEY = rpc.specialSigKey;
+
+/** Unwraps secrets, and turns resource references into their URNs, so records are plain JSON. */
+export function plain(value: unknown): unknown {
+  if (value === null || value === undefined) return value;
+  if (Array.isArray(value)) return value.map(plain);
+  if (pulumi.Resource.isInstance(value)) {
+    return `resource:${String((value as unknown as { __name?: string }).__name ?? "")}`;
+  }
+  if (typeof value === "object") {
+    const obj = value as Record<string, unknown>;
+    if (obj[SIG_KEY] === SECRET_SIG) return plain(obj.value);
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(obj)) {
+      if (typeof v !== "function") out[k] = plain(v);
+    }
+    return out;
+  }
+  return value;
+}
+
+function secretKeys(inputs: Record<string, unknown>): string[] {
+  return Object.entries(inputs)
+    .filter(
+      ([, v]) =>
+        typeof v === "object" &&
+        v !== null &&
+        (v as Record<string, unknown>)[SIG_KEY] === SECRET_SIG,
+    )
+    .map(([k]) => k);
+}
+
+export class Recorder {
+  readonly resources: ResourceRecord[] = [];
+  /** `type::name` of every resource constructed, registered or not yet. */
+  private readonly constructed = new Set<string>();
+  private readonly listeners: ((r: ResourceRecord) => void)[] = [];
+
+  /** Wraps the current monitor; call after `setMocks`. */
+  install(): void {
+    const monitor = settings.getMonitor() as unknown as Monitor | undefined;
+    if (!monitor) throw new Error("the mock engine has no monitor: call setMocks first");
+    for (const method of ["registerResource", "readResource"] as const) {
+      const original = monitor[method].bind(monitor);
+      const read = method === "readResource";
+      monitor[method] = (req, callback) =>
+        original(req, (err, response) => {
+          if (!err && response) this.record(req, response, read);
+          callback(err, response);
+        });
+    }
+  }
+
+  /** Notes a resource at construction (from a stack transformation), before its inputs resolve. */
+  noteConstructed(type: string, name: string): void {
+    this.constructed.add(`${type}::${name}`);
+  }
+
+  /** Resources constructed whose registration has not completed: what a hung program waits on. */
+  pending(): string[] {
+    const done = new Set(this.resources.map((r) => `${r.type}::${r.name}`));
+    return [...this.constructed].filter((k) => !done.has(k));
+  }
+
+  onRecord(listener: (r: ResourceRecord) => void): void {
+    this.listeners.push(listener);
+  }
+
+  private record(req: RegisterRequest, response: RegisterResponse, read: boolean): void {
+    const struct = (read ? req.getProperties?.() : req.getObject?.()) as Parameters<
+      typeof rpc.deserializeProperties
+    >[0];
+    const rawInputs = struct ? (rpc.deserializeProperties(struct) as Record<string, unknown>) : {};
+    const outStruct = (read ? response.getProperties?.() : response.getObject?.()) as Parameters<
+      typeof rpc.deserializeProperties
+    >[0];
+    const outputs = outStruct
+      ? (rpc.deserializeProperties(outStruct) as Record<string, unknown>)
+      : {};
+    const propertyDependencies: Record<string, string[]> = {};
+    req.getPropertydependenciesMap?.().forEach((v, k) => {
+      propertyDependencies[k] = v.getUrnsList();
+    });
+    const record: ResourceRecord = {
+      urn: response.getUrn(),
+      id: (read ? req.getId?.() : response.getId?.()) || null,
+      type: req.getType(),
+      name: req.getName(),
+      custom: read ? true : req.getCustom(),
+      parent: req.getParent() || null,
+      provider: req.getProvider() || null,
+      protect: req.getProtect?.() ?? false,
+      retainOnDelete: req.getRetainondelete?.() ?? false,
+      read,
+      dependencies: req.getDependenciesList(),
+      propertyDependencies,
+      ignoreChanges: req.getIgnorechangesList?.() ?? [],
+      inputs: plain(rawInputs) as Record<string, unknown>,
+      outputs: plain(outputs) as Record<string, unknown>,
+      secretInputs: secretKeys(rawInputs),
+    };
+    this.resources.push(record);
+    for (const listener of this.listeners) listener(record);
+  }
+}

@@ -79,7 +79,9 @@ export async function evaluateProgram(request: EvaluationRequest): Promise<Evalu
       const entry = (mod as { default?: unknown }).default ?? mod;
       return typeof entry === "function" ? await (entry as () => unknown)() : entry;
     });
-    await settings.waitForRPCs();
+    // Registrations still in flight after the stack's outputs resolve (the SDK exports this
+    // function but leaves it out of its typings).
+    await (settings as unknown as { waitForRPCs(): Promise<void> }).waitForRPCs();
     return outputs;
   })();
 
@@ -95,7 +97,6 @@ export async function evaluateProgram(request: EvaluationRequest): Promise<Evalu
         ),
       );
     }, timeoutMs);
-    timer.unref();
   });
 
   try {

@@ -10,6 +10,7 @@ import { evaluateInWorker } from "./worker";
 export { Evaluation, EvaluationError, EvaluationRequest, describeError } from "./evaluate";
 export { MOCK_ACCOUNT_ID, PlatformMocks } from "./mocks";
 export { ResourceRecord } from "./recorder";
+export { Recorder } from "./recorder";
 export { StackConfigFileError, loadProjectFile, loadStackConfig } from "./stack-config";
 export { evaluateInWorker } from "./worker";
 

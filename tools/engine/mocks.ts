@@ -156,6 +156,15 @@ const SHAPERS: Record<string, Shaper> = {
   },
 };
 
+/** The SDK reports a failed invoke by the error's `details`, as gRPC errors carry it. */
+export class UnansweredInvokeError extends Error {
+  readonly details: string;
+  constructor(token: string) {
+    super(`the mock engine does not answer the invoke ${token}: add it to tools/engine/mocks.ts`);
+    this.details = this.message;
+  }
+}
+
 /** Invokes the platform uses, answered for the region of the provider that makes them. */
 type Answer = (inputs: State, region: string) => State;
 
@@ -257,9 +266,7 @@ export class PlatformMocks implements pulumi.runtime.Mocks {
   call(args: pulumi.runtime.MockCallArgs): pulumi.runtime.MockCallResult {
     const answer = this.answers[args.token];
     if (!answer) {
-      throw new Error(
-        `the mock engine does not answer the invoke ${args.token}: add it to tools/engine/mocks.ts`,
-      );
+      throw new UnansweredInvokeError(args.token);
     }
     return answer(args.inputs ?? {}, this.regionOf(args.provider));
   }

@@ -52,6 +52,7 @@ interface RegisterRequest {
 
 interface RegisterResponse {
   getUrn(): string;
+  setUrn(urn: string): void;
   getId?(): string;
   getObject?(): unknown;
   getProperties?(): unknown;
@@ -62,6 +63,22 @@ type Callback = (err: unknown, response: RegisterResponse | undefined) => void;
 interface Monitor {
   registerResource(req: RegisterRequest, callback: Callback): Promise<void>;
   readResource(req: RegisterRequest, callback: Callback): Promise<void>;
+  registerResourceOutputs(
+    req: { getUrn(): string; setUrn(urn: string): void },
+    callback: (err: unknown, response: unknown) => void,
+  ): void;
+}
+
+const STACK_TYPE = "pulumi:pulumi:Stack";
+
+/**
+ * The URN the Pulumi engine gives a resource: its type qualified by its ancestors' types, except
+ * the root stack's (the mock monitor qualifies by the parent's own type only, stack included).
+ */
+export function engineUrn(parentUrn: string, type: string, name: string): string {
+  const parentType = parentUrn ? parentUrn.split("::")[2] : "";
+  const qualified = !parentType || parentType === STACK_TYPE ? type : `${parentType}$${type}`;
+  return `urn:pulumi:${pulumi.getStack()}::${pulumi.getProject()}::${qualified}::${name}`;
 }
 
 const SECRET_SIG = rpc.specialSecretSig;
@@ -107,15 +124,28 @@ export class Recorder {
   install(): void {
     const monitor = settings.getMonitor() as unknown as Monitor | undefined;
     if (!monitor) throw new Error("the mock engine has no monitor: call setMocks first");
+    // The runtime sees engine URNs; the mock monitor keeps its own, so map them back for it.
+    const mockUrns = new Map<string, string>();
     for (const method of ["registerResource", "readResource"] as const) {
       const original = monitor[method].bind(monitor);
       const read = method === "readResource";
       monitor[method] = (req, callback) =>
         original(req, (err, response) => {
-          if (!err && response) this.record(req, response, read);
+          if (!err && response) {
+            const urn = engineUrn(req.getParent(), req.getType(), req.getName());
+            mockUrns.set(urn, response.getUrn());
+            response.setUrn(urn);
+            this.record(req, response, read);
+          }
           callback(err, response);
         });
     }
+    const registerOutputs = monitor.registerResourceOutputs.bind(monitor);
+    monitor.registerResourceOutputs = (req, callback) => {
+      const mockUrn = mockUrns.get(req.getUrn());
+      if (mockUrn) req.setUrn(mockUrn);
+      registerOutputs(req, callback);
+    };
   }
 
   /** Notes a resource at construction (from a stack transformation), before its inputs resolve. */

@@ -1,0 +1,100 @@
+/**
+ * Test helpers: evaluate this project's stacks once per test run (each in its own worker), build
+ * single components in-process on the mock runtime, and query what was registered.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import * as settings from "@pulumi/pulumi/runtime/settings";
+import {
+  Evaluation,
+  PlatformMocks,
+  Recorder,
+  ResourceRecord,
+  StackEvaluationOptions,
+  evaluateStack,
+} from "../../tools/engine";
+
+export type { Evaluation, ResourceRecord };
+
+/** The value of an output, awaited. */
+export function promiseOf<T>(output: pulumi.Output<T>): Promise<T> {
+  return new Promise((resolve) => output.apply((v) => resolve(v)));
+}
+
+const stackCache = new Map<string, Promise<Evaluation>>();
+
+/** This project's stack as its stack file configures it, evaluated once and shared by suites. */
+export function stack(name: string): Promise<Evaluation> {
+  let evaluation = stackCache.get(name);
+  if (!evaluation) {
+    evaluation = evaluateStack(name);
+    stackCache.set(name, evaluation);
+  }
+  return evaluation;
+}
+
+/** A stack evaluated with config overrides (not cached). */
+export function stackWith(name: string, options: StackEvaluationOptions): Promise<Evaluation> {
+  return evaluateStack(name, options);
+}
+
+export function ofType(resources: readonly ResourceRecord[], type: string): ResourceRecord[] {
+  return resources.filter((r) => r.type === type);
+}
+
+export function one(resources: readonly ResourceRecord[], type: string): ResourceRecord {
+  const found = ofType(resources, type);
+  if (found.length !== 1) throw new Error(`expected one ${type}, found ${found.length}`);
+  return found[0];
+}
+
+/** The resources below `rootUrn` in the parent tree (not the root itself). */
+export function descendants(
+  resources: readonly ResourceRecord[],
+  rootUrn: string,
+): ResourceRecord[] {
+  const below = new Set([rootUrn]);
+  const out: ResourceRecord[] = [];
+  let grew = true;
+  while (grew) {
+    grew = false;
+    for (const r of resources) {
+      if (r.parent && below.has(r.parent) && !below.has(r.urn)) {
+        below.add(r.urn);
+        out.push(r);
+        grew = true;
+      }
+    }
+  }
+  return out;
+}
+
+/** A string input, read as JSON (policies). */
+export function json<T = Record<string, unknown>>(value: unknown): T {
+  if (typeof value !== "string") throw new Error(`expected a JSON string, got ${typeof value}`);
+  return JSON.parse(value) as T;
+}
+
+let inProcess: Promise<Recorder> | undefined;
+
+/** The in-process mock runtime, set up once for every in-process suite of the run. */
+function inProcessRecorder(): Promise<Recorder> {
+  inProcess ??= (async () => {
+    pulumi.runtime.setAllConfig({});
+    await pulumi.runtime.setMocks(new PlatformMocks({ region: "eu-west-1" }), "ehealth", "unit");
+    const recorder = new Recorder();
+    recorder.install();
+    return recorder;
+  })();
+  return inProcess;
+}
+
+/** Builds a component in-process and returns it with every resource registered under it. */
+export async function build<T extends pulumi.ComponentResource>(
+  make: () => T,
+): Promise<{ component: T; resources: ResourceRecord[] }> {
+  const recorder = await inProcessRecorder();
+  const component = make();
+  const urn = await promiseOf(component.urn);
+  await (settings as unknown as { waitForRPCs(): Promise<void> }).waitForRPCs();
+  return { component, resources: descendants(recorder.resources, urn) };
+}

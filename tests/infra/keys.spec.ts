@@ -1,0 +1,176 @@
+import { expect } from "chai";
+import { Statement } from "../../infra/iam";
+import { KEY_PURPOSES, Keys, keyPolicy } from "../../infra/keys";
+import { KEY_ADMIN_ACTIONS } from "../../infra/keys/policy";
+import { build, json, ofType, stack } from "../helpers";
+
+const ctx = { accountId: "210987654321", partition: "aws", region: "eu-west-1" };
+const root = `arn:aws:iam::${ctx.accountId}:root`;
+
+function principals(statement: Statement): string[] {
+  const p = statement.Principal;
+  if (p === undefined) return [];
+  if (p === "*") return ["*"];
+  return [p.AWS ?? [], p.Service ?? []].flat();
+}
+
+function actions(statement: Statement): string[] {
+  return [statement.Action].flat();
+}
+
+const USE = /^kms:(Encrypt|Decrypt|ReEncrypt|GenerateDataKey)/;
+
+describe("infra/keys/policy", () => {
+  for (const purpose of KEY_PURPOSES) {
+    it(`names no wildcard principal and no other account in the ${purpose} key policy`, () => {
+      for (const statement of keyPolicy(purpose, ctx).Statement) {
+        for (const principal of principals(statement)) {
+          expect(principal).to.not.equal("*");
+          if (principal.startsWith("arn:")) expect(principal).to.equal(root);
+        }
+      }
+    });
+
+    it(`lets the account administer the ${purpose} key but not use it`, () => {
+      const admin = keyPolicy(purpose, ctx).Statement.find(
+        (s) => s.Sid === "KeyAdministrationByAccount",
+      )!;
+      expect(principals(admin)).to.deep.equal([root]);
+      expect(actions(admin)).to.include("kms:PutKeyPolicy".replace("PutKeyPolicy", "Put*"));
+      expect(actions(admin).filter((a) => USE.test(a))).to.deep.equal([]);
+      expect(actions(admin)).to.have.members([...KEY_ADMIN_ACTIONS]);
+    });
+
+    it(`grants key use in the ${purpose} policy only with a service or encryption-context condition`, () => {
+      for (const statement of keyPolicy(purpose, ctx).Statement) {
+        if (!actions(statement).some((a) => USE.test(a) || a === "kms:CreateGrant")) continue;
+        const c = statement.Condition ?? {};
+        const conditioned =
+          c.StringEquals?.["kms:ViaService"] !== undefined ||
+          c.ArnLike?.["kms:EncryptionContext:aws:logs:arn"] !== undefined ||
+          c.StringLike?.["kms:EncryptionContext:aws:cloudtrail:arn"] !== undefined;
+        expect(conditioned, statement.Sid).to.equal(true);
+      }
+    });
+  }
+
+  it("lets only the PHI services of this region use the PHI key", () => {
+    const use = keyPolicy("phi", ctx).Statement.find((s) => s.Sid === "PhiServicesUse")!;
+    const via = use.Condition!.StringEquals!["kms:ViaService"] as string[];
+    expect(via).to.include.members(["rds.eu-west-1.amazonaws.com", "s3.eu-west-1.amazonaws.com"]);
+    expect(via.every((v) => v.endsWith(".eu-west-1.amazonaws.com"))).to.equal(true);
+    expect(via).to.not.include("backup.eu-west-1.amazonaws.com");
+    expect(use.Condition!.StringEquals!["kms:CallerAccount"]).to.equal(ctx.accountId);
+  });
+
+  it("lets CloudWatch Logs use the logs key only for this account's log groups in this region", () => {
+    const logs = keyPolicy("logs", ctx).Statement.find((s) =>
+      principals(s).includes("logs.eu-west-1.amazonaws.com"),
+    )!;
+    expect(logs.Condition!.ArnLike!["kms:EncryptionContext:aws:logs:arn"]).to.equal(
+      `arn:aws:logs:eu-west-1:${ctx.accountId}:log-group:*`,
+    );
+  });
+
+  it("lets CloudTrail encrypt only this account's trails with the logs key", () => {
+    const trail = keyPolicy("logs", ctx).Statement.filter((s) =>
+      principals(s).includes("cloudtrail.amazonaws.com"),
+    );
+    expect(trail.length).to.be.greaterThan(0);
+    for (const s of trail)
+      expect(s.Condition!.StringEquals!["aws:SourceAccount"]).to.equal(ctx.accountId);
+  });
+
+  it("lets only AWS Backup use the backups key", () => {
+    const services = keyPolicy("backups", ctx)
+      .Statement.filter((s) => s.Condition?.StringEquals?.["kms:ViaService"])
+      .flatMap((s) => [s.Condition!.StringEquals!["kms:ViaService"]].flat());
+    expect([...new Set(services)]).to.deep.equal(["backup.eu-west-1.amazonaws.com"]);
+  });
+
+  it("gives the PHI and logs keys to disjoint services", () => {
+    const servicesOf = (purpose: "phi" | "logs") =>
+      keyPolicy(purpose, ctx).Statement.flatMap((s) => [
+        ...principals(s).filter((p) => p.endsWith("amazonaws.com")),
+        ...[s.Condition?.StringEquals?.["kms:ViaService"] ?? []].flat(),
+      ]);
+    const phi = new Set(servicesOf("phi"));
+    for (const service of servicesOf("logs")) expect(phi.has(service), service).to.equal(false);
+  });
+});
+
+describe("ehealth:keys:Keys", () => {
+  it("creates one rotated key and alias per purpose, with the purpose's policy", async () => {
+    const { resources } = await build(
+      () =>
+        new Keys("unit-keys", { accountId: ctx.accountId, partition: "aws", region: "eu-west-1" }),
+    );
+    const keys = ofType(resources, "aws:kms/key:Key");
+    expect(keys).to.have.length(KEY_PURPOSES.length);
+    for (const key of keys) {
+      expect(key.inputs.enableKeyRotation).to.equal(true);
+      expect(key.inputs.deletionWindowInDays).to.equal(30);
+      expect(key.inputs.multiRegion).to.equal(false);
+      const purpose = (key.inputs.tags as Record<string, string>)
+        .Purpose as (typeof KEY_PURPOSES)[number];
+      expect(json(key.inputs.policy)).to.deep.equal(keyPolicy(purpose, ctx));
+    }
+    const aliases = ofType(resources, "aws:kms/alias:Alias").map((a) => a.inputs.name);
+    expect(aliases).to.have.members([
+      "alias/unit-keys-phi",
+      "alias/unit-keys-logs",
+      "alias/unit-keys-backups",
+    ]);
+  });
+
+  it("protects and retains the keys unless told not to", async () => {
+    const guarded = await build(
+      () =>
+        new Keys("unit-guarded", {
+          accountId: ctx.accountId,
+          partition: "aws",
+          region: "eu-west-1",
+        }),
+    );
+    for (const key of ofType(guarded.resources, "aws:kms/key:Key")) {
+      expect(key.protect).to.equal(true);
+      expect(key.retainOnDelete).to.equal(true);
+    }
+    const loose = await build(
+      () =>
+        new Keys("unit-loose", {
+          accountId: ctx.accountId,
+          partition: "aws",
+          region: "eu-west-1",
+          protect: false,
+        }),
+    );
+    for (const key of ofType(loose.resources, "aws:kms/key:Key"))
+      expect(key.protect).to.equal(false);
+  });
+
+  it("fails when the deletion window is outside 7..30 days", () => {
+    expect(
+      () =>
+        new Keys("unit-bad", {
+          accountId: ctx.accountId,
+          partition: "aws",
+          region: "eu-west-1",
+          deletionWindowInDays: 3,
+        }),
+    ).to.throw(/deletionWindowInDays must be 7\.\.30, got 3/);
+  });
+
+  for (const stackName of ["ireland", "oregon"]) {
+    it(`gives the ${stackName} stack protected keys whose policies name its own region`, async () => {
+      const evaluation = await stack(stackName);
+      const keys = ofType(evaluation.resources, "aws:kms/key:Key");
+      expect(keys).to.have.length(3);
+      for (const key of keys) {
+        expect(key.protect, key.name).to.equal(true);
+        expect(key.inputs.policy).to.include(`.${evaluation.region}.amazonaws.com`);
+        expect(String(key.outputs.arn)).to.match(new RegExp(`^arn:aws:kms:${evaluation.region}:`));
+      }
+    });
+  }
+});

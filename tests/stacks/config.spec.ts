@@ -1,0 +1,224 @@
+import { expect } from "chai";
+import { readFileSync } from "node:fs";
+import * as path from "node:path";
+import { parse } from "yaml";
+import {
+  CONFIG_KEYS,
+  ConfigError,
+  RawConfig,
+  StackConfig,
+  parseStackConfig,
+} from "../../stacks/config";
+import { PROJECT_DIR, loadProjectFile, loadStackConfig } from "../../tools/engine";
+
+const ctx = { project: "ehealth", stack: "test" };
+
+/** A valid configuration, as the engine would hand it to the program. */
+function valid(): Record<string, string | undefined> {
+  return {
+    "aws:region": "eu-west-1",
+    "ehealth:environment": "prod",
+    "ehealth:projectTag": "ehealth",
+    "ehealth:primary": "true",
+    "ehealth:vpcCidr": "10.20.0.0/16",
+    "ehealth:peerRegion": "us-west-2",
+    "ehealth:peerVpcCidr": "10.40.0.0/16",
+  };
+}
+
+function parseWith(changes: RawConfig): StackConfig {
+  return parseStackConfig({ ...valid(), ...changes }, ctx);
+}
+
+/** The error message of a configuration that must be refused. */
+function refusal(changes: RawConfig): string {
+  try {
+    parseWith(changes);
+  } catch (err) {
+    expect(err).to.be.instanceOf(ConfigError);
+    const message = (err as Error).message;
+    expect(message.split("\n"), "one line").to.have.length(1);
+    return message;
+  }
+  throw new Error(`expected ${JSON.stringify(changes)} to be refused`);
+}
+
+describe("stacks/config", () => {
+  it("accepts a valid configuration and applies the defaults", () => {
+    const config = parseWith({});
+    expect(config.region).to.equal("eu-west-1");
+    expect(config.azCount).to.equal(3);
+    expect(config.natGateways).to.equal("perAz");
+    expect(config.flowLogRetentionDays).to.equal(365);
+    expect(config.dataProtection).to.equal(true);
+    expect(config.peer).to.deep.equal({ region: "us-west-2", vpcCidr: "10.40.0.0/16" });
+  });
+
+  it("tags every resource with project, environment, stack and manager", () => {
+    const config = parseWith({
+      "ehealth:projectTag": "clinic-7",
+      "ehealth:environment": "staging",
+    });
+    expect(config.tags).to.deep.equal({
+      Project: "clinic-7",
+      Environment: "staging",
+      Stack: "test",
+      ManagedBy: "pulumi",
+    });
+  });
+
+  it("uses a single NAT gateway in dev when natGateways is auto", () => {
+    expect(parseWith({ "ehealth:environment": "dev" }).natGateways).to.equal("single");
+    expect(
+      parseWith({ "ehealth:environment": "dev", "ehealth:natGateways": "perAz" }).natGateways,
+    ).to.equal("perAz");
+  });
+
+  it("fails when the VPC CIDR is outside RFC 1918", () => {
+    const message = refusal({ "ehealth:vpcCidr": "100.64.0.0/16" });
+    expect(message).to.include('ehealth:vpcCidr "100.64.0.0/16" is not a private (RFC 1918) range');
+    expect(message).to.include("10.0.0.0/8, 172.16.0.0/12 or 192.168.0.0/16");
+  });
+
+  it("fails when the VPC CIDR is wider than /16", () => {
+    expect(refusal({ "ehealth:vpcCidr": "10.0.0.0/8" })).to.include(
+      'ehealth:vpcCidr "10.0.0.0/8" is too wide: use a /16 to /20 inside',
+    );
+  });
+
+  it("fails when the VPC CIDR is narrower than /20", () => {
+    expect(refusal({ "ehealth:vpcCidr": "10.20.0.0/24" })).to.include(
+      'ehealth:vpcCidr "10.20.0.0/24" is too narrow',
+    );
+  });
+
+  it("fails when the VPC CIDR is not a CIDR or has host bits set", () => {
+    expect(refusal({ "ehealth:vpcCidr": "10.20.0.0" })).to.include("is not an IPv4 CIDR");
+    expect(refusal({ "ehealth:vpcCidr": "10.20.1.0/16" })).to.include("host bits");
+  });
+
+  it("fails when the peer VPC CIDR is invalid", () => {
+    expect(refusal({ "ehealth:peerVpcCidr": "8.8.0.0/16" })).to.include(
+      'ehealth:peerVpcCidr "8.8.0.0/16" is not a private',
+    );
+  });
+
+  it("fails when the VPC CIDR overlaps the peer region's", () => {
+    const message = refusal({ "ehealth:vpcCidr": "10.40.0.0/18" });
+    expect(message).to.include(
+      'ehealth:vpcCidr "10.40.0.0/18" overlaps ehealth:peerVpcCidr "10.40.0.0/16"',
+    );
+  });
+
+  it("fails when the AZ count is outside 2..3", () => {
+    expect(refusal({ "ehealth:azCount": "1" })).to.include(
+      'ehealth:azCount "1" is out of range: use 2 or 3',
+    );
+    expect(refusal({ "ehealth:azCount": "4" })).to.include(
+      'ehealth:azCount "4" is out of range: use 2 or 3',
+    );
+    expect(refusal({ "ehealth:azCount": "two" })).to.include("is not a whole number");
+  });
+
+  it("fails when the AZ count is above what the region has", () => {
+    const message = refusal({ "aws:region": "us-west-1", "ehealth:azCount": "3" });
+    expect(message).to.include('ehealth:azCount "3" is more than the 2 AZs of us-west-1: use 2');
+  });
+
+  it("fails when the environment is unknown", () => {
+    expect(refusal({ "ehealth:environment": "qa" })).to.include(
+      'ehealth:environment "qa" is not an environment: use prod, staging or dev',
+    );
+  });
+
+  it("fails when the region is outside the allowed list", () => {
+    const message = refusal({ "aws:region": "ap-south-1" });
+    expect(message).to.include('aws:region "ap-south-1" is not an allowed region: use eu-west-1');
+  });
+
+  it("fails when the peer region is the stack's own region", () => {
+    expect(refusal({ "ehealth:peerRegion": "eu-west-1" })).to.include(
+      'ehealth:peerRegion "eu-west-1" is this stack\'s own region',
+    );
+  });
+
+  it("fails when a required key is missing", () => {
+    for (const key of ["aws:region", "ehealth:environment", "ehealth:vpcCidr", "ehealth:primary"]) {
+      const message = refusal({ [key]: undefined });
+      expect(message).to.include(
+        `${key} is missing: set it with \`pulumi config set ${key} <value>\``,
+      );
+    }
+  });
+
+  it("fails when data protection is turned off in prod", () => {
+    expect(refusal({ "ehealth:dataProtection": "false" })).to.include(
+      'ehealth:dataProtection "false" is not allowed in prod',
+    );
+    expect(
+      parseWith({ "ehealth:environment": "dev", "ehealth:dataProtection": "false" }).dataProtection,
+    ).to.equal(false);
+  });
+
+  it("fails when flow logs would be kept less than a year or for a period CloudWatch lacks", () => {
+    expect(refusal({ "ehealth:flowLogRetentionDays": "90" })).to.include(
+      "is not a CloudWatch retention period of at least 365 days",
+    );
+    expect(refusal({ "ehealth:flowLogRetentionDays": "500" })).to.include('"500"');
+    expect(parseWith({ "ehealth:flowLogRetentionDays": "3653" }).flowLogRetentionDays).to.equal(
+      3653,
+    );
+  });
+
+  it("fails when a key of the project's namespace is unknown, suggesting the right one", () => {
+    expect(refusal({ "ehealth:vpccidr": "10.20.0.0/16" })).to.include(
+      "ehealth:vpccidr is not a known key: did you mean ehealth:vpcCidr?",
+    );
+  });
+
+  it("reports every problem of a configuration in one line", () => {
+    const message = refusal({ "ehealth:environment": "qa", "ehealth:azCount": "9" });
+    expect(message).to.include("ehealth:environment").and.to.include("ehealth:azCount");
+  });
+});
+
+describe("Pulumi.yaml", () => {
+  const project = parse(readFileSync(path.join(PROJECT_DIR, "Pulumi.yaml"), "utf8")) as {
+    main: string;
+    config: Record<string, { type: string; description: string; default?: unknown }>;
+  };
+
+  it("declares every project key the program reads, with its type, description and default", () => {
+    for (const spec of CONFIG_KEYS.filter((k) => k.key.startsWith("ehealth:"))) {
+      const declared = project.config[spec.key];
+      expect(declared, spec.key).to.not.equal(undefined);
+      expect(declared.type, spec.key).to.equal(spec.type);
+      expect(declared.description, spec.key).to.be.a("string").and.not.empty;
+      const expectedDefault = "default" in spec ? spec.default : undefined;
+      expect(
+        declared.default === undefined ? undefined : String(declared.default),
+        spec.key,
+      ).to.equal(expectedDefault);
+    }
+  });
+
+  it("declares no key the program does not read", () => {
+    const known = new Set<string>(CONFIG_KEYS.map((k) => k.key));
+    for (const key of Object.keys(project.config)) expect(known.has(key), key).to.equal(true);
+  });
+
+  it("points main at the stacks entry point", () => {
+    expect(project.main).to.equal("stacks/index.ts");
+  });
+
+  for (const stackName of ["ireland", "oregon"]) {
+    it(`gives the ${stackName} stack a configuration that validates`, () => {
+      const raw = loadStackConfig(
+        path.join(PROJECT_DIR, `Pulumi.${stackName}.yaml`),
+        loadProjectFile(PROJECT_DIR),
+      );
+      const config = parseStackConfig(raw, { project: "ehealth", stack: stackName });
+      expect(config.stack).to.equal(stackName);
+    });
+  }
+});

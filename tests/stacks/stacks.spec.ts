@@ -6,7 +6,21 @@ import { Evaluation, one, ofType, stack, stackWith } from "../helpers";
 describe("stacks", () => {
   let ireland: Evaluation;
   let oregon: Evaluation;
+  const variants: Record<string, Promise<Evaluation>> = {};
   before(async () => {
+    // Variants run in workers of their own, alongside each other.
+    variants.badCidr = stackWith("ireland", { overrides: { "ehealth:vpcCidr": "10.0.0.0/8" } });
+    variants.scarceAzs = stackWith("oregon", {
+      mocks: { availabilityZones: { "us-west-2": ["us-west-2a", "us-west-2b"] } },
+    });
+    variants.dev = stackWith("oregon", {
+      overrides: {
+        "ehealth:environment": "dev",
+        "ehealth:azCount": "2",
+        "ehealth:dataProtection": "false",
+      },
+    });
+    for (const v of Object.values(variants)) v.catch(() => undefined);
     [ireland, oregon] = await Promise.all([stack("ireland"), stack("oregon")]);
   });
 
@@ -109,9 +123,7 @@ describe("stacks", () => {
   });
 
   it("fails when the account has fewer AZs in the region than configured", async () => {
-    const failure = await stackWith("oregon", {
-      mocks: { availabilityZones: { "us-west-2": ["us-west-2a", "us-west-2b"] } },
-    }).then(
+    const failure = await variants.scarceAzs.then(
       () => undefined,
       (err: unknown) => err as Error,
     );
@@ -121,13 +133,7 @@ describe("stacks", () => {
   });
 
   it("spans two AZs with a single NAT gateway in a two-AZ dev stack", async () => {
-    const dev = await stackWith("oregon", {
-      overrides: {
-        "ehealth:environment": "dev",
-        "ehealth:azCount": "2",
-        "ehealth:dataProtection": "false",
-      },
-    });
+    const dev = await variants.dev;
     expect(ofType(dev.resources, "aws:ec2/subnet:Subnet")).to.have.length(6);
     expect(ofType(dev.resources, "aws:ec2/natGateway:NatGateway")).to.have.length(1);
     for (const key of ofType(dev.resources, "aws:kms/key:Key")) expect(key.protect).to.equal(false);

@@ -3,6 +3,7 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import {
+  Evaluation,
   EvaluationError,
   MOCK_ACCOUNT_ID,
   PROJECT_DIR,
@@ -127,15 +128,26 @@ describe("tools/engine", () => {
   });
 
   describe("evaluateInWorker", () => {
+    // Each evaluation is a worker of its own: start them together and let the tests await theirs.
+    const runs: Record<string, Promise<Evaluation>> = {};
+    before(() => {
+      runs.secrets = evaluateInWorker(request("secrets"));
+      runs.throws = evaluateInWorker(request("throws"));
+      runs.invoke = evaluateInWorker(request("unknown-invoke"));
+      runs.hangs = evaluateInWorker(request("hangs", { timeoutMs: 1000 }));
+      // Rejections are asserted by the tests; keep Node from reporting them as unhandled meanwhile.
+      for (const run of Object.values(runs)) run.catch(() => undefined);
+    });
+
     it("records URNs, parents, providers, protect, secrets unwrapped and the provider's region", async () => {
-      const evaluation = await evaluateInWorker(request("secrets"));
+      const evaluation = await runs.secrets;
       const group = one(evaluation.resources, "aws:cloudwatch/logGroup:LogGroup");
       expect(group.inputs.name).to.equal("/very/secret");
       expect(group.secretInputs).to.deep.equal(["name"]);
       expect(group.urn).to.equal(
         "urn:pulumi:test::fixture::aws:cloudwatch/logGroup:LogGroup::secretive",
       );
-
+      expect(group.parent).to.equal("urn:pulumi:test::fixture::pulumi:pulumi:Stack::fixture-test");
       const vpc = one(evaluation.resources, "aws:ec2/vpc:Vpc");
       expect(vpc.protect).to.equal(true);
       expect(group.protect).to.equal(false);
@@ -150,20 +162,20 @@ describe("tools/engine", () => {
     });
 
     it("fails with the program's error in one line when it throws", async () => {
-      const failure = await failureOf(evaluateInWorker(request("throws")));
+      const failure = await failureOf(runs.throws);
       expect(failure.message).to.equal("the program failed on purpose");
       expect(failure.kind).to.equal("program");
     });
 
     it("fails when the program calls an invoke the engine does not answer", async () => {
-      const failure = await failureOf(evaluateInWorker(request("unknown-invoke")));
+      const failure = await failureOf(runs.invoke);
       expect(failure.message).to.include("aws:ec2/getAmi:getAmi");
     });
 
     it("stops a program that never settles, naming the resources still waiting", async () => {
-      const failure = await failureOf(evaluateInWorker(request("hangs", { timeoutMs: 1500 })));
+      const failure = await failureOf(runs.hangs);
       expect(failure.kind).to.equal("timeout");
-      expect(failure.message).to.include("did not settle within 1500 ms");
+      expect(failure.message).to.include("did not settle within 1000 ms");
       expect(failure.message).to.include("aws:ec2/vpc:Vpc::waiting");
     });
   });

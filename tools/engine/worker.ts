@@ -15,12 +15,14 @@ export function evaluateInWorker(request: EvaluationRequest): Promise<Evaluation
     // A worker does not inherit the parent's module hooks: register tsx's CommonJS hook first so
     // that this file and any TypeScript program load.
     const bootstrap = `require("tsx/cjs"); require(${JSON.stringify(__filename)});`;
+    // The runtime's own exit notices (leaked promises of a stopped program) are not findings.
     const worker = new Worker(bootstrap, {
       eval: true,
       workerData: request,
       stdout: false,
-      stderr: false,
+      stderr: true,
     });
+    worker.stderr.resume();
     let settled = false;
     worker.once("message", (reply: WorkerReply) => {
       settled = true;

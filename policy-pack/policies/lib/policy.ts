@@ -1,0 +1,125 @@
+/**
+ * How a policy of this pack is declared: its metadata (level, severity, the HIPAA Security Rule
+ * citations it serves, the fix), and one check per resource type it understands. The resource
+ * types are declared, so a runner can index policies by type and run on each resource only the
+ * policies that apply to it; the CrossGuard engine calls every policy, and the cheap type lookup
+ * below answers it without the cost of a thrown not-applicable.
+ */
+import type {
+  EnforcementLevel,
+  PolicyResource,
+  ReportViolation,
+  PolicyConfigSchema,
+  ResourceValidation,
+  ResourceValidationArgs,
+  ResourceValidationPolicy,
+  Severity,
+  StackValidationArgs,
+  StackValidationPolicy,
+} from "@pulumi/policy";
+
+/** HIPAA Security Rule citations, 45 CFR 164.3xx. */
+export type HipaaCitation = `164.${string}`;
+
+export interface PolicyMeta {
+  /** `<service>-<resource>-<verb>-<thing>`, verbs from missing, disallow, enable, enforce, configure. */
+  readonly name: string;
+  readonly description: string;
+  readonly enforcementLevel: Extract<EnforcementLevel, "mandatory" | "advisory">;
+  readonly severity: Severity;
+  readonly hipaa: readonly HipaaCitation[];
+  /** What to change, in general; each finding names the resource, property and value. */
+  readonly remediationSteps: string;
+  /** Why this level: what breaks, or what is lost, if the policy were the other level. */
+  readonly levelReason: string;
+  /** The policy's configuration, with defaults (`--policy-pack-config`). */
+  readonly configSchema?: PolicyConfigSchema;
+}
+
+/** The view of a resource a check receives: the engine's arguments, props behind the unknown proxy. */
+export type CheckedResource = Pick<
+  ResourceValidationArgs,
+  "type" | "props" | "urn" | "name" | "opts" | "getConfig"
+>;
+
+export type ResourceCheck = (resource: CheckedResource, report: (message: string) => void) => void;
+
+/** The pack's checks are synchronous, so a runner needs no await per resource. */
+type SyncResourceValidation = (...args: Parameters<ResourceValidation>) => void;
+type SyncStackValidation = (args: StackValidationArgs, reportViolation: ReportViolation) => void;
+
+export type EhealthResourcePolicy = Omit<ResourceValidationPolicy, "validateResource"> & {
+  readonly validateResource: SyncResourceValidation;
+  readonly meta: PolicyMeta;
+  readonly kind: "resource";
+  /** The Pulumi type tokens this policy checks. */
+  readonly resourceTypes: readonly string[];
+};
+
+export type EhealthStackPolicy = Omit<StackValidationPolicy, "validateStack"> & {
+  readonly validateStack: SyncStackValidation;
+  readonly meta: PolicyMeta;
+  readonly kind: "stack";
+  /** The Pulumi type tokens this policy reads; empty when it judges the stack as a whole. */
+  readonly resourceTypes: readonly string[];
+};
+
+export type EhealthPolicy = EhealthResourcePolicy | EhealthStackPolicy;
+
+const HIPAA_FRAMEWORK = {
+  name: "HIPAA Security Rule",
+  version: "45 CFR Part 164 Subpart C",
+  reference: "https://www.ecfr.gov/current/title-45/subtitle-A/subchapter-C/part-164/subpart-C",
+  specification: "Security standards for the protection of electronic protected health information",
+};
+
+function common(meta: PolicyMeta) {
+  return {
+    name: meta.name,
+    description: meta.description,
+    enforcementLevel: meta.enforcementLevel,
+    severity: meta.severity,
+    remediationSteps: meta.remediationSteps,
+    framework: HIPAA_FRAMEWORK,
+    tags: [...meta.hipaa],
+    ...(meta.configSchema ? { configSchema: meta.configSchema } : {}),
+    meta,
+  };
+}
+
+export function resourcePolicy(
+  meta: PolicyMeta,
+  checks: Readonly<Record<string, ResourceCheck>>,
+): EhealthResourcePolicy {
+  return {
+    ...common(meta),
+    kind: "resource",
+    resourceTypes: Object.keys(checks),
+    validateResource: (args: ResourceValidationArgs, report: ReportViolation) => {
+      const check = Object.prototype.hasOwnProperty.call(checks, args.type)
+        ? checks[args.type]
+        : undefined;
+      if (check) check(args, (message) => report(message));
+    },
+  };
+}
+
+export type StackCheck = (
+  resources: readonly PolicyResource[],
+  report: (message: string, urn?: string) => void,
+  args: StackValidationArgs,
+) => void;
+
+export function stackPolicy(
+  meta: PolicyMeta,
+  resourceTypes: readonly string[],
+  check: StackCheck,
+): EhealthStackPolicy {
+  return {
+    ...common(meta),
+    kind: "stack",
+    resourceTypes,
+    validateStack: (args: StackValidationArgs, report: ReportViolation) =>
+      check(args.resources, report, args),
+  };
+}

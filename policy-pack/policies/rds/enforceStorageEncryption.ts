@@ -1,0 +1,28 @@
+import { ResourceCheck, resourcePolicy } from "../lib/policy";
+
+const storage: ResourceCheck = (resource, report) => {
+  if (resource.props.storageEncrypted !== true) {
+    report(
+      `${resource.name} stores data unencrypted: set storageEncrypted to true and kmsKeyId to the PHI key (an existing database must be restored from an encrypted snapshot copy)`,
+    );
+  }
+};
+
+/** Encryption at rest for RDS instances and clusters. */
+export const rdsStorageEnforceEncryption = resourcePolicy(
+  {
+    name: "rds-storage-enforce-encryption",
+    description:
+      "RDS DB instances and clusters (Aurora included) encrypt their storage, backups and snapshots.",
+    enforcementLevel: "mandatory",
+    severity: "high",
+    hipaa: ["164.312(a)(2)(iv)", "164.312(e)(2)(ii)"],
+    remediationSteps: "Set storageEncrypted: true with the PHI key as kmsKeyId.",
+    levelReason:
+      "Databases hold the most PHI of any store; encryption cannot be turned on later without a restore.",
+  },
+  {
+    "aws:rds/instance:Instance": storage,
+    "aws:rds/cluster:Cluster": storage,
+  },
+);

@@ -1,0 +1,212 @@
+/**
+ * Runs the pack's policies over evaluated resources with the argument shapes the CrossGuard engine
+ * gives them: props behind `unknownCheckingProxy`, a `notApplicable` that throws, config with the
+ * schema's defaults, stack resources linked to their parents and dependencies. Policies are indexed
+ * by resource type, so each resource meets only the policies that apply to it.
+ */
+import {
+  EnforcementLevel,
+  PolicyResource,
+  PolicyResourceOptions,
+  UnknownValueError,
+  unknownCheckingProxy,
+} from "@pulumi/policy";
+import type { EhealthPolicy, EhealthResourcePolicy } from "../../policy-pack/policies";
+import type { ResourceRecord } from "../engine";
+
+export interface Finding {
+  readonly policy: string;
+  readonly enforcementLevel: "mandatory" | "advisory";
+  readonly severity: string;
+  /** The resource, or null for a finding about the stack as a whole. */
+  readonly urn: string | null;
+  readonly message: string;
+  readonly hipaa: readonly string[];
+}
+
+export type PackConfig = Readonly<Record<string, unknown>>;
+
+class NotApplicable extends Error {}
+
+function levelOf(policy: EhealthPolicy, config: PackConfig): EnforcementLevel {
+  const own = config[policy.name];
+  const all = config.all;
+  const pick = (c: unknown) =>
+    typeof c === "string" ? c : (c as { enforcementLevel?: string } | undefined)?.enforcementLevel;
+  return (pick(own) ?? pick(all) ?? policy.enforcementLevel ?? "advisory") as EnforcementLevel;
+}
+
+/** A policy's configuration as the engine hands it over: schema defaults, then the file's values. */
+export function policyConfig(policy: EhealthPolicy, config: PackConfig): Record<string, unknown> {
+  const defaults: Record<string, unknown> = {};
+  for (const [key, schema] of Object.entries(policy.configSchema?.properties ?? {})) {
+    if (schema && typeof schema === "object" && "default" in schema)
+      defaults[key] = structuredClone(schema.default);
+  }
+  const own = config[policy.name];
+  const values = own && typeof own === "object" ? { ...(own as Record<string, unknown>) } : {};
+  delete values.enforcementLevel;
+  return { ...defaults, ...values };
+}
+
+function options(r: ResourceRecord): PolicyResourceOptions {
+  return {
+    protect: r.protect,
+    ignoreChanges: [...r.ignoreChanges],
+    aliases: [],
+    additionalSecretOutputs: [],
+    customTimeouts: { createSeconds: 0, updateSeconds: 0, deleteSeconds: 0 },
+    parent: r.parent ?? undefined,
+  };
+}
+
+function notApplicable(reason?: string): never {
+  throw new NotApplicable(reason);
+}
+
+export function runPolicies(
+  resources: readonly ResourceRecord[],
+  policies: readonly EhealthPolicy[],
+  config: PackConfig = {},
+): Finding[] {
+  const findings: Finding[] = [];
+  const active = policies
+    .map((policy) => ({
+      policy,
+      level: levelOf(policy, config),
+      policyConfig: policyConfig(policy, config),
+    }))
+    .filter((p) => p.level !== "disabled");
+
+  const finding = (
+    policy: EhealthPolicy,
+    level: EnforcementLevel,
+    urn: string | null,
+    message: string,
+  ): Finding => ({
+    policy: policy.name,
+    enforcementLevel: level === "mandatory" || level === "remediate" ? "mandatory" : "advisory",
+    severity: policy.severity ?? "medium",
+    urn,
+    message,
+    hipaa: policy.meta.hipaa,
+  });
+  const guard = (
+    policy: EhealthPolicy,
+    level: EnforcementLevel,
+    urn: string | null,
+    run: () => void,
+  ) => {
+    try {
+      run();
+    } catch (err) {
+      if (err instanceof UnknownValueError) {
+        // As the engine does: a value unknown until apply makes the policy advisory for this run.
+        findings.push({
+          ...finding(
+            policy,
+            level,
+            urn,
+            `can't run ${policy.name} during preview: ${(err as Error).message}`,
+          ),
+          enforcementLevel: "advisory",
+        });
+      } else if (!(err instanceof NotApplicable)) {
+        throw err;
+      }
+    }
+  };
+
+  const byType = new Map<
+    string,
+    {
+      policy: EhealthResourcePolicy;
+      level: EnforcementLevel;
+      policyConfig: Record<string, unknown>;
+    }[]
+  >();
+  for (const entry of active) {
+    if (entry.policy.kind !== "resource") continue;
+    for (const type of entry.policy.resourceTypes) {
+      const list = byType.get(type) ?? [];
+      list.push({ ...entry, policy: entry.policy });
+      byType.set(type, list);
+    }
+  }
+
+  for (const r of resources) {
+    if (!r.custom) continue;
+    for (const { policy, level, policyConfig: cfg } of byType.get(r.type) ?? []) {
+      const props = unknownCheckingProxy(r.inputs);
+      guard(policy, level, r.urn, () =>
+        policy.validateResource(
+          {
+            type: r.type,
+            props,
+            urn: r.urn,
+            name: r.name,
+            opts: options(r),
+            stackTags: new Map(),
+            isType: () => false,
+            asType: () => undefined,
+            getConfig: <T>() => cfg as T,
+            notApplicable,
+          } as unknown as Parameters<EhealthResourcePolicy["validateResource"]>[0],
+          (message: string) => findings.push(finding(policy, level, r.urn, message)),
+        ),
+      );
+    }
+  }
+
+  const stackPolicies = active.filter((p) => p.policy.kind === "stack");
+  if (stackPolicies.length) {
+    const custom = resources.filter((r) => r.custom);
+    const linked = new Map<string, PolicyResource>();
+    for (const r of custom) {
+      linked.set(r.urn, {
+        type: r.type,
+        props: unknownCheckingProxy({ ...r.inputs, ...r.outputs }),
+        urn: r.urn,
+        name: r.name,
+        opts: options(r),
+        dependencies: [],
+        propertyDependencies: {},
+        isType: () => false,
+        asType: () => undefined,
+      } as unknown as PolicyResource);
+    }
+    for (const r of custom) {
+      const res = linked.get(r.urn)! as {
+        parent?: PolicyResource;
+        dependencies: PolicyResource[];
+        propertyDependencies: Record<string, PolicyResource[]>;
+      };
+      if (r.parent && linked.has(r.parent)) res.parent = linked.get(r.parent);
+      res.dependencies = r.dependencies
+        .map((d) => linked.get(d))
+        .filter((d): d is PolicyResource => d !== undefined);
+      for (const [k, urns] of Object.entries(r.propertyDependencies)) {
+        res.propertyDependencies[k] = urns
+          .map((d) => linked.get(d))
+          .filter((d): d is PolicyResource => d !== undefined);
+      }
+    }
+    const all = [...linked.values()];
+    for (const { policy, level, policyConfig: cfg } of stackPolicies) {
+      if (policy.kind !== "stack") continue;
+      guard(policy, level, null, () =>
+        policy.validateStack(
+          {
+            resources: all,
+            getConfig: <T>() => cfg as T,
+            stackTags: new Map(),
+            notApplicable,
+          } as Parameters<typeof policy.validateStack>[0],
+          (message: string, urn?: string) =>
+            findings.push(finding(policy, level, urn ?? null, message)),
+        ),
+      );
+    }
+  }
+  return findings;
+}

@@ -12,6 +12,7 @@ import {
   unknownCheckingProxy,
 } from "@pulumi/policy";
 import type { EhealthPolicy, EhealthResourcePolicy } from "../../policy-pack/policies";
+import type { ExemptedFinding, RunnerExtras } from "../../policy-pack/policies/lib/exemptions";
 import type { ResourceRecord } from "../engine";
 
 export interface Finding {
@@ -22,6 +23,24 @@ export interface Finding {
   readonly urn: string | null;
   readonly message: string;
   readonly hipaa: readonly string[];
+}
+
+export interface Exempted {
+  readonly policy: string;
+  readonly urn: string | null;
+  readonly message: string;
+  readonly reason: string;
+  readonly expires: string | null;
+}
+
+export interface PolicyRun {
+  readonly violations: Finding[];
+  readonly exempted: Exempted[];
+}
+
+export interface RunOptions {
+  /** The day exemptions are judged against. @default now */
+  readonly now?: Date;
 }
 
 export type PackConfig = Readonly<Record<string, unknown>>;
@@ -68,8 +87,21 @@ export function runPolicies(
   resources: readonly ResourceRecord[],
   policies: readonly EhealthPolicy[],
   config: PackConfig = {},
-): Finding[] {
+  runOptions: RunOptions = {},
+): PolicyRun {
   const findings: Finding[] = [];
+  const exempted: Exempted[] = [];
+  const extras = (policy: EhealthPolicy): RunnerExtras => ({
+    now: runOptions.now,
+    reportExempted: (f: ExemptedFinding) =>
+      exempted.push({
+        policy: policy.name,
+        urn: f.urn,
+        message: f.message,
+        reason: f.exemption.reason ?? "",
+        expires: f.exemption.expires ?? null,
+      }),
+  });
   const active = policies
     .map((policy) => ({
       policy,
@@ -134,9 +166,24 @@ export function runPolicies(
     }
   }
 
+  // Each resource's provider, as the engine passes it: type, props (its inputs), URN and name.
+  const providers = new Map(
+    resources
+      .filter((r) => r.type.startsWith("pulumi:providers:"))
+      .map((p) => [
+        `${p.urn}::${p.id ?? ""}`,
+        { type: p.type, props: unknownCheckingProxy(p.inputs), urn: p.urn, name: p.name },
+      ]),
+  );
+  const providerOf = (r: ResourceRecord) => (r.provider ? providers.get(r.provider) : undefined);
+
+  const everyType = byType.get("*") ?? [];
   for (const r of resources) {
     if (!r.custom) continue;
-    for (const { policy, level, policyConfig: cfg } of byType.get(r.type) ?? []) {
+    for (const { policy, level, policyConfig: cfg } of [
+      ...(byType.get(r.type) ?? []),
+      ...everyType,
+    ]) {
       const props = unknownCheckingProxy(r.inputs);
       guard(policy, level, r.urn, () =>
         policy.validateResource(
@@ -151,6 +198,8 @@ export function runPolicies(
             asType: () => undefined,
             getConfig: <T>() => cfg as T,
             notApplicable,
+            provider: providerOf(r),
+            ...extras(policy),
           } as unknown as Parameters<EhealthResourcePolicy["validateResource"]>[0],
           (message: string) => findings.push(finding(policy, level, r.urn, message)),
         ),
@@ -173,6 +222,7 @@ export function runPolicies(
         propertyDependencies: {},
         isType: () => false,
         asType: () => undefined,
+        provider: providerOf(r),
       } as unknown as PolicyResource);
     }
     for (const r of custom) {
@@ -201,6 +251,7 @@ export function runPolicies(
             getConfig: <T>() => cfg as T,
             stackTags: new Map(),
             notApplicable,
+            ...extras(policy),
           } as Parameters<typeof policy.validateStack>[0],
           (message: string, urn?: string) =>
             findings.push(finding(policy, level, urn ?? null, message)),
@@ -208,5 +259,5 @@ export function runPolicies(
       );
     }
   }
-  return findings;
+  return { violations: findings, exempted };
 }

@@ -18,6 +18,8 @@ import type {
   StackValidationPolicy,
 } from "@pulumi/policy";
 
+import { EXEMPTIONS_SCHEMA, Exemption, RunnerExtras, applyExemptions } from "./exemptions";
+
 /** HIPAA Security Rule citations, 45 CFR 164.3xx. */
 export type HipaaCitation = `164.${string}`;
 
@@ -73,6 +75,21 @@ const HIPAA_FRAMEWORK = {
   specification: "Security standards for the protection of electronic protected health information",
 };
 
+/** Every policy takes `exemptions` in its config, besides what its own schema declares. */
+function configSchema(meta: PolicyMeta): PolicyConfigSchema {
+  return {
+    ...meta.configSchema,
+    properties: {
+      ...meta.configSchema?.properties,
+      exemptions: EXEMPTIONS_SCHEMA,
+    },
+  };
+}
+
+function exemptionsOf(getConfig: <T extends object>() => T): readonly Exemption[] | undefined {
+  return getConfig<{ exemptions?: Exemption[] }>().exemptions;
+}
+
 function common(meta: PolicyMeta) {
   return {
     name: meta.name,
@@ -82,10 +99,13 @@ function common(meta: PolicyMeta) {
     remediationSteps: meta.remediationSteps,
     framework: HIPAA_FRAMEWORK,
     tags: [...meta.hipaa],
-    ...(meta.configSchema ? { configSchema: meta.configSchema } : {}),
+    configSchema: configSchema(meta),
     meta,
   };
 }
+
+/** The key of a check that applies to every resource type. */
+export const ANY_TYPE = "*";
 
 export function resourcePolicy(
   meta: PolicyMeta,
@@ -96,10 +116,20 @@ export function resourcePolicy(
     kind: "resource",
     resourceTypes: Object.keys(checks),
     validateResource: (args: ResourceValidationArgs, report: ReportViolation) => {
-      const check = Object.prototype.hasOwnProperty.call(checks, args.type)
-        ? checks[args.type]
-        : undefined;
-      if (check) check(args, (message) => report(message));
+      const own = Object.prototype.hasOwnProperty.call(checks, args.type);
+      const check = own ? checks[args.type] : checks[ANY_TYPE];
+      if (!check) return;
+      const exemptions = exemptionsOf(args.getConfig);
+      check(args, (message) => {
+        const kept = applyExemptions(
+          message,
+          args.urn,
+          args.name,
+          exemptions,
+          args as RunnerExtras,
+        );
+        if (kept !== undefined) report(kept);
+      });
     },
   };
 }
@@ -119,7 +149,19 @@ export function stackPolicy(
     ...common(meta),
     kind: "stack",
     resourceTypes,
-    validateStack: (args: StackValidationArgs, report: ReportViolation) =>
-      check(args.resources, report, args),
+    validateStack: (args: StackValidationArgs, report: ReportViolation) => {
+      const exemptions = exemptionsOf(args.getConfig);
+      const names = new Map(args.resources.map((r) => [r.urn, r.name]));
+      const extras = args as RunnerExtras;
+      check(
+        args.resources,
+        (message, urn) => {
+          const name = urn ? names.get(urn) : undefined;
+          const kept = applyExemptions(message, urn ?? null, name, exemptions, extras);
+          if (kept !== undefined) report(kept, urn);
+        },
+        args,
+      );
+    },
   };
 }

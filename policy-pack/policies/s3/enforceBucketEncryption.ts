@@ -1,25 +1,12 @@
-import type { PolicyResource } from "@pulumi/policy";
 import { stackPolicy } from "../lib/policy";
+import { Buckets, S3_TYPES } from "../lib/s3";
 
-export const BUCKET_TYPES = ["aws:s3/bucket:Bucket", "aws:s3/bucketV2:BucketV2"];
 const SSE_TYPES = [
   "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
   "aws:s3/bucketServerSideEncryptionConfigurationV2:BucketServerSideEncryptionConfigurationV2",
 ];
-const LOGGING_TYPES = [
-  "aws:s3/bucketLogging:BucketLogging",
-  "aws:s3/bucketLoggingV2:BucketLoggingV2",
-];
-const LB_TYPES = ["aws:lb/loadBalancer:LoadBalancer", "aws:alb/loadBalancer:LoadBalancer"];
 
 type Props = Record<string, unknown>;
-
-/** The names a bucket is referred to by: its `bucket` name and its id (the same, once known). */
-export function bucketNames(bucket: PolicyResource): Set<unknown> {
-  return new Set(
-    [bucket.props.bucket, bucket.props.id].filter((v) => typeof v === "string" && v !== ""),
-  );
-}
 
 function algorithmsOf(config: Props | undefined): string[] {
   const rules = config?.rules ?? config?.rule;
@@ -46,29 +33,15 @@ export const s3BucketEnforceEncryption = stackPolicy(
     levelReason:
       "S3's default encryption uses an AWS-owned key: anyone with s3:GetObject reads the data, and no key policy or CloudTrail KMS event stands between them and PHI.",
   },
-  [...BUCKET_TYPES, ...SSE_TYPES, ...LOGGING_TYPES, ...LB_TYPES],
+  [...S3_TYPES, ...SSE_TYPES],
   (resources, report) => {
-    const ofTypes = (types: string[]) => resources.filter((r) => types.includes(r.type));
-    const configs = ofTypes(SSE_TYPES);
-    const albLogTargets = new Set(
-      ofTypes(LB_TYPES)
-        .map((lb) => lb.props.accessLogs as Props | undefined)
-        .filter((logs) => logs && logs.enabled !== false)
-        .map((logs) => logs!.bucket),
-    );
-    const s3LogTargets = new Set(ofTypes(LOGGING_TYPES).map((l) => l.props.targetBucket));
-
-    for (const bucket of ofTypes(BUCKET_TYPES)) {
-      const names = bucketNames(bucket);
+    const s3 = new Buckets(resources);
+    for (const bucket of s3.buckets) {
       const algorithms = [
-        ...configs.filter((c) => names.has(c.props.bucket)).flatMap((c) => algorithmsOf(c.props)),
+        ...s3.settingsOf(bucket, SSE_TYPES).flatMap((c) => algorithmsOf(c.props)),
         ...algorithmsOf(bucket.props.serverSideEncryptionConfiguration as Props | undefined),
       ];
-      const logTarget = [...names].some((n) => albLogTargets.has(n))
-        ? "ALB access logs"
-        : [...names].some((n) => s3LogTargets.has(n))
-          ? "S3 server access logs"
-          : undefined;
+      const logTarget = s3.logTargetKind(bucket);
       if (algorithms.length === 0) {
         report(
           `${bucket.name} has only S3's default encryption (SSE-S3 with an AWS-owned key): add a BucketServerSideEncryptionConfiguration for it with sseAlgorithm "${logTarget ? "AES256" : "aws:kms"}"${logTarget ? ` (it receives ${logTarget}, which AWS delivers only to SSE-S3 buckets)` : ", kmsMasterKeyId the PHI key and bucketKeyEnabled true"}`,
@@ -80,7 +53,7 @@ export const s3BucketEnforceEncryption = stackPolicy(
         if (algorithm.startsWith("aws:kms")) continue;
         if (algorithm === "AES256" && logTarget) continue;
         report(
-          `${bucket.name} is encrypted with ${algorithm || "no algorithm"}: set sseAlgorithm to "aws:kms" with kmsMasterKeyId the PHI key (SSE-S3 is accepted only for buckets that receive ALB or S3 access logs)`,
+          `${bucket.name} is encrypted with ${algorithm || "no algorithm"}: set sseAlgorithm to "aws:kms" with kmsMasterKeyId the PHI key (SSE-S3 is accepted only for buckets that receive load balancer or S3 access logs)`,
           bucket.urn,
         );
       }

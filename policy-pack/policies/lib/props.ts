@@ -1,0 +1,64 @@
+/** Reading resource properties without tripping on what a program left out. */
+
+export type Props = Record<string, unknown>;
+
+export function list(value: unknown): Props[] {
+  return Array.isArray(value) ? (value as Props[]) : [];
+}
+
+export function obj(value: unknown): Props | undefined {
+  return value !== null && typeof value === "object" && !Array.isArray(value)
+    ? (value as Props)
+    : undefined;
+}
+
+export function strings(value: unknown): string[] {
+  if (typeof value === "string") return [value];
+  return Array.isArray(value) ? value.filter((v): v is string => typeof v === "string") : [];
+}
+
+/** Booleans arrive as booleans, and in some schemas (launch templates) as strings. */
+export function isTrue(value: unknown): boolean {
+  return value === true || value === "true";
+}
+
+export function nonEmpty(value: unknown): boolean {
+  return typeof value === "string" ? value.trim() !== "" : value !== undefined && value !== null;
+}
+
+export function tagsOf(props: Props): Record<string, string> {
+  return (obj(props.tags) as Record<string, string> | undefined) ?? {};
+}
+
+/** A JSON policy document given as a string or an object; undefined when it does not parse. */
+export function policyDocument(value: unknown): { Statement?: unknown } | undefined {
+  if (typeof value === "string") {
+    try {
+      return JSON.parse(value) as { Statement?: unknown };
+    } catch {
+      return undefined;
+    }
+  }
+  return obj(value) as { Statement?: unknown } | undefined;
+}
+
+export interface PolicyStatement {
+  readonly Sid?: string;
+  readonly Effect?: string;
+  readonly Principal?: unknown;
+  readonly Action?: unknown;
+  readonly NotAction?: unknown;
+  readonly Resource?: unknown;
+  readonly Condition?: Record<string, Record<string, unknown>>;
+}
+
+export function statements(value: unknown): PolicyStatement[] {
+  const doc = policyDocument(value);
+  const s = doc?.Statement;
+  return (Array.isArray(s) ? s : s ? [s] : []) as PolicyStatement[];
+}
+
+/** The stack's name, read from a URN (`urn:pulumi:<stack>::<project>::...`). */
+export function stackOf(urn: string): string {
+  return urn.split("::")[0].replace(/^urn:pulumi:/, "");
+}

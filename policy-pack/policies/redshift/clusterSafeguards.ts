@@ -1,0 +1,85 @@
+import { RESILIENCE, TRANSMISSION } from "../lib/levels";
+import { resourcePolicy, stackPolicy } from "../lib/policy";
+import { list } from "../lib/props";
+
+const CLUSTER = "aws:redshift/cluster:Cluster";
+const PARAMETERS = "aws:redshift/parameterGroup:ParameterGroup";
+
+export const redshiftClusterDisallowPublicAccess = resourcePolicy(
+  {
+    name: "redshift-cluster-disallow-public-access",
+    description:
+      "Redshift clusters are explicitly not publicly accessible (Redshift's default is public).",
+    enforcementLevel: "mandatory",
+    severity: "critical",
+    hipaa: ["164.312(a)(1)", "164.312(e)(1)"],
+    remediationSteps: "Set publiclyAccessible: false.",
+    levelReason:
+      "A warehouse of PHI reachable from the internet is a breach waiting for one credential.",
+  },
+  {
+    [CLUSTER]: (r, report) => {
+      if (r.props.publiclyAccessible !== false)
+        report(`${r.name} is publicly accessible (the default): set publiclyAccessible to false`);
+    },
+  },
+);
+
+export const redshiftClusterConfigureOperations = resourcePolicy(
+  {
+    name: "redshift-cluster-configure-operations",
+    description:
+      "Redshift clusters keep automated snapshots, take version upgrades and route COPY/UNLOAD through the VPC.",
+    enforcementLevel: "advisory",
+    severity: "low",
+    hipaa: [...RESILIENCE],
+    remediationSteps:
+      "automatedSnapshotRetentionPeriod >= 1, allowVersionUpgrade: true, enhancedVpcRouting: true.",
+    levelReason:
+      "Operational settings of a service the platform does not use; scanned programs get guidance: advisory.",
+  },
+  {
+    [CLUSTER]: (r, report) => {
+      if (r.props.automatedSnapshotRetentionPeriod === 0)
+        report(
+          `${r.name} keeps no automated snapshots: set automatedSnapshotRetentionPeriod to at least 1`,
+        );
+      if (r.props.allowVersionUpgrade === false)
+        report(`${r.name} skips version upgrades: set allowVersionUpgrade to true`);
+      if (r.props.enhancedVpcRouting !== true)
+        report(
+          `${r.name} sends COPY/UNLOAD traffic outside the VPC: set enhancedVpcRouting to true`,
+        );
+    },
+  },
+);
+
+export const redshiftParameterGroupEnforceTls = stackPolicy(
+  {
+    name: "redshift-parametergroup-enforce-tls",
+    description: "Redshift clusters use a parameter group with require_ssl true.",
+    enforcementLevel: "mandatory",
+    severity: "high",
+    hipaa: [...TRANSMISSION],
+    remediationSteps:
+      'Give the cluster a parameter group with { name: "require_ssl", value: "true" }.',
+    levelReason: "The default parameter group accepts plaintext connections.",
+  },
+  [CLUSTER, PARAMETERS],
+  (resources, report) => {
+    const groups = new Map(
+      resources.filter((r) => r.type === PARAMETERS).map((g) => [String(g.props.name ?? ""), g]),
+    );
+    for (const c of resources.filter((r) => r.type === CLUSTER)) {
+      const group = groups.get(String(c.props.clusterParameterGroupName ?? ""));
+      const tls = list(group?.props.parameters).some(
+        (p) => p.name === "require_ssl" && String(p.value) === "true",
+      );
+      if (!tls)
+        report(
+          `${c.name} accepts plaintext connections: set clusterParameterGroupName to a group with require_ssl "true"`,
+          c.urn,
+        );
+    }
+  },
+);

@@ -1,0 +1,187 @@
+import { AUDIT, RESILIENCE, TRANSMISSION } from "../lib/levels";
+import { stackPolicy } from "../lib/policy";
+import { isTrue, obj, statements, strings } from "../lib/props";
+import { Buckets, S3, S3_TYPES } from "../lib/s3";
+
+/** Overwrites and deletes of patient documents can be undone. */
+export const s3BucketEnableVersioning = stackPolicy(
+  {
+    name: "s3-bucket-enable-versioning",
+    description:
+      "Every S3 bucket has versioning enabled (aws.s3.BucketVersioning with status Enabled).",
+    enforcementLevel: "mandatory",
+    severity: "high",
+    hipaa: [...RESILIENCE],
+    remediationSteps:
+      'Add an aws.s3.BucketVersioning for the bucket with versioningConfiguration.status "Enabled", and a lifecycle rule for noncurrent versions.',
+    levelReason:
+      "Without versions, one overwrite or delete (or ransomware) destroys PHI with no way back.",
+  },
+  S3_TYPES,
+  (resources, report) => {
+    const s3 = new Buckets(resources);
+    for (const bucket of s3.buckets) {
+      const enabled =
+        s3
+          .settingsOf(bucket, S3.versioning)
+          .some((v) => obj(v.props.versioningConfiguration)?.status === "Enabled") ||
+        isTrue(obj(bucket.props.versioning)?.enabled);
+      if (!enabled) {
+        report(
+          `${bucket.name} is not versioned: add an aws.s3.BucketVersioning for it with versioningConfiguration.status "Enabled"`,
+          bucket.urn,
+        );
+      }
+    }
+  },
+);
+
+/** The bucket refuses requests that are not over TLS. */
+export const s3BucketEnforceTls = stackPolicy(
+  {
+    name: "s3-bucket-enforce-tls",
+    description:
+      "Every S3 bucket's policy denies requests made without TLS (aws:SecureTransport false).",
+    enforcementLevel: "mandatory",
+    severity: "high",
+    hipaa: [...TRANSMISSION],
+    remediationSteps:
+      'Add an aws.s3.BucketPolicy with a statement { Effect: "Deny", Principal: "*", Action: "s3:*", Resource: [bucket ARN, bucket ARN/*], Condition: { Bool: { "aws:SecureTransport": "false" } } }.',
+    levelReason:
+      "S3 accepts plain HTTP unless its policy says otherwise; PHI must never cross a network unencrypted.",
+  },
+  S3_TYPES,
+  (resources, report) => {
+    const s3 = new Buckets(resources);
+    for (const bucket of s3.buckets) {
+      const denies = s3
+        .settingsOf(bucket, S3.policy)
+        .flatMap((p) => statements(p.props.policy))
+        .some(
+          (st) =>
+            st.Effect === "Deny" &&
+            strings(st.Condition?.Bool?.["aws:SecureTransport"]).includes("false"),
+        );
+      if (!denies) {
+        report(
+          `${bucket.name} accepts requests without TLS: add a bucket policy statement denying s3:* when aws:SecureTransport is "false"`,
+          bucket.urn,
+        );
+      }
+    }
+  },
+);
+
+const BLOCK_FLAGS = [
+  "blockPublicAcls",
+  "blockPublicPolicy",
+  "ignorePublicAcls",
+  "restrictPublicBuckets",
+] as const;
+
+/** No bucket can become public by policy or ACL. */
+export const s3BucketDisallowPublicAccess = stackPolicy(
+  {
+    name: "s3-bucket-disallow-public-access",
+    description:
+      "Every S3 bucket has a public access block with all four settings true (or the account-level block does), and no public ACL.",
+    enforcementLevel: "mandatory",
+    severity: "critical",
+    hipaa: ["164.312(a)(1)", "164.312(e)(1)"],
+    remediationSteps:
+      "Add an aws.s3.BucketPublicAccessBlock for the bucket with blockPublicAcls, blockPublicPolicy, ignorePublicAcls and restrictPublicBuckets all true.",
+    levelReason: "A public bucket of patient documents is the most common cloud PHI breach.",
+  },
+  S3_TYPES,
+  (resources, report) => {
+    const s3 = new Buckets(resources);
+    const accountBlock = s3
+      .of(S3.accountPublicAccessBlock)
+      .some((b) => BLOCK_FLAGS.every((f) => isTrue(b.props[f])));
+    for (const bucket of s3.buckets) {
+      const blocks = s3.settingsOf(bucket, S3.publicAccessBlock);
+      const missing = BLOCK_FLAGS.filter((f) => !blocks.some((b) => isTrue(b.props[f])));
+      if (!accountBlock && missing.length) {
+        report(
+          blocks.length
+            ? `${bucket.name}'s public access block leaves ${missing.join(", ")} off: set ${missing.join(", ")} to true`
+            : `${bucket.name} has no public access block: add an aws.s3.BucketPublicAccessBlock for it with all four settings true`,
+          bucket.urn,
+        );
+      }
+      const acls = [
+        String(bucket.props.acl ?? ""),
+        ...s3.settingsOf(bucket, S3.acl).map((a) => String(a.props.acl ?? "")),
+      ];
+      const publicAcl = acls.find((a) => a.startsWith("public-") || a === "authenticated-read");
+      if (publicAcl)
+        report(
+          `${bucket.name} has the ${publicAcl} ACL: remove it (object ownership BucketOwnerEnforced disables ACLs)`,
+          bucket.urn,
+        );
+    }
+  },
+);
+
+/** Who read which object. */
+export const s3BucketEnableAccessLogs = stackPolicy(
+  {
+    name: "s3-bucket-enable-access-logs",
+    description:
+      "Every S3 bucket that is not itself a log-delivery target writes server access logs (aws.s3.BucketLogging).",
+    enforcementLevel: "mandatory",
+    severity: "medium",
+    hipaa: [...AUDIT],
+    remediationSteps:
+      "Add an aws.s3.BucketLogging for the bucket with targetBucket the access-log bucket and a targetPrefix.",
+    levelReason:
+      "Server access logs (with CloudTrail data events) are how a HIPAA investigation answers who read a patient's file.",
+  },
+  S3_TYPES,
+  (resources, report) => {
+    const s3 = new Buckets(resources);
+    for (const bucket of s3.buckets) {
+      if (s3.logTargetKind(bucket)) continue;
+      if (s3.settingsOf(bucket, S3.logging).length === 0 && !obj(bucket.props.logging)) {
+        report(
+          `${bucket.name} keeps no access logs: add an aws.s3.BucketLogging for it with targetBucket the access-log bucket`,
+          bucket.urn,
+        );
+      }
+    }
+  },
+);
+
+/** A copy in the other region for PHI buckets. */
+export const s3BucketEnableReplication = stackPolicy(
+  {
+    name: "s3-bucket-enable-replication",
+    description:
+      "Buckets tagged DataClassification=PHI replicate to another region (aws.s3.BucketReplicationConfig), in the stacks listed in replicatingStacks (all stacks when empty).",
+    enforcementLevel: "advisory",
+    severity: "medium",
+    hipaa: ["164.308(a)(7)(ii)(A)", "164.308(a)(7)(ii)(B)"],
+    remediationSteps:
+      "Add an aws.s3.BucketReplicationConfig to the replica bucket of the other region, with replica encryption under that region's key.",
+    levelReason:
+      "Versioning and AWS Backup already protect against loss; replication adds regional disaster recovery, which a stack may reasonably provide another way: advisory.",
+    configSchema: {
+      properties: { replicatingStacks: { type: "array", items: { type: "string" }, default: [] } },
+    },
+  },
+  S3_TYPES,
+  (resources, report, args) => {
+    const { replicatingStacks } = args.getConfig<{ replicatingStacks: string[] }>();
+    const s3 = new Buckets(resources);
+    for (const bucket of s3.buckets.filter(Buckets.isPhi)) {
+      const stack = bucket.urn.split("::")[0].replace(/^urn:pulumi:/, "");
+      if (replicatingStacks.length && !replicatingStacks.includes(stack)) continue;
+      if (s3.settingsOf(bucket, S3.replication).length === 0) {
+        report(
+          `${bucket.name} holds PHI with no copy in another region: add an aws.s3.BucketReplicationConfig for it`,
+          bucket.urn,
+        );
+      }
+    }
+  },
+);

@@ -1,0 +1,1487 @@
+/**
+ * One case per policy: a compliant fixture, and one mutation per way of violating the policy with
+ * a fragment of the message it must produce. policies.spec.ts runs them all, and checks that every
+ * policy of the pack has a case.
+ */
+import { PackConfig } from "../../tools/policy/run";
+import { Fixture, Mutation, add, both, drop, protect, res, set } from "./fixtures";
+
+export interface PolicyCase {
+  readonly policy: string;
+  readonly fixture: Fixture;
+  readonly config?: PackConfig;
+  readonly violations: readonly (readonly [string, Mutation, string])[];
+}
+
+const T = {
+  vpc: "aws:ec2/vpc:Vpc",
+  subnet: "aws:ec2/subnet:Subnet",
+  igw: "aws:ec2/internetGateway:InternetGateway",
+  nat: "aws:ec2/natGateway:NatGateway",
+  rt: "aws:ec2/routeTable:RouteTable",
+  route: "aws:ec2/route:Route",
+  assoc: "aws:ec2/routeTableAssociation:RouteTableAssociation",
+  sg: "aws:ec2/securityGroup:SecurityGroup",
+  ingress: "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule",
+  instance: "aws:ec2/instance:Instance",
+  lt: "aws:ec2/launchTemplate:LaunchTemplate",
+  asg: "aws:autoscaling/group:Group",
+  lb: "aws:lb/loadBalancer:LoadBalancer",
+  listener: "aws:lb/listener:Listener",
+  bucket: "aws:s3/bucket:Bucket",
+  sse: "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
+  versioning: "aws:s3/bucketVersioning:BucketVersioning",
+  pab: "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock",
+  bucketPolicy: "aws:s3/bucketPolicy:BucketPolicy",
+  logging: "aws:s3/bucketLogging:BucketLogging",
+  replication: "aws:s3/bucketReplicationConfig:BucketReplicationConfig",
+  db: "aws:rds/instance:Instance",
+  dbSubnets: "aws:rds/subnetGroup:SubnetGroup",
+  paramGroup: "aws:rds/parameterGroup:ParameterGroup",
+  efs: "aws:efs/fileSystem:FileSystem",
+  efsPolicy: "aws:efs/fileSystemPolicy:FileSystemPolicy",
+  mount: "aws:efs/mountTarget:MountTarget",
+  logGroup: "aws:cloudwatch/logGroup:LogGroup",
+  trail: "aws:cloudtrail/trail:Trail",
+  role: "aws:iam/role:Role",
+  rolePolicy: "aws:iam/rolePolicy:RolePolicy",
+  attachment: "aws:iam/rolePolicyAttachment:RolePolicyAttachment",
+  key: "aws:kms/key:Key",
+  table: "aws:dynamodb/table:Table",
+  redshift: "aws:redshift/cluster:Cluster",
+  domain: "aws:opensearch/domain:Domain",
+  fn: "aws:lambda/function:Function",
+} as const;
+
+/** A three-tier network that every topology policy accepts. */
+const network: Fixture = [
+  res(T.vpc, "vpc", { cidrBlock: "10.0.0.0/16" }, { outputs: { mainRouteTableId: "main-rt" } }),
+  res(T.igw, "igw", { vpcId: "vpc-id" }),
+  res(T.subnet, "pub", {
+    vpcId: "vpc-id",
+    cidrBlock: "10.0.0.0/24",
+    mapPublicIpOnLaunch: false,
+    tags: { Tier: "public" },
+  }),
+  res(T.subnet, "app", {
+    vpcId: "vpc-id",
+    cidrBlock: "10.0.1.0/24",
+    mapPublicIpOnLaunch: false,
+    tags: { Tier: "app" },
+  }),
+  res(T.subnet, "data", {
+    vpcId: "vpc-id",
+    cidrBlock: "10.0.2.0/24",
+    mapPublicIpOnLaunch: false,
+    tags: { Tier: "data" },
+  }),
+  res(T.rt, "rt-pub", { vpcId: "vpc-id", tags: { Tier: "public" } }),
+  res(T.route, "route-pub", {
+    routeTableId: "rt-pub-id",
+    destinationCidrBlock: "0.0.0.0/0",
+    gatewayId: "igw-id",
+  }),
+  res(T.assoc, "assoc-pub", { subnetId: "pub-id", routeTableId: "rt-pub-id" }),
+  res(T.nat, "nat", { subnetId: "pub-id", allocationId: "eip" }),
+  res(T.rt, "rt-app", { vpcId: "vpc-id", tags: { Tier: "app" } }),
+  res(T.route, "route-app", {
+    routeTableId: "rt-app-id",
+    destinationCidrBlock: "0.0.0.0/0",
+    natGatewayId: "nat-id",
+  }),
+  res(T.assoc, "assoc-app", { subnetId: "app-id", routeTableId: "rt-app-id" }),
+  res(T.rt, "rt-data", { vpcId: "vpc-id", tags: { Tier: "data" } }),
+  res(T.assoc, "assoc-data", { subnetId: "data-id", routeTableId: "rt-data-id" }),
+];
+
+const hardenedInstance = {
+  subnetId: "app-id",
+  instanceType: "m7i.large",
+  iamInstanceProfile: "app-profile",
+  monitoring: true,
+  metadataOptions: { httpTokens: "required", httpPutResponseHopLimit: 1 },
+  rootBlockDevice: { encrypted: true, kmsKeyId: "phi" },
+  tags: { Role: "app" },
+};
+
+const bucketName = "documents-1";
+const tlsOnly = JSON.stringify({
+  Version: "2012-10-17",
+  Statement: [
+    {
+      Sid: "DenyInsecureTransport",
+      Effect: "Deny",
+      Principal: "*",
+      Action: "s3:*",
+      Resource: [`arn:aws:s3:::${bucketName}`, `arn:aws:s3:::${bucketName}/*`],
+      Condition: { Bool: { "aws:SecureTransport": "false" } },
+    },
+  ],
+});
+
+/** A bucket with every safeguard, and its access-log bucket. */
+const buckets: Fixture = [
+  res(T.bucket, "documents", { bucket: bucketName, tags: { DataClassification: "PHI" } }),
+  res(T.sse, "documents-sse", {
+    bucket: bucketName,
+    rules: [
+      {
+        applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: "phi" },
+        bucketKeyEnabled: true,
+      },
+    ],
+  }),
+  res(T.versioning, "documents-versioning", {
+    bucket: bucketName,
+    versioningConfiguration: { status: "Enabled" },
+  }),
+  res(T.pab, "documents-pab", {
+    bucket: bucketName,
+    blockPublicAcls: true,
+    blockPublicPolicy: true,
+    ignorePublicAcls: true,
+    restrictPublicBuckets: true,
+  }),
+  res(T.bucketPolicy, "documents-policy", { bucket: bucketName, policy: tlsOnly }),
+  res(T.logging, "documents-logging", {
+    bucket: bucketName,
+    targetBucket: "access-logs-1",
+    targetPrefix: "documents/",
+  }),
+  res(T.replication, "documents-replication", {
+    bucket: bucketName,
+    role: "arn:aws:iam::1:role/r",
+    rules: [],
+  }),
+  res(T.bucket, "access-logs", { bucket: "access-logs-1" }),
+  res(T.sse, "access-logs-sse", {
+    bucket: "access-logs-1",
+    rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }],
+  }),
+  res(T.versioning, "access-logs-versioning", {
+    bucket: "access-logs-1",
+    versioningConfiguration: { status: "Enabled" },
+  }),
+  res(T.pab, "access-logs-pab", {
+    bucket: "access-logs-1",
+    blockPublicAcls: true,
+    blockPublicPolicy: true,
+    ignorePublicAcls: true,
+    restrictPublicBuckets: true,
+  }),
+  res(T.bucketPolicy, "access-logs-policy", {
+    bucket: "access-logs-1",
+    policy: tlsOnly.replaceAll(bucketName, "access-logs-1"),
+  }),
+];
+
+const goodDb = {
+  engine: "postgres",
+  storageEncrypted: true,
+  kmsKeyId: "phi",
+  backupRetentionPeriod: 35,
+  deletionProtection: true,
+  skipFinalSnapshot: false,
+  multiAz: true,
+  publiclyAccessible: false,
+  manageMasterUserPassword: true,
+  enabledCloudwatchLogsExports: ["postgresql", "upgrade"],
+  monitoringInterval: 60,
+  parameterGroupName: "pg-tls",
+  dbSubnetGroupName: "db-subnets",
+  vpcSecurityGroupIds: ["db-sg-id"],
+};
+
+const mfaTrust = JSON.stringify({
+  Version: "2012-10-17",
+  Statement: [
+    {
+      Effect: "Allow",
+      Principal: { AWS: "arn:aws:iam::123456789012:root" },
+      Action: "sts:AssumeRole",
+      Condition: { Bool: { "aws:MultiFactorAuthPresent": "true" } },
+    },
+  ],
+});
+const adminPolicy = JSON.stringify({
+  Version: "2012-10-17",
+  Statement: [{ Effect: "Allow", Action: "*", Resource: "*" }],
+});
+const readPolicy = JSON.stringify({
+  Version: "2012-10-17",
+  Statement: [
+    {
+      Effect: "Allow",
+      Action: ["logs:GetLogEvents"],
+      Resource: "arn:aws:logs:*:*:log-group:/app:*",
+    },
+  ],
+});
+
+const ADMIN = "ec2-ingress-enforce-admin-allowlist";
+
+export const CASES: readonly PolicyCase[] = [
+  {
+    policy: ADMIN,
+    fixture: [
+      res(T.ingress, "https", {
+        securityGroupId: "sg-1",
+        ipProtocol: "tcp",
+        fromPort: 443,
+        toPort: 443,
+        cidrIpv4: "10.0.0.0/16",
+      }),
+    ],
+    violations: [
+      [
+        "SSH from anywhere",
+        both(
+          set("https", "fromPort", 22),
+          set("https", "toPort", 22),
+          set("https", "cidrIpv4", "0.0.0.0/0"),
+        ),
+        "SSH (22) from 0.0.0.0/0",
+      ],
+      [
+        "RDP inside a port range",
+        both(set("https", "fromPort", 3000), set("https", "toPort", 4000)),
+        "RDP (3389) from 10.0.0.0/16",
+      ],
+      ["all protocols", set("https", "ipProtocol", "-1"), "outside the allowed admin CIDRs"],
+      [
+        "inline SSH on a security group",
+        add(
+          res(T.sg, "inline", {
+            ingress: [{ protocol: "tcp", fromPort: 22, toPort: 22, ipv6CidrBlocks: ["::/0"] }],
+          }),
+        ),
+        "SSH (22) from ::/0",
+      ],
+    ],
+  },
+  {
+    policy: "ec2-ingress-disallow-internet",
+    fixture: [
+      res(T.sg, "alb-sg", {
+        ingress: [{ protocol: "tcp", fromPort: 443, toPort: 443, cidrBlocks: ["0.0.0.0/0"] }],
+      }),
+      res(T.lb, "alb", { internal: false, securityGroups: ["alb-sg-id"] }),
+      res(T.ingress, "app-from-alb", {
+        securityGroupId: "app-sg",
+        ipProtocol: "tcp",
+        fromPort: 8080,
+        toPort: 8080,
+        referencedSecurityGroupId: "alb-sg-id",
+      }),
+    ],
+    violations: [
+      [
+        "a web port on a group with no load balancer",
+        drop("alb"),
+        "only an internet-facing load balancer's security group may admit the internet",
+      ],
+      ["an internal load balancer", set("alb", "internal", true), "0.0.0.0/0"],
+      [
+        "another port from the internet",
+        add(
+          res(T.ingress, "db-open", {
+            securityGroupId: "db-sg",
+            ipProtocol: "tcp",
+            fromPort: 5432,
+            toPort: 5432,
+            cidrIpv4: "0.0.0.0/0",
+          }),
+        ),
+        "port 5432 from 0.0.0.0/0",
+      ],
+    ],
+  },
+  {
+    policy: "ec2-ingress-disallow-public-subnet-to-data",
+    fixture: [
+      ...network,
+      res(T.db, "db", goodDb),
+      res(T.ingress, "db-from-app", {
+        securityGroupId: "db-sg-id",
+        ipProtocol: "tcp",
+        fromPort: 5432,
+        toPort: 5432,
+        cidrIpv4: "10.0.1.0/24",
+      }),
+    ],
+    violations: [
+      [
+        "the public subnet's CIDR",
+        set("db-from-app", "cidrIpv4", "10.0.0.0/24"),
+        "lets the public subnet pub (10.0.0.0/24) reach a data store",
+      ],
+      [
+        "the whole VPC, public subnet included",
+        set("db-from-app", "cidrIpv4", "10.0.0.0/16"),
+        "public subnet pub",
+      ],
+    ],
+  },
+  {
+    policy: "ec2-subnet-disallow-public-in-private",
+    fixture: [
+      ...network,
+      res(T.instance, "web", { ...hardenedInstance }),
+      res(T.instance, "bastion", {
+        ...hardenedInstance,
+        subnetId: "pub-id",
+        associatePublicIpAddress: true,
+        tags: { Role: "bastion" },
+      }),
+      res(T.dbSubnets, "db-subnets", { subnetIds: ["data-id"] }),
+      res(T.mount, "mount", { fileSystemId: "fs", subnetId: "app-id" }),
+      res(T.asg, "asg", { vpcZoneIdentifiers: ["app-id"], launchTemplate: { id: "lt-id" } }),
+      res(T.lt, "lt", { networkInterfaces: [{ associatePublicIpAddress: "false" }] }),
+    ],
+    violations: [
+      [
+        "a public IP in a private subnet",
+        set("web", "associatePublicIpAddress", true),
+        "has a public IP in the private subnet app",
+      ],
+      [
+        "an application instance in a public subnet",
+        set("web", "subnetId", "pub-id"),
+        "runs in the public subnet pub",
+      ],
+      [
+        "a database subnet group with a public subnet",
+        set("db-subnets", "subnetIds", ["data-id", "pub-id"]),
+        "a database subnet group, includes the public subnet pub",
+      ],
+      [
+        "an EFS mount target in a public subnet",
+        set("mount", "subnetId", "pub-id"),
+        "EFS mount target",
+      ],
+      [
+        "an Auto Scaling group in a public subnet",
+        set("asg", "vpcZoneIdentifiers", ["pub-id"]),
+        "launches instances in the public subnet",
+      ],
+      [
+        "a launch template with public IPs in private subnets",
+        set("lt", "networkInterfaces", [{ associatePublicIpAddress: "true" }]),
+        "public IPs in private subnets",
+      ],
+      [
+        "an Elastic IP on a private instance",
+        add(res("aws:ec2/eip:Eip", "eip", { instance: "web-id", domain: "vpc" })),
+        "in a private subnet, a public address",
+      ],
+      [
+        "a subnet made private by the main table",
+        both(drop("assoc-pub"), set("bastion", "associatePublicIpAddress", true)),
+        "has a public IP in the private subnet pub",
+      ],
+    ],
+  },
+  {
+    policy: "ec2-subnet-disallow-public-ip-on-launch",
+    fixture: [res(T.subnet, "pub", { cidrBlock: "10.0.0.0/24", mapPublicIpOnLaunch: false })],
+    violations: [
+      [
+        "a subnet that maps public IPs",
+        set("pub", "mapPublicIpOnLaunch", true),
+        "set mapPublicIpOnLaunch to false",
+      ],
+    ],
+  },
+  {
+    policy: "ec2-routetable-disallow-internet-in-data-tier",
+    fixture: network,
+    violations: [
+      [
+        "a NAT route on the data table",
+        add(
+          res(T.route, "route-data", {
+            routeTableId: "rt-data-id",
+            destinationCidrBlock: "0.0.0.0/0",
+            natGatewayId: "nat-id",
+          }),
+        ),
+        "a data-tier route table, sends 0.0.0.0/0 to nat-id",
+      ],
+      [
+        "an internet route on a table used by a data subnet",
+        set("assoc-data", "routeTableId", "rt-pub-id"),
+        "sends 0.0.0.0/0 to igw-id",
+      ],
+    ],
+  },
+  {
+    policy: "rds-instance-disallow-public-access",
+    fixture: [res(T.db, "db", goodDb)],
+    violations: [
+      ["a public database", set("db", "publiclyAccessible", true), "is publicly accessible"],
+    ],
+  },
+  {
+    policy: "redshift-cluster-disallow-public-access",
+    fixture: [res(T.redshift, "wh", { publiclyAccessible: false, encrypted: true })],
+    violations: [
+      [
+        "the default (public)",
+        set("wh", "publiclyAccessible", undefined),
+        "publicly accessible (the default)",
+      ],
+    ],
+  },
+  {
+    policy: "opensearch-domain-disallow-public-access",
+    fixture: [res(T.domain, "search", { vpcOptions: { subnetIds: ["data-id"] } })],
+    violations: [["no VPC", set("search", "vpcOptions", undefined), "has a public endpoint"]],
+  },
+  {
+    policy: "s3-bucket-disallow-public-access",
+    fixture: buckets,
+    violations: [
+      ["no public access block", drop("documents-pab"), "has no public access block"],
+      [
+        "one flag off",
+        set("documents-pab", "restrictPublicBuckets", false),
+        "leaves restrictPublicBuckets off",
+      ],
+      ["a public ACL", set("documents", "acl", "public-read"), "has the public-read ACL"],
+    ],
+  },
+  {
+    policy: "s3-bucket-enforce-encryption",
+    fixture: buckets,
+    violations: [
+      ["default encryption only", drop("documents-sse"), "only S3's default encryption"],
+      [
+        "SSE-S3 on a data bucket",
+        set("documents-sse", "rules", [
+          { applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } },
+        ]),
+        "is encrypted with AES256",
+      ],
+      [
+        "SSE-S3 on a log bucket that no longer receives logs",
+        drop("documents-logging"),
+        "access-logs is encrypted with AES256",
+      ],
+    ],
+  },
+  {
+    policy: "ec2-volume-enforce-encryption",
+    fixture: [
+      res(T.instance, "app", {
+        ...hardenedInstance,
+        ebsBlockDevices: [{ deviceName: "/dev/sdf", encrypted: true }],
+      }),
+      res(T.lt, "lt", {
+        blockDeviceMappings: [
+          { deviceName: "/dev/xvda", ebs: { encrypted: "true", kmsKeyId: "phi" } },
+        ],
+      }),
+      res("aws:ebs/volume:Volume", "vol", { encrypted: true, size: 10 }),
+    ],
+    violations: [
+      [
+        "an unencrypted root volume",
+        set("app", "rootBlockDevice.encrypted", false),
+        "unencrypted root volume",
+      ],
+      [
+        "an unencrypted data volume",
+        set("app", "ebsBlockDevices", [{ deviceName: "/dev/sdf" }]),
+        "ebsBlockDevices[0].encrypted",
+      ],
+      [
+        "an unencrypted launch template mapping",
+        set("lt", "blockDeviceMappings", [
+          { deviceName: "/dev/xvda", ebs: { encrypted: "false" } },
+        ]),
+        "maps /dev/xvda unencrypted",
+      ],
+      [
+        "a launch template leaving it to the AMI",
+        set("lt", "blockDeviceMappings", undefined),
+        "leaves its volumes' encryption to the AMI",
+      ],
+      ["an unencrypted volume", set("vol", "encrypted", false), "vol is unencrypted"],
+    ],
+  },
+  {
+    policy: "rds-storage-enforce-encryption",
+    fixture: [
+      res(T.db, "db", goodDb),
+      res("aws:rds/cluster:Cluster", "aurora", { storageEncrypted: true }),
+    ],
+    violations: [
+      [
+        "an unencrypted instance",
+        set("db", "storageEncrypted", false),
+        "db stores data unencrypted",
+      ],
+      [
+        "an unencrypted cluster",
+        set("aurora", "storageEncrypted", undefined),
+        "aurora stores data unencrypted",
+      ],
+    ],
+  },
+  {
+    policy: "efs-filesystem-enforce-encryption",
+    fixture: [res(T.efs, "fs", { encrypted: true, kmsKeyId: "phi" })],
+    violations: [["unencrypted", set("fs", "encrypted", undefined), "fs is unencrypted"]],
+  },
+  {
+    policy: "elasticache-cluster-enforce-encryption",
+    fixture: [
+      res("aws:elasticache/replicationGroup:ReplicationGroup", "cache", {
+        engine: "valkey",
+        atRestEncryptionEnabled: "true",
+        transitEncryptionEnabled: true,
+      }),
+      res("aws:elasticache/cluster:Cluster", "member", {
+        engine: "valkey",
+        replicationGroupId: "cache-id",
+      }),
+    ],
+    violations: [
+      [
+        "no encryption at rest",
+        set("cache", "atRestEncryptionEnabled", false),
+        "is unencrypted at rest",
+      ],
+      [
+        "no encryption in transit",
+        set("cache", "transitEncryptionEnabled", undefined),
+        "accepts plaintext connections",
+      ],
+      [
+        "Memcached",
+        add(res("aws:elasticache/cluster:Cluster", "memcached", { engine: "memcached" })),
+        "uses the Memcached engine",
+      ],
+      [
+        "a standalone Redis cluster",
+        set("member", "replicationGroupId", undefined),
+        "standalone cache cluster",
+      ],
+    ],
+  },
+  {
+    policy: "dynamodb-table-enforce-encryption",
+    fixture: [res(T.table, "index", { serverSideEncryption: { enabled: true, kmsKeyArn: "phi" } })],
+    violations: [
+      [
+        "the AWS-owned key",
+        set("index", "serverSideEncryption", undefined),
+        "uses DynamoDB's AWS-owned key",
+      ],
+      [
+        "the AWS-managed key",
+        set("index", "serverSideEncryption.kmsKeyArn", undefined),
+        "serverSideEncryption.kmsKeyArn",
+      ],
+    ],
+  },
+  {
+    policy: "sns-topic-enforce-encryption",
+    fixture: [res("aws:sns/topic:Topic", "alarms", { kmsMasterKeyId: "logs" })],
+    violations: [["no key", set("alarms", "kmsMasterKeyId", undefined), "set kmsMasterKeyId"]],
+  },
+  {
+    policy: "sqs-queue-enforce-encryption",
+    fixture: [res("aws:sqs/queue:Queue", "dlq", { kmsMasterKeyId: "phi" })],
+    violations: [
+      [
+        "SSE-SQS only",
+        both(set("dlq", "kmsMasterKeyId", undefined), set("dlq", "sqsManagedSseEnabled", true)),
+        "set kmsMasterKeyId",
+      ],
+    ],
+  },
+  {
+    policy: "cloudwatch-loggroup-enforce-encryption",
+    fixture: [res(T.logGroup, "logs", { kmsKeyId: "logs", retentionInDays: 365 })],
+    violations: [["no key", set("logs", "kmsKeyId", ""), "set kmsKeyId to the logs key"]],
+  },
+  {
+    policy: "secretsmanager-secret-enforce-encryption",
+    fixture: [res("aws:secretsmanager/secret:Secret", "secret", { kmsKeyId: "phi" })],
+    violations: [
+      ["the AWS-managed key", set("secret", "kmsKeyId", undefined), "aws/secretsmanager"],
+    ],
+  },
+  {
+    policy: "cloudtrail-trail-enforce-encryption",
+    fixture: [res(T.trail, "trail", { kmsKeyId: "logs" })],
+    violations: [["SSE-S3 only", set("trail", "kmsKeyId", undefined), "SSE-S3 only"]],
+  },
+  {
+    policy: "backup-vault-enforce-encryption",
+    fixture: [res("aws:backup/vault:Vault", "vault", { kmsKeyArn: "backups" })],
+    violations: [["the default key", set("vault", "kmsKeyArn", undefined), "aws/backup"]],
+  },
+  {
+    policy: "kinesis-stream-enforce-encryption",
+    fixture: [
+      res("aws:kinesis/stream:Stream", "stream", { encryptionType: "KMS", kmsKeyId: "phi" }),
+      res("aws:kinesis/firehoseDeliveryStream:FirehoseDeliveryStream", "hose", {
+        serverSideEncryption: { enabled: true },
+      }),
+    ],
+    violations: [
+      ["an unencrypted stream", set("stream", "encryptionType", "NONE"), "stream is unencrypted"],
+      [
+        "an unencrypted delivery stream",
+        set("hose", "serverSideEncryption", undefined),
+        "hose is unencrypted",
+      ],
+    ],
+  },
+  {
+    policy: "opensearch-domain-enforce-encryption",
+    fixture: [
+      res(T.domain, "search", {
+        encryptAtRest: { enabled: true },
+        nodeToNodeEncryption: { enabled: true },
+        domainEndpointOptions: { enforceHttps: true },
+      }),
+    ],
+    violations: [
+      ["at rest", set("search", "encryptAtRest.enabled", false), "unencrypted at rest"],
+      [
+        "between nodes",
+        set("search", "nodeToNodeEncryption", undefined),
+        "between nodes in plaintext",
+      ],
+      [
+        "at the endpoint",
+        set("search", "domainEndpointOptions.enforceHttps", false),
+        "accepts plain HTTP",
+      ],
+    ],
+  },
+  {
+    policy: "redshift-cluster-enforce-encryption",
+    fixture: [res(T.redshift, "wh", { encrypted: true, publiclyAccessible: false })],
+    violations: [["unencrypted", set("wh", "encrypted", undefined), "wh is unencrypted"]],
+  },
+  {
+    policy: "lambda-function-enforce-environment-encryption",
+    fixture: [
+      res(T.fn, "fn", { environment: { variables: { TABLE: "index" } }, kmsKeyArn: "phi" }),
+    ],
+    violations: [["the default key", set("fn", "kmsKeyArn", undefined), "AWS-managed key"]],
+  },
+  {
+    policy: "elb-listener-enforce-https",
+    fixture: [
+      res(T.listener, "https", {
+        protocol: "HTTPS",
+        port: 443,
+        sslPolicy: "ELBSecurityPolicy-TLS13-1-2-2021-06",
+        certificateArn: "arn:aws:acm:eu-west-1:1:certificate/x",
+      }),
+      res(T.listener, "http", {
+        protocol: "HTTP",
+        port: 80,
+        defaultActions: [
+          {
+            type: "redirect",
+            redirect: { protocol: "HTTPS", port: "443", statusCode: "HTTP_301" },
+          },
+        ],
+      }),
+      res("aws:elb/loadBalancer:LoadBalancer", "classic", {
+        listeners: [
+          {
+            lbProtocol: "https",
+            lbPort: 443,
+            instancePort: 8080,
+            instanceProtocol: "http",
+            sslCertificateId: "arn:aws:acm:eu-west-1:1:certificate/x",
+          },
+        ],
+      }),
+    ],
+    violations: [
+      [
+        "an old TLS policy",
+        set("https", "sslPolicy", "ELBSecurityPolicy-2016-08"),
+        "negotiates ELBSecurityPolicy-2016-08",
+      ],
+      ["the default TLS policy", set("https", "sslPolicy", undefined), "the default policy"],
+      [
+        "a certificate from outside ACM",
+        set("https", "certificateArn", "arn:aws:iam::1:server-certificate/x"),
+        "not from ACM",
+      ],
+      [
+        "an HTTP listener that forwards",
+        set("http", "defaultActions", [{ type: "forward", targetGroupArn: "tg" }]),
+        "serves plain HTTP",
+      ],
+      [
+        "a classic HTTP listener",
+        set("classic", "listeners", [
+          { lbProtocol: "http", lbPort: 80, instancePort: 8080, instanceProtocol: "http" },
+        ]),
+        'listeners[0].lbProtocol to "https"',
+      ],
+    ],
+  },
+  {
+    policy: "elb-loadbalancer-enable-drop-invalid-headers",
+    fixture: [res(T.lb, "alb", { loadBalancerType: "application", dropInvalidHeaderFields: true })],
+    violations: [
+      [
+        "headers kept",
+        set("alb", "dropInvalidHeaderFields", undefined),
+        "set dropInvalidHeaderFields to true",
+      ],
+    ],
+  },
+  {
+    policy: "s3-bucket-enforce-tls",
+    fixture: buckets,
+    violations: [
+      ["no bucket policy", drop("documents-policy"), "accepts requests without TLS"],
+      [
+        "a policy without the deny",
+        set(
+          "documents-policy",
+          "policy",
+          JSON.stringify({
+            Statement: [
+              {
+                Effect: "Allow",
+                Principal: { AWS: "arn:aws:iam::1:root" },
+                Action: "s3:GetObject",
+                Resource: "*",
+              },
+            ],
+          }),
+        ),
+        "accepts requests without TLS",
+      ],
+    ],
+  },
+  {
+    policy: "rds-parametergroup-enforce-tls",
+    fixture: [
+      res(T.db, "db", goodDb),
+      res(T.paramGroup, "pg", {
+        name: "pg-tls",
+        family: "postgres16",
+        parameters: [{ name: "rds.force_ssl", value: "1" }],
+      }),
+    ],
+    violations: [
+      [
+        "the default parameter group",
+        set("db", "parameterGroupName", undefined),
+        "rds.force_ssl = 1",
+      ],
+      [
+        "a group that does not force TLS",
+        set("pg", "parameters", [{ name: "log_connections", value: "1" }]),
+        "accepts unencrypted connections",
+      ],
+    ],
+  },
+  {
+    policy: "efs-filesystem-enforce-tls",
+    fixture: [
+      res(T.efs, "fs", { encrypted: true }),
+      res(T.efsPolicy, "fs-policy", {
+        fileSystemId: "fs-id",
+        policy: JSON.stringify({
+          Statement: [
+            {
+              Effect: "Deny",
+              Principal: { AWS: "*" },
+              Action: "*",
+              Condition: { Bool: { "aws:SecureTransport": "false" } },
+            },
+          ],
+        }),
+      }),
+    ],
+    violations: [["no file system policy", drop("fs-policy"), "can be mounted without TLS"]],
+  },
+  {
+    policy: "redshift-parametergroup-enforce-tls",
+    fixture: [
+      res(T.redshift, "wh", { clusterParameterGroupName: "tls" }),
+      res("aws:redshift/parameterGroup:ParameterGroup", "tls", {
+        name: "tls",
+        parameters: [{ name: "require_ssl", value: "true" }],
+      }),
+    ],
+    violations: [
+      ["the default group", set("wh", "clusterParameterGroupName", undefined), "require_ssl"],
+    ],
+  },
+  {
+    policy: "cloudtrail-trail-enforce-integrity",
+    fixture: [
+      res(T.trail, "trail", {
+        isMultiRegionTrail: true,
+        includeGlobalServiceEvents: true,
+        enableLogFileValidation: true,
+        cloudWatchLogsGroupArn: "arn:aws:logs:eu-west-1:1:log-group:trail:*",
+        kmsKeyId: "logs",
+      }),
+    ],
+    violations: [
+      ["one region", set("trail", "isMultiRegionTrail", false), "records one region only"],
+      ["no global events", set("trail", "includeGlobalServiceEvents", false), "misses IAM"],
+      [
+        "no validation",
+        set("trail", "enableLogFileValidation", undefined),
+        "cannot prove its logs unaltered",
+      ],
+      [
+        "no CloudWatch delivery",
+        set("trail", "cloudWatchLogsGroupArn", undefined),
+        "does not deliver to CloudWatch Logs",
+      ],
+    ],
+  },
+  {
+    policy: "cloudtrail-trail-missing-in-primary",
+    fixture: [res(T.trail, "trail", { isMultiRegionTrail: true }, { stack: "ireland" })],
+    config: { "cloudtrail-trail-missing-in-primary": { primaryStacks: ["ireland"] } },
+    violations: [
+      [
+        "no trail in the primary",
+        both(drop("trail"), add(res(T.key, "k", {}, { stack: "ireland" }))),
+        "stack ireland creates no multi-region CloudTrail trail",
+      ],
+      [
+        "a single-region trail",
+        set("trail", "isMultiRegionTrail", false),
+        "creates no multi-region",
+      ],
+    ],
+  },
+  {
+    policy: "ec2-vpc-enable-flow-logs",
+    fixture: [
+      res(T.vpc, "vpc", { cidrBlock: "10.0.0.0/16" }),
+      res("aws:ec2/flowLog:FlowLog", "fl", { vpcId: "vpc-id", trafficType: "ALL" }),
+    ],
+    violations: [
+      ["no flow log", drop("fl"), "vpc has no flow log"],
+      ["rejected traffic only", set("fl", "trafficType", "REJECT"), "logs only REJECT traffic"],
+    ],
+  },
+  {
+    policy: "s3-bucket-enable-access-logs",
+    fixture: buckets,
+    violations: [["no logging", drop("documents-logging"), "documents keeps no access logs"]],
+  },
+  {
+    policy: "elb-loadbalancer-enable-access-logs",
+    fixture: [res(T.lb, "alb", { accessLogs: { enabled: true, bucket: "alb-logs" } })],
+    violations: [
+      ["none", set("alb", "accessLogs", undefined), "keeps no access logs"],
+      ["disabled", set("alb", "accessLogs.enabled", false), "keeps no access logs"],
+    ],
+  },
+  {
+    policy: "rds-instance-enable-log-exports",
+    fixture: [res(T.db, "db", goodDb)],
+    violations: [
+      ["no exports", set("db", "enabledCloudwatchLogsExports", []), '["postgresql", "upgrade"]'],
+    ],
+  },
+  {
+    policy: "wafv2-webacl-enable-logging",
+    fixture: [
+      res("aws:wafv2/webAcl:WebAcl", "acl", {}),
+      res("aws:wafv2/webAclLoggingConfiguration:WebAclLoggingConfiguration", "acl-logs", {
+        resourceArn: "arn:aws:test:eu-west-1:123456789012:acl",
+      }),
+    ],
+    violations: [["no logging", drop("acl-logs"), "acl logs nothing"]],
+  },
+  {
+    policy: "wafv2-loadbalancer-enable-webacl",
+    fixture: [
+      res(T.lb, "alb", { internal: false }),
+      res("aws:wafv2/webAclAssociation:WebAclAssociation", "alb-waf", {
+        resourceArn: "arn:aws:test:eu-west-1:123456789012:alb",
+        webAclArn: "acl",
+      }),
+    ],
+    violations: [["no web ACL", drop("alb-waf"), "faces the internet without a web ACL"]],
+  },
+  {
+    policy: "cloudwatch-loggroup-configure-retention",
+    fixture: [res(T.logGroup, "logs", { kmsKeyId: "logs", retentionInDays: 400 })],
+    violations: [["90 days", set("logs", "retentionInDays", 90), "keeps logs 90 days"]],
+  },
+  {
+    policy: "cloudwatch-alarm-enable-actions",
+    fixture: [res("aws:cloudwatch/metricAlarm:MetricAlarm", "alarm", { alarmActions: ["topic"] })],
+    violations: [
+      ["no action", set("alarm", "alarmActions", []), "notifies nobody"],
+      ["actions disabled", set("alarm", "actionsEnabled", false), "notifies nobody"],
+    ],
+  },
+  {
+    policy: "opensearch-domain-enable-error-logs",
+    fixture: [
+      res(T.domain, "search", {
+        logPublishingOptions: [
+          { logType: "ES_APPLICATION_LOGS", cloudwatchLogGroupArn: "x", enabled: true },
+        ],
+      }),
+    ],
+    violations: [["none", set("search", "logPublishingOptions", []), "ES_APPLICATION_LOGS"]],
+  },
+  {
+    policy: "guardduty-detector-enable-in-region",
+    fixture: [res("aws:guardduty/detector:Detector", "gd", { enable: true })],
+    violations: [
+      ["no detector", both(drop("gd"), add(res(T.key, "k", {}))), "does not enable GuardDuty"],
+      ["a disabled detector", set("gd", "enable", false), "does not enable GuardDuty"],
+    ],
+  },
+  {
+    policy: "securityhub-account-enable-in-region",
+    fixture: [res("aws:securityhub/account:Account", "hub", {})],
+    violations: [
+      ["none", both(drop("hub"), add(res(T.key, "k", {}))), "does not enable Security Hub"],
+    ],
+  },
+  {
+    policy: "config-recorder-enable-in-region",
+    fixture: [res("aws:cfg/recorder:Recorder", "rec", {})],
+    violations: [["none", both(drop("rec"), add(res(T.key, "k", {}))), "AWS Config recorder"]],
+  },
+  {
+    policy: "rds-instance-enforce-backups",
+    fixture: [res(T.db, "db", goodDb)],
+    violations: [
+      ["no backups", set("db", "backupRetentionPeriod", 0), "keeps 0 day(s) of automated backups"],
+      ["too few", set("db", "backupRetentionPeriod", 3), "at least 7"],
+      [
+        "no deletion protection",
+        set("db", "deletionProtection", false),
+        "set deletionProtection to true",
+      ],
+      ["no final snapshot", set("db", "skipFinalSnapshot", true), "without a final snapshot"],
+    ],
+  },
+  {
+    policy: "rds-instance-configure-operations",
+    fixture: [res(T.db, "db", goodDb)],
+    violations: [
+      ["single AZ", set("db", "multiAz", false), "runs in one AZ"],
+      ["no minor upgrades", set("db", "autoMinorVersionUpgrade", false), "skips security patches"],
+      ["no enhanced monitoring", set("db", "monitoringInterval", 0), "no enhanced monitoring"],
+    ],
+  },
+  {
+    policy: "s3-bucket-enable-versioning",
+    fixture: buckets,
+    violations: [
+      ["none", drop("documents-versioning"), "documents is not versioned"],
+      [
+        "suspended",
+        set("documents-versioning", "versioningConfiguration.status", "Suspended"),
+        "documents is not versioned",
+      ],
+    ],
+  },
+  {
+    policy: "s3-bucket-enable-replication",
+    fixture: buckets,
+    violations: [
+      [
+        "a PHI bucket without replication",
+        drop("documents-replication"),
+        "holds PHI with no copy in another region",
+      ],
+    ],
+  },
+  {
+    policy: "dynamodb-table-enable-pitr",
+    fixture: [
+      res(T.table, "index", {
+        pointInTimeRecovery: { enabled: true },
+        deletionProtectionEnabled: true,
+      }),
+    ],
+    violations: [
+      ["no PITR", set("index", "pointInTimeRecovery", undefined), "point in time"],
+      [
+        "no deletion protection",
+        set("index", "deletionProtectionEnabled", false),
+        "deletionProtectionEnabled",
+      ],
+    ],
+  },
+  {
+    policy: "dynamodb-table-configure-capacity",
+    fixture: [res(T.table, "index", { name: "index", billingMode: "PAY_PER_REQUEST" })],
+    violations: [
+      [
+        "fixed provisioned capacity",
+        set("index", "billingMode", "PROVISIONED"),
+        "fixed provisioned capacity",
+      ],
+    ],
+  },
+  {
+    policy: "autoscaling-group-configure-resilience",
+    fixture: [
+      res(T.asg, "asg", {
+        vpcZoneIdentifiers: ["a", "b", "c"],
+        targetGroupArns: ["tg"],
+        healthCheckType: "ELB",
+      }),
+    ],
+    violations: [
+      ["one AZ", set("asg", "vpcZoneIdentifiers", ["a"]), "runs in 1 AZ"],
+      [
+        "EC2 health checks behind a load balancer",
+        set("asg", "healthCheckType", "EC2"),
+        'healthCheckType to "ELB"',
+      ],
+    ],
+  },
+  {
+    policy: "backup-resource-enable-plan-selection",
+    fixture: [
+      res(T.db, "db", { ...goodDb, tags: { Backup: "daily" } }),
+      res(
+        T.efs,
+        "fs",
+        { encrypted: true },
+        { outputs: { arn: "arn:aws:elasticfilesystem:eu-west-1:1:file-system/fs" } },
+      ),
+      res("aws:backup/selection:Selection", "sel", {
+        selectionTags: [{ type: "STRINGEQUALS", key: "Backup", value: "daily" }],
+        resources: ["arn:aws:elasticfilesystem:eu-west-1:1:file-system/fs"],
+      }),
+    ],
+    violations: [
+      ["an untagged database", set("db", "tags", {}), "db is in no AWS Backup plan"],
+      ["no selection at all", drop("sel"), "is in no AWS Backup plan"],
+    ],
+  },
+  {
+    policy: "elasticache-replicationgroup-enable-backups",
+    fixture: [
+      res("aws:elasticache/replicationGroup:ReplicationGroup", "cache", {
+        snapshotRetentionLimit: 7,
+        automaticFailoverEnabled: true,
+      }),
+    ],
+    violations: [
+      ["no snapshots", set("cache", "snapshotRetentionLimit", 0), "keeps no snapshots"],
+      ["no failover", set("cache", "automaticFailoverEnabled", false), "does not fail over"],
+    ],
+  },
+  {
+    policy: "elb-loadbalancer-enable-deletion-protection",
+    fixture: [res(T.lb, "alb", { enableDeletionProtection: true })],
+    violations: [
+      [
+        "unprotected",
+        set("alb", "enableDeletionProtection", undefined),
+        "can be deleted by mistake",
+      ],
+    ],
+  },
+  {
+    policy: "redshift-cluster-configure-operations",
+    fixture: [res(T.redshift, "wh", { enhancedVpcRouting: true })],
+    violations: [
+      [
+        "no snapshots",
+        set("wh", "automatedSnapshotRetentionPeriod", 0),
+        "keeps no automated snapshots",
+      ],
+      ["no upgrades", set("wh", "allowVersionUpgrade", false), "skips version upgrades"],
+      ["public routing", set("wh", "enhancedVpcRouting", false), "outside the VPC"],
+    ],
+  },
+  {
+    policy: "iam-policy-disallow-admin-wildcard",
+    fixture: [
+      res(T.role, "break-glass", {
+        name: "break-glass",
+        assumeRolePolicy: mfaTrust,
+        tags: { BreakGlass: "true" },
+      }),
+      res(T.attachment, "break-glass-admin", {
+        role: "break-glass",
+        policyArn: "arn:aws:iam::aws:policy/AdministratorAccess",
+      }),
+      res(T.role, "support", { name: "support", assumeRolePolicy: mfaTrust }),
+      res(T.rolePolicy, "support-read", { role: "support", policy: readPolicy }),
+    ],
+    violations: [
+      [
+        "* on * for an everyday role",
+        set("support-read", "policy", adminPolicy),
+        "support-read allows * on *",
+      ],
+      [
+        "AdministratorAccess on an everyday role",
+        set("break-glass-admin", "role", "support"),
+        "gives support administrator rights",
+      ],
+      [
+        "a break-glass role without MFA",
+        set(
+          "break-glass",
+          "assumeRolePolicy",
+          JSON.stringify({
+            Statement: [
+              {
+                Effect: "Allow",
+                Principal: { AWS: "arn:aws:iam::1:root" },
+                Action: "sts:AssumeRole",
+              },
+            ],
+          }),
+        ),
+        "administrator rights",
+      ],
+      [
+        "an inline * on *",
+        set("support", "inlinePolicies", [{ name: "all", policy: adminPolicy }]),
+        "inline policy allowing * on *",
+      ],
+    ],
+  },
+  {
+    policy: "iam-policy-disallow-service-wildcards",
+    fixture: [res(T.rolePolicy, "read", { role: "r", policy: readPolicy })],
+    violations: [
+      [
+        "s3:*",
+        set(
+          "read",
+          "policy",
+          JSON.stringify({ Statement: [{ Effect: "Allow", Action: ["s3:*"], Resource: "*" }] }),
+        ),
+        "allows s3:*",
+      ],
+    ],
+  },
+  {
+    policy: "iam-user-disallow-credentials",
+    fixture: [res("aws:iam/user:User", "alice", { name: "alice" })],
+    violations: [
+      [
+        "an inline user policy",
+        add(
+          res("aws:iam/userPolicy:UserPolicy", "alice-s3", { user: "alice", policy: readPolicy }),
+        ),
+        "gives an IAM user an inline policy",
+      ],
+      [
+        "an attached user policy",
+        add(
+          res("aws:iam/userPolicyAttachment:UserPolicyAttachment", "alice-ro", {
+            user: "alice",
+            policyArn: "arn:aws:iam::aws:policy/ReadOnlyAccess",
+          }),
+        ),
+        "attaches a policy to an IAM user",
+      ],
+      [
+        "an access key",
+        add(res("aws:iam/accessKey:AccessKey", "alice-key", { user: "alice" })),
+        "long-lived access key",
+      ],
+    ],
+  },
+  {
+    policy: "iam-role-enforce-mfa",
+    fixture: [
+      res(T.role, "support", { assumeRolePolicy: mfaTrust }),
+      res(T.role, "flow-logs", {
+        assumeRolePolicy: JSON.stringify({
+          Statement: [
+            {
+              Effect: "Allow",
+              Principal: { Service: "vpc-flow-logs.amazonaws.com" },
+              Action: "sts:AssumeRole",
+            },
+          ],
+        }),
+      }),
+    ],
+    violations: [
+      [
+        "a human role without MFA",
+        set(
+          "support",
+          "assumeRolePolicy",
+          JSON.stringify({
+            Statement: [
+              {
+                Effect: "Allow",
+                Principal: { AWS: "arn:aws:iam::123456789012:root" },
+                Action: "sts:AssumeRole",
+              },
+            ],
+          }),
+        ),
+        "without MFA",
+      ],
+    ],
+  },
+  {
+    policy: "iam-resourcepolicy-disallow-wildcard-principal",
+    fixture: [
+      res(T.bucketPolicy, "bp", { bucket: bucketName, policy: tlsOnly }),
+      res("aws:sns/topicPolicy:TopicPolicy", "tp", {
+        arn: "topic",
+        policy: JSON.stringify({
+          Statement: [
+            {
+              Effect: "Allow",
+              Principal: { AWS: "*" },
+              Action: "sns:Publish",
+              Condition: { StringEquals: { "aws:SourceAccount": "1" } },
+            },
+          ],
+        }),
+      }),
+      res("aws:lambda/permission:Permission", "perm", {
+        principal: "s3.amazonaws.com",
+        sourceArn: "arn:aws:s3:::x",
+        action: "lambda:InvokeFunction",
+        function: "fn",
+      }),
+    ],
+    violations: [
+      [
+        "a public grant",
+        set(
+          "tp",
+          "policy",
+          JSON.stringify({
+            Statement: [{ Effect: "Allow", Principal: "*", Action: "sns:Publish" }],
+          }),
+        ),
+        'lets anyone (Principal "*")',
+      ],
+      [
+        "a public Lambda permission",
+        both(set("perm", "principal", "*"), set("perm", "sourceArn", undefined)),
+        "lets anyone invoke the function",
+      ],
+      [
+        "a public function URL",
+        add(
+          res("aws:lambda/functionUrl:FunctionUrl", "url", {
+            authorizationType: "NONE",
+            functionName: "fn",
+          }),
+        ),
+        "unauthenticated URL",
+      ],
+    ],
+  },
+  {
+    policy: "kms-key-enable-rotation",
+    fixture: [
+      res(T.key, "phi", { enableKeyRotation: true }),
+      res(T.key, "signing", { customerMasterKeySpec: "RSA_2048", keyUsage: "SIGN_VERIFY" }),
+    ],
+    violations: [
+      [
+        "a symmetric key without rotation",
+        set("phi", "enableKeyRotation", false),
+        "phi never rotates",
+      ],
+    ],
+  },
+  {
+    policy: "secretsmanager-secret-enable-rotation",
+    fixture: [
+      res("aws:secretsmanager/secret:Secret", "secret", {}),
+      res("aws:secretsmanager/secretRotation:SecretRotation", "rot", { secretId: "secret-id" }),
+    ],
+    violations: [["no rotation", drop("rot"), "secret never rotates"]],
+  },
+  {
+    policy: "ec2-instance-enforce-imdsv2",
+    fixture: [
+      res(T.instance, "app", hardenedInstance),
+      res(T.lt, "lt", { metadataOptions: { httpTokens: "required" } }),
+    ],
+    violations: [
+      [
+        "IMDSv1 on an instance",
+        set("app", "metadataOptions", undefined),
+        'httpTokens to "required"',
+      ],
+      [
+        "IMDSv1 optional on a template",
+        set("lt", "metadataOptions.httpTokens", "optional"),
+        "allows IMDSv1",
+      ],
+    ],
+  },
+  {
+    policy: "ec2-instance-enforce-vpc-placement",
+    fixture: [res(T.instance, "app", hardenedInstance)],
+    violations: [["no subnet", set("app", "subnetId", undefined), "launch in the default VPC"]],
+  },
+  {
+    policy: "ec2-instance-disallow-burstable-dedicated",
+    fixture: [res(T.instance, "workstation", { ...hardenedInstance, tenancy: "dedicated" })],
+    violations: [
+      ["a T type", set("workstation", "instanceType", "t3.large"), "burstable type t3.large"],
+    ],
+  },
+  {
+    policy: "ec2-instance-missing-profile",
+    fixture: [
+      res(T.instance, "app", hardenedInstance),
+      res(T.lt, "lt", { iamInstanceProfile: { name: "p" } }),
+    ],
+    violations: [
+      [
+        "an instance without a profile",
+        set("app", "iamInstanceProfile", undefined),
+        "has no instance profile",
+      ],
+      [
+        "a template without a profile",
+        set("lt", "iamInstanceProfile", undefined),
+        "launches instances without a profile",
+      ],
+    ],
+  },
+  {
+    policy: "ec2-instance-configure-monitoring",
+    fixture: [
+      res(T.instance, "app", hardenedInstance),
+      res(T.lt, "lt", { monitoring: { enabled: true } }),
+    ],
+    violations: [
+      ["basic monitoring", set("app", "monitoring", false), "every five minutes"],
+      ["an older type", set("app", "instanceType", "m4.large"), "set ebsOptimized to true"],
+      [
+        "a template without detailed monitoring",
+        set("lt", "monitoring", undefined),
+        "without detailed monitoring",
+      ],
+    ],
+  },
+  {
+    policy: "lambda-function-configure-isolation",
+    fixture: [
+      res(T.fn, "fn", {
+        vpcConfig: { subnetIds: ["app-id"], securityGroupIds: ["sg"] },
+        deadLetterConfig: { targetArn: "dlq" },
+        reservedConcurrentExecutions: 5,
+      }),
+    ],
+    violations: [
+      ["outside a VPC", set("fn", "vpcConfig", undefined), "runs outside any VPC"],
+      ["no dead-letter queue", set("fn", "deadLetterConfig", undefined), "loses failed events"],
+      [
+        "no reserved concurrency",
+        set("fn", "reservedConcurrentExecutions", undefined),
+        "reservedConcurrentExecutions",
+      ],
+    ],
+  },
+  {
+    policy: "ec2-vpc-enforce-closed-default-security-group",
+    fixture: [
+      res(T.vpc, "vpc", { cidrBlock: "10.0.0.0/16" }),
+      res("aws:ec2/defaultSecurityGroup:DefaultSecurityGroup", "dsg", { vpcId: "vpc-id" }),
+    ],
+    violations: [
+      ["not adopted", drop("dsg"), "keeps AWS's allow rules"],
+      [
+        "with rules",
+        set("dsg", "egress", [
+          { protocol: "-1", fromPort: 0, toPort: 0, cidrBlocks: ["0.0.0.0/0"] },
+        ]),
+        "dsg has rules",
+      ],
+    ],
+  },
+  {
+    policy: "pulumi-resource-enforce-protect",
+    fixture: [
+      res(T.db, "db", { ...goodDb, tags: { Environment: "prod" } }, { protect: true }),
+      res(T.key, "dev-key", { tags: { Environment: "dev" } }),
+    ],
+    violations: [
+      [
+        "an unprotected prod database",
+        protect("db", false),
+        "holds production data without protect",
+      ],
+      [
+        "a prod stack listed in config",
+        add(res(T.table, "t", {}, { stack: "ireland" })),
+        "t holds production data",
+      ],
+    ],
+    config: { "pulumi-resource-enforce-protect": { prodStacks: ["ireland"] } },
+  },
+  {
+    policy: "secrets-input-disallow-literal-credentials",
+    fixture: [res(T.fn, "fn", { environment: { variables: { TABLE: "index" } } })],
+    violations: [
+      [
+        "an access key id",
+        set("fn", "environment.variables.KEY", "AKIAIOSFODNN7EXAMPLE"),
+        "an AWS access key id",
+      ],
+      [
+        "a private key",
+        set("fn", "environment.variables.PEM", "-----BEGIN RSA PRIVATE KEY-----\nMII"),
+        "a private key",
+      ],
+    ],
+  },
+  {
+    policy: "rds-instance-enforce-managed-password",
+    fixture: [res(T.db, "db", goodDb)],
+    violations: [
+      [
+        "a literal password",
+        both(
+          set("db", "manageMasterUserPassword", undefined),
+          set("db", "password", "Password123!"),
+        ),
+        "sets its master password in the program",
+      ],
+      [
+        "no managed password",
+        set("db", "manageMasterUserPassword", undefined),
+        "has no managed master password",
+      ],
+    ],
+  },
+  {
+    policy: "tagging-resource-enforce-phi-eligible-service",
+    fixture: [res(T.table, "index", { tags: { DataClassification: "PHI" } })],
+    violations: [
+      [
+        "PHI in a non-eligible service",
+        add(res("aws:lightsail/instance:Instance", "box", { tags: { DataClassification: "PHI" } })),
+        "lightsail is not a HIPAA-eligible service",
+      ],
+    ],
+  },
+];

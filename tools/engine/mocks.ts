@@ -150,6 +150,52 @@ const SHAPERS: Record<string, Shaper> = {
       },
     };
   },
+  "aws:iam/user:User": (c) => {
+    const name = physicalName(c);
+    return {
+      id: name,
+      state: {
+        name,
+        arn: arn(c, "iam", `user/${name}`, true),
+        uniqueId: `AIDA${c.hash(17).toUpperCase()}`,
+      },
+    };
+  },
+  "aws:s3/bucket:Bucket": (c) => bucket(c),
+  "aws:s3/bucketV2:BucketV2": (c) => bucket(c),
+  "aws:ec2/instance:Instance": ec2("i", "instance", (c) => ({
+    privateIp: "10.0.0.10",
+    primaryNetworkInterfaceId: `eni-${c.hash(17)}`,
+    ...(c.inputs.associatePublicIpAddress === true ? { publicIp: "198.51.100.10" } : {}),
+  })),
+  "aws:rds/subnetGroup:SubnetGroup": (c) => {
+    const name = physicalName(c);
+    return { id: name, state: { name, arn: arn(c, "rds", `subgrp:${name}`) } };
+  },
+  "aws:rds/instance:Instance": (c) => {
+    const identifier = physicalName(c, "identifier");
+    const address = `${identifier}.${c.hash(12)}.${c.region}.rds.amazonaws.com`;
+    return {
+      id: identifier,
+      state: {
+        identifier,
+        arn: arn(c, "rds", `db:${identifier}`),
+        address,
+        endpoint: `${address}:5432`,
+        resourceId: `db-${c.hash(26).toUpperCase()}`,
+      },
+    };
+  },
+  "aws:efs/fileSystem:FileSystem": (c) => {
+    const id = `fs-${c.hash(17)}`;
+    return {
+      id,
+      state: {
+        arn: arn(c, "elasticfilesystem", `file-system/${id}`),
+        dnsName: `${id}.efs.${c.region}.amazonaws.com`,
+      },
+    };
+  },
   "aws:iam/rolePolicy:RolePolicy": (c) => {
     const name = physicalName(c);
     return { id: `${String(c.inputs.role)}:${name}`, state: { name } };
@@ -163,6 +209,22 @@ export class UnansweredInvokeError extends Error {
     super(`the mock engine does not answer the invoke ${token}: add it to tools/engine/mocks.ts`);
     this.details = this.message;
   }
+}
+
+function bucket(c: ShapeContext): { id: string; state: State } {
+  // Bucket names are global and lowercase: autonaming appends a suffix to the logical name.
+  const name =
+    typeof c.inputs.bucket === "string" ? c.inputs.bucket : `${c.name.toLowerCase()}-${c.hash(7)}`;
+  return {
+    id: name,
+    state: {
+      bucket: name,
+      arn: `arn:${c.partition}:s3:::${name}`,
+      bucketDomainName: `${name}.s3.amazonaws.com`,
+      bucketRegionalDomainName: `${name}.s3.${c.region}.amazonaws.com`,
+      region: c.region,
+    },
+  };
 }
 
 /** Invokes the platform uses, answered for the region of the provider that makes them. */

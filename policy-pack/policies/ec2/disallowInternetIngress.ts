@@ -66,7 +66,7 @@ export const ec2IngressDisallowInternet = stackPolicy(
               ? `port ${String(rule.fromPort)}`
               : `ports ${String(rule.fromPort)}-${String(rule.toPort)}`;
           report(
-            `${r.name} admits ${String(rule.protocol)} ${ports} from ${cidr}: only an internet-facing load balancer's security group may admit the internet, on 80/443; change ${property} to a security group or VPC CIDR`,
+            `${r.name} admits ${String(rule.protocol)} ${ports} from ${cidr}: change ${property} to a security group or VPC CIDR (only an internet-facing load balancer's security group may admit the internet, on 80/443)`,
             r.urn,
           );
         }

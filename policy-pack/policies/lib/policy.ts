@@ -90,6 +90,21 @@ function exemptionsOf(getConfig: <T extends object>() => T): readonly Exemption[
   return getConfig<{ exemptions?: Exemption[] }>().exemptions;
 }
 
+/**
+ * The policy's config with its schema's defaults under it: the engine hands over `{}` when a pack
+ * runs without --policy-pack-config, and a check must still see its defaults.
+ */
+function withDefaults(
+  meta: PolicyMeta,
+  getConfig: <T extends object>() => T,
+): <T extends object>() => T {
+  const defaults: Record<string, unknown> = {};
+  for (const [key, schema] of Object.entries(configSchema(meta).properties ?? {})) {
+    if (schema && typeof schema === "object" && "default" in schema) defaults[key] = schema.default;
+  }
+  return <T extends object>() => ({ ...defaults, ...(getConfig<object>() ?? {}) }) as T;
+}
+
 function common(meta: PolicyMeta) {
   return {
     name: meta.name,
@@ -119,17 +134,28 @@ export function resourcePolicy(
       const own = Object.prototype.hasOwnProperty.call(checks, args.type);
       const check = own ? checks[args.type] : checks[ANY_TYPE];
       if (!check) return;
-      const exemptions = exemptionsOf(args.getConfig);
-      check(args, (message) => {
-        const kept = applyExemptions(
-          message,
-          args.urn,
-          args.name,
-          exemptions,
-          args as RunnerExtras,
-        );
-        if (kept !== undefined) report(kept);
-      });
+      const getConfig = withDefaults(meta, args.getConfig);
+      const exemptions = exemptionsOf(getConfig);
+      check(
+        {
+          type: args.type,
+          props: args.props,
+          urn: args.urn,
+          name: args.name,
+          opts: args.opts,
+          getConfig,
+        },
+        (message) => {
+          const kept = applyExemptions(
+            message,
+            args.urn,
+            args.name,
+            exemptions,
+            args as RunnerExtras,
+          );
+          if (kept !== undefined) report(kept);
+        },
+      );
     },
   };
 }
@@ -150,7 +176,8 @@ export function stackPolicy(
     kind: "stack",
     resourceTypes,
     validateStack: (args: StackValidationArgs, report: ReportViolation) => {
-      const exemptions = exemptionsOf(args.getConfig);
+      const getConfig = withDefaults(meta, args.getConfig);
+      const exemptions = exemptionsOf(getConfig);
       const names = new Map(args.resources.map((r) => [r.urn, r.name]));
       const extras = args as RunnerExtras;
       check(
@@ -160,7 +187,7 @@ export function stackPolicy(
           const kept = applyExemptions(message, urn ?? null, name, exemptions, extras);
           if (kept !== undefined) report(kept, urn);
         },
-        args,
+        { ...args, getConfig },
       );
     },
   };

@@ -10,9 +10,16 @@ import { EhealthPolicy, policies } from "../../policy-pack/policies";
 const cell = (text: string) => text.replace(/\|/g, "\\|").replace(/\n/g, " ");
 
 function configOf(p: EhealthPolicy): string {
-  const props = Object.entries(p.configSchema?.properties ?? {}).filter(([k]) => k !== "exemptions");
+  const props = Object.entries(p.configSchema?.properties ?? {}).filter(
+    ([k]) => k !== "exemptions",
+  );
   return props.length
-    ? props.map(([k, v]) => `\`${k}\` (default \`${JSON.stringify((v as { default?: unknown }).default)}\`)`).join(", ")
+    ? props
+        .map(
+          ([k, v]) =>
+            `\`${k}\` (default \`${JSON.stringify((v as { default?: unknown }).default)}\`)`,
+        )
+        .join(", ")
     : "";
 }
 
@@ -55,7 +62,13 @@ export function renderPolicies(): string {
   }
   lines.push("", "## Remediation and level, policy by policy", "");
   for (const p of policies) {
-    lines.push(`### \`${p.name}\``, "", `- **Fix:** ${p.remediationSteps}`, `- **Why ${p.enforcementLevel}:** ${p.meta.levelReason}`, "");
+    lines.push(
+      `### \`${p.name}\``,
+      "",
+      `- **Fix:** ${p.remediationSteps}`,
+      `- **Why ${p.enforcementLevel}:** ${p.meta.levelReason}`,
+      "",
+    );
   }
 
   const rules = Object.entries(CDK_NAG_HIPAA);

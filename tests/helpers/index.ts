@@ -6,11 +6,13 @@ import * as pulumi from "@pulumi/pulumi";
 import * as settings from "@pulumi/pulumi/runtime/settings";
 import {
   Evaluation,
+  EvaluationPool,
+  EvaluationRequest,
   PlatformMocks,
   Recorder,
   ResourceRecord,
   StackEvaluationOptions,
-  evaluateStack,
+  stackRequest,
 } from "../../tools/engine";
 
 export type { Evaluation, ResourceRecord };
@@ -20,13 +22,29 @@ export function promiseOf<T>(output: pulumi.Output<T>): Promise<T> {
   return new Promise((resolve) => output.apply((v) => resolve(v)));
 }
 
+/**
+ * Two long-lived workers (this machine has two cores) evaluate the programs that settle, one after
+ * another each; programs meant to fail or hang get workers of their own in their suites.
+ */
+const pool = new EvaluationPool(2);
+
+/** Stops the shared workers (the root hook in tests/setup.ts calls it after every suite). */
+export function closeShared(): Promise<void> {
+  return pool.close();
+}
+
+/** Evaluates a program that settles on the shared workers. */
+export function evaluateShared(request: EvaluationRequest): Promise<Evaluation> {
+  return pool.evaluate(request);
+}
+
 const stackCache = new Map<string, Promise<Evaluation>>();
 
 /** This project's stack as its stack file configures it, evaluated once and shared by suites. */
 export function stack(name: string): Promise<Evaluation> {
   let evaluation = stackCache.get(name);
   if (!evaluation) {
-    evaluation = evaluateStack(name);
+    evaluation = pool.evaluate(stackRequest(name));
     stackCache.set(name, evaluation);
   }
   return evaluation;
@@ -34,7 +52,7 @@ export function stack(name: string): Promise<Evaluation> {
 
 /** A stack evaluated with config overrides (not cached). */
 export function stackWith(name: string, options: StackEvaluationOptions): Promise<Evaluation> {
-  return evaluateStack(name, options);
+  return pool.evaluate(stackRequest(name, options));
 }
 
 export function ofType(resources: readonly ResourceRecord[], type: string): ResourceRecord[] {

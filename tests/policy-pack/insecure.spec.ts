@@ -1,8 +1,9 @@
 import { expect } from "chai";
 import * as path from "node:path";
 import { policies } from "../../policy-pack/policies";
-import { PROJECT_DIR, evaluateInWorker } from "../../tools/engine";
+import { PROJECT_DIR } from "../../tools/engine";
 import { Finding, runPolicies } from "../../tools/policy/run";
+import { evaluateShared } from "../helpers";
 
 /** Each weakness of the fixture, the resource it lives on, and the policy meant to catch it. */
 const WEAKNESSES: readonly (readonly [string, string, string])[] = [
@@ -70,7 +71,7 @@ const STACK_WEAKNESSES: readonly (readonly [string, string])[] = [
 describe("the insecure healthcare stack", () => {
   let findings: Finding[];
   before(async () => {
-    const evaluation = await evaluateInWorker({
+    const evaluation = await evaluateShared({
       program: path.join(PROJECT_DIR, "tests", "fixtures", "programs", "insecure-healthcare.ts"),
       project: "clinic",
       stack: "prod",

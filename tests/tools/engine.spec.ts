@@ -13,7 +13,7 @@ import {
   loadProjectFile,
   loadStackConfig,
 } from "../../tools/engine";
-import { one } from "../helpers";
+import { evaluateShared, one } from "../helpers";
 
 const fixture = (name: string) =>
   path.join(PROJECT_DIR, "tests", "fixtures", "programs", `${name}.ts`);
@@ -131,9 +131,12 @@ describe("tools/engine", () => {
     // Each evaluation is a worker of its own: start them together and let the tests await theirs.
     const runs: Record<string, Promise<Evaluation>> = {};
     before(() => {
-      runs.secrets = evaluateInWorker(request("secrets"));
-      runs.throws = evaluateInWorker(request("throws"));
-      runs.invoke = evaluateInWorker(request("unknown-invoke"));
+      runs.secrets = evaluateShared(request("secrets"));
+      runs.secretsAgain = evaluateShared(request("secrets"));
+      // Failures go to the shared workers too: each evaluation collects its own errors, and a
+      // worker survives a failed program. Only the program that hangs gets a worker of its own.
+      runs.throws = evaluateShared(request("throws"));
+      runs.invoke = evaluateShared(request("unknown-invoke"));
       runs.hangs = evaluateInWorker(request("hangs", { timeoutMs: 1000 }));
       // Rejections are asserted by the tests; keep Node from reporting them as unhandled meanwhile.
       for (const run of Object.values(runs)) run.catch(() => undefined);
@@ -159,6 +162,11 @@ describe("tools/engine", () => {
         "us-west-2c",
         "us-west-2d",
       ]);
+    });
+
+    it("evaluates a program again, from scratch, in a worker that evaluated others", async () => {
+      const [first, second] = await Promise.all([runs.secrets, runs.secretsAgain]);
+      expect(second.resources.map((r) => r.urn)).to.deep.equal(first.resources.map((r) => r.urn));
     });
 
     it("fails with the program's error in one line when it throws", async () => {

@@ -48,7 +48,21 @@ export function describeError(err: unknown): string {
   return String(err);
 }
 
-export async function evaluateProgram(request: EvaluationRequest): Promise<Evaluation> {
+interface StateModule {
+  withLocalStorage<T>(callback: () => T): T;
+}
+
+/**
+ * Evaluates a program in a Pulumi store of its own (the SDK's AsyncLocalStorage, as the Automation
+ * API runs inline programs), so one process can evaluate several programs one after another.
+ */
+export function evaluateProgram(request: EvaluationRequest): Promise<Evaluation> {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const state = require("@pulumi/pulumi/runtime/state") as StateModule;
+  return state.withLocalStorage(() => evaluateInStore(request));
+}
+
+async function evaluateInStore(request: EvaluationRequest): Promise<Evaluation> {
   const started = performance.now();
   const region = request.mocks?.region ?? request.config["aws:region"] ?? "us-east-1";
   pulumi.runtime.setAllConfig({ ...request.config });
@@ -74,6 +88,9 @@ export async function evaluateProgram(request: EvaluationRequest): Promise<Evalu
         recorder.noteConstructed(args.type, args.name);
         return undefined;
       });
+      // A program that declares resources at its top level runs when first required: forget any
+      // earlier load so that every evaluation runs it again.
+      delete require.cache[require.resolve(programPath)];
       // eslint-disable-next-line @typescript-eslint/no-require-imports
       const mod = require(programPath) as unknown;
       const entry = (mod as { default?: unknown }).default ?? mod;

@@ -12,7 +12,7 @@ export { MOCK_ACCOUNT_ID, PlatformMocks } from "./mocks";
 export { ResourceRecord } from "./recorder";
 export { Recorder } from "./recorder";
 export { StackConfigFileError, loadProjectFile, loadStackConfig } from "./stack-config";
-export { evaluateInWorker } from "./worker";
+export { EvaluationPool, evaluateInWorker } from "./worker";
 
 /** The repository root (where Pulumi.yaml is). */
 export const PROJECT_DIR = path.resolve(__dirname, "..", "..");

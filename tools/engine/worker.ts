@@ -1,6 +1,8 @@
 /**
- * Evaluates one program in a worker thread, so that each stack gets its own Pulumi runtime (it is
- * process-global) and stacks evaluate in parallel.
+ * Evaluates programs in worker threads, so that stacks evaluate in parallel and a program that
+ * fails or hangs cannot disturb the caller. `evaluateInWorker` gives one program a worker of its
+ * own; an `EvaluationPool` keeps a few workers and feeds them well-behaved programs one after
+ * another (each evaluation runs in a Pulumi store of its own), which saves loading Pulumi again.
  */
 import { Worker, isMainThread, parentPort, workerData } from "node:worker_threads";
 import { Evaluation, EvaluationError, EvaluationRequest, evaluateProgram } from "./evaluate";
@@ -9,20 +11,25 @@ type WorkerReply =
   | { readonly ok: true; readonly evaluation: Evaluation }
   | { readonly ok: false; readonly message: string; readonly kind: "program" | "timeout" };
 
+function startWorker(workerData: unknown): Worker {
+  // A worker does not inherit the parent's module hooks: register tsx's CommonJS hook first so
+  // that this file and any TypeScript program load.
+  const bootstrap = `require("tsx/cjs"); require(${JSON.stringify(__filename)});`;
+  // The runtime's own exit notices (leaked promises of a stopped program) are not findings.
+  const worker = new Worker(bootstrap, { eval: true, workerData, stdout: false, stderr: true });
+  worker.stderr.resume();
+  return worker;
+}
+
+function settle(reply: WorkerReply): Evaluation {
+  if (reply.ok) return reply.evaluation;
+  throw new EvaluationError(reply.message, reply.kind);
+}
+
 /** Runs `evaluateProgram` in a fresh worker thread and resolves with its result. */
 export function evaluateInWorker(request: EvaluationRequest): Promise<Evaluation> {
   return new Promise((resolve, reject) => {
-    // A worker does not inherit the parent's module hooks: register tsx's CommonJS hook first so
-    // that this file and any TypeScript program load.
-    const bootstrap = `require("tsx/cjs"); require(${JSON.stringify(__filename)});`;
-    // The runtime's own exit notices (leaked promises of a stopped program) are not findings.
-    const worker = new Worker(bootstrap, {
-      eval: true,
-      workerData: request,
-      stdout: false,
-      stderr: true,
-    });
-    worker.stderr.resume();
+    const worker = startWorker(request);
     let settled = false;
     worker.once("message", (reply: WorkerReply) => {
       settled = true;
@@ -41,9 +48,85 @@ export function evaluateInWorker(request: EvaluationRequest): Promise<Evaluation
   });
 }
 
-if (!isMainThread && parentPort && (workerData as { program?: string })?.program) {
-  const port = parentPort;
-  evaluateProgram(workerData as EvaluationRequest).then(
+interface Job {
+  readonly request: EvaluationRequest;
+  readonly resolve: (e: Evaluation) => void;
+  readonly reject: (err: unknown) => void;
+}
+
+/**
+ * A few long-lived workers that evaluate programs one at a time each. Use it for programs that
+ * settle; give a program that may hang or fail asynchronously a worker of its own.
+ */
+export class EvaluationPool {
+  private readonly idle: Worker[] = [];
+  private readonly queue: Job[] = [];
+  private readonly workers: Worker[] = [];
+  private readonly busy = new Map<Worker, Job>();
+
+  constructor(private readonly size: number) {}
+
+  evaluate(request: EvaluationRequest): Promise<Evaluation> {
+    return new Promise((resolve, reject) => {
+      this.queue.push({ request, resolve, reject });
+      this.pump();
+    });
+  }
+
+  private pump(): void {
+    while (this.queue.length > 0) {
+      let worker = this.idle.pop();
+      if (!worker && this.workers.length < this.size) worker = this.spawn();
+      if (!worker) return;
+      const job = this.queue.shift()!;
+      this.busy.set(worker, job);
+      worker.postMessage(job.request);
+    }
+  }
+
+  private spawn(): Worker {
+    const worker = startWorker({ pool: true });
+    worker.unref();
+    this.workers.push(worker);
+    worker.on("message", (reply: WorkerReply) => {
+      const job = this.busy.get(worker);
+      this.busy.delete(worker);
+      if (job) {
+        try {
+          job.resolve(settle(reply));
+        } catch (err) {
+          job.reject(err);
+        }
+      }
+      this.idle.push(worker);
+      this.pump();
+    });
+    // A worker that dies takes its job with it; the next job gets a fresh worker.
+    const retire = (why: string) => {
+      const job = this.busy.get(worker);
+      this.busy.delete(worker);
+      this.workers.splice(this.workers.indexOf(worker), 1);
+      const idle = this.idle.indexOf(worker);
+      if (idle >= 0) this.idle.splice(idle, 1);
+      job?.reject(new EvaluationError(why, "program"));
+      this.pump();
+    };
+    worker.on("error", (err) => retire(err.message.split("\n")[0]));
+    worker.on("exit", (code) => {
+      if (this.workers.includes(worker)) retire(`the evaluation worker exited with code ${code}`);
+    });
+    return worker;
+  }
+
+  /** Stops the workers. */
+  async close(): Promise<void> {
+    const workers = this.workers.splice(0);
+    await Promise.all(workers.map((w) => w.terminate()));
+  }
+}
+
+function reply(port: NonNullable<typeof parentPort>, request: EvaluationRequest): Promise<void> {
+  return evaluateProgram(request).then(
     (evaluation) => port.postMessage({ ok: true, evaluation } satisfies WorkerReply),
     (err: unknown) =>
       port.postMessage({
@@ -52,4 +135,17 @@ if (!isMainThread && parentPort && (workerData as { program?: string })?.program
         kind: err instanceof EvaluationError ? err.kind : "program",
       } satisfies WorkerReply),
   );
+}
+
+if (!isMainThread && parentPort) {
+  const port = parentPort;
+  const data = workerData as { program?: string; pool?: boolean } | undefined;
+  if (data?.pool) {
+    // Rejections that surface after an evaluation has answered belong to that finished (failed)
+    // program; each evaluation collects its own while it runs. Without this the worker would die.
+    process.on("unhandledRejection", () => undefined);
+    port.on("message", (request: EvaluationRequest) => void reply(port, request));
+  } else if (data?.program) {
+    void reply(port, data as EvaluationRequest);
+  }
 }

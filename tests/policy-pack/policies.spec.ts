@@ -175,17 +175,14 @@ describe("exemptions", () => {
     });
   const withExemption = (exemption: object) => ({ [ADMIN]: { exemptions: [exemption] } });
   const today = new Date("2026-11-21T12:00:00Z");
+  const runExempted = (exemption: object) => runWith([open()], withExemption(exemption), today);
 
   it("reports an exempted finding as exempted, with its reason, and not as a violation", () => {
-    const run = runWith(
-      [open()],
-      withExemption({
-        resource: "legacy-*",
-        reason: "vendor VPN, ticket 42",
-        expires: "2026-12-31",
-      }),
-      today,
-    );
+    const run = runExempted({
+      resource: "legacy-*",
+      reason: "vendor VPN, ticket 42",
+      expires: "2026-12-31",
+    });
     expect(run.violations.filter((f) => f.policy === ADMIN)).to.deep.equal([]);
     expect(run.exempted).to.have.length(1);
     expect(run.exempted[0]).to.include({
@@ -197,16 +194,12 @@ describe("exemptions", () => {
   });
 
   it("matches a resource by URN glob as well as by name", () => {
-    const run = runWith(
-      [open()],
-      withExemption({ resource: "urn:pulumi:test::*::legacy-ssh", reason: "vendor VPN" }),
-      today,
-    );
+    const run = runExempted({ resource: "urn:pulumi:test::*::legacy-ssh", reason: "vendor VPN" });
     expect(run.exempted).to.have.length(1);
   });
 
   it("fails when an exemption gives no reason: the finding stays a violation", () => {
-    const run = runWith([open()], withExemption({ resource: "legacy-ssh", reason: " " }), today);
+    const run = runExempted({ resource: "legacy-ssh", reason: " " });
     const [f] = run.violations.filter((x) => x.policy === ADMIN);
     expect(f.enforcementLevel).to.equal("mandatory");
     expect(f.message).to.include('the exemption for "legacy-ssh" is ignored: it gives no reason');
@@ -214,22 +207,22 @@ describe("exemptions", () => {
   });
 
   it("fails when an exemption has expired: the finding counts as a violation again", () => {
-    const run = runWith(
-      [open()],
-      withExemption({ resource: "legacy-ssh", reason: "vendor VPN", expires: "2026-11-20" }),
-      today,
-    );
+    const run = runExempted({
+      resource: "legacy-ssh",
+      reason: "vendor VPN",
+      expires: "2026-11-20",
+    });
     const [f] = run.violations.filter((x) => x.policy === ADMIN);
     expect(f.message).to.include("expired on 2026-11-20: vendor VPN");
     expect(run.exempted).to.deep.equal([]);
   });
 
   it("holds through the last day of the exemption", () => {
-    const run = runWith(
-      [open()],
-      withExemption({ resource: "legacy-ssh", reason: "vendor VPN", expires: "2026-11-21" }),
-      today,
-    );
+    const run = runExempted({
+      resource: "legacy-ssh",
+      reason: "vendor VPN",
+      expires: "2026-11-21",
+    });
     expect(run.exempted).to.have.length(1);
   });
 

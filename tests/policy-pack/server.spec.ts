@@ -40,6 +40,18 @@ function analyze(client: Client, type: string, name: string, properties: Record<
   );
 }
 
+/** An SSH ingress rule from `cidr`, analyzed by the server. */
+function analyzeSsh(client: Client, cidr: string) {
+  const rule = {
+    securityGroupId: "sg-1",
+    ipProtocol: "tcp",
+    fromPort: 22,
+    toPort: 22,
+    cidrIpv4: cidr,
+  };
+  return analyze(client, "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule", "ssh", rule);
+}
+
 describe("policy-pack/index.ts as the analyzer server", () => {
   let server: ChildProcess;
   let client: Client;
@@ -91,18 +103,7 @@ describe("policy-pack/index.ts as the analyzer server", () => {
   });
 
   it("applies schema defaults when run without a config file (SSH allowed from nowhere)", async () => {
-    const found = await analyze(
-      client,
-      "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule",
-      "ssh",
-      {
-        securityGroupId: "sg-1",
-        ipProtocol: "tcp",
-        fromPort: 22,
-        toPort: 22,
-        cidrIpv4: "10.0.0.0/8",
-      },
-    );
+    const found = await analyzeSsh(client, "10.0.0.0/8");
     expect(found.map((d) => d.policy)).to.include("ec2-ingress-enforce-admin-allowlist");
   });
 
@@ -113,18 +114,7 @@ describe("policy-pack/index.ts as the analyzer server", () => {
     config.setProperties(Struct.fromJavaScript({ allowedAdminCidrs: ["10.0.0.0/8"] }));
     req.getPolicyconfigMap().set("ec2-ingress-enforce-admin-allowlist", config);
     await call(client.configure.bind(client), req);
-    const found = await analyze(
-      client,
-      "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule",
-      "ssh",
-      {
-        securityGroupId: "sg-1",
-        ipProtocol: "tcp",
-        fromPort: 22,
-        toPort: 22,
-        cidrIpv4: "10.1.0.0/16",
-      },
-    );
+    const found = await analyzeSsh(client, "10.1.0.0/16");
     expect(found.map((d) => d.policy)).to.not.include("ec2-ingress-enforce-admin-allowlist");
   });
 

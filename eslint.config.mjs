@@ -10,7 +10,8 @@ export default tseslint.config(
     files: ["**/*.ts"],
     languageOptions: {
       parserOptions: {
-        projectService: true,
+        // One program for the whole tree (policy-pack/tsconfig.json exists for ts-node alone).
+        project: "./tsconfig.json",
         tsconfigRootDir: import.meta.dirname,
       },
     },

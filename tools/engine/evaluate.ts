@@ -5,48 +5,11 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as settings from "@pulumi/pulumi/runtime/settings";
 import * as path from "node:path";
-import { MockOptions, PlatformMocks } from "./mocks";
-import { Recorder, ResourceRecord, plain } from "./recorder";
+import { PlatformMocks } from "./mocks";
+import { Evaluation, EvaluationError, EvaluationRequest, describeError } from "./types";
+import { Recorder, plain } from "./recorder";
 
-export interface EvaluationRequest {
-  /** The program's entry file (TypeScript or JavaScript). */
-  readonly program: string;
-  readonly project: string;
-  readonly stack: string;
-  /** The stack's configuration, `namespace:key` to string. */
-  readonly config: Readonly<Record<string, string>>;
-  /** Run as a preview: computed outputs stay unknown. @default false */
-  readonly preview?: boolean;
-  /** Mocked account details; the region defaults to the config's `aws:region`. */
-  readonly mocks?: Partial<MockOptions>;
-  /** Give up after this long, naming the resources still waiting. @default 60000 */
-  readonly timeoutMs?: number;
-}
-
-export interface Evaluation {
-  readonly project: string;
-  readonly stack: string;
-  readonly program: string;
-  readonly region: string;
-  readonly resources: ResourceRecord[];
-  readonly outputs: Record<string, unknown>;
-  readonly timingsMs: { readonly program: number };
-}
-
-export class EvaluationError extends Error {
-  constructor(
-    message: string,
-    readonly kind: "program" | "timeout",
-  ) {
-    super(message);
-  }
-}
-
-/** The first line of an error, without the stack trace; RunErrors are already one line. */
-export function describeError(err: unknown): string {
-  if (err instanceof Error) return err.message.split("\n")[0];
-  return String(err);
-}
+export { Evaluation, EvaluationError, EvaluationRequest, describeError } from "./types";
 
 interface StateModule {
   withLocalStorage<T>(callback: () => T): T;

@@ -5,7 +5,7 @@
  * another (each evaluation runs in a Pulumi store of its own), which saves loading Pulumi again.
  */
 import { Worker, isMainThread, parentPort, workerData } from "node:worker_threads";
-import { Evaluation, EvaluationError, EvaluationRequest, evaluateProgram } from "./evaluate";
+import { Evaluation, EvaluationError, EvaluationRequest } from "./types";
 
 type WorkerReply =
   | { readonly ok: true; readonly evaluation: Evaluation }
@@ -125,8 +125,27 @@ export class EvaluationPool {
   }
 }
 
+/** Evaluates, then runs the policy pack when asked (loaded only then: the tests rarely need it). */
+async function evaluateAndCheck(request: EvaluationRequest): Promise<Evaluation> {
+  // Loaded here, in the worker: the thread that starts workers never loads Pulumi for them.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { evaluateProgram } = require("./evaluate") as typeof import("./evaluate");
+  const evaluation = await evaluateProgram(request);
+  if (!request.check) return evaluation;
+  const started = performance.now();
+  /* eslint-disable @typescript-eslint/no-require-imports */
+  const { runPolicies } = require("../policy/run") as typeof import("../policy/run");
+  const { policies } =
+    require("../../policy-pack/policies") as typeof import("../../policy-pack/policies");
+  /* eslint-enable @typescript-eslint/no-require-imports */
+  const now = request.check.now ? new Date(request.check.now) : undefined;
+  const checks = runPolicies(evaluation.resources, policies, request.check.config, { now });
+  const policiesMs = Math.round(performance.now() - started);
+  return { ...evaluation, checks, timingsMs: { ...evaluation.timingsMs, policies: policiesMs } };
+}
+
 function reply(port: NonNullable<typeof parentPort>, request: EvaluationRequest): Promise<void> {
-  return evaluateProgram(request).then(
+  return evaluateAndCheck(request).then(
     (evaluation) => port.postMessage({ ok: true, evaluation } satisfies WorkerReply),
     (err: unknown) =>
       port.postMessage({

@@ -1,0 +1,54 @@
+/**
+ * The engine's request and result shapes, and its error: a module with no runtime dependency, so
+ * that callers (the plan's main process) can use workers without loading Pulumi themselves.
+ */
+import type { PolicyRun } from "../policy/run";
+import type { MockOptions } from "./mocks";
+import type { ResourceRecord } from "./recorder";
+
+export interface EvaluationRequest {
+  /** The program's entry file (TypeScript or JavaScript). */
+  readonly program: string;
+  readonly project: string;
+  readonly stack: string;
+  /** The stack's configuration, `namespace:key` to string. */
+  readonly config: Readonly<Record<string, string>>;
+  /** Run as a preview: computed outputs stay unknown. @default false */
+  readonly preview?: boolean;
+  /** Mocked account details; the region defaults to the config's `aws:region`. */
+  readonly mocks?: Partial<MockOptions>;
+  /** Give up after this long, naming the resources still waiting. @default 60000 */
+  readonly timeoutMs?: number;
+  /**
+   * Run the policy pack on the result in the same worker, with this pack config, judging
+   * exemptions against `now` (ISO date). The caller then needs neither Pulumi nor the pack.
+   */
+  readonly check?: { readonly config: Readonly<Record<string, unknown>>; readonly now?: string };
+}
+
+export interface Evaluation {
+  readonly project: string;
+  readonly stack: string;
+  readonly program: string;
+  readonly region: string;
+  readonly resources: ResourceRecord[];
+  readonly outputs: Record<string, unknown>;
+  readonly timingsMs: { readonly program: number; readonly policies?: number };
+  /** The policy pack's findings, when the request asked for a check. */
+  readonly checks?: PolicyRun;
+}
+
+export class EvaluationError extends Error {
+  constructor(
+    message: string,
+    readonly kind: "program" | "timeout",
+  ) {
+    super(message);
+  }
+}
+
+/** The first line of an error, without the stack trace; RunErrors are already one line. */
+export function describeError(err: unknown): string {
+  if (err instanceof Error) return err.message.split("\n")[0];
+  return String(err);
+}

@@ -1,10 +1,11 @@
 /**
  * Runs npm scripts in lanes, the lanes side by side, and fails if any script fails. A lane is
  * scripts joined by "+", run one after the other (a failure stops its lane). `npm test` runs
- * "typecheck+mocha" beside "lint": two lanes for two cores (three heavy processes at once thrash
- * and were slower, measured). Each script's output is printed whole when it ends.
+ * "check" (typecheck and typed lint on one TypeScript program) beside "format:check+mocha": two
+ * lanes for two cores (three heavy processes at once thrash and were slower, measured). Each
+ * script's output is printed whole when it ends.
  *
- *   node --import tsx tools/parallel.ts typecheck+mocha lint
+ *   node --import tsx tools/parallel.ts check format:check+mocha
  */
 import { spawn } from "node:child_process";
 

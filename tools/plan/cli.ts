@@ -1,0 +1,169 @@
+/**
+ * `npm run plan`: evaluates both stacks (or any Pulumi TypeScript program) on Pulumi's mock
+ * runtime, each in its own worker, runs the policy pack on every resource, and reports.
+ * Exit codes: 0 no mandatory violation, 1 a mandatory violation, 2 bad input (one line, no trace).
+ */
+import { Command, CommanderError, InvalidArgumentError } from "commander";
+import { mkdirSync, writeFileSync } from "node:fs";
+import * as path from "node:path";
+import { evaluateInWorker } from "../engine/worker";
+import { Evaluation, EvaluationError, EvaluationRequest } from "../engine/types";
+import { DrawnStack, renderSvg, toDot } from "./diagram";
+import {
+  DEFAULT_POLICY_CONFIG,
+  DEFAULT_TIMEOUT_MS,
+  PlanInputError,
+  loadPolicyConfig,
+  resolveTargets,
+} from "./inputs";
+import { renderMarkdown } from "./markdown";
+import { PlanReport, planReport, stackReport } from "./report";
+import { renderTerminal } from "./terminal";
+
+export interface PlanCliOptions {
+  readonly stack: string;
+  readonly program?: string;
+  readonly config?: string;
+  readonly policyConfig: string;
+  readonly json?: string;
+  readonly markdown?: string;
+  readonly diagram?: string;
+  readonly quiet?: boolean;
+  readonly timeout: number;
+}
+
+function positiveInteger(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n <= 0)
+    throw new InvalidArgumentError("must be a whole number of milliseconds");
+  return n;
+}
+
+export function command(): Command {
+  return new Command("plan")
+    .description(
+      "Evaluate the stacks (or another Pulumi TypeScript program) offline on Pulumi's mock runtime, check every resource with the HIPAA policy pack, and report.",
+    )
+    .option("--stack <name>", "ireland, oregon or all", "all")
+    .option(
+      "--program <file>",
+      "a Pulumi TypeScript entry file to evaluate instead of this project's stacks",
+    )
+    .option(
+      "--config <file>",
+      "a Pulumi.<stack>.yaml to evaluate with (one stack, or the --program's)",
+    )
+    .option(
+      "--policy-config <file>",
+      "the policy pack config",
+      path.relative(process.cwd(), DEFAULT_POLICY_CONFIG),
+    )
+    .option("--json <file>", "write the versioned JSON report (docs/plan-report.md)")
+    .option("--markdown <file>", "write the Markdown report: HIPAA safeguard matrix and findings")
+    .option("--diagram <dir>", "write an SVG architecture diagram per stack into this folder")
+    .option("--quiet", "print only mandatory violations and the verdict")
+    .option(
+      "--timeout <ms>",
+      "give up on a program that has not settled after this long",
+      positiveInteger,
+      DEFAULT_TIMEOUT_MS,
+    )
+    .helpOption("-h, --help", "show this help")
+    .showHelpAfterError(false);
+}
+
+function write(file: string, content: string): void {
+  mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+  writeFileSync(file, content);
+}
+
+/** How a stack is evaluated: by default a worker of its own per stack (the runtime is process-global). */
+export type Evaluator = (request: EvaluationRequest) => Promise<Evaluation>;
+
+export async function plan(
+  options: PlanCliOptions,
+  log: (line: string) => void,
+  evaluate: Evaluator = evaluateInWorker,
+): Promise<{ report: PlanReport; drawn: DrawnStack[] }> {
+  const targets = resolveTargets({
+    stack: options.stack,
+    program: options.program,
+    config: options.config,
+    timeoutMs: options.timeout,
+  });
+  const policyConfig = loadPolicyConfig(options.policyConfig);
+  const now = new Date();
+  const evaluations = await Promise.all(
+    targets.map(async (target) => {
+      log(
+        `${target.stack}: evaluating ${path.relative(process.cwd(), target.program)} in a worker`,
+      );
+      try {
+        const evaluation = await evaluate({
+          ...target,
+          check: { config: policyConfig, now: now.toISOString() },
+        });
+        log(
+          `${target.stack}: ${evaluation.resources.length} resources, ${evaluation.checks?.violations.length ?? 0} findings`,
+        );
+        return evaluation;
+      } catch (err) {
+        if (err instanceof EvaluationError)
+          throw new PlanInputError(`${target.stack}: ${err.message}`);
+        throw err;
+      }
+    }),
+  );
+  const stacks = evaluations.map((e, i) =>
+    stackReport(e, path.relative(process.cwd(), targets[i].program)),
+  );
+  return { report: planReport(stacks, now), drawn: evaluations };
+}
+
+export async function main(
+  argv: readonly string[],
+  out: (line: string) => void = console.log,
+  err: (line: string) => void = console.error,
+  evaluate?: Evaluator,
+): Promise<number> {
+  const cli = command()
+    .exitOverride()
+    .configureOutput({ writeOut: (s) => out(s.trimEnd()), writeErr: () => undefined });
+  let options: PlanCliOptions;
+  try {
+    options = cli.parse([...argv], { from: "user" }).opts<PlanCliOptions>();
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      if (e.exitCode === 0) return 0; // --help
+      err(`plan: ${e.message.replace(/^error: /, "").replace(/\s*\n\s*/g, " ")} (see --help)`);
+      return 2;
+    }
+    throw e;
+  }
+  try {
+    const { report, drawn } = await plan(
+      options,
+      options.quiet ? () => undefined : (line) => err(line),
+      evaluate,
+    );
+    if (options.json) write(options.json, JSON.stringify(report, null, 2) + "\n");
+    if (options.markdown) write(options.markdown, renderMarkdown(report));
+    if (options.diagram) {
+      for (const stack of drawn)
+        write(path.join(options.diagram, `${stack.stack}.svg`), await renderSvg(toDot(stack)));
+    }
+    out(renderTerminal(report, options.quiet ?? false));
+    return report.summary.mandatory > 0 ? 1 : 0;
+  } catch (e) {
+    if (e instanceof PlanInputError) {
+      err(`plan: ${e.message}`);
+      return 2;
+    }
+    err(`plan: ${(e as Error).message?.split("\n")[0] ?? String(e)}`);
+    return 2;
+  }
+}
+
+if (require.main === module) {
+  void main(process.argv.slice(2)).then((code) => process.exit(code));
+}

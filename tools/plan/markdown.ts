@@ -1,0 +1,60 @@
+/** The plan as a Markdown document: per stack, the HIPAA Security Rule matrix, then the findings. */
+import { PlanReport, SAFEGUARDS, StackReport, policiesFor, safeguardStatus } from "./report";
+import { verdict } from "./terminal";
+
+const cell = (text: string) => text.replace(/\|/g, "\\|");
+
+function stackSection(stack: StackReport): string[] {
+  const lines = [
+    `## ${stack.stack} (${stack.region})`,
+    "",
+    `${stack.resources.length} resources from \`${stack.program}\`.`,
+    "",
+    "| safeguard | | policies | status |",
+    "| --- | --- | --- | --- |",
+  ];
+  for (const s of SAFEGUARDS) {
+    const names = policiesFor(s);
+    lines.push(
+      `| ${s.citation} | ${s.title} | ${names.map((n) => `\`${n}\``).join(", ")} | ${safeguardStatus(stack, names)} |`,
+    );
+  }
+  lines.push("");
+  if (stack.violations.length === 0) {
+    lines.push("No findings.", "");
+  } else {
+    lines.push(
+      "| level | severity | resource | policy | finding |",
+      "| --- | --- | --- | --- | --- |",
+    );
+    for (const v of stack.violations) {
+      const resource = v.urn ? v.urn.split("::").pop() : "(stack)";
+      lines.push(
+        `| ${v.enforcementLevel} | ${v.severity} | ${resource} | \`${v.policy}\` | ${cell(v.message)} |`,
+      );
+    }
+    lines.push("");
+  }
+  if (stack.exempted.length) {
+    lines.push("Exempted:", "");
+    for (const e of stack.exempted) {
+      lines.push(
+        `- \`${e.policy}\` on ${e.urn?.split("::").pop() ?? "(stack)"}: ${e.reason}${e.expires ? ` (until ${e.expires})` : ""}`,
+      );
+    }
+    lines.push("");
+  }
+  return lines;
+}
+
+export function renderMarkdown(report: PlanReport): string {
+  return [
+    "# Offline plan",
+    "",
+    `Generated ${report.generatedAt} by \`npm run plan\` on Pulumi's mock runtime (no AWS account was used).`,
+    "",
+    `**${verdict(report)}**`,
+    "",
+    ...report.stacks.flatMap(stackSection),
+  ].join("\n");
+}

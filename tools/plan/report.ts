@@ -1,0 +1,146 @@
+/**
+ * The plan's report: what each stack would create and what the policy pack found. The JSON form is
+ * versioned and documented in docs/plan-report.md (schema: docs/plan-report.schema.json).
+ */
+import { policies } from "../../policy-pack/policies";
+import type { Evaluation } from "../engine/types";
+import type { Exempted, Finding } from "../policy/run";
+
+export const SCHEMA_VERSION = 1;
+
+export interface ReportResource {
+  readonly urn: string;
+  readonly id: string | null;
+  readonly type: string;
+  readonly name: string;
+  readonly parent: string | null;
+  readonly protect: boolean;
+  readonly inputs: Record<string, unknown>;
+}
+
+export interface StackReport {
+  readonly stack: string;
+  readonly program: string;
+  readonly region: string;
+  readonly resources: ReportResource[];
+  readonly violations: Finding[];
+  readonly exempted: Exempted[];
+  readonly timingsMs: { readonly program: number; readonly policies: number };
+}
+
+export interface PlanReport {
+  readonly schemaVersion: typeof SCHEMA_VERSION;
+  readonly generatedAt: string;
+  readonly stacks: StackReport[];
+  readonly summary: {
+    readonly resources: number;
+    readonly mandatory: number;
+    readonly advisory: number;
+    readonly exempted: number;
+  };
+}
+
+/** Secret inputs never leave the worker in clear: a report is a file people pass around. */
+export const SECRET_MASK = "[secret]";
+
+function masked(
+  inputs: Record<string, unknown>,
+  secrets: readonly string[],
+): Record<string, unknown> {
+  if (secrets.length === 0) return inputs;
+  return Object.fromEntries(
+    Object.entries(inputs).map(([k, v]) => [k, secrets.includes(k) ? SECRET_MASK : v]),
+  );
+}
+
+export function stackReport(evaluation: Evaluation, program: string): StackReport {
+  return {
+    stack: evaluation.stack,
+    program,
+    region: evaluation.region,
+    resources: evaluation.resources
+      .filter((r) => r.type !== "pulumi:pulumi:Stack")
+      .map((r) => ({
+        urn: r.urn,
+        id: r.id,
+        type: r.type,
+        name: r.name,
+        parent: r.parent,
+        protect: r.protect,
+        inputs: masked(r.inputs, r.secretInputs),
+      })),
+    violations: evaluation.checks?.violations ?? [],
+    exempted: evaluation.checks?.exempted ?? [],
+    timingsMs: {
+      program: evaluation.timingsMs.program,
+      policies: evaluation.timingsMs.policies ?? 0,
+    },
+  };
+}
+
+export function planReport(stacks: StackReport[], generatedAt = new Date()): PlanReport {
+  const all = stacks.flatMap((s) => s.violations);
+  return {
+    schemaVersion: SCHEMA_VERSION,
+    generatedAt: generatedAt.toISOString(),
+    stacks,
+    summary: {
+      resources: stacks.reduce((n, s) => n + s.resources.length, 0),
+      mandatory: all.filter((v) => v.enforcementLevel === "mandatory").length,
+      advisory: all.filter((v) => v.enforcementLevel === "advisory").length,
+      exempted: stacks.reduce((n, s) => n + s.exempted.length, 0),
+    },
+  };
+}
+
+/** The HIPAA Security Rule safeguards the report's matrix follows. */
+export const SAFEGUARDS: readonly {
+  readonly citation: string;
+  readonly title: string;
+  readonly includes: readonly string[];
+}[] = [
+  { citation: "164.308(a)(1)(ii)(D)", title: "Information system activity review", includes: [] },
+  { citation: "164.308(a)(7)", title: "Contingency plan", includes: [] },
+  { citation: "164.312(a)(1)", title: "Access control", includes: [] },
+  { citation: "164.312(a)(2)(iv)", title: "Encryption and decryption", includes: [] },
+  { citation: "164.312(b)", title: "Audit controls", includes: [] },
+  { citation: "164.312(c)(1)", title: "Integrity", includes: ["164.312(c)(2)"] },
+  { citation: "164.312(d)", title: "Person or entity authentication", includes: [] },
+  { citation: "164.312(e)(1)", title: "Transmission security", includes: ["164.312(e)(2)"] },
+];
+
+/** The policies that serve a safeguard: a citation equal to it or below it. */
+export function policiesFor(safeguard: (typeof SAFEGUARDS)[number]): string[] {
+  const prefixes = [safeguard.citation, ...safeguard.includes];
+  return policies
+    .filter((p) => p.meta.hipaa.some((c) => prefixes.some((s) => c === s || c.startsWith(`${s}(`))))
+    .map((p) => p.name);
+}
+
+export type SafeguardStatus = "passes" | "advisory findings" | "fails";
+
+export function safeguardStatus(stack: StackReport, names: readonly string[]): SafeguardStatus {
+  const hits = stack.violations.filter((v) => names.includes(v.policy));
+  if (hits.some((v) => v.enforcementLevel === "mandatory")) return "fails";
+  return hits.length ? "advisory findings" : "passes";
+}
+
+/** The component a resource belongs to: its top-most ancestor below the stack, or "(stack)". */
+export function componentOf(
+  resource: ReportResource,
+  byUrn: ReadonlyMap<string, ReportResource>,
+): string {
+  let current: ReportResource | undefined = resource;
+  let component = "(stack)";
+  while (current) {
+    if (
+      current.type.includes(":") &&
+      !current.type.startsWith("aws:") &&
+      !current.type.startsWith("pulumi:")
+    ) {
+      component = `${current.type} ${current.name}`;
+    }
+    current = current.parent ? byUrn.get(current.parent) : undefined;
+  }
+  return component;
+}

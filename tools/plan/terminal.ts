@@ -1,0 +1,83 @@
+/** The plan as a person reads it in a terminal. */
+import { Finding } from "../policy/run";
+import { PlanReport, StackReport, componentOf } from "./report";
+
+const SEVERITY_ORDER = ["critical", "high", "medium", "low"];
+
+function count<T>(items: readonly T[], key: (t: T) => string): [string, number][] {
+  const counts = new Map<string, number>();
+  for (const item of items) counts.set(key(item), (counts.get(key(item)) ?? 0) + 1);
+  return [...counts.entries()].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
+}
+
+function resourceName(urn: string | null): string {
+  return urn ? (urn.split("::").pop() ?? urn) : "(the stack)";
+}
+
+function findings(title: string, list: readonly Finding[]): string[] {
+  if (list.length === 0) return [];
+  const lines = [`  ${title}:`];
+  const bySeverity = [...list].sort(
+    (a, b) =>
+      SEVERITY_ORDER.indexOf(a.severity) - SEVERITY_ORDER.indexOf(b.severity) ||
+      a.policy.localeCompare(b.policy),
+  );
+  let severity = "";
+  for (const f of bySeverity) {
+    if (f.severity !== severity) {
+      severity = f.severity;
+      lines.push(`    ${severity}`);
+    }
+    lines.push(`      ${resourceName(f.urn)}  [${f.policy}]`, `        ${f.message}`);
+  }
+  return lines;
+}
+
+export function renderStack(stack: StackReport): string[] {
+  const byUrn = new Map(stack.resources.map((r) => [r.urn, r]));
+  const lines = [
+    `${stack.stack} (${stack.region}): ${stack.resources.length} resources, evaluated in ${stack.timingsMs.program} ms, policies in ${stack.timingsMs.policies} ms`,
+    "  by component:",
+    ...count(stack.resources, (r) => componentOf(r, byUrn)).map(
+      ([c, n]) => `    ${String(n).padStart(4)}  ${c}`,
+    ),
+    "  by type:",
+    ...count(stack.resources, (r) => r.type).map(([t, n]) => `    ${String(n).padStart(4)}  ${t}`),
+  ];
+  lines.push(
+    ...findings(
+      "mandatory violations",
+      stack.violations.filter((v) => v.enforcementLevel === "mandatory"),
+    ),
+    ...findings(
+      "advisory findings",
+      stack.violations.filter((v) => v.enforcementLevel === "advisory"),
+    ),
+  );
+  for (const e of stack.exempted) {
+    lines.push(
+      `  exempted: ${resourceName(e.urn)} [${e.policy}] ${e.reason}${e.expires ? ` (until ${e.expires})` : ""}`,
+    );
+  }
+  return lines;
+}
+
+export function verdict(report: PlanReport): string {
+  const { resources, mandatory, advisory, exempted } = report.summary;
+  const stacks = report.stacks.map((s) => s.stack).join(", ");
+  const counts = `${resources} resources in ${stacks}: ${mandatory} mandatory, ${advisory} advisory, ${exempted} exempted`;
+  return mandatory > 0 ? `FAIL ${counts}` : `PASS ${counts}`;
+}
+
+export function renderTerminal(report: PlanReport, quiet: boolean): string {
+  if (quiet) {
+    const mandatory = report.stacks.flatMap((s) =>
+      findings(
+        "mandatory violations",
+        s.violations.filter((v) => v.enforcementLevel === "mandatory"),
+      ).map((l) => `${s.stack}${l}`),
+    );
+    return [...mandatory, verdict(report)].join("\n");
+  }
+  return [...report.stacks.flatMap((s) => [...renderStack(s), ""]), verdict(report)].join("\n");
+}

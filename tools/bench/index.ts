@@ -33,6 +33,12 @@ const BENCHMARKS: readonly Benchmark[] = [
     runs: 5,
   },
   {
+    name: "plan",
+    what: "npm run plan -- --quiet: both stacks, policies and verdict, as a newcomer runs it",
+    command: [...TSX, "tools/plan/cli.ts", "--quiet"],
+    runs: 5,
+  },
+  {
     name: "stacks",
     what: "both stacks evaluated on the mock runtime, one worker each, in parallel",
     command: [...TSX, "tools/bench/stacks.ts"],
@@ -136,8 +142,10 @@ function main(): void {
       `${bench.name.padEnd(10)} median ${String(m).padStart(6)} ms  runs ${times.map(Math.round).join(", ")}  (${bench.what})`,
     );
   }
-  if (timed.floor && timed.stacks) {
-    console.log(`stacks / floor = ${(timed.stacks.medianMs / timed.floor.medianMs).toFixed(2)}x`);
+  for (const name of ["plan", "stacks"]) {
+    if (timed.floor && timed[name]) {
+      console.log(`${name} / floor = ${(timed[name].medianMs / timed.floor.medianMs).toFixed(2)}x`);
+    }
   }
   if (values.json) {
     mkdirSync(path.dirname(path.resolve(values.json)), { recursive: true });

@@ -14,9 +14,23 @@ type WorkerReply =
 function startWorker(workerData: unknown): Worker {
   // A worker does not inherit the parent's module hooks: register tsx's CommonJS hook first so
   // that this file and any TypeScript program load.
-  const bootstrap = `require("tsx/cjs"); require(${JSON.stringify(__filename)});`;
+  // The SDKs load first, natively: through tsx's hooks the same modules load twice as slowly
+  // (measured: 1.13 s against 0.53 s), and once cached they never pass through the hooks again.
+  const bootstrap = [
+    'require("@pulumi/pulumi");',
+    'require("@pulumi/aws");',
+    'require("tsx/cjs");',
+    `require(${JSON.stringify(__filename)});`,
+  ].join(" ");
   // The runtime's own exit notices (leaked promises of a stopped program) are not findings.
-  const worker = new Worker(bootstrap, { eval: true, workerData, stdout: false, stderr: true });
+  // No inherited loader flags: the bootstrap decides when tsx hooks in.
+  const worker = new Worker(bootstrap, {
+    eval: true,
+    workerData,
+    stdout: false,
+    stderr: true,
+    execArgv: [],
+  });
   worker.stderr.resume();
   return worker;
 }

@@ -8,17 +8,29 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { evaluateInWorker } from "../engine/worker";
 import { Evaluation, EvaluationError, EvaluationRequest } from "../engine/types";
-import { DrawnStack, renderSvg, toDot } from "./diagram";
+import type { DrawnStack } from "./diagram";
 import {
   DEFAULT_POLICY_CONFIG,
   DEFAULT_TIMEOUT_MS,
   PlanInputError,
-  loadPolicyConfig,
+  checkPolicyConfig,
+  readPolicyConfig,
   resolveTargets,
 } from "./inputs";
-import { renderMarkdown } from "./markdown";
-import { PlanReport, planReport, stackReport } from "./report";
-import { renderTerminal } from "./terminal";
+import type { PlanReport } from "./report";
+
+/*
+ * The reports load after the workers have started: the main process does as little as it can
+ * before the evaluations, which are the long part (npm run bench -- --only floor,plan).
+ */
+/* eslint-disable @typescript-eslint/no-require-imports */
+const reports = () => ({
+  ...(require("./report") as typeof import("./report")),
+  ...(require("./terminal") as typeof import("./terminal")),
+});
+const markdown = () => require("./markdown") as typeof import("./markdown");
+const diagram = () => require("./diagram") as typeof import("./diagram");
+/* eslint-enable @typescript-eslint/no-require-imports */
 
 export interface PlanCliOptions {
   readonly stack: string;
@@ -91,9 +103,9 @@ export async function plan(
     config: options.config,
     timeoutMs: options.timeout,
   });
-  const policyConfig = loadPolicyConfig(options.policyConfig);
+  const policyConfig = readPolicyConfig(options.policyConfig);
   const now = new Date();
-  const evaluations = await Promise.all(
+  const running = Promise.all(
     targets.map(async (target) => {
       log(
         `${target.stack}: evaluating ${path.relative(process.cwd(), target.program)} in a worker`,
@@ -114,6 +126,11 @@ export async function plan(
       }
     }),
   );
+  // Judged while the workers run; a bad config still stops the plan before any report.
+  running.catch(() => undefined);
+  checkPolicyConfig(policyConfig, options.policyConfig);
+  const evaluations = await running;
+  const { stackReport, planReport } = reports();
   const stacks = evaluations.map((e, i) =>
     stackReport(e, path.relative(process.cwd(), targets[i].program)),
   );
@@ -147,12 +164,13 @@ export async function main(
       evaluate,
     );
     if (options.json) write(options.json, JSON.stringify(report, null, 2) + "\n");
-    if (options.markdown) write(options.markdown, renderMarkdown(report));
+    if (options.markdown) write(options.markdown, markdown().renderMarkdown(report));
     if (options.diagram) {
+      const { renderSvg, toDot } = diagram();
       for (const stack of drawn)
         write(path.join(options.diagram, `${stack.stack}.svg`), await renderSvg(toDot(stack)));
     }
-    out(renderTerminal(report, options.quiet ?? false));
+    out(reports().renderTerminal(report, options.quiet ?? false));
     return report.summary.mandatory > 0 ? 1 : 0;
   } catch (e) {
     if (e instanceof PlanInputError) {

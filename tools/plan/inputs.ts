@@ -4,7 +4,6 @@
  */
 import { existsSync, readFileSync } from "node:fs";
 import * as path from "node:path";
-import { policies } from "../../policy-pack/policies";
 import { StackConfigFileError, loadProjectFile, loadStackConfig } from "../engine/stack-config";
 import type { EvaluationRequest } from "../engine/types";
 
@@ -91,11 +90,8 @@ export function resolveTargets(options: TargetOptions): EvaluationRequest[] {
 const LEVELS = ["mandatory", "advisory", "remediate", "disabled"];
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 
-/**
- * Reads a policy config (the file `--policy-pack-config` takes) and checks it as the CLI would,
- * and more: unknown policies and properties, and exemptions without a reason, are refused.
- */
-export function loadPolicyConfig(file: string): Record<string, unknown> {
+/** Reads a policy config (the file `--policy-pack-config` takes); checkPolicyConfig judges it. */
+export function readPolicyConfig(file: string): Record<string, unknown> {
   const resolved = mustExist(file, "policy config");
   let config: unknown;
   try {
@@ -106,6 +102,18 @@ export function loadPolicyConfig(file: string): Record<string, unknown> {
   if (!config || typeof config !== "object" || Array.isArray(config)) {
     throw new PlanInputError(`policy config ${file} must be a JSON object keyed by policy name`);
   }
+  return config as Record<string, unknown>;
+}
+
+/**
+ * Checks a policy config as the CLI would, and more: unknown policies and properties, and
+ * exemptions without a reason, are refused. It needs the pack's metadata, loaded only here, so the
+ * plan can start its workers first.
+ */
+export function checkPolicyConfig(config: Record<string, unknown>, file: string): void {
+  /* eslint-disable-next-line @typescript-eslint/no-require-imports */
+  const pack = require("../../policy-pack/policies") as typeof import("../../policy-pack/policies");
+  const { policies } = pack;
   const byName = new Map(policies.map((p) => [p.name, p]));
   for (const [name, value] of Object.entries(config)) {
     const where = `policy config ${file}: "${name}"`;
@@ -162,5 +170,11 @@ export function loadPolicyConfig(file: string): Record<string, unknown> {
       }
     });
   }
-  return config as Record<string, unknown>;
+}
+
+/** Reads and checks a policy config. */
+export function loadPolicyConfig(file: string): Record<string, unknown> {
+  const config = readPolicyConfig(file);
+  checkPolicyConfig(config, file);
+  return config;
 }

@@ -124,22 +124,28 @@ function main(): void {
 
   const timed: Record<string, Timed> = {};
   const reported: Record<string, unknown> = {};
-  for (const bench of BENCHMARKS.filter((b) => !only || only.includes(b.name))) {
-    if (bench.reports) {
-      const lines = run(bench.command).stdout.trim().split("\n");
-      console.log(`${bench.name.padEnd(10)} ${lines[0]}`);
-      reported[bench.name] = {
-        ...(JSON.parse(lines[lines.length - 1]) as object),
-        what: bench.what,
-      };
-      continue;
+  const chosen = BENCHMARKS.filter((b) => !only || only.includes(b.name));
+  for (const bench of chosen.filter((b) => b.reports)) {
+    const lines = run(bench.command).stdout.trim().split("\n");
+    console.log(`${bench.name.padEnd(10)} ${lines[0]}`);
+    reported[bench.name] = { ...(JSON.parse(lines[lines.length - 1]) as object), what: bench.what };
+  }
+  // Rounds interleave the benchmarks, so that a machine that speeds up or slows down during the
+  // run (seen here: the floor moved by 40% within a session) weighs on all of them alike.
+  const timedBenches = chosen.filter((b) => !b.reports);
+  const times = new Map<string, number[]>(timedBenches.map((b) => [b.name, []]));
+  const rounds = Math.max(...timedBenches.map((b) => runs ?? b.runs), 0);
+  for (let round = 0; round < rounds; round++) {
+    for (const bench of timedBenches) {
+      if (round < (runs ?? bench.runs)) times.get(bench.name)!.push(run(bench.command).ms);
     }
-    const times: number[] = [];
-    for (let i = 0; i < (runs ?? bench.runs); i++) times.push(run(bench.command).ms);
-    const m = Math.round(median(times));
-    timed[bench.name] = { what: bench.what, medianMs: m, runsMs: times.map(Math.round) };
+  }
+  for (const bench of timedBenches) {
+    const list = times.get(bench.name)!;
+    const m = Math.round(median(list));
+    timed[bench.name] = { what: bench.what, medianMs: m, runsMs: list.map(Math.round) };
     console.log(
-      `${bench.name.padEnd(10)} median ${String(m).padStart(6)} ms  runs ${times.map(Math.round).join(", ")}  (${bench.what})`,
+      `${bench.name.padEnd(10)} median ${String(m).padStart(6)} ms  runs ${list.map(Math.round).join(", ")}  (${bench.what})`,
     );
   }
   for (const name of ["plan", "stacks"]) {

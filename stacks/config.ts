@@ -58,6 +58,8 @@ export interface StackConfig {
   /** `protect` and `retainOnDelete` on stateful resources. */
   readonly dataProtection: boolean;
   readonly peer: PeerConfig;
+  /** Days to keep daily and monthly recovery points. */
+  readonly backupRetentionDays: { readonly daily: number; readonly monthly: number };
   /** The provider's default tags, on every resource. */
   readonly tags: Readonly<Record<string, string>>;
 }
@@ -214,6 +216,24 @@ export const CONFIG_KEYS = [
     schema: boolean,
   },
   {
+    key: "ehealth:backupDailyRetentionDays",
+    type: "integer",
+    description: "Days to keep the daily AWS Backup recovery points (7 or more).",
+    allowed: "a whole number of days, 7 or more (at most 36500)",
+    default: "35",
+    schema: integer(7, 36500, "use 7 or more days (35 in prod)"),
+  },
+  {
+    key: "ehealth:backupMonthlyRetentionDays",
+    type: "integer",
+    description:
+      "Days to keep the monthly AWS Backup recovery points (no fewer than the daily ones).",
+    allowed:
+      "a whole number of days, no fewer than ehealth:backupDailyRetentionDays (at most 3653)",
+    default: "365",
+    schema: integer(7, 3653, "use 7 to 3653 days, no fewer than ehealth:backupDailyRetentionDays"),
+  },
+  {
     key: "ehealth:peerRegion",
     type: "string",
     description:
@@ -298,6 +318,10 @@ export function parseStackConfig(raw: RawConfig, ctx: StackContext): StackConfig
       region: get<RegionName>("ehealth:peerRegion"),
       vpcCidr: get<string>("ehealth:peerVpcCidr"),
     },
+    backupRetentionDays: {
+      daily: get<number>("ehealth:backupDailyRetentionDays"),
+      monthly: get<number>("ehealth:backupMonthlyRetentionDays"),
+    },
     tags: {
       Project: projectTag,
       Environment: environment,
@@ -327,6 +351,13 @@ function crossCheck(values: Map<KeyName, unknown>, problems: string[]): void {
   if (cidrsOverlap(own, peer)) {
     problems.push(
       `ehealth:vpcCidr "${own}" overlaps ehealth:peerVpcCidr "${peer}": give each region its own range so the VPCs can be peered`,
+    );
+  }
+  const daily = values.get("ehealth:backupDailyRetentionDays") as number;
+  const monthly = values.get("ehealth:backupMonthlyRetentionDays") as number;
+  if (monthly < daily) {
+    problems.push(
+      `ehealth:backupMonthlyRetentionDays "${monthly}" is shorter than ehealth:backupDailyRetentionDays "${daily}": keep monthly recovery points at least as long`,
     );
   }
   const environment = values.get("ehealth:environment") as Environment;

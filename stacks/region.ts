@@ -3,6 +3,7 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { Data } from "../infra/data";
 import { Keys } from "../infra/keys";
 import { Network } from "../infra/network";
 import { ConfigError, StackConfig } from "./config";
@@ -11,6 +12,7 @@ export interface RegionStack {
   readonly provider: aws.Provider;
   readonly keys: Keys;
   readonly network: Network;
+  readonly data: Data;
   readonly availabilityZones: readonly string[];
   /** The stack outputs. */
   readonly outputs: Record<string, unknown>;
@@ -72,6 +74,20 @@ export async function deployRegion(config: StackConfig): Promise<RegionStack> {
     opts,
   );
 
+  const data = new Data(
+    prefix,
+    {
+      phiKeyArn: keys.phiKeyArn,
+      backupsKeyArn: keys.backupsKeyArn,
+      partition: partition.partition,
+      dailyRetentionDays: config.backupRetentionDays.daily,
+      monthlyRetentionDays: config.backupRetentionDays.monthly,
+      vaultLock: config.environment === "prod",
+      protect: config.dataProtection,
+    },
+    opts,
+  );
+
   const outputs = {
     region: config.region,
     environment: config.environment,
@@ -84,6 +100,8 @@ export async function deployRegion(config: StackConfig): Promise<RegionStack> {
     natGatewayIds: network.natGateways.map((n) => n.id),
     flowLogGroupArn: network.flowLogGroup.arn,
     keyArns: { phi: keys.phiKeyArn, logs: keys.logsKeyArn, backups: keys.backupsKeyArn },
+    uploadIndex: { name: data.uploadIndex.name, arn: data.uploadIndex.arn },
+    backupVaultArn: data.vault.arn,
   };
-  return { provider, keys, network, availabilityZones, outputs };
+  return { provider, keys, network, data, availabilityZones, outputs };
 }

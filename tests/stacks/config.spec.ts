@@ -170,6 +170,20 @@ describe("stacks/config", () => {
     );
   });
 
+  it("fails when backups would be kept less than a week, or monthly ones shorter than daily ones", () => {
+    expect(refusal({ "ehealth:backupDailyRetentionDays": "3" })).to.include(
+      'ehealth:backupDailyRetentionDays "3" is out of range: use 7 or more days',
+    );
+    expect(
+      refusal({
+        "ehealth:backupDailyRetentionDays": "60",
+        "ehealth:backupMonthlyRetentionDays": "30",
+      }),
+    ).to.include(
+      'ehealth:backupMonthlyRetentionDays "30" is shorter than ehealth:backupDailyRetentionDays "60"',
+    );
+  });
+
   it("fails when a key of the project's namespace is unknown, suggesting the right one", () => {
     expect(refusal({ "ehealth:vpccidr": "10.20.0.0/16" })).to.include(
       "ehealth:vpccidr is not a known key: did you mean ehealth:vpcCidr?",

@@ -196,6 +196,21 @@ const SHAPERS: Record<string, Shaper> = {
       },
     };
   },
+  "aws:dynamodb/table:Table": (c) => {
+    const name = physicalName(c);
+    return { id: name, state: { name, arn: arn(c, "dynamodb", `table/${name}`), streamArn: "" } };
+  },
+  "aws:backup/vault:Vault": (c) => {
+    const name = physicalName(c);
+    return {
+      id: name,
+      state: { name, arn: arn(c, "backup", `backup-vault:${name}`), recoveryPoints: 0 },
+    };
+  },
+  "aws:backup/plan:Plan": (c) => {
+    const id = [8, 4, 4, 4, 12].map((n, i) => c.hash(32).slice(i * 4, i * 4 + n)).join("-");
+    return { id, state: { arn: arn(c, "backup", `backup-plan:${id}`), version: c.hash(16) } };
+  },
   "aws:iam/rolePolicy:RolePolicy": (c) => {
     const name = physicalName(c);
     return { id: `${String(c.inputs.role)}:${name}`, state: { name } };

@@ -116,7 +116,7 @@ export async function plan(
           check: { config: policyConfig, now: now.toISOString() },
         });
         log(
-          `${target.stack}: ${evaluation.resources.length} resources, ${evaluation.checks?.violations.length ?? 0} findings`,
+          `${target.stack}: ${evaluation.resources.filter((r) => r.type !== "pulumi:pulumi:Stack").length} resources, ${evaluation.checks?.violations.length ?? 0} findings`,
         );
         return evaluation;
       } catch (err) {

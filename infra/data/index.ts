@@ -1,0 +1,173 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { policyDocument } from "../iam";
+
+/** Daily recovery points are kept this long (days) unless configured. */
+export const DEFAULT_DAILY_RETENTION_DAYS = 35;
+/** Monthly recovery points are kept this long (days) unless configured. */
+export const DEFAULT_MONTHLY_RETENTION_DAYS = 365;
+/** No store of patient data keeps less than a week of recovery points (164.308(a)(7)(ii)(A)). */
+export const MIN_RETENTION_DAYS = 7;
+/** The tag that puts a resource in the backup plan, and its value. */
+export const BACKUP_TAG = { key: "Backup", value: "daily" } as const;
+/** Days after which a prod vault lock can no longer be changed or removed (compliance mode). */
+export const VAULT_LOCK_COOLING_OFF_DAYS = 3;
+/** The longest retention a locked vault accepts: ten years. */
+export const VAULT_LOCK_MAX_RETENTION_DAYS = 3653;
+
+export interface DataArgs {
+  /** The KMS key for protected health information. */
+  readonly phiKeyArn: pulumi.Input<string>;
+  /** The KMS key of the backup vault. */
+  readonly backupsKeyArn: pulumi.Input<string>;
+  /** The AWS partition, for managed policy ARNs. */
+  readonly partition: string;
+  /** Days to keep daily recovery points (7 or more). @default 35 */
+  readonly dailyRetentionDays?: number;
+  /** Days to keep monthly recovery points (no fewer than the daily ones). @default 365 */
+  readonly monthlyRetentionDays?: number;
+  /** Lock the vault in compliance mode after a cooling-off period (prod). @default true */
+  readonly vaultLock?: boolean;
+  /** Protect and retain the stores and the vault. @default true */
+  readonly protect?: boolean;
+}
+
+/**
+ * The stores of patient data in a region, and their backups. Built so far: the upload index
+ * (DynamoDB) and AWS Backup (an encrypted, locked vault; a daily and a monthly rule; every resource
+ * tagged Backup=daily selected). The database, document buckets, file system and cache follow.
+ */
+export class Data extends pulumi.ComponentResource {
+  public readonly uploadIndex: aws.dynamodb.Table;
+  public readonly vault: aws.backup.Vault;
+  public readonly plan: aws.backup.Plan;
+
+  constructor(name: string, args: DataArgs, opts: pulumi.ComponentResourceOptions = {}) {
+    super("ehealth:data:Data", name, {}, opts);
+    const daily = args.dailyRetentionDays ?? DEFAULT_DAILY_RETENTION_DAYS;
+    const monthly = args.monthlyRetentionDays ?? DEFAULT_MONTHLY_RETENTION_DAYS;
+    if (!Number.isInteger(daily) || daily < MIN_RETENTION_DAYS) {
+      throw new Error(
+        `Data ${name}: dailyRetentionDays must be a whole number >= ${MIN_RETENTION_DAYS}, got ${daily}`,
+      );
+    }
+    if (!Number.isInteger(monthly) || monthly < daily) {
+      throw new Error(
+        `Data ${name}: monthlyRetentionDays must be >= dailyRetentionDays (${daily}), got ${monthly}`,
+      );
+    }
+    const protect = args.protect ?? true;
+    // Stores of patient data: never deleted by a `pulumi destroy` unless data protection is off.
+    const stateful = { parent: this, protect, retainOnDelete: protect };
+    const inPlan = { [BACKUP_TAG.key]: BACKUP_TAG.value };
+
+    this.uploadIndex = new aws.dynamodb.Table(
+      `${name}-upload-index`,
+      {
+        billingMode: "PAY_PER_REQUEST",
+        hashKey: "objectKey",
+        attributes: [{ name: "objectKey", type: "S" }],
+        serverSideEncryption: { enabled: true, kmsKeyArn: args.phiKeyArn },
+        pointInTimeRecovery: { enabled: true },
+        deletionProtectionEnabled: true,
+        tags: { Name: `${name}-upload-index`, DataClassification: "PHI", ...inPlan },
+      },
+      stateful,
+    );
+
+    this.vault = new aws.backup.Vault(
+      name,
+      { kmsKeyArn: args.backupsKeyArn, forceDestroy: false, tags: { Name: name } },
+      stateful,
+    );
+    if (args.vaultLock ?? true) {
+      // Compliance mode once the cooling-off days pass: then nobody, root included, can delete a
+      // recovery point before its retention ends, which is what survives ransomware.
+      new aws.backup.VaultLockConfiguration(
+        name,
+        {
+          backupVaultName: this.vault.name,
+          minRetentionDays: MIN_RETENTION_DAYS,
+          maxRetentionDays: VAULT_LOCK_MAX_RETENTION_DAYS,
+          changeableForDays: VAULT_LOCK_COOLING_OFF_DAYS,
+        },
+        { parent: this, protect },
+      );
+    }
+
+    this.plan = new aws.backup.Plan(
+      name,
+      {
+        rules: [
+          {
+            ruleName: "daily",
+            targetVaultName: this.vault.name,
+            schedule: "cron(0 3 * * ? *)",
+            startWindow: 60,
+            completionWindow: 360,
+            lifecycle: { deleteAfter: daily },
+            recoveryPointTags: { Rule: "daily" },
+          },
+          {
+            ruleName: "monthly",
+            targetVaultName: this.vault.name,
+            schedule: "cron(0 4 1 * ? *)",
+            startWindow: 60,
+            completionWindow: 720,
+            lifecycle: { deleteAfter: monthly },
+            recoveryPointTags: { Rule: "monthly" },
+          },
+        ],
+        tags: { Name: name },
+      },
+      { parent: this },
+    );
+
+    const role = new aws.iam.Role(
+      `${name}-backup`,
+      {
+        description: "AWS Backup: back up and restore the resources tagged Backup=daily",
+        assumeRolePolicy: JSON.stringify(
+          policyDocument([
+            {
+              Effect: "Allow",
+              Principal: { Service: "backup.amazonaws.com" },
+              Action: "sts:AssumeRole",
+            },
+          ]),
+        ),
+        tags: { Name: `${name}-backup` },
+      },
+      { parent: this },
+    );
+    for (const policy of [
+      "AWSBackupServiceRolePolicyForBackup",
+      "AWSBackupServiceRolePolicyForRestores",
+    ]) {
+      new aws.iam.RolePolicyAttachment(
+        `${name}-${policy}`,
+        {
+          role: role.name,
+          policyArn: `arn:${args.partition}:iam::aws:policy/service-role/${policy}`,
+        },
+        { parent: this },
+      );
+    }
+    new aws.backup.Selection(
+      `${name}-tagged`,
+      {
+        name: `${name}-tagged`,
+        planId: this.plan.id,
+        iamRoleArn: role.arn,
+        selectionTags: [{ type: "STRINGEQUALS", key: BACKUP_TAG.key, value: BACKUP_TAG.value }],
+      },
+      { parent: this },
+    );
+
+    this.registerOutputs({
+      uploadIndexName: this.uploadIndex.name,
+      uploadIndexArn: this.uploadIndex.arn,
+      backupVaultArn: this.vault.arn,
+    });
+  }
+}

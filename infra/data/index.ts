@@ -95,28 +95,27 @@ export class Data extends pulumi.ComponentResource {
       );
     }
 
+    const rule = (
+      ruleName: string,
+      schedule: string,
+      completionWindow: number,
+      deleteAfter: number,
+    ) => ({
+      ruleName,
+      targetVaultName: this.vault.name,
+      schedule,
+      startWindow: 60,
+      completionWindow,
+      lifecycle: { deleteAfter },
+      recoveryPointTags: { Rule: ruleName },
+    });
     this.plan = new aws.backup.Plan(
       name,
       {
+        // 03:00 UTC: night in Europe, evening on the US west coast, after clinic hours in both.
         rules: [
-          {
-            ruleName: "daily",
-            targetVaultName: this.vault.name,
-            schedule: "cron(0 3 * * ? *)",
-            startWindow: 60,
-            completionWindow: 360,
-            lifecycle: { deleteAfter: daily },
-            recoveryPointTags: { Rule: "daily" },
-          },
-          {
-            ruleName: "monthly",
-            targetVaultName: this.vault.name,
-            schedule: "cron(0 4 1 * ? *)",
-            startWindow: 60,
-            completionWindow: 720,
-            lifecycle: { deleteAfter: monthly },
-            recoveryPointTags: { Rule: "monthly" },
-          },
+          rule("daily", "cron(0 3 * * ? *)", 360, daily),
+          rule("monthly", "cron(0 4 1 * ? *)", 720, monthly),
         ],
         tags: { Name: name },
       },

@@ -80,6 +80,7 @@ export async function deployRegion(config: StackConfig): Promise<RegionStack> {
       phiKeyArn: keys.phiKeyArn,
       backupsKeyArn: keys.backupsKeyArn,
       partition: partition.partition,
+      accountId: identity.accountId,
       dailyRetentionDays: config.backupRetentionDays.daily,
       monthlyRetentionDays: config.backupRetentionDays.monthly,
       vaultLock: config.environment === "prod",
@@ -100,6 +101,9 @@ export async function deployRegion(config: StackConfig): Promise<RegionStack> {
     natGatewayIds: network.natGateways.map((n) => n.id),
     flowLogGroupArn: network.flowLogGroup.arn,
     keyArns: { phi: keys.phiKeyArn, logs: keys.logsKeyArn, backups: keys.backupsKeyArn },
+    documentBuckets: Object.fromEntries(
+      Object.entries(data.documents).map(([kind, b]) => [kind, { name: b.bucket, arn: b.arn }]),
+    ),
     uploadIndex: { name: data.uploadIndex.name, arn: data.uploadIndex.arn },
     backupVaultArn: data.vault.arn,
   };

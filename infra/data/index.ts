@@ -1,6 +1,13 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { policyDocument } from "../iam";
+import { accessLogBucketPolicy, documentBucketPolicy, secureBucket } from "./buckets";
+
+export { accessLogBucketPolicy, documentBucketPolicy } from "./buckets";
+
+/** The patient document buckets, by what they hold. */
+export const DOCUMENT_BUCKETS = ["uploads", "images", "results"] as const;
+export type DocumentBucket = (typeof DOCUMENT_BUCKETS)[number];
 
 /** Daily recovery points are kept this long (days) unless configured. */
 export const DEFAULT_DAILY_RETENTION_DAYS = 35;
@@ -22,6 +29,8 @@ export interface DataArgs {
   readonly backupsKeyArn: pulumi.Input<string>;
   /** The AWS partition, for managed policy ARNs. */
   readonly partition: string;
+  /** The account, for the access-log delivery condition. */
+  readonly accountId: string;
   /** Days to keep daily recovery points (7 or more). @default 35 */
   readonly dailyRetentionDays?: number;
   /** Days to keep monthly recovery points (no fewer than the daily ones). @default 365 */
@@ -33,11 +42,14 @@ export interface DataArgs {
 }
 
 /**
- * The stores of patient data in a region, and their backups. Built so far: the upload index
- * (DynamoDB) and AWS Backup (an encrypted, locked vault; a daily and a monthly rule; every resource
- * tagged Backup=daily selected). The database, document buckets, file system and cache follow.
+ * The stores of patient data in a region, and their backups. Built so far: the patient document
+ * buckets and their access-log bucket, the upload index (DynamoDB) and AWS Backup (an encrypted,
+ * locked vault; a daily and a monthly rule; every resource tagged Backup=daily selected). The
+ * database, replication to the other region, file system and cache follow.
  */
 export class Data extends pulumi.ComponentResource {
+  public readonly accessLogs: aws.s3.Bucket;
+  public readonly documents: Readonly<Record<DocumentBucket, aws.s3.Bucket>>;
   public readonly uploadIndex: aws.dynamodb.Table;
   public readonly vault: aws.backup.Vault;
   public readonly plan: aws.backup.Plan;
@@ -60,6 +72,27 @@ export class Data extends pulumi.ComponentResource {
     // Stores of patient data: never deleted by a `pulumi destroy` unless data protection is off.
     const stateful = { parent: this, protect, retainOnDelete: protect };
     const inPlan = { [BACKUP_TAG.key]: BACKUP_TAG.value };
+
+    // S3 server access logs can be delivered only to an SSE-S3 bucket (the policy pack knows).
+    this.accessLogs = secureBucket(this, `${name}-access-logs`, {
+      policy: (arn) => JSON.stringify(accessLogBucketPolicy(arn, args.accountId, args.partition)),
+      tags: { Purpose: "s3-access-logs" },
+      protect,
+    });
+    const documents = {} as Record<DocumentBucket, aws.s3.Bucket>;
+    for (const kind of DOCUMENT_BUCKETS) {
+      documents[kind] = secureBucket(this, `${name}-${kind}`, {
+        kmsKeyArn: args.phiKeyArn,
+        accessLogBucket: this.accessLogs,
+        policy: (arn) =>
+          pulumi
+            .output(args.phiKeyArn)
+            .apply((key) => JSON.stringify(documentBucketPolicy(arn, key))),
+        tags: { DataClassification: "PHI", Purpose: kind },
+        protect,
+      });
+    }
+    this.documents = documents;
 
     this.uploadIndex = new aws.dynamodb.Table(
       `${name}-upload-index`,
@@ -164,6 +197,7 @@ export class Data extends pulumi.ComponentResource {
     );
 
     this.registerOutputs({
+      documentBuckets: Object.fromEntries(DOCUMENT_BUCKETS.map((k) => [k, documents[k].bucket])),
       uploadIndexName: this.uploadIndex.name,
       uploadIndexArn: this.uploadIndex.arn,
       backupVaultArn: this.vault.arn,

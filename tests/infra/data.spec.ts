@@ -1,5 +1,11 @@
 import { expect } from "chai";
-import { Data, MIN_RETENTION_DAYS, VAULT_LOCK_COOLING_OFF_DAYS } from "../../infra/data";
+import {
+  Data,
+  MIN_RETENTION_DAYS,
+  VAULT_LOCK_COOLING_OFF_DAYS,
+  accessLogBucketPolicy,
+  documentBucketPolicy,
+} from "../../infra/data";
 import { STATEFUL_TYPES } from "../../policy-pack/policies/governance/protectStateful";
 import { Evaluation, ResourceRecord, build, json, one, ofType, stack, stackWith } from "../helpers";
 
@@ -16,6 +22,88 @@ describe("ehealth:data:Data", () => {
       let evaluation: Evaluation;
       before(async () => {
         evaluation = await stack(stackName);
+      });
+
+      it("keeps patient documents in three private buckets under the PHI key, versioned, TLS-only, logged", () => {
+        const byBucket = (type: string, bucket: ResourceRecord) =>
+          ofType(evaluation.resources, type).filter(
+            (r) => r.inputs.bucket === bucket.outputs.bucket,
+          );
+        const logs = ofType(evaluation.resources, "aws:s3/bucket:Bucket").find(
+          (b) => (b.inputs.tags as Tags).Purpose === "s3-access-logs",
+        )!;
+        const documents = ofType(evaluation.resources, "aws:s3/bucket:Bucket").filter(
+          (b) => (b.inputs.tags as Tags).DataClassification === "PHI",
+        );
+        expect(documents.map((b) => (b.inputs.tags as Tags).Purpose)).to.have.members([
+          "uploads",
+          "images",
+          "results",
+        ]);
+        const phi = keyOf(evaluation, "phi").outputs.arn;
+        for (const bucket of documents) {
+          const [sse] = byBucket(
+            "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
+            bucket,
+          );
+          expect(sse.inputs.rules).to.deep.equal([
+            {
+              applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: phi },
+              bucketKeyEnabled: true,
+            },
+          ]);
+          const [pab] = byBucket("aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", bucket);
+          expect(pab.inputs).to.include({
+            blockPublicAcls: true,
+            blockPublicPolicy: true,
+            ignorePublicAcls: true,
+            restrictPublicBuckets: true,
+          });
+          const [ownership] = byBucket(
+            "aws:s3/bucketOwnershipControls:BucketOwnershipControls",
+            bucket,
+          );
+          expect(ownership.inputs.rule).to.deep.equal({ objectOwnership: "BucketOwnerEnforced" });
+          const [versioning] = byBucket("aws:s3/bucketVersioning:BucketVersioning", bucket);
+          expect(versioning.inputs.versioningConfiguration).to.deep.equal({ status: "Enabled" });
+          const [policy] = byBucket("aws:s3/bucketPolicy:BucketPolicy", bucket);
+          expect(json(policy.inputs.policy)).to.deep.equal(
+            documentBucketPolicy(String(bucket.outputs.arn), String(phi)),
+          );
+          const [logging] = byBucket("aws:s3/bucketLogging:BucketLogging", bucket);
+          expect(logging.inputs.targetBucket).to.equal(logs.outputs.bucket);
+          const [lifecycle] = byBucket(
+            "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration",
+            bucket,
+          );
+          const rules = lifecycle.inputs.rules as {
+            noncurrentVersionExpiration: { noncurrentDays: number };
+          }[];
+          expect(rules[0].noncurrentVersionExpiration.noncurrentDays).to.equal(2190);
+        }
+      });
+
+      it("denies uploads that ask for another encryption or key, and any request without TLS", () => {
+        const doc = documentBucketPolicy("arn:aws:s3:::b", "arn:aws:kms:eu-west-1:1:key/k");
+        const sids = doc.Statement.map((s) => [s.Sid, s.Effect]);
+        expect(sids).to.deep.equal([
+          ["DenyInsecureTransport", "Deny"],
+          ["DenyOtherEncryption", "Deny"],
+          ["DenyOtherKey", "Deny"],
+        ]);
+        expect(
+          doc.Statement[2].Condition!.StringNotEqualsIfExists![
+            "s3:x-amz-server-side-encryption-aws-kms-key-id"
+          ],
+        ).to.equal("arn:aws:kms:eu-west-1:1:key/k");
+      });
+
+      it("lets only S3 log delivery for this account write to the access-log bucket", () => {
+        const doc = accessLogBucketPolicy("arn:aws:s3:::logs", "210987654321", "aws");
+        const allow = doc.Statement.filter((s) => s.Effect === "Allow");
+        expect(allow).to.have.length(1);
+        expect(allow[0].Principal).to.deep.equal({ Service: "logging.s3.amazonaws.com" });
+        expect(allow[0].Condition!.StringEquals!["aws:SourceAccount"]).to.equal("210987654321");
       });
 
       it("keeps the upload index under the PHI key, with point-in-time recovery and deletion protection", () => {
@@ -106,7 +194,12 @@ describe("ehealth:data:Data", () => {
   });
 
   it("fails when backups would be kept less than a week, or monthly ones shorter than daily ones", () => {
-    const args = { phiKeyArn: "phi", backupsKeyArn: "backups", partition: "aws" };
+    const args = {
+      phiKeyArn: "phi",
+      backupsKeyArn: "backups",
+      partition: "aws",
+      accountId: "123456789012",
+    };
     expect(() => new Data("unit-short", { ...args, dailyRetentionDays: 3 })).to.throw(
       /dailyRetentionDays must be a whole number >= 7, got 3/,
     );
@@ -118,7 +211,13 @@ describe("ehealth:data:Data", () => {
 
   it("builds with defaults in-process: a locked vault, a protected table", async () => {
     const { resources } = await build(
-      () => new Data("unit-data", { phiKeyArn: "phi", backupsKeyArn: "backups", partition: "aws" }),
+      () =>
+        new Data("unit-data", {
+          phiKeyArn: "phi",
+          backupsKeyArn: "backups",
+          partition: "aws",
+          accountId: "123456789012",
+        }),
     );
     expect(one(resources, "aws:dynamodb/table:Table").protect).to.equal(true);
     expect(

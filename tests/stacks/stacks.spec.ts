@@ -49,7 +49,12 @@ describe("stacks", () => {
       for (const r of aws) {
         expect(r.provider?.startsWith(`${provider.urn}::`), r.urn).to.equal(true);
         const arn = r.outputs.arn;
-        if (typeof arn === "string" && !arn.startsWith("arn:aws:iam::")) {
+        // IAM and S3 bucket ARNs name no region: they are global.
+        if (
+          typeof arn === "string" &&
+          !arn.startsWith("arn:aws:iam::") &&
+          !arn.startsWith("arn:aws:s3:::")
+        ) {
           expect(arn, r.urn).to.include(`:${evaluation.region}:`);
         }
       }

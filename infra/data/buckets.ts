@@ -1,0 +1,177 @@
+/**
+ * S3 buckets as this platform builds them: since @pulumi/aws 7 each setting is its own resource,
+ * so a bucket is a small family. Bucket policies are pure functions, tested on their own.
+ */
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { PolicyDocument, Statement, policyDocument } from "../iam";
+
+/** Noncurrent versions move to Glacier after this many days... */
+export const NONCURRENT_TO_GLACIER_DAYS = 30;
+/** ...and are deleted after six years, HIPAA's documentation retention (164.316(b)(2)(i)). */
+export const NONCURRENT_EXPIRY_DAYS = 2190;
+
+function denyInsecureTransport(bucketArn: string): Statement {
+  return {
+    Sid: "DenyInsecureTransport",
+    Effect: "Deny",
+    Principal: "*",
+    Action: "s3:*",
+    Resource: [bucketArn, `${bucketArn}/*`],
+    Condition: { Bool: { "aws:SecureTransport": "false" } },
+  };
+}
+
+/**
+ * The policy of a bucket of patient documents: nothing over plain HTTP, and no upload that asks
+ * for another encryption or another key than the bucket's (uploads that ask for nothing get the
+ * bucket's default, which is that key).
+ */
+export function documentBucketPolicy(bucketArn: string, kmsKeyArn: string): PolicyDocument {
+  return policyDocument([
+    denyInsecureTransport(bucketArn),
+    {
+      Sid: "DenyOtherEncryption",
+      Effect: "Deny",
+      Principal: "*",
+      Action: "s3:PutObject",
+      Resource: `${bucketArn}/*`,
+      Condition: { StringNotEqualsIfExists: { "s3:x-amz-server-side-encryption": "aws:kms" } },
+    },
+    {
+      Sid: "DenyOtherKey",
+      Effect: "Deny",
+      Principal: "*",
+      Action: "s3:PutObject",
+      Resource: `${bucketArn}/*`,
+      Condition: {
+        StringNotEqualsIfExists: { "s3:x-amz-server-side-encryption-aws-kms-key-id": kmsKeyArn },
+      },
+    },
+  ]);
+}
+
+/** The access-log bucket admits S3's log delivery for this account's buckets, and only over TLS. */
+export function accessLogBucketPolicy(
+  bucketArn: string,
+  accountId: string,
+  partition: string,
+): PolicyDocument {
+  return policyDocument([
+    denyInsecureTransport(bucketArn),
+    {
+      Sid: "S3ServerAccessLogDelivery",
+      Effect: "Allow",
+      Principal: { Service: "logging.s3.amazonaws.com" },
+      Action: "s3:PutObject",
+      Resource: `${bucketArn}/*`,
+      Condition: {
+        StringEquals: { "aws:SourceAccount": accountId },
+        ArnLike: { "aws:SourceArn": `arn:${partition}:s3:::*` },
+      },
+    },
+  ]);
+}
+
+export interface BucketOptions {
+  /** SSE-KMS with this key; without it SSE-S3 (only for log-delivery targets). */
+  readonly kmsKeyArn?: pulumi.Input<string>;
+  /** Where server access logs go; absent for the log bucket itself. */
+  readonly accessLogBucket?: aws.s3.Bucket;
+  /** The bucket policy, from the bucket's ARN. */
+  readonly policy: (bucketArn: string) => pulumi.Input<string>;
+  readonly tags: Record<string, string>;
+  /** Protect and retain the bucket. */
+  readonly protect: boolean;
+}
+
+/**
+ * A private, versioned, encrypted bucket with owner-enforced objects, a lifecycle for noncurrent
+ * versions, a policy, and server access logs (unless it is the log target).
+ */
+export function secureBucket(
+  parent: pulumi.Resource,
+  name: string,
+  options: BucketOptions,
+): aws.s3.Bucket {
+  const child = { parent };
+  const bucket = new aws.s3.Bucket(
+    name,
+    { forceDestroy: false, tags: { Name: name, ...options.tags } },
+    { parent, protect: options.protect, retainOnDelete: options.protect },
+  );
+  const id = bucket.bucket;
+  new aws.s3.BucketPublicAccessBlock(
+    name,
+    {
+      bucket: id,
+      blockPublicAcls: true,
+      blockPublicPolicy: true,
+      ignorePublicAcls: true,
+      restrictPublicBuckets: true,
+    },
+    child,
+  );
+  new aws.s3.BucketOwnershipControls(
+    name,
+    { bucket: id, rule: { objectOwnership: "BucketOwnerEnforced" } },
+    child,
+  );
+  new aws.s3.BucketServerSideEncryptionConfiguration(
+    name,
+    {
+      bucket: id,
+      rules: [
+        options.kmsKeyArn
+          ? {
+              applyServerSideEncryptionByDefault: {
+                sseAlgorithm: "aws:kms",
+                kmsMasterKeyId: options.kmsKeyArn,
+              },
+              // One data key per bucket rather than per object: fewer KMS calls, same protection.
+              bucketKeyEnabled: true,
+            }
+          : { applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } },
+      ],
+    },
+    child,
+  );
+  new aws.s3.BucketVersioning(
+    name,
+    { bucket: id, versioningConfiguration: { status: "Enabled" } },
+    child,
+  );
+  new aws.s3.BucketLifecycleConfiguration(
+    name,
+    {
+      bucket: id,
+      rules: [
+        {
+          id: "noncurrent-versions",
+          status: "Enabled",
+          filter: {},
+          noncurrentVersionTransitions: [
+            { noncurrentDays: NONCURRENT_TO_GLACIER_DAYS, storageClass: "GLACIER" },
+          ],
+          noncurrentVersionExpiration: { noncurrentDays: NONCURRENT_EXPIRY_DAYS },
+          abortIncompleteMultipartUpload: { daysAfterInitiation: 7 },
+        },
+      ],
+    },
+    child,
+  );
+  const policy = bucket.arn.apply((arn) => pulumi.output(options.policy(arn)));
+  new aws.s3.BucketPolicy(name, { bucket: id, policy }, child);
+  if (options.accessLogBucket) {
+    new aws.s3.BucketLogging(
+      name,
+      {
+        bucket: id,
+        targetBucket: options.accessLogBucket.bucket,
+        targetPrefix: pulumi.interpolate`${id}/`,
+      },
+      child,
+    );
+  }
+  return bucket;
+}

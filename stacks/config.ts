@@ -58,6 +58,8 @@ export interface StackConfig {
   /** `protect` and `retainOnDelete` on stateful resources. */
   readonly dataProtection: boolean;
   readonly peer: PeerConfig;
+  /** RDS instance class and days of automated backups. */
+  readonly database: { readonly instanceClass: string; readonly backupRetentionDays: number };
   /** Days to keep daily and monthly recovery points. */
   readonly backupRetentionDays: { readonly daily: number; readonly monthly: number };
   /** The provider's default tags, on every resource. */
@@ -216,6 +218,26 @@ export const CONFIG_KEYS = [
     schema: boolean,
   },
   {
+    key: "ehealth:dbInstanceClass",
+    type: "string",
+    description: "RDS instance class of the PostgreSQL database (db.*).",
+    allowed: "an RDS instance class such as db.m7g.large",
+    default: "db.m7g.large",
+    schema: z
+      .string()
+      .regex(/^db\.[a-z0-9]+\.[a-z0-9]+$/, {
+        error: "is not an RDS instance class: use one such as db.m7g.large",
+      }),
+  },
+  {
+    key: "ehealth:dbBackupRetentionDays",
+    type: "integer",
+    description: "Days of RDS automated backups (point-in-time recovery window): 7 to 35.",
+    allowed: "7 to 35",
+    default: "35",
+    schema: integer(7, 35, "use 7 to 35 days (35 in prod)"),
+  },
+  {
     key: "ehealth:backupDailyRetentionDays",
     type: "integer",
     description: "Days to keep the daily AWS Backup recovery points (7 or more).",
@@ -317,6 +339,10 @@ export function parseStackConfig(raw: RawConfig, ctx: StackContext): StackConfig
     peer: {
       region: get<RegionName>("ehealth:peerRegion"),
       vpcCidr: get<string>("ehealth:peerVpcCidr"),
+    },
+    database: {
+      instanceClass: get<string>("ehealth:dbInstanceClass"),
+      backupRetentionDays: get<number>("ehealth:dbBackupRetentionDays"),
     },
     backupRetentionDays: {
       daily: get<number>("ehealth:backupDailyRetentionDays"),

@@ -81,6 +81,14 @@ export async function deployRegion(config: StackConfig): Promise<RegionStack> {
       backupsKeyArn: keys.backupsKeyArn,
       partition: partition.partition,
       accountId: identity.accountId,
+      logsKeyArn: keys.logsKeyArn,
+      vpcId: network.vpcId,
+      dataSubnetIds: network.subnetIds.data,
+      appSecurityGroupId: network.appSecurityGroup.id,
+      dbInstanceClass: config.database.instanceClass,
+      dbBackupRetentionDays: config.database.backupRetentionDays,
+      multiAz: config.environment !== "dev",
+      logRetentionDays: config.flowLogRetentionDays,
       dailyRetentionDays: config.backupRetentionDays.daily,
       monthlyRetentionDays: config.backupRetentionDays.monthly,
       vaultLock: config.environment === "prod",
@@ -104,6 +112,7 @@ export async function deployRegion(config: StackConfig): Promise<RegionStack> {
     documentBuckets: Object.fromEntries(
       Object.entries(data.documents).map(([kind, b]) => [kind, { name: b.bucket, arn: b.arn }]),
     ),
+    database: { endpoint: data.database.endpoint, port: data.database.port },
     uploadIndex: { name: data.uploadIndex.name, arn: data.uploadIndex.arn },
     backupVaultArn: data.vault.arn,
   };

@@ -2,6 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { policyDocument } from "../iam";
 import { accessLogBucketPolicy, documentBucketPolicy, secureBucket } from "./buckets";
+import { postgres } from "./database";
 
 export { accessLogBucketPolicy, documentBucketPolicy } from "./buckets";
 
@@ -31,6 +32,21 @@ export interface DataArgs {
   readonly partition: string;
   /** The account, for the access-log delivery condition. */
   readonly accountId: string;
+  /** The KMS key of the database's log groups. */
+  readonly logsKeyArn: pulumi.Input<string>;
+  readonly vpcId: pulumi.Input<string>;
+  /** Data-tier subnets: the database lives there only. */
+  readonly dataSubnetIds: pulumi.Input<string>[];
+  /** The app tier's security group, the only client of the stores. */
+  readonly appSecurityGroupId: pulumi.Input<string>;
+  /** RDS instance class. @default "db.m7g.large" */
+  readonly dbInstanceClass?: string;
+  /** Run the database in two AZs. @default true */
+  readonly multiAz?: boolean;
+  /** Days of RDS automated backups (7..35). @default 35 */
+  readonly dbBackupRetentionDays?: number;
+  /** Days to keep database logs. @default 365 */
+  readonly logRetentionDays?: number;
   /** Days to keep daily recovery points (7 or more). @default 35 */
   readonly dailyRetentionDays?: number;
   /** Days to keep monthly recovery points (no fewer than the daily ones). @default 365 */
@@ -51,6 +67,7 @@ export class Data extends pulumi.ComponentResource {
   public readonly accessLogs: aws.s3.Bucket;
   public readonly documents: Readonly<Record<DocumentBucket, aws.s3.Bucket>>;
   public readonly uploadIndex: aws.dynamodb.Table;
+  public readonly database: aws.rds.Instance;
   public readonly vault: aws.backup.Vault;
   public readonly plan: aws.backup.Plan;
 
@@ -66,6 +83,12 @@ export class Data extends pulumi.ComponentResource {
     if (!Number.isInteger(monthly) || monthly < daily) {
       throw new Error(
         `Data ${name}: monthlyRetentionDays must be >= dailyRetentionDays (${daily}), got ${monthly}`,
+      );
+    }
+    const dbBackupDays = args.dbBackupRetentionDays ?? 35;
+    if (!Number.isInteger(dbBackupDays) || dbBackupDays < MIN_RETENTION_DAYS || dbBackupDays > 35) {
+      throw new Error(
+        `Data ${name}: dbBackupRetentionDays must be ${MIN_RETENTION_DAYS}..35, got ${dbBackupDays}`,
       );
     }
     const protect = args.protect ?? true;
@@ -93,6 +116,21 @@ export class Data extends pulumi.ComponentResource {
       });
     }
     this.documents = documents;
+
+    this.database = postgres(this, name, {
+      vpcId: args.vpcId,
+      subnetIds: args.dataSubnetIds,
+      clientSecurityGroupId: args.appSecurityGroupId,
+      phiKeyArn: args.phiKeyArn,
+      logsKeyArn: args.logsKeyArn,
+      partition: args.partition,
+      instanceClass: args.dbInstanceClass ?? "db.m7g.large",
+      multiAz: args.multiAz ?? true,
+      backupRetentionDays: dbBackupDays,
+      logRetentionDays: args.logRetentionDays ?? 365,
+      protect,
+      tags: { DataClassification: "PHI", ...inPlan },
+    }).instance;
 
     this.uploadIndex = new aws.dynamodb.Table(
       `${name}-upload-index`,
@@ -197,6 +235,7 @@ export class Data extends pulumi.ComponentResource {
     );
 
     this.registerOutputs({
+      databaseEndpoint: this.database.endpoint,
       documentBuckets: Object.fromEntries(DOCUMENT_BUCKETS.map((k) => [k, documents[k].bucket])),
       uploadIndexName: this.uploadIndex.name,
       uploadIndexArn: this.uploadIndex.arn,

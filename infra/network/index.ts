@@ -77,6 +77,8 @@ export class Network extends pulumi.ComponentResource {
   public readonly natGateways: aws.ec2.NatGateway[];
   public readonly flowLogGroup: aws.cloudwatch.LogGroup;
   public readonly endpointSecurityGroup: aws.ec2.SecurityGroup;
+  /** The app tier's security group: data stores admit it; compute adds its own rules. */
+  public readonly appSecurityGroup: aws.ec2.SecurityGroup;
 
   constructor(name: string, args: NetworkArgs, opts: pulumi.ComponentResourceOptions = {}) {
     super("ehealth:network:Network", name, {}, opts);
@@ -254,6 +256,18 @@ export class Network extends pulumi.ComponentResource {
         child,
       );
     }
+
+    // Created with the network so the data stores can name it before compute exists; compute
+    // attaches the instances and adds the rules (from the load balancer only).
+    this.appSecurityGroup = new aws.ec2.SecurityGroup(
+      `${name}-app`,
+      {
+        vpcId,
+        description: "App tier: the only client of the data stores",
+        tags: { Name: `${name}-app`, Tier: "app" },
+      },
+      child,
+    );
 
     this.endpointSecurityGroup = new aws.ec2.SecurityGroup(
       `${name}-endpoints`,

@@ -13,6 +13,18 @@ type Tags = Record<string, string>;
 const keyOf = (e: Evaluation, purpose: string) =>
   ofType(e.resources, "aws:kms/key:Key").find((k) => (k.inputs.tags as Tags).Purpose === purpose)!;
 
+/** Arguments for building the component alone, in-process. */
+const UNIT_ARGS = {
+  phiKeyArn: "phi",
+  backupsKeyArn: "backups",
+  logsKeyArn: "logs",
+  partition: "aws",
+  accountId: "123456789012",
+  vpcId: "vpc-1",
+  dataSubnetIds: ["subnet-1", "subnet-2"],
+  appSecurityGroupId: "sg-app",
+};
+
 /** Resources whose loss loses patient data or audit evidence, or the keys to read them. */
 const MUST_OUTLIVE_THE_STACK = [...STATEFUL_TYPES, "aws:cloudwatch/logGroup:LogGroup"];
 
@@ -106,6 +118,73 @@ describe("ehealth:data:Data", () => {
         expect(allow[0].Condition!.StringEquals!["aws:SourceAccount"]).to.equal("210987654321");
       });
 
+      it("runs PostgreSQL in the data tier only, Multi-AZ, encrypted, TLS-forced, with a managed password", () => {
+        const db = one(evaluation.resources, "aws:rds/instance:Instance");
+        const phi = keyOf(evaluation, "phi").outputs.arn;
+        expect(db.inputs).to.include({
+          engine: "postgres",
+          multiAz: true,
+          storageEncrypted: true,
+          kmsKeyId: phi,
+          manageMasterUserPassword: true,
+          masterUserSecretKmsKeyId: phi,
+          iamDatabaseAuthenticationEnabled: true,
+          publiclyAccessible: false,
+          performanceInsightsKmsKeyId: phi,
+          backupRetentionPeriod: 35,
+          deletionProtection: true,
+          skipFinalSnapshot: false,
+          copyTagsToSnapshot: true,
+          autoMinorVersionUpgrade: true,
+          monitoringInterval: 60,
+        });
+        expect(db.inputs.password).to.equal(undefined);
+        expect(db.inputs.enabledCloudwatchLogsExports).to.deep.equal(["postgresql", "upgrade"]);
+        const dataSubnets = ofType(evaluation.resources, "aws:ec2/subnet:Subnet")
+          .filter((s) => (s.inputs.tags as Tags).Tier === "data")
+          .map((s) => s.outputs.id);
+        const group = one(evaluation.resources, "aws:rds/subnetGroup:SubnetGroup");
+        expect(db.inputs.dbSubnetGroupName).to.equal(group.outputs.name);
+        expect(group.inputs.subnetIds).to.have.members(dataSubnets);
+        const params = one(evaluation.resources, "aws:rds/parameterGroup:ParameterGroup");
+        expect(db.inputs.parameterGroupName).to.equal(params.outputs.name);
+        expect(params.inputs.parameters).to.deep.include({ name: "rds.force_ssl", value: "1" });
+        expect(params.inputs.parameters).to.deep.include({ name: "log_connections", value: "1" });
+      });
+
+      it("admits 5432 to the database from the app tier's security group and nothing else", () => {
+        const db = one(evaluation.resources, "aws:rds/instance:Instance");
+        const [sgId] = db.inputs.vpcSecurityGroupIds as string[];
+        const rules = ofType(
+          evaluation.resources,
+          "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule",
+        ).filter((r) => r.inputs.securityGroupId === sgId);
+        const app = ofType(evaluation.resources, "aws:ec2/securityGroup:SecurityGroup").find(
+          (g) => (g.inputs.tags as Tags).Tier === "app",
+        )!;
+        expect(rules.map((r) => r.inputs)).to.deep.equal([
+          {
+            securityGroupId: sgId,
+            description: "PostgreSQL from the app tier",
+            ipProtocol: "tcp",
+            fromPort: 5432,
+            toPort: 5432,
+            referencedSecurityGroupId: app.outputs.id,
+          },
+        ]);
+      });
+
+      it("creates the database's log groups first, encrypted with the logs key", () => {
+        const db = one(evaluation.resources, "aws:rds/instance:Instance");
+        for (const log of ["postgresql", "upgrade"]) {
+          const group = ofType(evaluation.resources, "aws:cloudwatch/logGroup:LogGroup").find(
+            (g) => g.inputs.name === `/aws/rds/instance/${String(db.inputs.identifier)}/${log}`,
+          );
+          expect(group?.inputs.kmsKeyId, log).to.equal(keyOf(evaluation, "logs").outputs.arn);
+          expect(db.dependencies).to.include(group!.urn);
+        }
+      });
+
       it("keeps the upload index under the PHI key, with point-in-time recovery and deletion protection", () => {
         const table = one(evaluation.resources, "aws:dynamodb/table:Table");
         expect(table.inputs.serverSideEncryption).to.deep.equal({
@@ -194,12 +273,7 @@ describe("ehealth:data:Data", () => {
   });
 
   it("fails when backups would be kept less than a week, or monthly ones shorter than daily ones", () => {
-    const args = {
-      phiKeyArn: "phi",
-      backupsKeyArn: "backups",
-      partition: "aws",
-      accountId: "123456789012",
-    };
+    const args = UNIT_ARGS;
     expect(() => new Data("unit-short", { ...args, dailyRetentionDays: 3 })).to.throw(
       /dailyRetentionDays must be a whole number >= 7, got 3/,
     );
@@ -210,15 +284,7 @@ describe("ehealth:data:Data", () => {
   });
 
   it("builds with defaults in-process: a locked vault, a protected table", async () => {
-    const { resources } = await build(
-      () =>
-        new Data("unit-data", {
-          phiKeyArn: "phi",
-          backupsKeyArn: "backups",
-          partition: "aws",
-          accountId: "123456789012",
-        }),
-    );
+    const { resources } = await build(() => new Data("unit-data", UNIT_ARGS));
     expect(one(resources, "aws:dynamodb/table:Table").protect).to.equal(true);
     expect(
       ofType(resources, "aws:backup/vaultLockConfiguration:VaultLockConfiguration"),

@@ -184,6 +184,16 @@ describe("stacks/config", () => {
     );
   });
 
+  it("fails when database backups fall outside 7..35 days or the instance class is not one", () => {
+    expect(refusal({ "ehealth:dbBackupRetentionDays": "1" })).to.include(
+      'ehealth:dbBackupRetentionDays "1" is out of range: use 7 to 35 days',
+    );
+    expect(refusal({ "ehealth:dbBackupRetentionDays": "90" })).to.include("use 7 to 35 days");
+    expect(refusal({ "ehealth:dbInstanceClass": "m7g.large" })).to.include(
+      'ehealth:dbInstanceClass "m7g.large" is not an RDS instance class',
+    );
+  });
+
   it("fails when a key of the project's namespace is unknown, suggesting the right one", () => {
     expect(refusal({ "ehealth:vpccidr": "10.20.0.0/16" })).to.include(
       "ehealth:vpccidr is not a known key: did you mean ehealth:vpcCidr?",

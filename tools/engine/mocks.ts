@@ -172,6 +172,10 @@ const SHAPERS: Record<string, Shaper> = {
     const name = physicalName(c);
     return { id: name, state: { name, arn: arn(c, "rds", `subgrp:${name}`) } };
   },
+  "aws:rds/parameterGroup:ParameterGroup": (c) => {
+    const name = physicalName(c);
+    return { id: name, state: { name, arn: arn(c, "rds", `pg:${name}`) } };
+  },
   "aws:rds/instance:Instance": (c) => {
     const identifier = physicalName(c, "identifier");
     const address = `${identifier}.${c.hash(12)}.${c.region}.rds.amazonaws.com`;

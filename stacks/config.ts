@@ -223,11 +223,9 @@ export const CONFIG_KEYS = [
     description: "RDS instance class of the PostgreSQL database (db.*).",
     allowed: "an RDS instance class such as db.m7g.large",
     default: "db.m7g.large",
-    schema: z
-      .string()
-      .regex(/^db\.[a-z0-9]+\.[a-z0-9]+$/, {
-        error: "is not an RDS instance class: use one such as db.m7g.large",
-      }),
+    schema: z.string().regex(/^db\.[a-z0-9]+\.[a-z0-9]+$/, {
+      error: "is not an RDS instance class: use one such as db.m7g.large",
+    }),
   },
   {
     key: "ehealth:dbBackupRetentionDays",

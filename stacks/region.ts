@@ -84,6 +84,7 @@ export async function deployRegion(config: StackConfig): Promise<RegionStack> {
       logsKeyArn: keys.logsKeyArn,
       vpcId: network.vpcId,
       dataSubnetIds: network.subnetIds.data,
+      appSubnetIds: network.subnetIds.app,
       appSecurityGroupId: network.appSecurityGroup.id,
       dbInstanceClass: config.database.instanceClass,
       dbBackupRetentionDays: config.database.backupRetentionDays,
@@ -113,6 +114,7 @@ export async function deployRegion(config: StackConfig): Promise<RegionStack> {
       Object.entries(data.documents).map(([kind, b]) => [kind, { name: b.bucket, arn: b.arn }]),
     ),
     database: { endpoint: data.database.endpoint, port: data.database.port },
+    fileSystem: { id: data.fileSystem.id, accessPointId: data.accessPoint.id },
     uploadIndex: { name: data.uploadIndex.name, arn: data.uploadIndex.arn },
     backupVaultArn: data.vault.arn,
   };

@@ -3,6 +3,9 @@ import * as pulumi from "@pulumi/pulumi";
 import { policyDocument } from "../iam";
 import { accessLogBucketPolicy, documentBucketPolicy, secureBucket } from "./buckets";
 import { postgres } from "./database";
+import { sharedFiles } from "./files";
+
+export { fileSystemPolicy } from "./files";
 
 export { accessLogBucketPolicy, documentBucketPolicy } from "./buckets";
 
@@ -37,6 +40,8 @@ export interface DataArgs {
   readonly vpcId: pulumi.Input<string>;
   /** Data-tier subnets: the database lives there only. */
   readonly dataSubnetIds: pulumi.Input<string>[];
+  /** App-tier subnets: the file system's mount targets. */
+  readonly appSubnetIds: pulumi.Input<string>[];
   /** The app tier's security group, the only client of the stores. */
   readonly appSecurityGroupId: pulumi.Input<string>;
   /** RDS instance class. @default "db.m7g.large" */
@@ -58,16 +63,18 @@ export interface DataArgs {
 }
 
 /**
- * The stores of patient data in a region, and their backups. Built so far: the patient document
- * buckets and their access-log bucket, the upload index (DynamoDB) and AWS Backup (an encrypted,
- * locked vault; a daily and a monthly rule; every resource tagged Backup=daily selected). The
- * database, replication to the other region, file system and cache follow.
+ * The stores of patient data in a region, and their backups. Built so far: PostgreSQL, the patient
+ * document buckets and their access-log bucket, EFS, the upload index (DynamoDB) and AWS Backup (an
+ * encrypted, locked vault; a daily and a monthly rule; every resource tagged Backup=daily
+ * selected). Replication to the other region and the cache follow.
  */
 export class Data extends pulumi.ComponentResource {
   public readonly accessLogs: aws.s3.Bucket;
   public readonly documents: Readonly<Record<DocumentBucket, aws.s3.Bucket>>;
   public readonly uploadIndex: aws.dynamodb.Table;
   public readonly database: aws.rds.Instance;
+  public readonly fileSystem: aws.efs.FileSystem;
+  public readonly accessPoint: aws.efs.AccessPoint;
   public readonly vault: aws.backup.Vault;
   public readonly plan: aws.backup.Plan;
 
@@ -131,6 +138,19 @@ export class Data extends pulumi.ComponentResource {
       protect,
       tags: { DataClassification: "PHI", ...inPlan },
     }).instance;
+
+    const files = sharedFiles(this, name, {
+      vpcId: args.vpcId,
+      subnetIds: args.appSubnetIds,
+      clientSecurityGroupId: args.appSecurityGroupId,
+      phiKeyArn: args.phiKeyArn,
+      partition: args.partition,
+      accountId: args.accountId,
+      protect,
+      tags: { DataClassification: "PHI", ...inPlan },
+    });
+    this.fileSystem = files.fileSystem;
+    this.accessPoint = files.accessPoint;
 
     this.uploadIndex = new aws.dynamodb.Table(
       `${name}-upload-index`,
@@ -236,6 +256,7 @@ export class Data extends pulumi.ComponentResource {
 
     this.registerOutputs({
       databaseEndpoint: this.database.endpoint,
+      fileSystemId: this.fileSystem.id,
       documentBuckets: Object.fromEntries(DOCUMENT_BUCKETS.map((k) => [k, documents[k].bucket])),
       uploadIndexName: this.uploadIndex.name,
       uploadIndexArn: this.uploadIndex.arn,

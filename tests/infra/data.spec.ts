@@ -5,6 +5,7 @@ import {
   VAULT_LOCK_COOLING_OFF_DAYS,
   accessLogBucketPolicy,
   documentBucketPolicy,
+  fileSystemPolicy,
 } from "../../infra/data";
 import { STATEFUL_TYPES } from "../../policy-pack/policies/governance/protectStateful";
 import { Evaluation, ResourceRecord, build, json, one, ofType, stack, stackWith } from "../helpers";
@@ -22,6 +23,7 @@ const UNIT_ARGS = {
   accountId: "123456789012",
   vpcId: "vpc-1",
   dataSubnetIds: ["subnet-1", "subnet-2"],
+  appSubnetIds: ["subnet-3", "subnet-4"],
   appSecurityGroupId: "sg-app",
 };
 
@@ -183,6 +185,40 @@ describe("ehealth:data:Data", () => {
           expect(group?.inputs.kmsKeyId, log).to.equal(keyOf(evaluation, "logs").outputs.arn);
           expect(db.dependencies).to.include(group!.urn);
         }
+      });
+
+      it("shares files on EFS under the PHI key, mounted only in the app subnets, TLS-only, IAM-authorized", () => {
+        const fs = one(evaluation.resources, "aws:efs/fileSystem:FileSystem");
+        expect(fs.inputs).to.include({
+          encrypted: true,
+          kmsKeyId: keyOf(evaluation, "phi").outputs.arn,
+        });
+        const appSubnets = ofType(evaluation.resources, "aws:ec2/subnet:Subnet")
+          .filter((s) => (s.inputs.tags as Tags).Tier === "app")
+          .map((s) => s.outputs.id);
+        const mounts = ofType(evaluation.resources, "aws:efs/mountTarget:MountTarget");
+        expect(mounts.map((m) => m.inputs.subnetId)).to.have.members(appSubnets);
+        const policy = one(evaluation.resources, "aws:efs/fileSystemPolicy:FileSystemPolicy");
+        expect(json(policy.inputs.policy)).to.deep.equal(
+          fileSystemPolicy(String(fs.outputs.arn), "aws", "123456789012"),
+        );
+        expect(
+          one(evaluation.resources, "aws:efs/backupPolicy:BackupPolicy").inputs.backupPolicy,
+        ).to.deep.equal({ status: "ENABLED" });
+        const ap = one(evaluation.resources, "aws:efs/accessPoint:AccessPoint");
+        expect(ap.inputs.posixUser).to.deep.equal({ uid: 1000, gid: 1000 });
+        const [sg] = mounts[0].inputs.securityGroups as string[];
+        const rules = ofType(
+          evaluation.resources,
+          "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule",
+        ).filter((r) => r.inputs.securityGroupId === sg);
+        expect(
+          rules.map((r) => [
+            r.inputs.fromPort,
+            r.inputs.cidrIpv4,
+            typeof r.inputs.referencedSecurityGroupId,
+          ]),
+        ).to.deep.equal([[2049, undefined, "string"]]);
       });
 
       it("keeps the upload index under the PHI key, with point-in-time recovery and deletion protection", () => {

@@ -6,6 +6,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { policyDocument } from "../iam";
+import { storeSecurityGroup } from "./access";
 
 export const POSTGRES_PORT = 5432;
 export const POSTGRES_MAJOR = "16";
@@ -39,27 +40,12 @@ export function postgres(parent: pulumi.Resource, name: string, args: DatabaseAr
   const child = { parent };
   const identifier = `${name}-db`;
 
-  const securityGroup = new aws.ec2.SecurityGroup(
-    identifier,
-    {
-      vpcId: args.vpcId,
-      description: "PostgreSQL: 5432 from the app tier only",
-      tags: { Name: identifier },
-    },
-    child,
-  );
-  new aws.vpc.SecurityGroupIngressRule(
-    `${identifier}-from-app`,
-    {
-      securityGroupId: securityGroup.id,
-      description: "PostgreSQL from the app tier",
-      ipProtocol: "tcp",
-      fromPort: POSTGRES_PORT,
-      toPort: POSTGRES_PORT,
-      referencedSecurityGroupId: args.clientSecurityGroupId,
-    },
-    child,
-  );
+  const securityGroup = storeSecurityGroup(parent, identifier, {
+    vpcId: args.vpcId,
+    clientSecurityGroupId: args.clientSecurityGroupId,
+    port: POSTGRES_PORT,
+    protocol: "PostgreSQL",
+  });
 
   const subnets = new aws.rds.SubnetGroup(
     identifier,

@@ -6,6 +6,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { PolicyDocument, accountRoot, policyDocument } from "../iam";
+import { storeSecurityGroup } from "./access";
 
 export const NFS_PORT = 2049;
 /** The POSIX identity the application writes as, through its access point. */
@@ -88,23 +89,12 @@ export function sharedFiles(parent: pulumi.Resource, name: string, args: FilesAr
     child,
   );
 
-  const securityGroup = new aws.ec2.SecurityGroup(
-    id,
-    { vpcId: args.vpcId, description: "EFS: NFS from the app tier only", tags: { Name: id } },
-    child,
-  );
-  new aws.vpc.SecurityGroupIngressRule(
-    `${id}-from-app`,
-    {
-      securityGroupId: securityGroup.id,
-      description: "NFS from the app tier",
-      ipProtocol: "tcp",
-      fromPort: NFS_PORT,
-      toPort: NFS_PORT,
-      referencedSecurityGroupId: args.clientSecurityGroupId,
-    },
-    child,
-  );
+  const securityGroup = storeSecurityGroup(parent, id, {
+    vpcId: args.vpcId,
+    clientSecurityGroupId: args.clientSecurityGroupId,
+    port: NFS_PORT,
+    protocol: "NFS",
+  });
   args.subnetIds.forEach((subnetId, i) => {
     new aws.efs.MountTarget(
       `${id}-${i}`,

@@ -115,6 +115,7 @@ export async function deployRegion(config: StackConfig): Promise<RegionStack> {
     ),
     database: { endpoint: data.database.endpoint, port: data.database.port },
     fileSystem: { id: data.fileSystem.id, accessPointId: data.accessPoint.id },
+    cache: { endpoint: data.cache.primaryEndpointAddress, user: data.cacheUser.userName },
     uploadIndex: { name: data.uploadIndex.name, arn: data.uploadIndex.arn },
     backupVaultArn: data.vault.arn,
   };

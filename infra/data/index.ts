@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { policyDocument } from "../iam";
 import { accessLogBucketPolicy, documentBucketPolicy, secureBucket } from "./buckets";
 import { postgres } from "./database";
+import { valkeyCache } from "./cache";
 import { sharedFiles } from "./files";
 
 export { fileSystemPolicy } from "./files";
@@ -46,8 +47,10 @@ export interface DataArgs {
   readonly appSecurityGroupId: pulumi.Input<string>;
   /** RDS instance class. @default "db.m7g.large" */
   readonly dbInstanceClass?: string;
-  /** Run the database in two AZs. @default true */
+  /** Run the database and the cache in two AZs. @default true */
   readonly multiAz?: boolean;
+  /** ElastiCache node type of the cache. @default "cache.m7g.large" */
+  readonly cacheNodeType?: string;
   /** Days of RDS automated backups (7..35). @default 35 */
   readonly dbBackupRetentionDays?: number;
   /** Days to keep database logs. @default 365 */
@@ -66,7 +69,7 @@ export interface DataArgs {
  * The stores of patient data in a region, and their backups. Built so far: PostgreSQL, the patient
  * document buckets and their access-log bucket, EFS, the upload index (DynamoDB) and AWS Backup (an
  * encrypted, locked vault; a daily and a monthly rule; every resource tagged Backup=daily
- * selected). Replication to the other region and the cache follow.
+ * selected), and the Valkey cache. Replication to the other region and backup copies follow.
  */
 export class Data extends pulumi.ComponentResource {
   public readonly accessLogs: aws.s3.Bucket;
@@ -75,6 +78,9 @@ export class Data extends pulumi.ComponentResource {
   public readonly database: aws.rds.Instance;
   public readonly fileSystem: aws.efs.FileSystem;
   public readonly accessPoint: aws.efs.AccessPoint;
+  public readonly cache: aws.elasticache.ReplicationGroup;
+  /** The cache user the application authenticates as with IAM. */
+  public readonly cacheUser: aws.elasticache.User;
   public readonly vault: aws.backup.Vault;
   public readonly plan: aws.backup.Plan;
 
@@ -151,6 +157,18 @@ export class Data extends pulumi.ComponentResource {
     });
     this.fileSystem = files.fileSystem;
     this.accessPoint = files.accessPoint;
+
+    const cache = valkeyCache(this, name, {
+      vpcId: args.vpcId,
+      subnetIds: args.dataSubnetIds,
+      clientSecurityGroupId: args.appSecurityGroupId,
+      phiKeyArn: args.phiKeyArn,
+      nodeType: args.cacheNodeType ?? "cache.m7g.large",
+      highlyAvailable: args.multiAz ?? true,
+      tags: { DataClassification: "PHI" },
+    });
+    this.cache = cache.replicationGroup;
+    this.cacheUser = cache.appUser;
 
     this.uploadIndex = new aws.dynamodb.Table(
       `${name}-upload-index`,
@@ -257,6 +275,7 @@ export class Data extends pulumi.ComponentResource {
     this.registerOutputs({
       databaseEndpoint: this.database.endpoint,
       fileSystemId: this.fileSystem.id,
+      cacheEndpoint: this.cache.primaryEndpointAddress,
       documentBuckets: Object.fromEntries(DOCUMENT_BUCKETS.map((k) => [k, documents[k].bucket])),
       uploadIndexName: this.uploadIndex.name,
       uploadIndexArn: this.uploadIndex.arn,

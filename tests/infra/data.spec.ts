@@ -221,6 +221,34 @@ describe("ehealth:data:Data", () => {
         ).to.deep.equal([[2049, undefined, "string"]]);
       });
 
+      it("caches in Valkey across two AZs, encrypted at rest and in transit, IAM-authenticated, data tier only", () => {
+        const cache = one(
+          evaluation.resources,
+          "aws:elasticache/replicationGroup:ReplicationGroup",
+        );
+        expect(cache.inputs).to.include({
+          engine: "valkey",
+          numCacheClusters: 2,
+          automaticFailoverEnabled: true,
+          multiAzEnabled: true,
+          atRestEncryptionEnabled: true,
+          kmsKeyId: keyOf(evaluation, "phi").outputs.arn,
+          transitEncryptionEnabled: true,
+          transitEncryptionMode: "required",
+        });
+        const users = ofType(evaluation.resources, "aws:elasticache/user:User");
+        const byName = Object.fromEntries(users.map((u) => [String(u.inputs.userName), u]));
+        expect(byName.default.inputs.accessString).to.equal("off -@all");
+        const app = users.find((u) => u.inputs.userName !== "default")!;
+        expect(app.inputs.authenticationMode).to.deep.equal({ type: "iam" });
+        expect(app.inputs.userId).to.equal(app.inputs.userName);
+        const group = one(evaluation.resources, "aws:elasticache/subnetGroup:SubnetGroup");
+        const dataSubnets = ofType(evaluation.resources, "aws:ec2/subnet:Subnet")
+          .filter((s) => (s.inputs.tags as Tags).Tier === "data")
+          .map((s) => s.outputs.id);
+        expect(group.inputs.subnetIds).to.have.members(dataSubnets);
+      });
+
       it("keeps the upload index under the PHI key, with point-in-time recovery and deletion protection", () => {
         const table = one(evaluation.resources, "aws:dynamodb/table:Table");
         expect(table.inputs.serverSideEncryption).to.deep.equal({

@@ -130,15 +130,21 @@ export class Data extends pulumi.ComponentResource {
     }
     this.documents = documents;
 
-    this.database = postgres(this, name, {
+    // What every store in the VPC shares: the network, its only client, the key of its data.
+    const inVpc = {
       vpcId: args.vpcId,
-      subnetIds: args.dataSubnetIds,
       clientSecurityGroupId: args.appSecurityGroupId,
       phiKeyArn: args.phiKeyArn,
+    };
+    const multiAz = args.multiAz ?? true;
+
+    this.database = postgres(this, name, {
+      ...inVpc,
+      subnetIds: args.dataSubnetIds,
       logsKeyArn: args.logsKeyArn,
       partition: args.partition,
       instanceClass: args.dbInstanceClass ?? "db.m7g.large",
-      multiAz: args.multiAz ?? true,
+      multiAz,
       backupRetentionDays: dbBackupDays,
       logRetentionDays: args.logRetentionDays ?? 365,
       protect,
@@ -146,10 +152,8 @@ export class Data extends pulumi.ComponentResource {
     }).instance;
 
     const files = sharedFiles(this, name, {
-      vpcId: args.vpcId,
+      ...inVpc,
       subnetIds: args.appSubnetIds,
-      clientSecurityGroupId: args.appSecurityGroupId,
-      phiKeyArn: args.phiKeyArn,
       partition: args.partition,
       accountId: args.accountId,
       protect,
@@ -159,12 +163,10 @@ export class Data extends pulumi.ComponentResource {
     this.accessPoint = files.accessPoint;
 
     const cache = valkeyCache(this, name, {
-      vpcId: args.vpcId,
+      ...inVpc,
       subnetIds: args.dataSubnetIds,
-      clientSecurityGroupId: args.appSecurityGroupId,
-      phiKeyArn: args.phiKeyArn,
       nodeType: args.cacheNodeType ?? "cache.m7g.large",
-      highlyAvailable: args.multiAz ?? true,
+      highlyAvailable: multiAz,
       tags: { DataClassification: "PHI" },
     });
     this.cache = cache.replicationGroup;

@@ -60,6 +60,10 @@ export interface StackConfig {
   readonly peer: PeerConfig;
   /** RDS instance class and days of automated backups. */
   readonly database: { readonly instanceClass: string; readonly backupRetentionDays: number };
+  /** The cache engine: Valkey or Redis (Memcached cannot encrypt at rest). */
+  readonly cacheEngine: "valkey" | "redis";
+  /** The stack the primary replicates to (its StackReference name); absent in the secondary. */
+  readonly replicationStack?: string;
   /** Days to keep daily and monthly recovery points. */
   readonly backupRetentionDays: { readonly daily: number; readonly monthly: number };
   /** The provider's default tags, on every resource. */
@@ -236,6 +240,37 @@ export const CONFIG_KEYS = [
     schema: integer(7, 35, "use 7 to 35 days (35 in prod)"),
   },
   {
+    key: "ehealth:cacheEngine",
+    type: "string",
+    description:
+      "The cache engine: valkey or redis (memcached is refused: it cannot encrypt at rest).",
+    allowed: "valkey or redis",
+    default: "valkey",
+    schema: z.string().superRefine((v, ctx) => {
+      if (v === "memcached") {
+        ctx.addIssue({
+          code: "custom",
+          message: "cannot hold PHI: Memcached has no encryption at rest; use valkey or redis",
+        });
+      } else if (v !== "valkey" && v !== "redis") {
+        ctx.addIssue({ code: "custom", message: "is not a cache engine: use valkey or redis" });
+      }
+    }),
+  },
+  {
+    key: "ehealth:replicationStack",
+    type: "string",
+    description:
+      "The primary's disaster-recovery stack (a stack reference name such as organization/ehealth/oregon): its replica buckets and backup vault receive the primary's copies. Required when ehealth:primary is true.",
+    allowed:
+      "a stack reference name: <stack>, <project>/<stack> or <organization>/<project>/<stack>",
+    default: "",
+    schema: z.string().regex(/^([A-Za-z0-9_.-]+\/){0,2}[A-Za-z0-9_.-]+$|^$/, {
+      error:
+        "is not a stack reference name: use <stack>, <project>/<stack> or <organization>/<project>/<stack>",
+    }),
+  },
+  {
     key: "ehealth:backupDailyRetentionDays",
     type: "integer",
     description: "Days to keep the daily AWS Backup recovery points (7 or more).",
@@ -291,6 +326,10 @@ export function parseStackConfig(raw: RawConfig, ctx: StackContext): StackConfig
   for (const spec of CONFIG_KEYS as readonly ConfigKey[]) {
     const given = raw[spec.key];
     const text = given ?? ("default" in spec ? spec.default : undefined);
+    if (text === "" && spec.default === "") {
+      values.set(spec.key as KeyName, undefined);
+      continue;
+    }
     if (text === undefined || text === "") {
       problems.push(
         `${spec.key} is missing: set it with \`pulumi config set ${spec.key} <value>\` (${spec.allowed})`,
@@ -342,6 +381,8 @@ export function parseStackConfig(raw: RawConfig, ctx: StackContext): StackConfig
       instanceClass: get<string>("ehealth:dbInstanceClass"),
       backupRetentionDays: get<number>("ehealth:dbBackupRetentionDays"),
     },
+    cacheEngine: get<"valkey" | "redis">("ehealth:cacheEngine"),
+    replicationStack: get<string | undefined>("ehealth:replicationStack"),
     backupRetentionDays: {
       daily: get<number>("ehealth:backupDailyRetentionDays"),
       monthly: get<number>("ehealth:backupMonthlyRetentionDays"),
@@ -375,6 +416,11 @@ function crossCheck(values: Map<KeyName, unknown>, problems: string[]): void {
   if (cidrsOverlap(own, peer)) {
     problems.push(
       `ehealth:vpcCidr "${own}" overlaps ehealth:peerVpcCidr "${peer}": give each region its own range so the VPCs can be peered`,
+    );
+  }
+  if (values.get("ehealth:primary") === true && !values.get("ehealth:replicationStack")) {
+    problems.push(
+      "ehealth:replicationStack is missing: the primary copies its document buckets and backups to the other region's stack; set it with `pulumi config set ehealth:replicationStack <organization>/ehealth/<stack>`",
     );
   }
   const daily = values.get("ehealth:backupDailyRetentionDays") as number;

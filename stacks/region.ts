@@ -85,6 +85,7 @@ export async function deployRegion(config: StackConfig): Promise<RegionStack> {
       vpcId: network.vpcId,
       dataSubnetIds: network.subnetIds.data,
       appSubnetIds: network.subnetIds.app,
+      cacheEngine: config.cacheEngine,
       appSecurityGroupId: network.appSecurityGroup.id,
       dbInstanceClass: config.database.instanceClass,
       dbBackupRetentionDays: config.database.backupRetentionDays,

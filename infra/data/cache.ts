@@ -10,6 +10,7 @@ import { storeSecurityGroup } from "./access";
 
 export const VALKEY_PORT = 6379;
 export const VALKEY_VERSION = "8.0";
+export const REDIS_VERSION = "7.1";
 /** What the application's IAM-authenticated user may do: everything but the dangerous commands. */
 export const APP_ACCESS_STRING = "on ~* +@all -@dangerous";
 
@@ -19,6 +20,8 @@ export interface CacheArgs {
   readonly clientSecurityGroupId: pulumi.Input<string>;
   readonly phiKeyArn: pulumi.Input<string>;
   readonly nodeType: string;
+  /** Valkey or Redis OSS; never Memcached (no encryption at rest). */
+  readonly engine: "valkey" | "redis";
   /** Two nodes in two AZs with automatic failover, or one node (dev). */
   readonly highlyAvailable: boolean;
   readonly tags: Record<string, string>;
@@ -51,7 +54,7 @@ export function valkeyCache(parent: pulumi.Resource, name: string, args: CacheAr
     {
       userId: `${id}-default`,
       userName: "default",
-      engine: "valkey",
+      engine: args.engine,
       accessString: "off -@all",
       authenticationMode: { type: "no-password-required" },
     },
@@ -63,7 +66,7 @@ export function valkeyCache(parent: pulumi.Resource, name: string, args: CacheAr
     {
       userId: `${id}-app`,
       userName: `${id}-app`,
-      engine: "valkey",
+      engine: args.engine,
       accessString: APP_ACCESS_STRING,
       authenticationMode: { type: "iam" },
     },
@@ -71,7 +74,7 @@ export function valkeyCache(parent: pulumi.Resource, name: string, args: CacheAr
   );
   const users = new aws.elasticache.UserGroup(
     id,
-    { userGroupId: id, engine: "valkey", userIds: [disabledDefault.userId, appUser.userId] },
+    { userGroupId: id, engine: args.engine, userIds: [disabledDefault.userId, appUser.userId] },
     child,
   );
 
@@ -79,8 +82,8 @@ export function valkeyCache(parent: pulumi.Resource, name: string, args: CacheAr
     id,
     {
       description: "Sessions and hot reads",
-      engine: "valkey",
-      engineVersion: VALKEY_VERSION,
+      engine: args.engine,
+      engineVersion: args.engine === "valkey" ? VALKEY_VERSION : REDIS_VERSION,
       nodeType: args.nodeType,
       port: VALKEY_PORT,
       numCacheClusters: args.highlyAvailable ? 2 : 1,

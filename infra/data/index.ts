@@ -51,6 +51,8 @@ export interface DataArgs {
   readonly multiAz?: boolean;
   /** ElastiCache node type of the cache. @default "cache.m7g.large" */
   readonly cacheNodeType?: string;
+  /** The cache engine. @default "valkey" */
+  readonly cacheEngine?: "valkey" | "redis";
   /** Days of RDS automated backups (7..35). @default 35 */
   readonly dbBackupRetentionDays?: number;
   /** Days to keep database logs. @default 365 */
@@ -166,6 +168,7 @@ export class Data extends pulumi.ComponentResource {
       ...inVpc,
       subnetIds: args.dataSubnetIds,
       nodeType: args.cacheNodeType ?? "cache.m7g.large",
+      engine: args.cacheEngine ?? "valkey",
       highlyAvailable: multiAz,
       tags: { DataClassification: "PHI" },
     });

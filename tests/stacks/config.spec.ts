@@ -23,6 +23,7 @@ function valid(): Record<string, string | undefined> {
     "ehealth:vpcCidr": "10.20.0.0/16",
     "ehealth:peerRegion": "us-west-2",
     "ehealth:peerVpcCidr": "10.40.0.0/16",
+    "ehealth:replicationStack": "acme/ehealth/oregon",
   };
 }
 
@@ -191,6 +192,27 @@ describe("stacks/config", () => {
     expect(refusal({ "ehealth:dbBackupRetentionDays": "90" })).to.include("use 7 to 35 days");
     expect(refusal({ "ehealth:dbInstanceClass": "m7g.large" })).to.include(
       'ehealth:dbInstanceClass "m7g.large" is not an RDS instance class',
+    );
+  });
+
+  it("fails when Memcached is asked for the cache, saying why", () => {
+    expect(refusal({ "ehealth:cacheEngine": "memcached" })).to.include(
+      'ehealth:cacheEngine "memcached" cannot hold PHI: Memcached has no encryption at rest; use valkey or redis',
+    );
+    expect(parseWith({ "ehealth:cacheEngine": "redis" }).cacheEngine).to.equal("redis");
+  });
+
+  it("fails when the primary names no replication stack, and needs none in the secondary", () => {
+    expect(refusal({ "ehealth:replicationStack": undefined })).to.include(
+      "ehealth:replicationStack is missing",
+    );
+    const secondary = parseWith({
+      "ehealth:primary": "false",
+      "ehealth:replicationStack": undefined,
+    });
+    expect(secondary.replicationStack).to.equal(undefined);
+    expect(refusal({ "ehealth:replicationStack": "a/b/c/d" })).to.include(
+      "is not a stack reference name",
     );
   });
 

@@ -27,3 +27,38 @@ export function policyDocument(statements: Statement[]): PolicyDocument {
 export function accountRoot(partition: string, accountId: string): string {
   return `arn:${partition}:iam::${accountId}:root`;
 }
+
+/**
+ * The trust policy of a role that only an AWS service may assume; with an account, only for that
+ * account's resources (aws:SourceAccount, against the confused deputy).
+ */
+export function serviceTrust(
+  service: string,
+  sourceAccount?: string,
+  conditions: Conditions = {},
+): string {
+  return JSON.stringify(
+    policyDocument([
+      {
+        Effect: "Allow",
+        Principal: { Service: service },
+        Action: "sts:AssumeRole",
+        ...(sourceAccount || Object.keys(conditions).length
+          ? {
+              Condition: {
+                ...conditions,
+                ...(sourceAccount
+                  ? {
+                      StringEquals: {
+                        ...conditions.StringEquals,
+                        "aws:SourceAccount": sourceAccount,
+                      },
+                    }
+                  : {}),
+              },
+            }
+          : {}),
+      },
+    ]),
+  );
+}

@@ -3,7 +3,7 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { Data } from "../infra/data";
+import { Data, Replication, ReplicationTarget } from "../infra/data";
 import { Keys } from "../infra/keys";
 import { Network } from "../infra/network";
 import { ConfigError, StackConfig } from "./config";
@@ -74,6 +74,15 @@ export async function deployRegion(config: StackConfig): Promise<RegionStack> {
     opts,
   );
 
+  // The primary reads its disaster-recovery target from the other region's stack.
+  const replication: Replication = config.primary
+    ? {
+        role: "source",
+        target: new pulumi.StackReference(config.replicationStack!).requireOutput(
+          "replication",
+        ) as pulumi.Output<ReplicationTarget>,
+      }
+    : { role: "target" };
   const data = new Data(
     prefix,
     {
@@ -86,6 +95,7 @@ export async function deployRegion(config: StackConfig): Promise<RegionStack> {
       dataSubnetIds: network.subnetIds.data,
       appSubnetIds: network.subnetIds.app,
       cacheEngine: config.cacheEngine,
+      replication,
       appSecurityGroupId: network.appSecurityGroup.id,
       dbInstanceClass: config.database.instanceClass,
       dbBackupRetentionDays: config.database.backupRetentionDays,
@@ -118,6 +128,8 @@ export async function deployRegion(config: StackConfig): Promise<RegionStack> {
     fileSystem: { id: data.fileSystem.id, accessPointId: data.accessPoint.id },
     cache: { endpoint: data.cache.primaryEndpointAddress, user: data.cacheUser.userName },
     uploadIndex: { name: data.uploadIndex.name, arn: data.uploadIndex.arn },
+    // The secondary's offer to the primary (read by its StackReference).
+    ...(data.replicationTarget ? { replication: data.replicationTarget } : {}),
     backupVaultArn: data.vault.arn,
   };
   return { provider, keys, network, data, availabilityZones, outputs };

@@ -85,6 +85,49 @@ export interface BucketOptions {
   readonly protect: boolean;
 }
 
+/** A bucket, with the versioning that replication must wait for. */
+export type SecureBucket = aws.s3.Bucket & { readonly versioning: aws.s3.BucketVersioning };
+
+/** The role S3 replication assumes: read the source versions, write replicas under the replica key. */
+export function replicationRolePolicy(
+  sourceBucketArns: readonly string[],
+  replicaBucketArns: readonly string[],
+  sourceKeyArn: string,
+  replicaKeyArn: string,
+): PolicyDocument {
+  return policyDocument([
+    {
+      Sid: "ReadReplicationConfiguration",
+      Effect: "Allow",
+      Action: ["s3:GetReplicationConfiguration", "s3:ListBucket"],
+      Resource: [...sourceBucketArns],
+    },
+    {
+      Sid: "ReadSourceVersions",
+      Effect: "Allow",
+      Action: [
+        "s3:GetObjectVersionForReplication",
+        "s3:GetObjectVersionAcl",
+        "s3:GetObjectVersionTagging",
+      ],
+      Resource: sourceBucketArns.map((a) => `${a}/*`),
+    },
+    {
+      Sid: "WriteReplicas",
+      Effect: "Allow",
+      Action: ["s3:ReplicateObject", "s3:ReplicateDelete", "s3:ReplicateTags"],
+      Resource: replicaBucketArns.map((a) => `${a}/*`),
+    },
+    { Sid: "DecryptSource", Effect: "Allow", Action: "kms:Decrypt", Resource: sourceKeyArn },
+    {
+      Sid: "EncryptReplicas",
+      Effect: "Allow",
+      Action: ["kms:Encrypt", "kms:GenerateDataKey"],
+      Resource: replicaKeyArn,
+    },
+  ]);
+}
+
 /**
  * A private, versioned, encrypted bucket with owner-enforced objects, a lifecycle for noncurrent
  * versions, a policy, and server access logs (unless it is the log target).
@@ -93,7 +136,7 @@ export function secureBucket(
   parent: pulumi.Resource,
   name: string,
   options: BucketOptions,
-): aws.s3.Bucket {
+): SecureBucket {
   const child = { parent };
   const bucket = new aws.s3.Bucket(
     name,
@@ -136,7 +179,7 @@ export function secureBucket(
     },
     child,
   );
-  new aws.s3.BucketVersioning(
+  const versioning = new aws.s3.BucketVersioning(
     name,
     { bucket: id, versioningConfiguration: { status: "Enabled" } },
     child,
@@ -173,5 +216,5 @@ export function secureBucket(
       child,
     );
   }
-  return bucket;
+  return Object.assign(bucket, { versioning });
 }

@@ -5,7 +5,7 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { policyDocument } from "../iam";
+import { serviceTrust } from "../iam";
 import { storeSecurityGroup } from "./access";
 
 export const POSTGRES_PORT = 5432;
@@ -90,15 +90,7 @@ export function postgres(parent: pulumi.Resource, name: string, args: DatabaseAr
     `${identifier}-monitoring`,
     {
       description: "RDS enhanced monitoring",
-      assumeRolePolicy: JSON.stringify(
-        policyDocument([
-          {
-            Effect: "Allow",
-            Principal: { Service: "monitoring.rds.amazonaws.com" },
-            Action: "sts:AssumeRole",
-          },
-        ]),
-      ),
+      assumeRolePolicy: serviceTrust("monitoring.rds.amazonaws.com"),
       tags: { Name: `${identifier}-monitoring` },
     },
     child,

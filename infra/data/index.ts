@@ -1,14 +1,20 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { policyDocument } from "../iam";
-import { accessLogBucketPolicy, documentBucketPolicy, secureBucket } from "./buckets";
+import { serviceTrust } from "../iam";
+import {
+  SecureBucket,
+  accessLogBucketPolicy,
+  documentBucketPolicy,
+  replicationRolePolicy,
+  secureBucket,
+} from "./buckets";
 import { postgres } from "./database";
 import { valkeyCache } from "./cache";
 import { sharedFiles } from "./files";
 
 export { fileSystemPolicy } from "./files";
 
-export { accessLogBucketPolicy, documentBucketPolicy } from "./buckets";
+export { accessLogBucketPolicy, documentBucketPolicy, replicationRolePolicy } from "./buckets";
 
 /** The patient document buckets, by what they hold. */
 export const DOCUMENT_BUCKETS = ["uploads", "images", "results"] as const;
@@ -26,6 +32,19 @@ export const BACKUP_TAG = { key: "Backup", value: "daily" } as const;
 export const VAULT_LOCK_COOLING_OFF_DAYS = 3;
 /** The longest retention a locked vault accepts: ten years. */
 export const VAULT_LOCK_MAX_RETENTION_DAYS = 3653;
+
+/** Where the primary's copies go: the secondary stack's replica buckets, replica key and vault. */
+export interface ReplicationTarget {
+  readonly buckets: Record<DocumentBucket, string>;
+  readonly keyArn: string;
+  readonly backupVaultArn: string;
+}
+
+export type Replication =
+  /** This stack receives the other region's copies: it builds the replica buckets. */
+  | { readonly role: "target" }
+  /** This stack sends its documents and recovery points to the target, read from its stack. */
+  | { readonly role: "source"; readonly target: pulumi.Input<ReplicationTarget> };
 
 export interface DataArgs {
   /** The KMS key for protected health information. */
@@ -53,6 +72,8 @@ export interface DataArgs {
   readonly cacheNodeType?: string;
   /** The cache engine. @default "valkey" */
   readonly cacheEngine?: "valkey" | "redis";
+  /** Cross-region copies: the secondary is the target, the primary the source. @default none */
+  readonly replication?: Replication;
   /** Days of RDS automated backups (7..35). @default 35 */
   readonly dbBackupRetentionDays?: number;
   /** Days to keep database logs. @default 365 */
@@ -75,7 +96,9 @@ export interface DataArgs {
  */
 export class Data extends pulumi.ComponentResource {
   public readonly accessLogs: aws.s3.Bucket;
-  public readonly documents: Readonly<Record<DocumentBucket, aws.s3.Bucket>>;
+  public readonly documents: Readonly<Record<DocumentBucket, SecureBucket>>;
+  /** What this stack offers as a replication target (secondary), for its stack outputs. */
+  public readonly replicationTarget?: pulumi.Output<ReplicationTarget>;
   public readonly uploadIndex: aws.dynamodb.Table;
   public readonly database: aws.rds.Instance;
   public readonly fileSystem: aws.efs.FileSystem;
@@ -117,20 +140,36 @@ export class Data extends pulumi.ComponentResource {
       tags: { Purpose: "s3-access-logs" },
       protect,
     });
-    const documents = {} as Record<DocumentBucket, aws.s3.Bucket>;
-    for (const kind of DOCUMENT_BUCKETS) {
-      documents[kind] = secureBucket(this, `${name}-${kind}`, {
+    // Buckets of patient documents (and, in the secondary, their replicas) are all alike.
+    const phiBucket = (bucketName: string, purpose: string) =>
+      secureBucket(this, bucketName, {
         kmsKeyArn: args.phiKeyArn,
         accessLogBucket: this.accessLogs,
         policy: (arn) =>
           pulumi
             .output(args.phiKeyArn)
             .apply((key) => JSON.stringify(documentBucketPolicy(arn, key))),
-        tags: { DataClassification: "PHI", Purpose: kind },
+        tags: { DataClassification: "PHI", Purpose: purpose },
         protect,
       });
-    }
+    const documents = {} as Record<DocumentBucket, SecureBucket>;
+    for (const kind of DOCUMENT_BUCKETS) documents[kind] = phiBucket(`${name}-${kind}`, kind);
     this.documents = documents;
+    if (args.replication?.role === "target") {
+      const replicas = DOCUMENT_BUCKETS.map((kind) =>
+        phiBucket(`${name}-replica-${kind}`, `${kind}-replica`),
+      );
+      this.replicationTarget = pulumi
+        .all([pulumi.all(replicas.map((b) => b.arn)), pulumi.output(args.phiKeyArn)])
+        .apply(([arns, keyArn]) => ({
+          buckets: Object.fromEntries(DOCUMENT_BUCKETS.map((k, i) => [k, arns[i]])) as Record<
+            DocumentBucket,
+            string
+          >,
+          keyArn,
+          backupVaultArn: "",
+        }));
+    }
 
     // What every store in the VPC shares: the network, its only client, the key of its data.
     const inVpc = {
@@ -209,6 +248,9 @@ export class Data extends pulumi.ComponentResource {
       );
     }
 
+    // In the primary, every recovery point is also copied to the other region's vault.
+    const source =
+      args.replication?.role === "source" ? pulumi.output(args.replication.target) : undefined;
     const rule = (
       ruleName: string,
       schedule: string,
@@ -222,6 +264,9 @@ export class Data extends pulumi.ComponentResource {
       completionWindow,
       lifecycle: { deleteAfter },
       recoveryPointTags: { Rule: ruleName },
+      copyActions: source
+        ? [{ destinationVaultArn: source.backupVaultArn, lifecycle: { deleteAfter } }]
+        : undefined,
     });
     this.plan = new aws.backup.Plan(
       name,
@@ -240,15 +285,7 @@ export class Data extends pulumi.ComponentResource {
       `${name}-backup`,
       {
         description: "AWS Backup: back up and restore the resources tagged Backup=daily",
-        assumeRolePolicy: JSON.stringify(
-          policyDocument([
-            {
-              Effect: "Allow",
-              Principal: { Service: "backup.amazonaws.com" },
-              Action: "sts:AssumeRole",
-            },
-          ]),
-        ),
+        assumeRolePolicy: serviceTrust("backup.amazonaws.com"),
         tags: { Name: `${name}-backup` },
       },
       { parent: this },
@@ -277,6 +314,14 @@ export class Data extends pulumi.ComponentResource {
       { parent: this },
     );
 
+    if (source) this.replicate(name, args, source);
+    if (this.replicationTarget) {
+      const vaultArn = this.vault.arn;
+      this.replicationTarget = pulumi
+        .all([this.replicationTarget, vaultArn])
+        .apply(([target, backupVaultArn]) => ({ ...target, backupVaultArn }));
+    }
+
     this.registerOutputs({
       databaseEndpoint: this.database.endpoint,
       fileSystemId: this.fileSystem.id,
@@ -285,6 +330,68 @@ export class Data extends pulumi.ComponentResource {
       uploadIndexName: this.uploadIndex.name,
       uploadIndexArn: this.uploadIndex.arn,
       backupVaultArn: this.vault.arn,
+      replicationTarget: this.replicationTarget,
     });
+  }
+
+  /** S3 replication of every document bucket to the target's replica, under the replica key. */
+  private replicate(name: string, args: DataArgs, target: pulumi.Output<ReplicationTarget>): void {
+    const child = { parent: this };
+    const role = new aws.iam.Role(
+      `${name}-replication`,
+      {
+        description: "S3 replication of the patient document buckets to the other region",
+        assumeRolePolicy: serviceTrust("s3.amazonaws.com", args.accountId),
+        tags: { Name: `${name}-replication` },
+      },
+      child,
+    );
+    const sources = DOCUMENT_BUCKETS.map((k) => this.documents[k].arn);
+    new aws.iam.RolePolicy(
+      `${name}-replication`,
+      {
+        role: role.id,
+        policy: pulumi
+          .all([pulumi.all(sources), pulumi.output(args.phiKeyArn), target])
+          .apply(([arns, key, t]) =>
+            JSON.stringify(
+              replicationRolePolicy(
+                arns,
+                DOCUMENT_BUCKETS.map((k) => t.buckets[k]),
+                key,
+                t.keyArn,
+              ),
+            ),
+          ),
+      },
+      child,
+    );
+    for (const kind of DOCUMENT_BUCKETS) {
+      const bucket = this.documents[kind];
+      new aws.s3.BucketReplicationConfig(
+        `${name}-${kind}`,
+        {
+          bucket: bucket.bucket,
+          role: role.arn,
+          rules: [
+            {
+              id: "to-the-other-region",
+              status: "Enabled",
+              priority: 1,
+              filter: {},
+              deleteMarkerReplication: { status: "Enabled" },
+              sourceSelectionCriteria: { sseKmsEncryptedObjects: { status: "Enabled" } },
+              destination: {
+                bucket: target.buckets[kind],
+                storageClass: "STANDARD",
+                encryptionConfiguration: { replicaKmsKeyId: target.keyArn },
+              },
+            },
+          ],
+        },
+        // S3 refuses replication on a bucket whose versioning is not yet enabled.
+        { ...child, dependsOn: [bucket.versioning] },
+      );
+    }
   }
 }

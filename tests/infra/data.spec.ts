@@ -6,7 +6,9 @@ import {
   accessLogBucketPolicy,
   documentBucketPolicy,
   fileSystemPolicy,
+  replicationRolePolicy,
 } from "../../infra/data";
+import { PROJECT_DIR, replicationOutputs } from "../../tools/engine";
 import { STATEFUL_TYPES } from "../../policy-pack/policies/governance/protectStateful";
 import { Evaluation, ResourceRecord, build, json, one, ofType, stack, stackWith } from "../helpers";
 
@@ -49,11 +51,12 @@ describe("ehealth:data:Data", () => {
         const documents = ofType(evaluation.resources, "aws:s3/bucket:Bucket").filter(
           (b) => (b.inputs.tags as Tags).DataClassification === "PHI",
         );
-        expect(documents.map((b) => (b.inputs.tags as Tags).Purpose)).to.have.members([
-          "uploads",
-          "images",
-          "results",
-        ]);
+        // Replicas (oregon) get the same settings as the documents they copy.
+        expect(
+          documents
+            .map((b) => (b.inputs.tags as Tags).Purpose)
+            .filter((p) => !p.endsWith("-replica")),
+        ).to.have.members(["uploads", "images", "results"]);
         const phi = keyOf(evaluation, "phi").outputs.arn;
         for (const bucket of documents) {
           const [sse] = byBucket(
@@ -316,6 +319,92 @@ describe("ehealth:data:Data", () => {
       });
     });
   }
+
+  describe("across the two regions", () => {
+    let ireland: Evaluation;
+    let oregon: Evaluation;
+    before(async () => {
+      [ireland, oregon] = await Promise.all([stack("ireland"), stack("oregon")]);
+    });
+
+    it("has oregon offer replica buckets under its own PHI key, and its vault, as the stack output ireland reads", () => {
+      const offered = oregon.outputs.replication as {
+        buckets: Record<string, string>;
+        keyArn: string;
+        backupVaultArn: string;
+      };
+      const replicas = ofType(oregon.resources, "aws:s3/bucket:Bucket").filter((b) =>
+        String((b.inputs.tags as Tags).Purpose).endsWith("-replica"),
+      );
+      expect(Object.values(offered.buckets)).to.have.members(replicas.map((b) => b.outputs.arn));
+      expect(offered.keyArn).to.equal(keyOf(oregon, "phi").outputs.arn);
+      expect(offered.backupVaultArn).to.equal(
+        one(oregon.resources, "aws:backup/vault:Vault").outputs.arn,
+      );
+      expect(ireland.outputs.replication).to.equal(undefined);
+    });
+
+    it("answers ireland's stack reference offline with exactly what oregon exports", () => {
+      expect(replicationOutputs(PROJECT_DIR, "oregon")).to.deep.equal({
+        replication: oregon.outputs.replication,
+      });
+    });
+
+    it("replicates each ireland document bucket to its oregon replica under oregon's PHI key", () => {
+      const offered = oregon.outputs.replication as {
+        buckets: Record<string, string>;
+        keyArn: string;
+      };
+      const configs = ofType(
+        ireland.resources,
+        "aws:s3/bucketReplicationConfig:BucketReplicationConfig",
+      );
+      expect(configs).to.have.length(3);
+      const documents = ofType(ireland.resources, "aws:s3/bucket:Bucket").filter(
+        (b) => (b.inputs.tags as Tags).DataClassification === "PHI",
+      );
+      for (const config of configs) {
+        const bucket = documents.find((b) => b.outputs.bucket === config.inputs.bucket)!;
+        const kind = (bucket.inputs.tags as Tags).Purpose;
+        const [rule] = config.inputs.rules as {
+          destination: { bucket: string; encryptionConfiguration: { replicaKmsKeyId: string } };
+        }[];
+        expect(rule.destination.bucket, kind).to.equal(offered.buckets[kind]);
+        expect(rule.destination.encryptionConfiguration.replicaKmsKeyId).to.equal(offered.keyArn);
+        expect(config.dependencies.some((d) => d.includes("bucketVersioning"))).to.equal(true);
+      }
+    });
+
+    it("copies every ireland recovery point to oregon's vault, kept as long as the original", () => {
+      const rules = one(ireland.resources, "aws:backup/plan:Plan").inputs.rules as {
+        lifecycle: { deleteAfter: number };
+        copyActions: { destinationVaultArn: string; lifecycle: { deleteAfter: number } }[];
+      }[];
+      const oregonVault = one(oregon.resources, "aws:backup/vault:Vault").outputs.arn;
+      for (const r of rules) {
+        expect(r.copyActions).to.deep.equal([
+          { destinationVaultArn: oregonVault, lifecycle: { deleteAfter: r.lifecycle.deleteAfter } },
+        ]);
+      }
+      const oregonRules = one(oregon.resources, "aws:backup/plan:Plan").inputs.rules as {
+        copyActions?: unknown;
+      }[];
+      for (const r of oregonRules) expect(r.copyActions).to.equal(undefined);
+    });
+
+    it("lets the replication role read the sources and write only the replicas", () => {
+      const doc = replicationRolePolicy(
+        ["arn:aws:s3:::a"],
+        ["arn:aws:s3:::r"],
+        "src-key",
+        "replica-key",
+      );
+      const writes = doc.Statement.find((s) => s.Sid === "WriteReplicas")!;
+      expect(writes.Resource).to.deep.equal(["arn:aws:s3:::r/*"]);
+      const all = doc.Statement.flatMap((s) => [s.Resource].flat());
+      expect(all).to.not.include("*");
+    });
+  });
 
   it("takes backup retention from config, and drops the vault lock outside prod", async () => {
     const dev = await stackWith("oregon", {

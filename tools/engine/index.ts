@@ -4,6 +4,7 @@
  */
 import * as path from "node:path";
 import { Evaluation, EvaluationRequest } from "./evaluate";
+import { stackReferencesFor } from "./peers";
 import { loadProjectFile, loadStackConfig } from "./stack-config";
 import { evaluateInWorker } from "./worker";
 
@@ -12,6 +13,7 @@ export { MOCK_ACCOUNT_ID, PlatformMocks } from "./mocks";
 export { ResourceRecord } from "./recorder";
 export { Recorder } from "./recorder";
 export { StackConfigFileError, loadProjectFile, loadStackConfig } from "./stack-config";
+export { replicationOutputs } from "./peers";
 export { EvaluationPool, evaluateInWorker } from "./worker";
 
 /** The repository root (where Pulumi.yaml is). */
@@ -46,6 +48,7 @@ export function stackRequest(
   }
   return {
     ...options,
+    mocks: { stackReferences: stackReferencesFor(PROJECT_DIR, config), ...options.mocks },
     program: path.join(PROJECT_DIR, project.main ?? "index.ts"),
     project: project.name,
     stack,

@@ -3,7 +3,7 @@
  * provider that owns each resource, for a fixed account. Invokes the programs use are answered
  * with region-correct data; any other invoke throws, so a new one cannot slip in unanswered.
  */
-import * as pulumi from "@pulumi/pulumi";
+import type * as pulumi from "@pulumi/pulumi";
 import { createHash } from "node:crypto";
 import { REGIONS, isAllowedRegion } from "../../stacks/regions";
 
@@ -17,6 +17,8 @@ export interface MockOptions {
   readonly partition?: string;
   /** Override the AZs `getAvailabilityZones` answers, per region (to test scarce accounts). */
   readonly availabilityZones?: Readonly<Record<string, readonly string[]>>;
+  /** The outputs of the stacks the program reads with a StackReference, by reference name. */
+  readonly stackReferences?: Readonly<Record<string, Record<string, unknown>>>;
 }
 
 type State = Record<string, unknown>;
@@ -306,6 +308,16 @@ export class PlatformMocks implements pulumi.runtime.Mocks {
 
   newResource(args: pulumi.runtime.MockResourceArgs): pulumi.runtime.MockResourceResult {
     const inputs = (args.inputs ?? {}) as State;
+    if (args.type === "pulumi:pulumi:StackReference") {
+      const name = String(inputs.name ?? args.name);
+      const outputs = this.options.stackReferences?.[name];
+      if (!outputs) {
+        throw new Error(
+          `the mock engine has no outputs for the stack reference "${name}": give them in the request's mocks.stackReferences`,
+        );
+      }
+      return { id: name, state: { name, outputs, secretOutputNames: [] } };
+    }
     if (args.type.startsWith("pulumi:providers:")) {
       const id = `${args.name}-provider-${hex(args.name, 8)}`;
       return { id, state: inputs };

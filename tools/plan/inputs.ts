@@ -4,6 +4,7 @@
  */
 import { existsSync, readFileSync } from "node:fs";
 import * as path from "node:path";
+import { stackReferencesFor } from "../engine/peers";
 import { StackConfigFileError, loadProjectFile, loadStackConfig } from "../engine/stack-config";
 import type { EvaluationRequest } from "../engine/types";
 
@@ -78,13 +79,17 @@ export function resolveTargets(options: TargetOptions): EvaluationRequest[] {
     );
   }
   const project = loadProjectFile(PROJECT_DIR);
-  return stacks.map((stack) => ({
-    program: path.join(PROJECT_DIR, project.main ?? "index.ts"),
-    project: project.name,
-    stack,
-    config: configOf(config ?? path.join(PROJECT_DIR, `Pulumi.${stack}.yaml`), PROJECT_DIR),
-    timeoutMs,
-  }));
+  return stacks.map((stack) => {
+    const values = configOf(config ?? path.join(PROJECT_DIR, `Pulumi.${stack}.yaml`), PROJECT_DIR);
+    return {
+      program: path.join(PROJECT_DIR, project.main ?? "index.ts"),
+      project: project.name,
+      stack,
+      config: values,
+      timeoutMs,
+      mocks: { stackReferences: stackReferencesFor(PROJECT_DIR, values) },
+    };
+  });
 }
 
 const LEVELS = ["mandatory", "advisory", "remediate", "disabled"];

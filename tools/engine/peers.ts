@@ -1,0 +1,52 @@
+/**
+ * What the primary stack reads from its disaster-recovery stack through a StackReference, offline:
+ * the outputs the secondary's evaluation produces, computed with the same mocks (ids and ARNs are
+ * deterministic), so the two stacks can be evaluated in parallel. A test compares this with the
+ * secondary stack's real outputs, so the two cannot drift apart.
+ */
+import * as path from "node:path";
+import { PlatformMocks } from "./mocks";
+import { loadProjectFile, loadStackConfig } from "./stack-config";
+
+/** The document buckets the secondary replicates into (infra/data DOCUMENT_BUCKETS). */
+const REPLICATED = ["uploads", "images", "results"] as const;
+
+function arnOf(mocks: PlatformMocks, type: string, name: string): string {
+  return String(mocks.newResource({ type, name, inputs: {} }).state.arn);
+}
+
+/** The `replication` output of a secondary stack of this project, as its evaluation gives it. */
+export function replicationOutputs(projectDir: string, reference: string): Record<string, unknown> {
+  const stack = reference.split("/").pop()!;
+  const project = loadProjectFile(projectDir);
+  const config = loadStackConfig(path.join(projectDir, `Pulumi.${stack}.yaml`), project);
+  const mocks = new PlatformMocks({ region: config["aws:region"] });
+  const prefix = `${project.name}-${stack}`;
+  return {
+    replication: {
+      buckets: Object.fromEntries(
+        REPLICATED.map((kind) => [
+          kind,
+          arnOf(mocks, "aws:s3/bucket:Bucket", `${prefix}-replica-${kind}`),
+        ]),
+      ),
+      keyArn: arnOf(mocks, "aws:kms/key:Key", `${prefix}-phi`),
+      backupVaultArn: arnOf(mocks, "aws:backup/vault:Vault", prefix),
+    },
+  };
+}
+
+/** The stack references a stack config asks for, answered from this project's stacks. */
+export function stackReferencesFor(
+  projectDir: string,
+  config: Readonly<Record<string, string>>,
+): Record<string, Record<string, unknown>> {
+  const reference = config["ehealth:replicationStack"];
+  if (!reference || config["ehealth:primary"] !== "true") return {};
+  try {
+    return { [reference]: replicationOutputs(projectDir, reference) };
+  } catch {
+    // No such stack file here: the program's own config check names the problem.
+    return {};
+  }
+}

@@ -149,7 +149,7 @@ export class Data extends pulumi.ComponentResource {
           pulumi
             .output(args.phiKeyArn)
             .apply((key) => JSON.stringify(documentBucketPolicy(arn, key))),
-        tags: { DataClassification: "PHI", Purpose: purpose },
+        tags: { DataClassification: "PHI", Purpose: purpose, ...inPlan },
         protect,
       });
     const documents = {} as Record<DocumentBucket, SecureBucket>;
@@ -290,15 +290,18 @@ export class Data extends pulumi.ComponentResource {
       },
       { parent: this },
     );
+    // The S3 policies are separate: backing up versioned buckets needs its own permissions.
     for (const policy of [
-      "AWSBackupServiceRolePolicyForBackup",
-      "AWSBackupServiceRolePolicyForRestores",
+      "service-role/AWSBackupServiceRolePolicyForBackup",
+      "service-role/AWSBackupServiceRolePolicyForRestores",
+      "AWSBackupServiceRolePolicyForS3Backup",
+      "AWSBackupServiceRolePolicyForS3Restore",
     ]) {
       new aws.iam.RolePolicyAttachment(
-        `${name}-${policy}`,
+        `${name}-${policy.split("/").pop()}`,
         {
           role: role.name,
-          policyArn: `arn:${args.partition}:iam::aws:policy/service-role/${policy}`,
+          policyArn: `arn:${args.partition}:iam::aws:policy/${policy}`,
         },
         { parent: this },
       );

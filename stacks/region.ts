@@ -3,6 +3,7 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { Audit } from "../infra/audit";
 import { Data, Replication, ReplicationTarget } from "../infra/data";
 import { Keys } from "../infra/keys";
 import { Network } from "../infra/network";
@@ -13,6 +14,7 @@ export interface RegionStack {
   readonly keys: Keys;
   readonly network: Network;
   readonly data: Data;
+  readonly audit: Audit;
   readonly availabilityZones: readonly string[];
   /** The stack outputs. */
   readonly outputs: Record<string, unknown>;
@@ -109,6 +111,8 @@ export async function deployRegion(config: StackConfig): Promise<RegionStack> {
     opts,
   );
 
+  const audit = new Audit(prefix, { region: config.region, partition: partition.partition }, opts);
+
   const outputs = {
     region: config.region,
     environment: config.environment,
@@ -132,5 +136,5 @@ export async function deployRegion(config: StackConfig): Promise<RegionStack> {
     ...(data.replicationTarget ? { replication: data.replicationTarget } : {}),
     backupVaultArn: data.vault.arn,
   };
-  return { provider, keys, network, data, availabilityZones, outputs };
+  return { provider, keys, network, data, audit, availabilityZones, outputs };
 }

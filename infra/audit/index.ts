@@ -1,0 +1,79 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+
+/** GuardDuty protections turned on beyond the foundational data sources. */
+export const GUARDDUTY_FEATURES = [
+  "S3_DATA_EVENTS",
+  "EBS_MALWARE_PROTECTION",
+  "RDS_LOGIN_EVENTS",
+] as const;
+
+/** Security Hub standards, by their ARN path after `standards/`. */
+export const SECURITY_HUB_STANDARDS = {
+  "AWS Foundational Security Best Practices": "aws-foundational-security-best-practices/v/1.0.0",
+  "CIS AWS Foundations Benchmark": "cis-aws-foundations-benchmark/v/3.0.0",
+} as const;
+
+export interface AuditArgs {
+  readonly region: string;
+  readonly partition: string;
+}
+
+/**
+ * Audit and detection in a region (45 CFR 164.308(a)(1)(ii)(D), 164.308(a)(6)). Built so far:
+ * GuardDuty with S3, malware and RDS login protection; Security Hub with the AWS Foundational
+ * Security Best Practices and CIS standards; IAM Access Analyzer. The log archive, CloudTrail,
+ * AWS Config and the CIS alarms follow.
+ */
+export class Audit extends pulumi.ComponentResource {
+  public readonly detector: aws.guardduty.Detector;
+  public readonly securityHub: aws.securityhub.Account;
+  public readonly accessAnalyzer: aws.accessanalyzer.Analyzer;
+
+  constructor(name: string, args: AuditArgs, opts: pulumi.ComponentResourceOptions = {}) {
+    super("ehealth:audit:Audit", name, {}, opts);
+    const child = { parent: this };
+
+    this.detector = new aws.guardduty.Detector(
+      name,
+      { enable: true, findingPublishingFrequency: "FIFTEEN_MINUTES", tags: { Name: name } },
+      child,
+    );
+    for (const feature of GUARDDUTY_FEATURES) {
+      new aws.guardduty.DetectorFeature(
+        `${name}-${feature.toLowerCase().replace(/_/g, "-")}`,
+        { detectorId: this.detector.id, name: feature, status: "ENABLED" },
+        child,
+      );
+    }
+
+    // Controls report once per control across standards, and new controls turn on by themselves.
+    this.securityHub = new aws.securityhub.Account(
+      name,
+      {
+        enableDefaultStandards: false,
+        controlFindingGenerator: "SECURITY_CONTROL",
+        autoEnableControls: true,
+      },
+      child,
+    );
+    for (const path of Object.values(SECURITY_HUB_STANDARDS)) {
+      new aws.securityhub.StandardsSubscription(
+        `${name}-${path.split("/")[0]}`,
+        { standardsArn: `arn:${args.partition}:securityhub:${args.region}::standards/${path}` },
+        { ...child, dependsOn: [this.securityHub] },
+      );
+    }
+
+    this.accessAnalyzer = new aws.accessanalyzer.Analyzer(
+      name,
+      { analyzerName: name, type: "ACCOUNT", tags: { Name: name } },
+      child,
+    );
+
+    this.registerOutputs({
+      detectorId: this.detector.id,
+      accessAnalyzerArn: this.accessAnalyzer.arn,
+    });
+  }
+}

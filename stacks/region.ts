@@ -111,7 +111,30 @@ export async function deployRegion(config: StackConfig): Promise<RegionStack> {
     opts,
   );
 
-  const audit = new Audit(prefix, { region: config.region, partition: partition.partition }, opts);
+  // The trail records object reads and writes on every PHI bucket: this region's documents and
+  // the other region's documents and replicas (read from the same stack reference).
+  const ownPhi = Object.values(data.documents).map((b) => b.arn);
+  const phiBucketArns =
+    replication.role === "source"
+      ? pulumi
+          .all([pulumi.all(ownPhi), pulumi.output(replication.target)])
+          .apply(([own, target]) => [...own, ...target.phiBucketArns])
+      : pulumi.all(ownPhi);
+  const audit = new Audit(
+    prefix,
+    {
+      region: config.region,
+      partition: partition.partition,
+      accountId: identity.accountId,
+      logsKeyArn: keys.logsKeyArn,
+      primary: config.primary,
+      phiBucketArns,
+      archiveLockMode: config.environment === "prod" ? "COMPLIANCE" : "GOVERNANCE",
+      logRetentionDays: config.flowLogRetentionDays,
+      protect: config.dataProtection,
+    },
+    opts,
+  );
 
   const outputs = {
     region: config.region,

@@ -83,6 +83,10 @@ export interface BucketOptions {
   readonly tags: Record<string, string>;
   /** Protect and retain the bucket. */
   readonly protect: boolean;
+  /** Write-once retention of every object version (S3 Object Lock). @default none */
+  readonly objectLock?: { readonly mode: "COMPLIANCE" | "GOVERNANCE"; readonly days: number };
+  /** Move current versions to Glacier after this many days. @default never */
+  readonly coldAfterDays?: number;
 }
 
 /** A bucket, with the versioning that replication must wait for. */
@@ -140,7 +144,11 @@ export function secureBucket(
   const child = { parent };
   const bucket = new aws.s3.Bucket(
     name,
-    { forceDestroy: false, tags: { Name: name, ...options.tags } },
+    {
+      forceDestroy: false,
+      objectLockEnabled: options.objectLock ? true : undefined,
+      tags: { Name: name, ...options.tags },
+    },
     { parent, protect: options.protect, retainOnDelete: options.protect },
   );
   const id = bucket.bucket;
@@ -193,6 +201,9 @@ export function secureBucket(
           id: "noncurrent-versions",
           status: "Enabled",
           filter: {},
+          ...(options.coldAfterDays
+            ? { transitions: [{ days: options.coldAfterDays, storageClass: "GLACIER" }] }
+            : {}),
           noncurrentVersionTransitions: [
             { noncurrentDays: NONCURRENT_TO_GLACIER_DAYS, storageClass: "GLACIER" },
           ],
@@ -214,6 +225,18 @@ export function secureBucket(
         targetPrefix: pulumi.interpolate`${id}/`,
       },
       child,
+    );
+  }
+  if (options.objectLock) {
+    new aws.s3.BucketObjectLockConfiguration(
+      name,
+      {
+        bucket: id,
+        rule: {
+          defaultRetention: { mode: options.objectLock.mode, days: options.objectLock.days },
+        },
+      },
+      { parent, dependsOn: [versioning] },
     );
   }
   return Object.assign(bucket, { versioning });

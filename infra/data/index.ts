@@ -38,6 +38,8 @@ export interface ReplicationTarget {
   readonly buckets: Record<DocumentBucket, string>;
   readonly keyArn: string;
   readonly backupVaultArn: string;
+  /** Every PHI bucket of the target's region (its documents and the replicas), for the trail. */
+  readonly phiBucketArns: string[];
 }
 
 export type Replication =
@@ -159,15 +161,21 @@ export class Data extends pulumi.ComponentResource {
       const replicas = DOCUMENT_BUCKETS.map((kind) =>
         phiBucket(`${name}-replica-${kind}`, `${kind}-replica`),
       );
+      const ownDocuments = DOCUMENT_BUCKETS.map((k) => documents[k].arn);
       this.replicationTarget = pulumi
-        .all([pulumi.all(replicas.map((b) => b.arn)), pulumi.output(args.phiKeyArn)])
-        .apply(([arns, keyArn]) => ({
+        .all([
+          pulumi.all(replicas.map((b) => b.arn)),
+          pulumi.output(args.phiKeyArn),
+          pulumi.all(ownDocuments),
+        ])
+        .apply(([arns, keyArn, own]) => ({
           buckets: Object.fromEntries(DOCUMENT_BUCKETS.map((k, i) => [k, arns[i]])) as Record<
             DocumentBucket,
             string
           >,
           keyArn,
           backupVaultArn: "",
+          phiBucketArns: [...own, ...arns],
         }));
     }
 

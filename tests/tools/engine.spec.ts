@@ -137,6 +137,7 @@ describe("tools/engine", () => {
       runs.throws = evaluateShared(request("throws"));
       runs.invoke = evaluateShared(request("unknown-invoke"));
       runs.hangs = evaluateShared(request("hangs", { timeoutMs: 1000 }));
+      runs.inputFails = evaluateShared(request("input-fails"));
       // Rejections are asserted by the tests; keep Node from reporting them as unhandled meanwhile.
       for (const run of Object.values(runs)) run.catch(() => undefined);
     });
@@ -177,6 +178,11 @@ describe("tools/engine", () => {
     it("fails when the program calls an invoke the engine does not answer", async () => {
       const failure = await failureOf(runs.invoke);
       expect(failure.message).to.include("aws:ec2/getAmi:getAmi");
+    });
+
+    it("fails when a resource's input fails, instead of silently leaving the resource out", async () => {
+      const failure = await failureOf(runs.inputFails);
+      expect(failure.message).to.match(/the input failed on purpose|aws:ec2\/vpc:Vpc::lost/);
     });
 
     it("stops a program that never settles, naming the resources still waiting", async () => {

@@ -81,7 +81,17 @@ async function evaluateInStore(request: EvaluationRequest): Promise<Evaluation> 
 
   try {
     const outputs = await Promise.race([run, timeout]);
+    // Node reports an unhandled rejection only after the current tick: let it, while we listen.
+    await new Promise((resolve) => setImmediate(resolve));
     if (asyncError) throw asyncError;
+    // A resource whose inputs failed to resolve never reaches the engine, and nothing else says so.
+    const lost = recorder.pending();
+    if (lost.length) {
+      throw new EvaluationError(
+        `${lost.length} resource(s) were declared but never registered (their inputs failed): ${lost.join(", ")}`,
+        "program",
+      );
+    }
     return {
       project: request.project,
       stack: request.stack,

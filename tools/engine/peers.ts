@@ -22,16 +22,14 @@ export function replicationOutputs(projectDir: string, reference: string): Recor
   const config = loadStackConfig(path.join(projectDir, `Pulumi.${stack}.yaml`), project);
   const mocks = new PlatformMocks({ region: config["aws:region"] });
   const prefix = `${project.name}-${stack}`;
+  const bucket = (name: string) => arnOf(mocks, "aws:s3/bucket:Bucket", name);
+  const replicas = REPLICATED.map((kind) => bucket(`${prefix}-replica-${kind}`));
   return {
     replication: {
-      buckets: Object.fromEntries(
-        REPLICATED.map((kind) => [
-          kind,
-          arnOf(mocks, "aws:s3/bucket:Bucket", `${prefix}-replica-${kind}`),
-        ]),
-      ),
+      buckets: Object.fromEntries(REPLICATED.map((kind, i) => [kind, replicas[i]])),
       keyArn: arnOf(mocks, "aws:kms/key:Key", `${prefix}-phi`),
       backupVaultArn: arnOf(mocks, "aws:backup/vault:Vault", prefix),
+      phiBucketArns: [...REPLICATED.map((kind) => bucket(`${prefix}-${kind}`)), ...replicas],
     },
   };
 }

@@ -5,7 +5,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { PolicyDocument, policyDocument, serviceTrust } from "../iam";
-import { accessLogBucketPolicy, secureBucket } from "../data/buckets";
+import { accessLogBucketPolicy, denyInsecureTransport, secureBucket } from "../data/buckets";
 
 /** Where CloudTrail writes in the archive. */
 export const TRAIL_PREFIX = "cloudtrail";
@@ -13,14 +13,7 @@ export const TRAIL_PREFIX = "cloudtrail";
 /** The archive's policy: TLS only; CloudTrail may write this account's logs under its prefix. */
 export function archiveBucketPolicy(bucketArn: string, accountId: string): PolicyDocument {
   return policyDocument([
-    {
-      Sid: "DenyInsecureTransport",
-      Effect: "Deny",
-      Principal: "*",
-      Action: "s3:*",
-      Resource: [bucketArn, `${bucketArn}/*`],
-      Condition: { Bool: { "aws:SecureTransport": "false" } },
-    },
+    denyInsecureTransport(bucketArn),
     {
       Sid: "CloudTrailChecksAcl",
       Effect: "Allow",

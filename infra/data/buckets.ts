@@ -11,7 +11,8 @@ export const NONCURRENT_TO_GLACIER_DAYS = 30;
 /** ...and are deleted after six years, HIPAA's documentation retention (164.316(b)(2)(i)). */
 export const NONCURRENT_EXPIRY_DAYS = 2190;
 
-function denyInsecureTransport(bucketArn: string): Statement {
+/** Refuses every request to the bucket and its objects that does not come over TLS. */
+export function denyInsecureTransport(bucketArn: string): Statement {
   return {
     Sid: "DenyInsecureTransport",
     Effect: "Deny",

@@ -4,6 +4,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { Audit } from "../infra/audit";
+import { Identity } from "../infra/identity";
 import { Data, Replication, ReplicationTarget } from "../infra/data";
 import { Keys } from "../infra/keys";
 import { Network } from "../infra/network";
@@ -15,6 +16,7 @@ export interface RegionStack {
   readonly network: Network;
   readonly data: Data;
   readonly audit: Audit;
+  readonly identity: Identity;
   readonly availabilityZones: readonly string[];
   /** The stack outputs. */
   readonly outputs: Record<string, unknown>;
@@ -136,6 +138,12 @@ export async function deployRegion(config: StackConfig): Promise<RegionStack> {
     opts,
   );
 
+  const accountIdentity = new Identity(
+    prefix,
+    { phiKeyArn: keys.phiKeyArn, primary: config.primary },
+    opts,
+  );
+
   const outputs = {
     region: config.region,
     environment: config.environment,
@@ -159,5 +167,14 @@ export async function deployRegion(config: StackConfig): Promise<RegionStack> {
     ...(data.replicationTarget ? { replication: data.replicationTarget } : {}),
     backupVaultArn: data.vault.arn,
   };
-  return { provider, keys, network, data, audit, availabilityZones, outputs };
+  return {
+    provider,
+    keys,
+    network,
+    data,
+    audit,
+    identity: accountIdentity,
+    availabilityZones,
+    outputs,
+  };
 }

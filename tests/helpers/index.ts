@@ -50,6 +50,18 @@ export function stack(name: string): Promise<Evaluation> {
   return evaluation;
 }
 
+/**
+ * Both stacks, for a suite that compares them: registers a `before` hook that fills the object it
+ * returns (read its fields inside tests, not at definition time).
+ */
+export function bothStacks(): { readonly ireland: Evaluation; readonly oregon: Evaluation } {
+  const both = {} as { ireland: Evaluation; oregon: Evaluation };
+  before(async () => {
+    [both.ireland, both.oregon] = await Promise.all([stack("ireland"), stack("oregon")]);
+  });
+  return both;
+}
+
 /** A stack evaluated with config overrides (not cached). */
 export function stackWith(name: string, options: StackEvaluationOptions): Promise<Evaluation> {
   return pool.evaluate(stackRequest(name, options));

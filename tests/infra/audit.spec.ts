@@ -5,7 +5,7 @@ import {
   TRAIL_PREFIX,
   archiveBucketPolicy,
 } from "../../infra/audit";
-import { Evaluation, one, ofType, stack } from "../helpers";
+import { Evaluation, bothStacks, one, ofType, stack } from "../helpers";
 
 describe("ehealth:audit:Audit", () => {
   for (const stackName of ["ireland", "oregon"]) {
@@ -84,25 +84,21 @@ describe("ehealth:audit:Audit", () => {
 });
 
 describe("the account's CloudTrail trail", () => {
-  let ireland: Evaluation;
-  let oregon: Evaluation;
-  before(async () => {
-    [ireland, oregon] = await Promise.all([stack("ireland"), stack("oregon")]);
-  });
+  const stacks = bothStacks();
 
   it("exists in the primary only", () => {
-    expect(ofType(ireland.resources, "aws:cloudtrail/trail:Trail")).to.have.length(1);
-    expect(ofType(oregon.resources, "aws:cloudtrail/trail:Trail")).to.deep.equal([]);
+    expect(ofType(stacks.ireland.resources, "aws:cloudtrail/trail:Trail")).to.have.length(1);
+    expect(ofType(stacks.oregon.resources, "aws:cloudtrail/trail:Trail")).to.deep.equal([]);
   });
 
   it("covers every region and global service, validates its files, encrypts with the logs key, feeds CloudWatch", () => {
-    const trail = one(ireland.resources, "aws:cloudtrail/trail:Trail");
+    const trail = one(stacks.ireland.resources, "aws:cloudtrail/trail:Trail");
     expect(trail.inputs).to.include({
       isMultiRegionTrail: true,
       includeGlobalServiceEvents: true,
       enableLogFileValidation: true,
     });
-    const logsKey = ofType(ireland.resources, "aws:kms/key:Key").find(
+    const logsKey = ofType(stacks.ireland.resources, "aws:kms/key:Key").find(
       (k) => (k.inputs.tags as Record<string, string>).Purpose === "logs",
     )!;
     expect(trail.inputs.kmsKeyId).to.equal(logsKey.outputs.arn);
@@ -112,7 +108,7 @@ describe("the account's CloudTrail trail", () => {
   });
 
   it("records object reads and writes on every PHI bucket of both regions", () => {
-    const trail = one(ireland.resources, "aws:cloudtrail/trail:Trail");
+    const trail = one(stacks.ireland.resources, "aws:cloudtrail/trail:Trail");
     const selectors = trail.inputs.advancedEventSelectors as {
       fieldSelectors: { field: string; startsWiths?: string[] }[];
     }[];
@@ -123,7 +119,7 @@ describe("the account's CloudTrail trail", () => {
       ofType(e.resources, "aws:s3/bucket:Bucket")
         .filter((b) => (b.inputs.tags as Record<string, string>).DataClassification === "PHI")
         .map((b) => `${String(b.outputs.arn)}/`);
-    expect(arns).to.have.members([...phi(ireland), ...phi(oregon)]);
+    expect(arns).to.have.members([...phi(stacks.ireland), ...phi(stacks.oregon)]);
     expect(arns).to.have.length(9);
   });
 

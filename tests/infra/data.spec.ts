@@ -10,7 +10,17 @@ import {
 } from "../../infra/data";
 import { PROJECT_DIR, replicationOutputs } from "../../tools/engine";
 import { STATEFUL_TYPES } from "../../policy-pack/policies/governance/protectStateful";
-import { Evaluation, ResourceRecord, build, json, one, ofType, stack, stackWith } from "../helpers";
+import {
+  Evaluation,
+  bothStacks,
+  ResourceRecord,
+  build,
+  json,
+  one,
+  ofType,
+  stack,
+  stackWith,
+} from "../helpers";
 
 type Tags = Record<string, string>;
 const keyOf = (e: Evaluation, purpose: string) =>
@@ -51,7 +61,7 @@ describe("ehealth:data:Data", () => {
         const documents = ofType(evaluation.resources, "aws:s3/bucket:Bucket").filter(
           (b) => (b.inputs.tags as Tags).DataClassification === "PHI",
         );
-        // Replicas (oregon) get the same settings as the documents they copy.
+        // Replicas (stacks.oregon) get the same settings as the documents they copy.
         expect(
           documents
             .map((b) => (b.inputs.tags as Tags).Purpose)
@@ -321,46 +331,42 @@ describe("ehealth:data:Data", () => {
   }
 
   describe("across the two regions", () => {
-    let ireland: Evaluation;
-    let oregon: Evaluation;
-    before(async () => {
-      [ireland, oregon] = await Promise.all([stack("ireland"), stack("oregon")]);
-    });
+    const stacks = bothStacks();
 
-    it("has oregon offer replica buckets under its own PHI key, and its vault, as the stack output ireland reads", () => {
-      const offered = oregon.outputs.replication as {
+    it("has stacks.oregon offer replica buckets under its own PHI key, and its vault, as the stack output stacks.ireland reads", () => {
+      const offered = stacks.oregon.outputs.replication as {
         buckets: Record<string, string>;
         keyArn: string;
         backupVaultArn: string;
       };
-      const replicas = ofType(oregon.resources, "aws:s3/bucket:Bucket").filter((b) =>
+      const replicas = ofType(stacks.oregon.resources, "aws:s3/bucket:Bucket").filter((b) =>
         String((b.inputs.tags as Tags).Purpose).endsWith("-replica"),
       );
       expect(Object.values(offered.buckets)).to.have.members(replicas.map((b) => b.outputs.arn));
-      expect(offered.keyArn).to.equal(keyOf(oregon, "phi").outputs.arn);
+      expect(offered.keyArn).to.equal(keyOf(stacks.oregon, "phi").outputs.arn);
       expect(offered.backupVaultArn).to.equal(
-        one(oregon.resources, "aws:backup/vault:Vault").outputs.arn,
+        one(stacks.oregon.resources, "aws:backup/vault:Vault").outputs.arn,
       );
-      expect(ireland.outputs.replication).to.equal(undefined);
+      expect(stacks.ireland.outputs.replication).to.equal(undefined);
     });
 
-    it("answers ireland's stack reference offline with exactly what oregon exports", () => {
+    it("answers ireland's stack reference offline with exactly what stacks.oregon exports", () => {
       expect(replicationOutputs(PROJECT_DIR, "oregon")).to.deep.equal({
-        replication: oregon.outputs.replication,
+        replication: stacks.oregon.outputs.replication,
       });
     });
 
-    it("replicates each ireland document bucket to its oregon replica under oregon's PHI key", () => {
-      const offered = oregon.outputs.replication as {
+    it("replicates each stacks.ireland document bucket to its stacks.oregon replica under oregon's PHI key", () => {
+      const offered = stacks.oregon.outputs.replication as {
         buckets: Record<string, string>;
         keyArn: string;
       };
       const configs = ofType(
-        ireland.resources,
+        stacks.ireland.resources,
         "aws:s3/bucketReplicationConfig:BucketReplicationConfig",
       );
       expect(configs).to.have.length(3);
-      const documents = ofType(ireland.resources, "aws:s3/bucket:Bucket").filter(
+      const documents = ofType(stacks.ireland.resources, "aws:s3/bucket:Bucket").filter(
         (b) => (b.inputs.tags as Tags).DataClassification === "PHI",
       );
       for (const config of configs) {
@@ -375,18 +381,18 @@ describe("ehealth:data:Data", () => {
       }
     });
 
-    it("copies every ireland recovery point to oregon's vault, kept as long as the original", () => {
-      const rules = one(ireland.resources, "aws:backup/plan:Plan").inputs.rules as {
+    it("copies every stacks.ireland recovery point to oregon's vault, kept as long as the original", () => {
+      const rules = one(stacks.ireland.resources, "aws:backup/plan:Plan").inputs.rules as {
         lifecycle: { deleteAfter: number };
         copyActions: { destinationVaultArn: string; lifecycle: { deleteAfter: number } }[];
       }[];
-      const oregonVault = one(oregon.resources, "aws:backup/vault:Vault").outputs.arn;
+      const oregonVault = one(stacks.oregon.resources, "aws:backup/vault:Vault").outputs.arn;
       for (const r of rules) {
         expect(r.copyActions).to.deep.equal([
           { destinationVaultArn: oregonVault, lifecycle: { deleteAfter: r.lifecycle.deleteAfter } },
         ]);
       }
-      const oregonRules = one(oregon.resources, "aws:backup/plan:Plan").inputs.rules as {
+      const oregonRules = one(stacks.oregon.resources, "aws:backup/plan:Plan").inputs.rules as {
         copyActions?: unknown;
       }[];
       for (const r of oregonRules) expect(r.copyActions).to.equal(undefined);

@@ -1,16 +1,12 @@
 import { expect } from "chai";
 import { PASSWORD_POLICY } from "../../infra/identity";
-import { Evaluation, one, ofType, stack } from "../helpers";
+import { bothStacks, one, ofType } from "../helpers";
 
 describe("ehealth:identity:Identity", () => {
-  let ireland: Evaluation;
-  let oregon: Evaluation;
-  before(async () => {
-    [ireland, oregon] = await Promise.all([stack("ireland"), stack("oregon")]);
-  });
+  const stacks = bothStacks();
 
   it("encrypts every new EBS volume with the region's PHI key, in both regions", () => {
-    for (const evaluation of [ireland, oregon]) {
+    for (const evaluation of [stacks.ireland, stacks.oregon]) {
       expect(
         one(evaluation.resources, "aws:ebs/encryptionByDefault:EncryptionByDefault").inputs.enabled,
       ).to.equal(true);
@@ -24,11 +20,14 @@ describe("ehealth:identity:Identity", () => {
   });
 
   it("sets the account password policy once, in the primary: 14 characters, all classes, 24 remembered, 90 days", () => {
-    const policy = one(ireland.resources, "aws:iam/accountPasswordPolicy:AccountPasswordPolicy");
+    const policy = one(
+      stacks.ireland.resources,
+      "aws:iam/accountPasswordPolicy:AccountPasswordPolicy",
+    );
     expect(policy.inputs).to.deep.include({ ...PASSWORD_POLICY });
     expect(policy.inputs.minimumPasswordLength).to.be.at.least(14);
     expect(
-      ofType(oregon.resources, "aws:iam/accountPasswordPolicy:AccountPasswordPolicy"),
+      ofType(stacks.oregon.resources, "aws:iam/accountPasswordPolicy:AccountPasswordPolicy"),
     ).to.deep.equal([]);
   });
 });

@@ -333,7 +333,7 @@ describe("ehealth:data:Data", () => {
   describe("across the two regions", () => {
     const stacks = bothStacks();
 
-    it("has stacks.oregon offer replica buckets under its own PHI key, and its vault, as the stack output stacks.ireland reads", () => {
+    it("has oregon offer replica buckets under its own PHI key, and its vault, as the stack output ireland reads", () => {
       const offered = stacks.oregon.outputs.replication as {
         buckets: Record<string, string>;
         keyArn: string;
@@ -350,13 +350,13 @@ describe("ehealth:data:Data", () => {
       expect(stacks.ireland.outputs.replication).to.equal(undefined);
     });
 
-    it("answers ireland's stack reference offline with exactly what stacks.oregon exports", () => {
+    it("answers ireland's stack reference offline with exactly what oregon exports", () => {
       expect(replicationOutputs(PROJECT_DIR, "oregon")).to.deep.equal({
         replication: stacks.oregon.outputs.replication,
       });
     });
 
-    it("replicates each stacks.ireland document bucket to its stacks.oregon replica under oregon's PHI key", () => {
+    it("replicates each ireland document bucket to its oregon replica under oregon's PHI key", () => {
       const offered = stacks.oregon.outputs.replication as {
         buckets: Record<string, string>;
         keyArn: string;
@@ -381,7 +381,7 @@ describe("ehealth:data:Data", () => {
       }
     });
 
-    it("copies every stacks.ireland recovery point to oregon's vault, kept as long as the original", () => {
+    it("copies every ireland recovery point to oregon's vault, kept as long as the original", () => {
       const rules = one(stacks.ireland.resources, "aws:backup/plan:Plan").inputs.rules as {
         lifecycle: { deleteAfter: number };
         copyActions: { destinationVaultArn: string; lifecycle: { deleteAfter: number } }[];

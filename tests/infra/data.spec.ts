@@ -61,7 +61,7 @@ describe("ehealth:data:Data", () => {
         const documents = ofType(evaluation.resources, "aws:s3/bucket:Bucket").filter(
           (b) => (b.inputs.tags as Tags).DataClassification === "PHI",
         );
-        // Replicas (stacks.oregon) get the same settings as the documents they copy.
+        // Replicas (oregon) get the same settings as the documents they copy.
         expect(
           documents
             .map((b) => (b.inputs.tags as Tags).Purpose)

@@ -265,7 +265,7 @@ export const CONFIG_KEYS = [
     allowed:
       "a stack reference name: <stack>, <project>/<stack> or <organization>/<project>/<stack>",
     default: "",
-    schema: z.string().regex(/^([A-Za-z0-9_.-]+\/){0,2}[A-Za-z0-9_.-]+$|^$/, {
+    schema: z.string().regex(/^([A-Za-z0-9_.-]+\/){0,2}[A-Za-z0-9_.-]+$/, {
       error:
         "is not a stack reference name: use <stack>, <project>/<stack> or <organization>/<project>/<stack>",
     }),

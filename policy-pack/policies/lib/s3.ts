@@ -1,6 +1,6 @@
 /** S3 relations: since @pulumi/aws 7 a bucket's settings are resources that name the bucket. */
 import type { PolicyResource } from "@pulumi/policy";
-import { obj, strings, tagsOf } from "./props";
+import { obj, tagsOf } from "./props";
 
 export const S3 = {
   buckets: ["aws:s3/bucket:Bucket", "aws:s3/bucketV2:BucketV2"],
@@ -64,12 +64,5 @@ export class Buckets {
 
   static isPhi(bucket: PolicyResource): boolean {
     return tagsOf(bucket.props).DataClassification === "PHI";
-  }
-
-  static arnsOf(bucket: PolicyResource): string[] {
-    return [
-      ...strings(bucket.props.arn),
-      ...[...bucketNames(bucket)].map((n) => `arn:aws:s3:::${n}`),
-    ];
   }
 }

@@ -155,8 +155,4 @@ export class Topology {
   static isDataTier(r: PolicyResource): boolean {
     return tagsOf(r.props).Tier === "data";
   }
-
-  static tierTagOf(r: PolicyResource | undefined): string | undefined {
-    return r ? tagsOf(r.props).Tier : undefined;
-  }
 }

@@ -604,7 +604,13 @@ export const CASES: readonly PolicyCase[] = [
   {
     policy: "cloudwatch-loggroup-enforce-encryption",
     fixture: [res(T.logGroup, "logs", { kmsKeyId: "logs", retentionInDays: 365 })],
-    violations: [["no key", set("logs", "kmsKeyId", ""), "set kmsKeyId to the logs key"]],
+    violations: [
+      [
+        "no key",
+        set("logs", "kmsKeyId", ""),
+        "is encrypted only with a CloudWatch-owned key: set kmsKeyId to the ARN of a customer-managed KMS key",
+      ],
+    ],
   },
   {
     policy: "secretsmanager-secret-enforce-encryption",

@@ -1,3 +1,4 @@
+import { ENCRYPTION_AT_REST } from "../lib/levels";
 import { ResourceCheck, resourcePolicy } from "../lib/policy";
 
 type Props = Record<string, unknown>;
@@ -53,7 +54,7 @@ export const ec2VolumeEnforceEncryption = resourcePolicy(
       "EBS volumes are encrypted: standalone volumes, instance root and block devices, launch template and launch configuration mappings.",
     enforcementLevel: "mandatory",
     severity: "high",
-    hipaa: ["164.312(a)(2)(iv)", "164.312(e)(2)(ii)"],
+    hipaa: [...ENCRYPTION_AT_REST],
     remediationSteps:
       'Set encrypted ("true" in launch templates) with the PHI key as kmsKeyId; enable EBS encryption by default in every region.',
     levelReason:

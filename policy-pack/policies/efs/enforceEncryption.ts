@@ -1,3 +1,4 @@
+import { ENCRYPTION_AT_REST } from "../lib/levels";
 import { resourcePolicy } from "../lib/policy";
 
 /** Encryption at rest for EFS. */
@@ -7,7 +8,7 @@ export const efsFileSystemEnforceEncryption = resourcePolicy(
     description: "EFS file systems are encrypted at rest.",
     enforcementLevel: "mandatory",
     severity: "high",
-    hipaa: ["164.312(a)(2)(iv)", "164.312(e)(2)(ii)"],
+    hipaa: [...ENCRYPTION_AT_REST],
     remediationSteps:
       "Set encrypted: true and kmsKeyId to the PHI key (an existing file system must be copied to a new one).",
     levelReason:

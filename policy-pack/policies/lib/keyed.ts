@@ -15,6 +15,8 @@ export interface KeyedStore {
   readonly without: string;
   readonly severity?: "medium" | "high";
   readonly extraCitations?: readonly HipaaCitation[];
+  /** Why mandatory, when the store's case is more specific than encryption at rest in general. */
+  readonly levelReason?: string;
 }
 
 export function keyedStorePolicy(store: KeyedStore): EhealthResourcePolicy {
@@ -38,7 +40,7 @@ export function keyedStorePolicy(store: KeyedStore): EhealthResourcePolicy {
       severity: store.severity ?? "high",
       hipaa: [...ENCRYPTION_AT_REST, ...(store.extraCitations ?? [])],
       remediationSteps: `Set ${[...new Set(Object.values(store.types))].join(" / ")} to a customer-managed KMS key (the PHI, logs or backups key of the platform).`,
-      levelReason: ENCRYPTION_REASON,
+      levelReason: store.levelReason ?? ENCRYPTION_REASON,
     },
     checks,
   );

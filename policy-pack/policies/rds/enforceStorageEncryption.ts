@@ -1,3 +1,4 @@
+import { ENCRYPTION_AT_REST } from "../lib/levels";
 import { ResourceCheck, resourcePolicy } from "../lib/policy";
 
 const storage: ResourceCheck = (resource, report) => {
@@ -16,7 +17,7 @@ export const rdsStorageEnforceEncryption = resourcePolicy(
       "RDS DB instances and clusters (Aurora included) encrypt their storage, backups and snapshots.",
     enforcementLevel: "mandatory",
     severity: "high",
-    hipaa: ["164.312(a)(2)(iv)", "164.312(e)(2)(ii)"],
+    hipaa: [...ENCRYPTION_AT_REST],
     remediationSteps: "Set storageEncrypted: true with the PHI key as kmsKeyId.",
     levelReason:
       "Databases hold the most PHI of any store; encryption cannot be turned on later without a restore.",

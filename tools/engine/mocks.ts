@@ -38,6 +38,8 @@ interface ShapeContext {
   readonly partition: string;
   /** A stable hex string for this resource. */
   readonly hash: (length: number) => string;
+  /** A stable UUID-shaped id for this resource (KMS keys, backup plans). */
+  readonly uuid: () => string;
 }
 
 function arn(c: ShapeContext, service: string, resource: string, global = false): string {
@@ -124,7 +126,7 @@ const SHAPERS: Record<string, Shaper> = {
   })),
   "aws:ec2/flowLog:FlowLog": ec2("fl", "vpc-flow-log"),
   "aws:kms/key:Key": (c) => {
-    const id = [8, 4, 4, 4, 12].map((n, i) => c.hash(32).slice(i * 4, i * 4 + n)).join("-");
+    const id = c.uuid();
     return { id, state: { keyId: id, arn: arn(c, "kms", `key/${id}`) } };
   },
   "aws:kms/alias:Alias": (c) => {
@@ -214,7 +216,7 @@ const SHAPERS: Record<string, Shaper> = {
     };
   },
   "aws:backup/plan:Plan": (c) => {
-    const id = [8, 4, 4, 4, 12].map((n, i) => c.hash(32).slice(i * 4, i * 4 + n)).join("-");
+    const id = c.uuid();
     return { id, state: { arn: arn(c, "backup", `backup-plan:${id}`), version: c.hash(16) } };
   },
   "aws:iam/rolePolicy:RolePolicy": (c) => {
@@ -330,6 +332,12 @@ export class PlatformMocks implements pulumi.runtime.Mocks {
       account: this.account,
       partition: this.partition,
       hash: (length) => hex(seed, length),
+      uuid: () => {
+        const h = hex(seed, 32);
+        return [h.slice(0, 8), h.slice(8, 12), h.slice(12, 16), h.slice(16, 20), h.slice(20)].join(
+          "-",
+        );
+      },
     };
     const shaper = SHAPERS[args.type];
     if (shaper) {

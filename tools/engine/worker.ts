@@ -50,8 +50,11 @@ export function evaluateInWorker(request: EvaluationRequest): Promise<Evaluation
     let settled = false;
     worker.once("message", (reply: WorkerReply) => {
       settled = true;
-      if (reply.ok) resolve(reply.evaluation);
-      else reject(new EvaluationError(reply.message, reply.kind));
+      try {
+        resolve(settle(reply));
+      } catch (err) {
+        reject(err);
+      }
       void worker.terminate();
     });
     worker.once("error", (err) => {

@@ -78,17 +78,21 @@ export function toDot(stack: DrawnStack): string {
       .filter((r) => r.type === "aws:ec2/subnet:Subnet")
       .map((s) => [String(s.id ?? ""), s] as const),
   );
+  // A route table sits where the subnet it is associated with sits.
+  const subnetOfTable = new Map(
+    stack.resources
+      .filter((r) => r.type === "aws:ec2/routeTableAssociation:RouteTableAssociation")
+      .map((a) => [String(a.inputs.routeTableId ?? ""), String(a.inputs.subnetId ?? "")] as const),
+  );
   const placeOf = (r: ReportResource): { tier: string; az: string } | undefined => {
-    const t = tags(r).Tier;
     if (r.type === "aws:ec2/subnet:Subnet")
-      return { tier: t ?? "other", az: String(r.inputs.availabilityZone ?? "") };
-    const subnet = subnets.get(String(r.inputs.subnetId ?? ""));
-    if (subnet) return placeOf(subnet);
-    if (t && r.type === "aws:ec2/routeTable:RouteTable") {
-      const az = /-([a-z]{2}-[a-z]+-\d[a-z])$/.exec(r.name)?.[1] ?? "";
-      return { tier: t, az };
-    }
-    return undefined;
+      return { tier: tags(r).Tier ?? "other", az: String(r.inputs.availabilityZone ?? "") };
+    const subnetId =
+      r.type === "aws:ec2/routeTable:RouteTable"
+        ? subnetOfTable.get(String(r.id ?? ""))
+        : r.inputs.subnetId;
+    const subnet = subnets.get(String(subnetId ?? ""));
+    return subnet ? placeOf(subnet) : undefined;
   };
 
   const lines = [

@@ -65,6 +65,16 @@ describe("npm run plan", () => {
       "--json",
       path.join(dir, "insecure.json"),
     );
+    runs.secrets = plan(
+      "--program",
+      fixture("secrets"),
+      "--stack",
+      "ireland",
+      "--json",
+      path.join(dir, "secrets.json"),
+      "--markdown",
+      path.join(dir, "secrets.md"),
+    );
     runs.throws = plan("--program", fixture("throws"));
     runs.hangs = plan("--program", fixture("hangs"), "--timeout", "1000");
     const bad = path.join(dir, "Pulumi.ireland.yaml");
@@ -246,6 +256,21 @@ describe("npm run plan", () => {
       await plan("--policy-config", write("level.json", badLevel)),
       'enforcementLevel "sometimes" is not one of',
     );
+  });
+
+  it("masks secret inputs, nested ones included, in every report it writes", async () => {
+    const run = await runs.secrets;
+    const json = readFileSync(path.join(dir, "secrets.json"), "utf8");
+    const report = JSON.parse(json) as PlanReport;
+    const group = report.stacks[0].resources.find((r) => r.name === "secretive");
+    expect(group?.inputs.name).to.equal("[secret]");
+    // The nested secret makes its whole top-level input a secret, so all of `tags` is masked.
+    expect(group?.inputs.tags).to.equal("[secret]");
+    expect(group?.inputs.retentionInDays).to.equal(365);
+    const written = [json, readFileSync(path.join(dir, "secrets.md"), "utf8"), run.out, ...run.err];
+    for (const text of written) {
+      expect(text).to.not.include("/very/secret").and.not.include("dr-hidden");
+    }
   });
 
   it("fails with exit 2 and one line on an unknown option", async () => {

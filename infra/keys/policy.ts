@@ -16,7 +16,7 @@ export interface KeyPolicyContext {
 }
 
 /** Managing a key, never using it: encrypt, decrypt and data-key actions are absent on purpose. */
-export const KEY_ADMIN_ACTIONS = [
+const KEY_ADMIN_ACTIONS = [
   "kms:Create*",
   "kms:Describe*",
   "kms:Enable*",

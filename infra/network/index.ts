@@ -382,7 +382,7 @@ export class Network extends pulumi.ComponentResource {
 }
 
 /** The flow-log role may write to its own log group and nothing else. */
-export function flowLogRolePolicy(logGroupArn: string) {
+function flowLogRolePolicy(logGroupArn: string) {
   return policyDocument([
     {
       Sid: "WriteOwnLogGroup",

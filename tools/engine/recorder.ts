@@ -6,6 +6,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as rpc from "@pulumi/pulumi/runtime/rpc";
 import * as settings from "@pulumi/pulumi/runtime/settings";
+import { STACK_TYPE } from "./types";
 
 export interface ResourceRecord {
   readonly urn: string;
@@ -68,8 +69,6 @@ interface Monitor {
     callback: (err: unknown, response: unknown) => void,
   ): void;
 }
-
-const STACK_TYPE = "pulumi:pulumi:Stack";
 
 /**
  * The URN the Pulumi engine gives a resource: its type qualified by its ancestors' types, except

@@ -6,6 +6,9 @@ import type { PolicyRun } from "../policy/run";
 import type { MockOptions } from "./mocks";
 import type { ResourceRecord } from "./recorder";
 
+/** The type of the root resource every program has: not part of the platform, so never counted. */
+export const STACK_TYPE = "pulumi:pulumi:Stack";
+
 export interface EvaluationRequest {
   /** The program's entry file (TypeScript or JavaScript). */
   readonly program: string;

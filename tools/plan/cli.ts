@@ -7,7 +7,7 @@ import { Command, CommanderError, InvalidArgumentError } from "commander";
 import { mkdirSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { evaluateInWorker } from "../engine/worker";
-import { Evaluation, EvaluationError, EvaluationRequest } from "../engine/types";
+import { Evaluation, EvaluationError, EvaluationRequest, STACK_TYPE } from "../engine/types";
 import type { DrawnStack } from "./diagram";
 import {
   DEFAULT_POLICY_CONFIG,
@@ -116,7 +116,7 @@ export async function plan(
           check: { config: policyConfig, now: now.toISOString() },
         });
         log(
-          `${target.stack}: ${evaluation.resources.filter((r) => r.type !== "pulumi:pulumi:Stack").length} resources, ${evaluation.checks?.violations.length ?? 0} findings`,
+          `${target.stack}: ${evaluation.resources.filter((r) => r.type !== STACK_TYPE).length} resources, ${evaluation.checks?.violations.length ?? 0} findings`,
         );
         return evaluation;
       } catch (err) {

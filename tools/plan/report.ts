@@ -3,7 +3,7 @@
  * versioned and documented in docs/plan-report.md (schema: docs/plan-report.schema.json).
  */
 import { policies } from "../../policy-pack/policies";
-import type { Evaluation } from "../engine/types";
+import { Evaluation, STACK_TYPE } from "../engine/types";
 import type { Exempted, Finding } from "../policy/run";
 
 export const SCHEMA_VERSION = 1;
@@ -59,7 +59,7 @@ export function stackReport(evaluation: Evaluation, program: string): StackRepor
     program,
     region: evaluation.region,
     resources: evaluation.resources
-      .filter((r) => r.type !== "pulumi:pulumi:Stack")
+      .filter((r) => r.type !== STACK_TYPE)
       .map((r) => ({
         urn: r.urn,
         id: r.id,

@@ -66,9 +66,24 @@ export interface StackConfig {
   readonly replicationStack?: string;
   /** Days to keep daily and monthly recovery points. */
   readonly backupRetentionDays: { readonly daily: number; readonly monthly: number };
+  /** The Route 53 hosted zone both stacks share, and the application's name in it. */
+  readonly dns: { readonly zone: string; readonly appName: string };
+  /** Who receives the security alarms (SNS email subscriptions). */
+  readonly alertEmails: readonly string[];
+  /** Days the log archive keeps every log, write-once. */
+  readonly archiveRetentionDays: number;
+  /** The principals allowed to assume each IT support persona role (primary stack). */
+  readonly personas: Readonly<Record<PersonaName, readonly string[]>>;
   /** The provider's default tags, on every resource. */
   readonly tags: Readonly<Record<string, string>>;
 }
+
+/** The IT support personas (infra/identity/personas.ts gives each its rights). */
+export const PERSONA_NAMES = ["support", "dba", "sysadmin", "breakGlass"] as const;
+export type PersonaName = (typeof PERSONA_NAMES)[number];
+
+/** HIPAA's documentation retention (45 CFR 164.316(b)(2)(i)): six years, the archive's floor in prod. */
+export const HIPAA_RETENTION_DAYS = 2190;
 
 /**
  * A configuration problem: Pulumi prints a RunError as its message alone, without a stack trace,
@@ -124,10 +139,35 @@ function integer(min: number, max: number, allowed: string) {
     );
 }
 
+/** A structured value (an array or object), which the engine hands over as JSON. */
+function structured<T extends z.ZodType>(schema: T, what: string) {
+  return z
+    .string()
+    .transform((text, ctx) => {
+      try {
+        return JSON.parse(text) as unknown;
+      } catch {
+        ctx.addIssue({ code: "custom", message: `is not ${what}` });
+        return z.NEVER;
+      }
+    })
+    .pipe(schema);
+}
+
+const EMAIL = /^[^@\s"'<>]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$/;
+const HOSTNAME = /^(?=.{4,200}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
+const LABEL = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
+/** An IAM user or role of this account (`user/alice`, `role/path/name`) or its full ARN. */
+const PRINCIPAL = /^((arn:aws[a-z-]*:iam::\d{12}:)?(user|role)\/[\w+=,.@/-]{1,512})$/;
+
 export interface ConfigKey {
   /** The full key, `namespace:name`. */
   readonly key: string;
-  readonly type: "string" | "boolean" | "integer";
+  /**
+   * Pulumi.yaml declares the first four; it cannot type an object (pulumi/pulumi#11321), so object
+   * keys are listed in a comment there and validated here alone.
+   */
+  readonly type: "string" | "boolean" | "integer" | "array" | "object";
   readonly description: string;
   /** What is allowed, in words; used when the key is missing. */
   readonly allowed: string;
@@ -303,6 +343,79 @@ export const CONFIG_KEYS = [
     allowed: `a /${MIN_VPC_PREFIX} to /${MAX_VPC_PREFIX} inside ${listOr(RFC1918_RANGES)}`,
     schema: vpcCidr,
   },
+  {
+    key: "ehealth:domainName",
+    type: "string",
+    description:
+      "The Route 53 hosted zone (its domain name) that both stacks publish the application in.",
+    allowed: "a DNS name such as health.example.org",
+    schema: z.string().regex(HOSTNAME, {
+      error: "is not a DNS name: use lowercase labels such as health.example.org",
+    }),
+  },
+  {
+    key: "ehealth:appSubdomain",
+    type: "string",
+    description: "The application's name in the hosted zone: https://<appSubdomain>.<domainName>.",
+    allowed: "one DNS label (lowercase letters, digits, hyphens)",
+    default: "portal",
+    schema: z.string().regex(LABEL, {
+      error: "is not a DNS label: use lowercase letters, digits and hyphens, such as portal",
+    }),
+  },
+  {
+    key: "ehealth:alertEmails",
+    type: "array",
+    description:
+      "Email addresses subscribed to the security alarms (CIS metrics, GuardDuty findings, break-glass use). At least one in prod.",
+    allowed: 'a list of email addresses, such as ["security@example.org"]',
+    default: "[]",
+    schema: structured(
+      z.array(z.string().regex(EMAIL, { error: "holds something that is not an email address" }), {
+        error: 'is not a list of email addresses: use ["security@example.org"]',
+      }),
+      'a list of email addresses: use ["security@example.org"]',
+    ),
+  },
+  {
+    key: "ehealth:archiveRetentionDays",
+    type: "integer",
+    description: `Days the log archive keeps every log, write-once (Object Lock). At least ${HIPAA_RETENTION_DAYS} (six years) in prod.`,
+    allowed: `a whole number of days, 1 to 36500 (at least ${HIPAA_RETENTION_DAYS} in prod)`,
+    default: String(HIPAA_RETENTION_DAYS),
+    schema: integer(1, 36500, `use 1 to 36500 days (at least ${HIPAA_RETENTION_DAYS} in prod)`),
+  },
+  {
+    key: "ehealth:personas",
+    type: "object",
+    description:
+      "Who may assume each IT support role (primary stack): an object with support, dba, sysadmin and breakGlass, each a list of IAM users or roles (user/alice, role/oncall or full ARNs). A persona with no one is not created.",
+    allowed: `an object with lists of IAM principals under ${listOr(PERSONA_NAMES)}`,
+    default: "{}",
+    schema: structured(
+      z.strictObject(
+        Object.fromEntries(
+          PERSONA_NAMES.map((p) => [
+            p,
+            z
+              .array(
+                z.string().regex(PRINCIPAL, {
+                  error: `names something that is not an IAM user or role under ${p}: use user/<name>, role/<name> or an IAM ARN`,
+                }),
+              )
+              .optional(),
+          ]),
+        ),
+        {
+          error: (issue) =>
+            issue.code === "unrecognized_keys"
+              ? `has a persona that does not exist (${issue.keys.join(", ")}): use ${listOr(PERSONA_NAMES)}`
+              : `is not an object of principal lists: use {"support": ["user/alice"]}`,
+        },
+      ),
+      `JSON: use {"support": ["user/alice"]}`,
+    ),
+  },
 ] as const satisfies readonly ConfigKey[];
 
 type KeyName = (typeof CONFIG_KEYS)[number]["key"];
@@ -340,7 +453,8 @@ export function parseStackConfig(raw: RawConfig, ctx: StackContext): StackConfig
     if (result.success) {
       values.set(spec.key as KeyName, result.data);
     } else {
-      problems.push(`${spec.key} ${JSON.stringify(text)} ${result.error.issues[0].message}`);
+      const shown = spec.type === "array" || spec.type === "object" ? text : JSON.stringify(text);
+      problems.push(`${spec.key} ${shown} ${result.error.issues[0].message}`);
     }
   }
 
@@ -387,6 +501,15 @@ export function parseStackConfig(raw: RawConfig, ctx: StackContext): StackConfig
       daily: get<number>("ehealth:backupDailyRetentionDays"),
       monthly: get<number>("ehealth:backupMonthlyRetentionDays"),
     },
+    dns: { zone: get<string>("ehealth:domainName"), appName: get<string>("ehealth:appSubdomain") },
+    alertEmails: get<string[]>("ehealth:alertEmails"),
+    archiveRetentionDays: get<number>("ehealth:archiveRetentionDays"),
+    personas: Object.fromEntries(
+      PERSONA_NAMES.map((p) => [
+        p,
+        get<Partial<Record<PersonaName, string[]>>>("ehealth:personas")[p] ?? [],
+      ]),
+    ) as Record<PersonaName, string[]>,
     tags: {
       Project: projectTag,
       Environment: environment,
@@ -434,6 +557,17 @@ function crossCheck(values: Map<KeyName, unknown>, problems: string[]): void {
   if (environment === "prod" && values.get("ehealth:dataProtection") === false) {
     problems.push(
       `ehealth:dataProtection "false" is not allowed in prod: remove the key (the default is true)`,
+    );
+  }
+  const archiveDays = values.get("ehealth:archiveRetentionDays") as number;
+  if (environment === "prod" && archiveDays < HIPAA_RETENTION_DAYS) {
+    problems.push(
+      `ehealth:archiveRetentionDays "${archiveDays}" is shorter than the six years HIPAA requires for documentation in prod: use ${HIPAA_RETENTION_DAYS} or more`,
+    );
+  }
+  if (environment === "prod" && (values.get("ehealth:alertEmails") as string[]).length === 0) {
+    problems.push(
+      'ehealth:alertEmails is empty: in prod the security alarms need someone to reach; set it with `pulumi config set --path "ehealth:alertEmails[0]" security@example.org`',
     );
   }
 }

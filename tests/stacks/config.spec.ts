@@ -5,6 +5,8 @@ import { parse } from "yaml";
 import {
   CONFIG_KEYS,
   ConfigError,
+  HIPAA_RETENTION_DAYS,
+  PERSONA_NAMES,
   RawConfig,
   StackConfig,
   parseStackConfig,
@@ -24,6 +26,8 @@ function valid(): Record<string, string | undefined> {
     "ehealth:peerRegion": "us-west-2",
     "ehealth:peerVpcCidr": "10.40.0.0/16",
     "ehealth:replicationStack": "acme/ehealth/oregon",
+    "ehealth:domainName": "health.example.org",
+    "ehealth:alertEmails": '["security@example.org"]',
   };
 }
 
@@ -222,6 +226,68 @@ describe("stacks/config", () => {
     );
   });
 
+  it("reads the DNS names, alert addresses and archive retention, with their defaults", () => {
+    const config = parseWith({});
+    expect(config.dns).to.deep.equal({ zone: "health.example.org", appName: "portal" });
+    expect(config.alertEmails).to.deep.equal(["security@example.org"]);
+    expect(config.archiveRetentionDays).to.equal(HIPAA_RETENTION_DAYS);
+    expect(HIPAA_RETENTION_DAYS).to.equal(6 * 365);
+  });
+
+  it("fails when the domain or application name is not a DNS name", () => {
+    expect(refusal({ "ehealth:domainName": "Health Example" })).to.include(
+      'ehealth:domainName "Health Example" is not a DNS name',
+    );
+    expect(refusal({ "ehealth:appSubdomain": "portal.app" })).to.include(
+      'ehealth:appSubdomain "portal.app" is not a DNS label',
+    );
+  });
+
+  it("fails when alert addresses are not a list of emails, or when prod has none", () => {
+    expect(refusal({ "ehealth:alertEmails": '["not-an-address"]' })).to.include(
+      "holds something that is not an email address",
+    );
+    expect(refusal({ "ehealth:alertEmails": "security@example.org" })).to.include(
+      "is not a list of email addresses",
+    );
+    expect(refusal({ "ehealth:alertEmails": "[]" })).to.include(
+      "ehealth:alertEmails is empty: in prod",
+    );
+    expect(
+      parseWith({ "ehealth:alertEmails": undefined, "ehealth:environment": "dev" }).alertEmails,
+    ).to.deep.equal([]);
+  });
+
+  it("fails when the archive would keep logs less than six years in prod", () => {
+    expect(refusal({ "ehealth:archiveRetentionDays": "365" })).to.include(
+      'ehealth:archiveRetentionDays "365" is shorter than the six years',
+    );
+    const dev = parseWith({ "ehealth:archiveRetentionDays": "30", "ehealth:environment": "dev" });
+    expect(dev.archiveRetentionDays).to.equal(30);
+  });
+
+  it("reads the persona principals, every persona present, and refuses unknown personas or principals", () => {
+    const config = parseWith({
+      "ehealth:personas": JSON.stringify({
+        dba: ["user/dana", "arn:aws:iam::123456789012:role/oncall/dba"],
+      }),
+    });
+    expect(config.personas).to.deep.equal({
+      support: [],
+      dba: ["user/dana", "arn:aws:iam::123456789012:role/oncall/dba"],
+      sysadmin: [],
+      breakGlass: [],
+    });
+    expect(Object.keys(parseWith({}).personas)).to.deep.equal([...PERSONA_NAMES]);
+    expect(refusal({ "ehealth:personas": '{"admin": ["user/eve"]}' })).to.include(
+      "has a persona that does not exist",
+    );
+    expect(refusal({ "ehealth:personas": '{"dba": ["*"]}' })).to.include(
+      "names something that is not an IAM user or role under dba",
+    );
+    expect(refusal({ "ehealth:personas": "{dba:" })).to.include("is not JSON");
+  });
+
   it("reports every problem of a configuration in one line", () => {
     const message = refusal({ "ehealth:environment": "qa", "ehealth:azCount": "9" });
     expect(message).to.include("ehealth:environment").and.to.include("ehealth:azCount");
@@ -234,17 +300,37 @@ describe("Pulumi.yaml", () => {
     config: Record<string, { type: string; description: string; default?: unknown }>;
   };
 
+  const asConfigString = (value: unknown) =>
+    value === undefined
+      ? undefined
+      : typeof value === "object"
+        ? JSON.stringify(value)
+        : String(value);
+
   it("declares every project key the program reads, with its type, description and default", () => {
-    for (const spec of CONFIG_KEYS.filter((k) => k.key.startsWith("ehealth:"))) {
+    const typed = CONFIG_KEYS.filter((k) => k.key.startsWith("ehealth:") && k.type !== "object");
+    for (const spec of typed) {
       const declared = project.config[spec.key];
       expect(declared, spec.key).to.not.equal(undefined);
       expect(declared.type, spec.key).to.equal(spec.type);
+      if (spec.type === "array") expect(declared, spec.key).to.have.nested.property("items.type");
       expect(declared.description, spec.key).to.be.a("string").and.not.empty;
       const expectedDefault = "default" in spec ? spec.default : undefined;
-      expect(
-        declared.default === undefined ? undefined : String(declared.default),
-        spec.key,
-      ).to.equal(expectedDefault);
+      expect(asConfigString(declared.default), spec.key).to.equal(expectedDefault);
+    }
+  });
+
+  it("lists the object keys, which Pulumi.yaml cannot type, in its comment with their default", () => {
+    const text = readFileSync(path.join(PROJECT_DIR, "Pulumi.yaml"), "utf8");
+    const comment = text
+      .split("\n")
+      .filter((l) => l.trim().startsWith("#"))
+      .join("\n");
+    const objects = CONFIG_KEYS.filter((k) => k.type === "object");
+    expect(objects).to.not.be.empty;
+    for (const spec of objects) {
+      expect(project.config[spec.key], spec.key).to.equal(undefined);
+      expect(comment).to.match(new RegExp(`${spec.key}\\s[\\s\\S]*Default ${spec.default}\\.`));
     }
   });
 

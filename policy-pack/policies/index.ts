@@ -18,6 +18,10 @@ import {
   cloudwatchLogGroupConfigureRetention,
 } from "./cloudwatch/configureRetention";
 import { cloudwatchLogGroupEnforceEncryption } from "./cloudwatch/enforceLogGroupEncryption";
+import {
+  cognitoClientEnforceCodeFlow,
+  cognitoUserPoolEnforceMfa,
+} from "./cognito/userPoolSafeguards";
 import { configRecorderEnableInRegion } from "./config/enableRecorder";
 import { dynamodbTableEnforceEncryption } from "./dynamodb/enforceEncryption";
 import {
@@ -175,6 +179,8 @@ export const policies: readonly EhealthPolicy[] = [
   iamPolicyDisallowServiceWildcards,
   iamUserDisallowCredentials,
   iamRoleEnforceMfa,
+  cognitoUserPoolEnforceMfa,
+  cognitoClientEnforceCodeFlow,
   iamResourcePolicyDisallowWildcardPrincipal,
   kmsKeyEnableRotation,
   secretsmanagerSecretEnableRotation,

@@ -675,6 +675,42 @@ export const CASES: readonly PolicyCase[] = [
     violations: [["unencrypted", set("wh", "encrypted", undefined), "wh is unencrypted"]],
   },
   {
+    policy: "cognito-userpool-enforce-mfa",
+    fixture: [
+      res("aws:cognito/userPool:UserPool", "pool", {
+        mfaConfiguration: "ON",
+        userPoolAddOns: { advancedSecurityMode: "ENFORCED" },
+        passwordPolicy: { minimumLength: 14 },
+      }),
+    ],
+    violations: [
+      ["optional MFA", set("pool", "mfaConfiguration", "OPTIONAL"), 'set it to "ON"'],
+      [
+        "threat protection audit-only",
+        set("pool", "userPoolAddOns", { advancedSecurityMode: "AUDIT" }),
+        "advancedSecurityMode",
+      ],
+      ["short passwords", set("pool", "passwordPolicy", { minimumLength: 8 }), "shorter than 14"],
+    ],
+  },
+  {
+    policy: "cognito-client-enforce-code-flow",
+    fixture: [
+      res("aws:cognito/userPoolClient:UserPoolClient", "web", {
+        allowedOauthFlows: ["code"],
+        explicitAuthFlows: ["ALLOW_USER_SRP_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"],
+      }),
+    ],
+    violations: [
+      ["implicit flow", set("web", "allowedOauthFlows", ["code", "implicit"]), "implicit flow"],
+      [
+        "password auth",
+        set("web", "explicitAuthFlows", ["ALLOW_USER_PASSWORD_AUTH"]),
+        "plaintext password",
+      ],
+    ],
+  },
+  {
     policy: "lambda-function-enforce-environment-encryption",
     fixture: [
       res(T.fn, "fn", { environment: { variables: { TABLE: "index" } }, kmsKeyArn: "phi" }),

@@ -15,6 +15,8 @@ export const STATEFUL_TYPES = [
   "aws:backup/vault:Vault",
   "aws:redshift/cluster:Cluster",
   "aws:opensearch/domain:Domain",
+  // Patients' and clinicians' sign-in identities: a new pool means re-enrolling everyone.
+  "aws:cognito/userPool:UserPool",
 ];
 
 function environmentOf(r: PolicyResource): string | undefined {

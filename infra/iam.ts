@@ -9,7 +9,9 @@ export interface Statement {
   readonly Sid?: string;
   readonly Effect: "Allow" | "Deny";
   readonly Principal?: Principal;
-  readonly Action: string | string[];
+  readonly Action?: string | string[];
+  /** Every action but these (a Deny with NotAction refuses all the others). */
+  readonly NotAction?: string | string[];
   readonly Resource?: string | string[];
   readonly Condition?: Conditions;
 }

@@ -4,7 +4,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { Audit } from "../infra/audit";
-import { Identity } from "../infra/identity";
+import { Identity, personaRoleName } from "../infra/identity";
 import { Data, Replication, ReplicationTarget } from "../infra/data";
 import { Keys } from "../infra/keys";
 import { Network } from "../infra/network";
@@ -132,15 +132,32 @@ export async function deployRegion(config: StackConfig): Promise<RegionStack> {
       primary: config.primary,
       phiBucketArns,
       archiveLockMode: config.environment === "prod" ? "COMPLIANCE" : "GOVERNANCE",
+      archiveRetentionDays: config.archiveRetentionDays,
+      alertEmails: config.alertEmails,
+      ...(config.primary && config.personas.breakGlass.length > 0
+        ? {
+            breakGlassRoleArn: `arn:${partition.partition}:iam::${identity.accountId}:role/${personaRoleName(prefix, "breakGlass")}`,
+          }
+        : {}),
       logRetentionDays: config.flowLogRetentionDays,
       protect: config.dataProtection,
     },
     opts,
   );
 
+  const appUrl = `https://${config.dns.appName}.${config.dns.zone}`;
   const accountIdentity = new Identity(
     prefix,
-    { phiKeyArn: keys.phiKeyArn, primary: config.primary },
+    {
+      partition: partition.partition,
+      accountId: identity.accountId,
+      phiKeyArn: keys.phiKeyArn,
+      primary: config.primary,
+      appUrl,
+      personas: config.personas,
+      phiBucketArns,
+      protect: config.dataProtection,
+    },
     opts,
   );
 
@@ -166,6 +183,16 @@ export async function deployRegion(config: StackConfig): Promise<RegionStack> {
     // The secondary's offer to the primary (read by its StackReference).
     ...(data.replicationTarget ? { replication: data.replicationTarget } : {}),
     backupVaultArn: data.vault.arn,
+    appUrl,
+    alertTopicArn: audit.alertTopic.arn,
+    signIn: {
+      userPoolId: accountIdentity.userPool.id,
+      webClientId: accountIdentity.webClient.id,
+      domain: accountIdentity.authDomain.domain,
+    },
+    personaRoles: Object.fromEntries(
+      Object.entries(accountIdentity.personaRoles).map(([p, role]) => [p, role.arn]),
+    ),
   };
   return {
     provider,

@@ -1,6 +1,7 @@
 import { expect } from "chai";
 import { readFileSync } from "node:fs";
 import * as path from "node:path";
+import { CIS_MONITORS, CONFIG_RULES, breakGlassMonitor } from "../infra/audit";
 import { planSubnets } from "../infra/network/cidr";
 import { CONFIG_KEYS } from "../stacks/config";
 import { PROJECT_DIR, loadProjectFile, loadStackConfig } from "../tools/engine";
@@ -62,5 +63,18 @@ describe("documentation", () => {
         (l) => l.trim() && !l.startsWith("#") && !l.startsWith("set ") && !l.startsWith("cd "),
       );
     expect(commands).to.deep.equal(["npm ci", "npm test"]);
+  });
+});
+
+describe("docs/audit.md", () => {
+  const audit = readFileSync(path.join(PROJECT_DIR, "docs", "audit.md"), "utf8");
+
+  it("lists every alarm and every AWS Config rule the audit component deploys", () => {
+    const alarms = rows(audit).map((r) => r[0]);
+    for (const monitor of [...CIS_MONITORS, breakGlassMonitor("arn")]) {
+      expect(alarms, monitor.id).to.include(`\`${monitor.id}\``);
+    }
+    const text = audit.replace(/\s+/g, " ");
+    for (const rule of CONFIG_RULES) expect(text, rule.name).to.include(`${rule.name}`);
   });
 });

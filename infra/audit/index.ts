@@ -1,8 +1,19 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { alertTopic, breakGlassMonitor, CIS_MONITORS, monitorAlarms } from "./alarms";
+import { configRecording } from "./config";
 import { accountTrail, logArchive } from "./trail";
 
 export { TRAIL_PREFIX, archiveBucketPolicy, trailSelectors } from "./trail";
+export { CONFIG_PREFIX, CONFIG_RULES, configDeliveryPolicy } from "./config";
+export {
+  CIS_MONITORS,
+  HIGH_SEVERITY,
+  METRIC_NAMESPACE,
+  alertTopicPolicy,
+  breakGlassMonitor,
+  guardDutyPattern,
+} from "./alarms";
 
 /** GuardDuty protections turned on beyond the foundational data sources. */
 export const GUARDDUTY_FEATURES = [
@@ -32,6 +43,10 @@ export interface AuditArgs {
   readonly archiveLockMode?: "COMPLIANCE" | "GOVERNANCE";
   /** Days the trail's log group keeps events. @default 365 */
   readonly logRetentionDays?: number;
+  /** Who receives the security alerts (email subscriptions to the alert topic). */
+  readonly alertEmails: readonly string[];
+  /** The break-glass role (primary): every assumption of it raises an alarm. */
+  readonly breakGlassRoleArn?: string;
   /** Protect and retain the archive. @default true */
   readonly protect?: boolean;
 }
@@ -41,7 +56,8 @@ export interface AuditArgs {
  * so far: a write-once log archive; in the primary, the multi-region CloudTrail trail with data
  * events on every PHI bucket of both regions; GuardDuty with S3, malware and RDS login protection;
  * Security Hub with the AWS Foundational Security Best Practices and CIS standards; IAM Access
- * Analyzer. AWS Config and the CIS alarms follow.
+ * Analyzer; AWS Config with managed rules; high-severity findings and, in the primary, the CIS
+ * metric alarms on the trail, to an encrypted alert topic.
  */
 export class Audit extends pulumi.ComponentResource {
   public readonly detector: aws.guardduty.Detector;
@@ -49,6 +65,10 @@ export class Audit extends pulumi.ComponentResource {
   public readonly accessAnalyzer: aws.accessanalyzer.Analyzer;
   public readonly archive: aws.s3.Bucket;
   public readonly trail?: aws.cloudtrail.Trail;
+  public readonly recorder: aws.cfg.Recorder;
+  public readonly configRules: aws.cfg.Rule[];
+  public readonly alertTopic: aws.sns.Topic;
+  public readonly alarms: aws.cloudwatch.MetricAlarm[] = [];
 
   constructor(name: string, args: AuditArgs, opts: pulumi.ComponentResourceOptions = {}) {
     super("ehealth:audit:Audit", name, {}, opts);
@@ -100,8 +120,26 @@ export class Audit extends pulumi.ComponentResource {
       lockMode: args.archiveLockMode ?? "COMPLIANCE",
       protect,
     });
+    const recording = configRecording(this, name, {
+      partition: args.partition,
+      accountId: args.accountId,
+      archive: this.archive,
+      logsKeyArn: args.logsKeyArn,
+      primary: args.primary,
+    });
+    this.recorder = recording.recorder;
+    this.configRules = recording.rules;
+
+    const alerts = alertTopic(this, name, {
+      accountId: args.accountId,
+      logsKeyArn: args.logsKeyArn,
+      emails: args.alertEmails,
+      detector: this.detector,
+    });
+    this.alertTopic = alerts.topic;
+
     if (args.primary) {
-      this.trail = accountTrail(this, name, {
+      const { trail, logGroup } = accountTrail(this, name, {
         archive: this.archive,
         logsKeyArn: args.logsKeyArn,
         accountId: args.accountId,
@@ -109,12 +147,18 @@ export class Audit extends pulumi.ComponentResource {
         phiBucketArns: args.phiBucketArns,
         protect,
       });
+      this.trail = trail;
+      const monitors = args.breakGlassRoleArn
+        ? [...CIS_MONITORS, breakGlassMonitor(args.breakGlassRoleArn)]
+        : CIS_MONITORS;
+      this.alarms = monitorAlarms(this, name, logGroup, alerts.topic, monitors);
     }
 
     this.registerOutputs({
       archiveBucket: this.archive.bucket,
       detectorId: this.detector.id,
       accessAnalyzerArn: this.accessAnalyzer.arn,
+      alertTopicArn: this.alertTopic.arn,
     });
   }
 }

@@ -98,12 +98,14 @@ export interface TrailArgs {
   readonly protect: boolean;
 }
 
-/** The multi-region trail, to the archive and to CloudWatch Logs (where the alarms will read it). */
-export function accountTrail(
-  parent: pulumi.Resource,
-  name: string,
-  args: TrailArgs,
-): aws.cloudtrail.Trail {
+export interface AccountTrail {
+  readonly trail: aws.cloudtrail.Trail;
+  /** Where the CIS metric filters read the trail's events. */
+  readonly logGroup: aws.cloudwatch.LogGroup;
+}
+
+/** The multi-region trail, to the archive and to CloudWatch Logs (where the alarms read it). */
+export function accountTrail(parent: pulumi.Resource, name: string, args: TrailArgs): AccountTrail {
   const child = { parent };
   const group = new aws.cloudwatch.LogGroup(
     `${name}-trail`,
@@ -142,7 +144,7 @@ export function accountTrail(
     },
     child,
   );
-  return new aws.cloudtrail.Trail(
+  const trail = new aws.cloudtrail.Trail(
     name,
     {
       s3BucketName: args.archive.bucket,
@@ -158,4 +160,5 @@ export function accountTrail(
     },
     child,
   );
+  return { trail, logGroup: group };
 }

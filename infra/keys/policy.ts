@@ -55,9 +55,18 @@ export const PHI_KEY_SERVICES = [
   "ec2",
 ] as const;
 
+/**
+ * The IAM path of the AWS Config delivery roles (infra/audit/config.ts): the logs key lets roles on
+ * it, and no other principal, write encrypted configuration snapshots through S3.
+ */
+export const CONFIG_ROLE_PATH = "/ehealth-config/";
+
+/** Services that publish alarms and findings to the logs-key-encrypted alert topic. */
+export const ALERT_PUBLISHERS = ["cloudwatch.amazonaws.com", "events.amazonaws.com"] as const;
+
 export const KEY_DESCRIPTIONS: Readonly<Record<KeyPurpose, string>> = {
   phi: "Protected health information at rest: RDS, S3, EFS, ElastiCache, DynamoDB, Secrets Manager, EBS",
-  logs: "Audit and operational logs: CloudWatch Logs, CloudTrail",
+  logs: "Audit and operational logs: CloudWatch Logs, CloudTrail, AWS Config, security alerts",
   backups: "AWS Backup vaults and recovery points",
 };
 
@@ -148,6 +157,32 @@ function logsStatements(ctx: KeyPolicyContext): Statement[] {
       Effect: "Allow",
       Principal: { Service: "cloudtrail.amazonaws.com" },
       Action: "kms:DescribeKey",
+      Resource: "*",
+      Condition: { StringEquals: { "aws:SourceAccount": ctx.accountId } },
+    },
+    {
+      // AWS Config writes its snapshots to the archive, which is encrypted under this key.
+      Sid: "AwsConfigDeliversThroughS3",
+      Effect: "Allow",
+      Principal: { AWS: accountRoot(ctx.partition, ctx.accountId) },
+      Action: ["kms:GenerateDataKey*", "kms:Decrypt"],
+      Resource: "*",
+      Condition: {
+        StringEquals: {
+          "kms:CallerAccount": ctx.accountId,
+          "kms:ViaService": `s3.${ctx.region}.amazonaws.com`,
+        },
+        ArnLike: {
+          "aws:PrincipalArn": `arn:${ctx.partition}:iam::${ctx.accountId}:role${CONFIG_ROLE_PATH}*`,
+        },
+      },
+    },
+    {
+      // Alarms and GuardDuty findings reach the encrypted alert topic (SNS encrypts with this key).
+      Sid: "AlertPublishersEncrypt",
+      Effect: "Allow",
+      Principal: { Service: [...ALERT_PUBLISHERS] },
+      Action: ["kms:GenerateDataKey*", "kms:Decrypt"],
       Resource: "*",
       Condition: { StringEquals: { "aws:SourceAccount": ctx.accountId } },
     },

@@ -1,11 +1,23 @@
 import { expect } from "chai";
+import { existsSync, readFileSync } from "node:fs";
+import * as path from "node:path";
 import {
+  CIS_MONITORS,
+  CONFIG_PREFIX,
+  CONFIG_RULES,
+  HIGH_SEVERITY,
+  alertTopicPolicy,
+  breakGlassMonitor,
+  configDeliveryPolicy,
+  guardDutyPattern,
   GUARDDUTY_FEATURES,
   SECURITY_HUB_STANDARDS,
   TRAIL_PREFIX,
   archiveBucketPolicy,
 } from "../../infra/audit";
-import { Evaluation, bothStacks, one, ofType, stack } from "../helpers";
+import { CONFIG_ROLE_PATH } from "../../infra/keys/policy";
+import { PROJECT_DIR, loadProjectFile, loadStackConfig } from "../../tools/engine";
+import { Evaluation, bothStacks, json, one, ofType, stack, stackWith } from "../helpers";
 
 describe("ehealth:audit:Audit", () => {
   for (const stackName of ["ireland", "oregon"]) {
@@ -128,5 +140,209 @@ describe("the account's CloudTrail trail", () => {
     const writes = doc.Statement.find((s) => s.Sid === "CloudTrailWrites")!;
     expect(writes.Resource).to.equal(`arn:aws:s3:::archive/${TRAIL_PREFIX}/AWSLogs/210987654321/*`);
     expect(writes.Condition!.StringEquals!["aws:SourceAccount"]).to.equal("210987654321");
+  });
+});
+
+describe("AWS Config", () => {
+  const stacks = bothStacks();
+
+  for (const name of ["ireland", "oregon"] as const) {
+    it(`records every supported resource in ${name}, global ones in the primary only, and delivers to the archive`, () => {
+      const { resources } = stacks[name];
+      const recorder = one(resources, "aws:cfg/recorder:Recorder");
+      expect(recorder.inputs.recordingGroup).to.deep.include({
+        allSupported: true,
+        includeGlobalResourceTypes: name === "ireland",
+      });
+      const role = ofType(resources, "aws:iam/role:Role").find(
+        (r) => r.outputs.arn === recorder.inputs.roleArn,
+      )!;
+      expect(role.inputs.path).to.equal(CONFIG_ROLE_PATH);
+      expect(json(role.inputs.assumeRolePolicy)).to.have.nested.property(
+        "Statement[0].Principal.Service",
+        "config.amazonaws.com",
+      );
+      const channel = one(resources, "aws:cfg/deliveryChannel:DeliveryChannel");
+      const archive = ofType(resources, "aws:s3/bucket:Bucket").find(
+        (b) => (b.inputs.tags as Record<string, string>).Purpose === "log-archive",
+      )!;
+      const logsKey = ofType(resources, "aws:kms/key:Key").find(
+        (k) => (k.inputs.tags as Record<string, string>).Purpose === "logs",
+      )!;
+      expect(channel.inputs).to.include({
+        s3BucketName: archive.outputs.bucket,
+        s3KeyPrefix: CONFIG_PREFIX,
+        s3KmsKeyArn: logsKey.outputs.arn,
+      });
+      expect(one(resources, "aws:cfg/recorderStatus:RecorderStatus").inputs.isEnabled).to.equal(
+        true,
+      );
+    });
+
+    it(`deploys the managed rules in ${name}, the account-wide ones in the primary only`, () => {
+      const identifiers = ofType(stacks[name].resources, "aws:cfg/rule:Rule").map(
+        (r) => (r.inputs.source as { sourceIdentifier: string }).sourceIdentifier,
+      );
+      const expected = CONFIG_RULES.filter((r) => name === "ireland" || !r.global);
+      expect(identifiers).to.have.members(expected.map((r) => r.identifier));
+      for (const needed of [
+        "ENCRYPTED_VOLUMES",
+        "INCOMING_SSH_DISABLED",
+        "VPC_FLOW_LOGS_ENABLED",
+        "DB_INSTANCE_BACKUP_ENABLED",
+      ]) {
+        expect(identifiers, needed).to.include(needed);
+      }
+      if (name === "ireland") {
+        expect(identifiers).to.include.members(["CLOUD_TRAIL_ENABLED", "ROOT_ACCOUNT_MFA_ENABLED"]);
+      }
+    });
+  }
+
+  it("takes every rule name from AWS Config's HIPAA conformance pack", function () {
+    const file = path.join(
+      PROJECT_DIR,
+      "..",
+      "shared",
+      "reference",
+      "aws-config-hipaa-conformance-pack-rules.txt",
+    );
+    if (!existsSync(file)) {
+      // The reference lists live beside the repository on the developers' machines only.
+      expect(CONFIG_RULES.every((r) => /^[a-z0-9-]+$/.test(r.name))).to.equal(true);
+      return;
+    }
+    const pack = new Set(
+      readFileSync(file, "utf8")
+        .split("\n")
+        .map((l) => l.trim()),
+    );
+    for (const rule of CONFIG_RULES) expect(pack.has(rule.name), rule.name).to.equal(true);
+  });
+
+  it("lets the delivery role write only under the Config prefix of this account", () => {
+    const doc = configDeliveryPolicy(
+      "arn:aws:s3:::archive",
+      "210987654321",
+      "arn:aws:kms:eu-west-1:210987654321:key/logs",
+    );
+    const writes = doc.Statement.find((s) => s.Sid === "WriteSnapshots")!;
+    expect(writes.Resource).to.equal("arn:aws:s3:::archive/config/AWSLogs/210987654321/Config/*");
+    expect(doc.Statement.flatMap((s) => [s.Resource].flat())).to.not.include("*");
+  });
+});
+
+describe("security alerts", () => {
+  const stacks = bothStacks();
+
+  for (const name of ["ireland", "oregon"] as const) {
+    it(`send high-severity GuardDuty findings of ${name} to an alert topic under the logs key, emailed to the configured addresses`, () => {
+      const { resources } = stacks[name];
+      const topic = one(resources, "aws:sns/topic:Topic");
+      const logsKey = ofType(resources, "aws:kms/key:Key").find(
+        (k) => (k.inputs.tags as Record<string, string>).Purpose === "logs",
+      )!;
+      expect(topic.inputs.kmsMasterKeyId).to.equal(logsKey.outputs.arn);
+      const rule = one(resources, "aws:cloudwatch/eventRule:EventRule");
+      expect(json(rule.inputs.eventPattern)).to.deep.equal(guardDutyPattern());
+      expect(HIGH_SEVERITY).to.equal(7);
+      const target = one(resources, "aws:cloudwatch/eventTarget:EventTarget");
+      expect(target.inputs).to.include({ rule: rule.outputs.name, arn: topic.outputs.arn });
+      const subscriptions = ofType(resources, "aws:sns/topicSubscription:TopicSubscription");
+      const configured = loadStackConfig(
+        path.join(PROJECT_DIR, `Pulumi.${name}.yaml`),
+        loadProjectFile(PROJECT_DIR),
+      )["ehealth:alertEmails"];
+      expect(JSON.parse(configured)).to.not.be.empty;
+      expect(subscriptions.map((s) => s.inputs.endpoint)).to.deep.equal(JSON.parse(configured));
+      for (const s of subscriptions)
+        expect(s.inputs).to.include({ protocol: "email", topic: topic.outputs.arn });
+    });
+  }
+
+  it("raise one alarm per CIS metric on the trail's log group, in the primary, each to the encrypted topic", () => {
+    const { resources } = stacks.ireland;
+    const trailGroup = ofType(resources, "aws:cloudwatch/logGroup:LogGroup").find((g) =>
+      String(g.inputs.name).endsWith("/cloudtrail"),
+    )!;
+    const topic = one(resources, "aws:sns/topic:Topic");
+    const filters = ofType(resources, "aws:cloudwatch/logMetricFilter:LogMetricFilter");
+    const alarms = ofType(resources, "aws:cloudwatch/metricAlarm:MetricAlarm");
+    for (const monitor of CIS_MONITORS) {
+      const filter = filters.find((f) => String(f.inputs.name).endsWith(`-${monitor.id}`));
+      expect(filter, monitor.id).to.not.equal(undefined);
+      expect(filter!.inputs.logGroupName).to.equal(trailGroup.outputs.name);
+      expect(filter!.inputs.pattern).to.equal(monitor.pattern);
+      const metric = filter!.inputs.metricTransformation as { name: string; namespace: string };
+      const alarm = alarms.filter((a) => a.inputs.metricName === metric.name);
+      expect(alarm, monitor.id).to.have.length(1);
+      expect(alarm[0].inputs.namespace).to.equal(metric.namespace);
+      expect(alarm[0].inputs.alarmActions).to.deep.equal([topic.outputs.arn]);
+      expect(alarm[0].inputs.threshold).to.equal(1);
+    }
+    expect(ofType(stacks.oregon.resources, "aws:cloudwatch/metricAlarm:MetricAlarm")).to.deep.equal(
+      [],
+    );
+  });
+
+  it("cover the CIS monitoring set with balanced filter patterns", () => {
+    const ids = CIS_MONITORS.map((m) => m.id);
+    expect(ids).to.include.members([
+      "unauthorized-api-calls",
+      "console-signin-without-mfa",
+      "root-account-usage",
+      "iam-policy-changes",
+      "cloudtrail-changes",
+      "console-authentication-failures",
+      "kms-key-disable-or-deletion",
+      "s3-bucket-policy-changes",
+      "config-changes",
+      "security-group-changes",
+      "nacl-changes",
+      "network-gateway-changes",
+      "route-table-changes",
+      "vpc-changes",
+    ]);
+    for (const { id, pattern } of [...CIS_MONITORS, breakGlassMonitor("arn:aws:iam::1:role/x")]) {
+      let depth = 0;
+      for (const c of pattern) {
+        depth += c === "(" || c === "{" ? 1 : c === ")" || c === "}" ? -1 : 0;
+        expect(depth, id).to.be.at.least(0);
+      }
+      expect(depth, id).to.equal(0);
+      expect(pattern.startsWith("{") && pattern.endsWith("}"), id).to.equal(true);
+    }
+  });
+
+  it("let only this account's alarms and this region's finding rule publish, over TLS", () => {
+    const doc = alertTopicPolicy(
+      "arn:aws:sns:eu-west-1:210987654321:alerts",
+      "210987654321",
+      "arn:aws:events:eu-west-1:210987654321:rule/gd",
+    );
+    const alarms = doc.Statement.find((s) => s.Sid === "AlarmsPublish")!;
+    expect(alarms.Condition).to.deep.equal({
+      StringEquals: { "aws:SourceAccount": "210987654321" },
+    });
+    const findings = doc.Statement.find((s) => s.Sid === "FindingsPublish")!;
+    expect(findings.Condition).to.deep.equal({
+      ArnEquals: { "aws:SourceArn": "arn:aws:events:eu-west-1:210987654321:rule/gd" },
+    });
+    expect(doc.Statement.find((s) => s.Effect === "Deny")!.Condition).to.deep.equal({
+      Bool: { "aws:SecureTransport": "false" },
+    });
+  });
+
+  it("keep the archive for the configured number of days", async () => {
+    const evaluation = await stackWith("oregon", {
+      overrides: { "ehealth:archiveRetentionDays": "3650" },
+    });
+    const lock = one(
+      evaluation.resources,
+      "aws:s3/bucketObjectLockConfiguration:BucketObjectLockConfiguration",
+    );
+    expect(lock.inputs.rule).to.deep.equal({
+      defaultRetention: { mode: "COMPLIANCE", days: 3650 },
+    });
   });
 });

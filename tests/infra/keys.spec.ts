@@ -1,6 +1,7 @@
 import { expect } from "chai";
 import { Statement } from "../../infra/iam";
 import { KEY_PURPOSES, Keys, keyPolicy } from "../../infra/keys";
+import { CONFIG_ROLE_PATH } from "../../infra/keys/policy";
 import { build, json, ofType, stack } from "../helpers";
 
 const ctx = { accountId: "210987654321", partition: "aws", region: "eu-west-1" };
@@ -14,7 +15,7 @@ function principals(statement: Statement): string[] {
 }
 
 function actions(statement: Statement): string[] {
-  return [statement.Action].flat();
+  return [statement.Action ?? []].flat();
 }
 
 const USE = /^kms:(Encrypt|Decrypt|ReEncrypt|GenerateDataKey)/;
@@ -49,8 +50,11 @@ describe("infra/keys/policy", () => {
       for (const statement of keyPolicy(purpose, ctx).Statement) {
         if (!actions(statement).some((a) => USE.test(a) || a === "kms:CreateGrant")) continue;
         const c = statement.Condition ?? {};
+        const servicePrincipal =
+          typeof statement.Principal === "object" && statement.Principal.Service !== undefined;
         const conditioned =
           c.StringEquals?.["kms:ViaService"] !== undefined ||
+          (servicePrincipal && c.StringEquals?.["aws:SourceAccount"] === ctx.accountId) ||
           c.ArnLike?.["kms:EncryptionContext:aws:logs:arn"] !== undefined ||
           c.StringLike?.["kms:EncryptionContext:aws:cloudtrail:arn"] !== undefined;
         expect(conditioned, statement.Sid).to.equal(true);
@@ -85,6 +89,27 @@ describe("infra/keys/policy", () => {
       expect(s.Condition!.StringEquals!["aws:SourceAccount"]).to.equal(ctx.accountId);
   });
 
+  it("lets only roles on the AWS Config path write through S3 with the logs key", () => {
+    const s = keyPolicy("logs", ctx).Statement.find((x) => x.Sid === "AwsConfigDeliversThroughS3")!;
+    expect(s.Condition!.StringEquals["kms:ViaService"]).to.equal("s3.eu-west-1.amazonaws.com");
+    expect(s.Condition!.ArnLike["aws:PrincipalArn"]).to.equal(
+      `arn:aws:iam::${ctx.accountId}:role${CONFIG_ROLE_PATH}*`,
+    );
+    expect(actions(s)).to.not.include("kms:Encrypt");
+  });
+
+  it("lets CloudWatch alarms and EventBridge encrypt alerts with the logs key for this account only", () => {
+    const s = keyPolicy("logs", ctx).Statement.find((x) => x.Sid === "AlertPublishersEncrypt")!;
+    expect(principals(s)).to.have.members(["cloudwatch.amazonaws.com", "events.amazonaws.com"]);
+    expect(s.Condition).to.deep.equal({ StringEquals: { "aws:SourceAccount": ctx.accountId } });
+    for (const purpose of ["phi", "backups"] as const) {
+      const anyAlert = keyPolicy(purpose, ctx).Statement.some((x) =>
+        principals(x).some((p) => p === "events.amazonaws.com" || p === "cloudwatch.amazonaws.com"),
+      );
+      expect(anyAlert, purpose).to.equal(false);
+    }
+  });
+
   it("lets only AWS Backup use the backups key", () => {
     const services = keyPolicy("backups", ctx)
       .Statement.filter((s) => s.Condition?.StringEquals?.["kms:ViaService"])
@@ -92,12 +117,14 @@ describe("infra/keys/policy", () => {
     expect([...new Set(services)]).to.deep.equal(["backup.eu-west-1.amazonaws.com"]);
   });
 
-  it("gives the PHI and logs keys to disjoint services", () => {
+  it("gives the PHI and logs keys to disjoint services, but for AWS Config's own role writing through S3", () => {
     const servicesOf = (purpose: "phi" | "logs") =>
-      keyPolicy(purpose, ctx).Statement.flatMap((s) => [
-        ...principals(s).filter((p) => p.endsWith("amazonaws.com")),
-        ...[s.Condition?.StringEquals?.["kms:ViaService"] ?? []].flat(),
-      ]);
+      keyPolicy(purpose, ctx)
+        .Statement.filter((s) => s.Condition?.ArnLike?.["aws:PrincipalArn"] === undefined)
+        .flatMap((s) => [
+          ...principals(s).filter((p) => p.endsWith("amazonaws.com")),
+          ...[s.Condition?.StringEquals?.["kms:ViaService"] ?? []].flat(),
+        ]);
     const phi = new Set(servicesOf("phi"));
     for (const service of servicesOf("logs")) expect(phi.has(service), service).to.equal(false);
   });

@@ -11,6 +11,7 @@ import {
   MIN_VPC_PREFIX,
   RFC1918_RANGES,
   cidrsOverlap,
+  isCidr,
   isRfc1918,
   parseCidr,
 } from "../infra/network/cidr";
@@ -74,9 +75,25 @@ export interface StackConfig {
   readonly archiveRetentionDays: number;
   /** The principals allowed to assume each IT support persona role (primary stack). */
   readonly personas: Readonly<Record<PersonaName, readonly string[]>>;
+  /** The application tier: instance type, group size, and the WAF's per-address rate limit. */
+  readonly app: {
+    readonly instanceType: string;
+    readonly minSize: number;
+    readonly maxSize: number;
+    readonly wafRateLimit: number;
+  };
+  /** The optional SSH bastion (Session Manager is the default way in). */
+  readonly bastion: {
+    readonly enabled: boolean;
+    readonly allowedCidrs: readonly string[];
+    readonly instanceType: string;
+  };
   /** The provider's default tags, on every resource. */
   readonly tags: Readonly<Record<string, string>>;
 }
+
+/** The widest source a bastion may admit SSH from. */
+export const BASTION_MIN_PREFIX = 16;
 
 /** The IT support personas (infra/identity/personas.ts gives each its rights). */
 export const PERSONA_NAMES = ["support", "dba", "sysadmin", "breakGlass"] as const;
@@ -157,6 +174,28 @@ function structured<T extends z.ZodType>(schema: T, what: string) {
 const EMAIL = /^[^@\s"'<>]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$/;
 const HOSTNAME = /^(?=.{4,200}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
 const LABEL = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
+const INSTANCE_TYPE = /^[a-z][a-z0-9-]*\.[a-z0-9]+$/;
+
+/** A bastion source: an IPv4 CIDR no wider than /16, never the whole internet. */
+const bastionCidr = z.string().superRefine((value, ctx) => {
+  if (value === "0.0.0.0/0" || value === "::/0") {
+    ctx.addIssue({
+      code: "custom",
+      message: `admits SSH from ${value}, the whole internet: list your sites' addresses (a /${BASTION_MIN_PREFIX} or narrower), or leave the bastion off and use Session Manager`,
+    });
+  } else if (!isCidr(value)) {
+    ctx.addIssue({
+      code: "custom",
+      message: `holds ${JSON.stringify(value)}, which is not an IPv4 CIDR with its host bits zero (such as 203.0.113.0/24)`,
+    });
+  } else if (parseCidr(value).prefix < BASTION_MIN_PREFIX) {
+    ctx.addIssue({
+      code: "custom",
+      message: `holds ${value}, wider than /${BASTION_MIN_PREFIX}: admit SSH only from your sites' addresses`,
+    });
+  }
+});
+
 /** An IAM user or role of this account (`user/alice`, `role/path/name`) or its full ARN. */
 const PRINCIPAL = /^((arn:aws[a-z-]*:iam::\d{12}:)?(user|role)\/[\w+=,.@/-]{1,512})$/;
 
@@ -416,6 +455,71 @@ export const CONFIG_KEYS = [
       `JSON: use {"support": ["user/alice"]}`,
     ),
   },
+  {
+    key: "ehealth:appInstanceType",
+    type: "string",
+    description:
+      "EC2 instance type of the application tier (Graviton types such as m7g.large get the arm64 image).",
+    allowed: "an EC2 instance type such as m7i.large",
+    default: "m7i.large",
+    schema: z.string().regex(INSTANCE_TYPE, {
+      error: "is not an EC2 instance type: use one such as m7i.large",
+    }),
+  },
+  {
+    key: "ehealth:appMinSize",
+    type: "integer",
+    description: "Fewest application instances (at least 2 in prod, so one AZ can fail).",
+    allowed: "1 to 100 (2 or more in prod)",
+    default: "2",
+    schema: integer(1, 100, "use 1 to 100 (2 or more in prod)"),
+  },
+  {
+    key: "ehealth:appMaxSize",
+    type: "integer",
+    description: "Most application instances scaling may reach (no fewer than ehealth:appMinSize).",
+    allowed: "1 to 100, no fewer than ehealth:appMinSize",
+    default: "6",
+    schema: integer(1, 100, "use 1 to 100, no fewer than ehealth:appMinSize"),
+  },
+  {
+    key: "ehealth:wafRateLimit",
+    type: "integer",
+    description:
+      "Requests one client address may make in any 5 minutes before the WAF blocks it (100 to 2000000000).",
+    allowed: "100 to 2000000000",
+    default: "2000",
+    schema: integer(100, 2_000_000_000, "use 100 to 2000000000 requests per 5 minutes"),
+  },
+  {
+    key: "ehealth:bastion",
+    type: "object",
+    description:
+      "The optional SSH bastion: enabled (default false), allowedCidrs (the sites SSH may come from, each /16 or narrower, never 0.0.0.0/0), instanceType (default t3.micro).",
+    allowed: '{"enabled": true, "allowedCidrs": ["203.0.113.0/24"]}',
+    default: "{}",
+    schema: structured(
+      z.strictObject(
+        {
+          enabled: z.boolean({ error: "has an enabled that is not true or false" }).optional(),
+          allowedCidrs: z
+            .array(bastionCidr, { error: "has allowedCidrs that is not a list of CIDRs" })
+            .optional(),
+          instanceType: z
+            .string()
+            .regex(INSTANCE_TYPE, { error: "has an instanceType that is not an EC2 type" })
+            .optional(),
+        },
+        {
+          error: (issue) =>
+            issue.code === "unrecognized_keys"
+              ? `has ${issue.keys.join(", ")}, which the bastion does not know: use enabled, allowedCidrs and instanceType`
+              : 'is not an object: use {"enabled": true, "allowedCidrs": ["203.0.113.0/24"]}',
+        },
+      ),
+      'JSON: use {"enabled": true, "allowedCidrs": ["203.0.113.0/24"]}',
+    ),
+  },
 ] as const satisfies readonly ConfigKey[];
 
 type KeyName = (typeof CONFIG_KEYS)[number]["key"];
@@ -475,6 +579,9 @@ export function parseStackConfig(raw: RawConfig, ctx: StackContext): StackConfig
   const environment = get<Environment>("ehealth:environment");
   const nat = get<"auto" | NatMode>("ehealth:natGateways");
   const projectTag = get<string>("ehealth:projectTag");
+  const bastion = get<{ enabled?: boolean; allowedCidrs?: string[]; instanceType?: string }>(
+    "ehealth:bastion",
+  );
   return {
     project: ctx.project,
     stack: ctx.stack,
@@ -510,6 +617,17 @@ export function parseStackConfig(raw: RawConfig, ctx: StackContext): StackConfig
         get<Partial<Record<PersonaName, string[]>>>("ehealth:personas")[p] ?? [],
       ]),
     ) as Record<PersonaName, string[]>,
+    app: {
+      instanceType: get<string>("ehealth:appInstanceType"),
+      minSize: get<number>("ehealth:appMinSize"),
+      maxSize: get<number>("ehealth:appMaxSize"),
+      wafRateLimit: get<number>("ehealth:wafRateLimit"),
+    },
+    bastion: {
+      enabled: bastion.enabled ?? false,
+      allowedCidrs: bastion.allowedCidrs ?? [],
+      instanceType: bastion.instanceType ?? "t3.micro",
+    },
     tags: {
       Project: projectTag,
       Environment: environment,
@@ -563,6 +681,24 @@ function crossCheck(values: Map<KeyName, unknown>, problems: string[]): void {
   if (environment === "prod" && archiveDays < HIPAA_RETENTION_DAYS) {
     problems.push(
       `ehealth:archiveRetentionDays "${archiveDays}" is shorter than the six years HIPAA requires for documentation in prod: use ${HIPAA_RETENTION_DAYS} or more`,
+    );
+  }
+  const minSize = values.get("ehealth:appMinSize") as number;
+  const maxSize = values.get("ehealth:appMaxSize") as number;
+  if (maxSize < minSize) {
+    problems.push(
+      `ehealth:appMaxSize "${maxSize}" is below ehealth:appMinSize "${minSize}": raise it to ${minSize} or more`,
+    );
+  }
+  if (environment === "prod" && minSize < 2) {
+    problems.push(
+      `ehealth:appMinSize "${minSize}" leaves prod with a single instance: use 2 or more so the application survives the loss of an AZ`,
+    );
+  }
+  const bastion = values.get("ehealth:bastion") as { enabled?: boolean; allowedCidrs?: string[] };
+  if (bastion.enabled && (bastion.allowedCidrs ?? []).length === 0) {
+    problems.push(
+      'ehealth:bastion is enabled with no allowedCidrs: list the sites SSH may come from (`pulumi config set --path "ehealth:bastion.allowedCidrs[0]" 203.0.113.0/24`), or leave it off and use Session Manager',
     );
   }
   if (environment === "prod" && (values.get("ehealth:alertEmails") as string[]).length === 0) {

@@ -288,6 +288,54 @@ describe("stacks/config", () => {
     expect(refusal({ "ehealth:personas": "{dba:" })).to.include("is not JSON");
   });
 
+  it("reads the application tier's size and WAF limit, with their defaults", () => {
+    expect(parseWith({}).app).to.deep.equal({
+      instanceType: "m7i.large",
+      minSize: 2,
+      maxSize: 6,
+      wafRateLimit: 2000,
+    });
+    expect(refusal({ "ehealth:appMinSize": "4", "ehealth:appMaxSize": "3" })).to.include(
+      'ehealth:appMaxSize "3" is below ehealth:appMinSize "4"',
+    );
+    expect(refusal({ "ehealth:appMinSize": "1" })).to.include("leaves prod with a single instance");
+    expect(
+      parseWith({ "ehealth:appMinSize": "1", "ehealth:environment": "dev" }).app.minSize,
+    ).to.equal(1);
+    expect(refusal({ "ehealth:wafRateLimit": "50" })).to.include("ehealth:wafRateLimit");
+    expect(refusal({ "ehealth:appInstanceType": "large" })).to.include(
+      "is not an EC2 instance type",
+    );
+  });
+
+  it("leaves the bastion off by default and reads an allowed CIDR", () => {
+    expect(parseWith({}).bastion).to.deep.equal({
+      enabled: false,
+      allowedCidrs: [],
+      instanceType: "t3.micro",
+    });
+    const on = parseWith({
+      "ehealth:bastion": JSON.stringify({ enabled: true, allowedCidrs: ["203.0.113.0/24"] }),
+    });
+    expect(on.bastion.enabled).to.equal(true);
+    expect(on.bastion.allowedCidrs).to.deep.equal(["203.0.113.0/24"]);
+  });
+
+  it("refuses a bastion open to the internet, wider than /16, or enabled with no source", () => {
+    const bastion = (value: unknown) => refusal({ "ehealth:bastion": JSON.stringify(value) });
+    for (const anywhere of ["0.0.0.0/0", "::/0"]) {
+      const message = bastion({ enabled: true, allowedCidrs: [anywhere] });
+      expect(message).to.include(`admits SSH from ${anywhere}, the whole internet`);
+      expect(message.split("\n")).to.have.length(1);
+    }
+    expect(bastion({ enabled: true, allowedCidrs: ["10.0.0.0/8"] })).to.include("wider than /16");
+    expect(bastion({ enabled: true, allowedCidrs: ["203.0.113.7/24"] })).to.include(
+      "not an IPv4 CIDR",
+    );
+    expect(bastion({ enabled: true })).to.include("enabled with no allowedCidrs");
+    expect(bastion({ enabled: true, port: 22 })).to.include("which the bastion does not know");
+  });
+
   it("reports every problem of a configuration in one line", () => {
     const message = refusal({ "ehealth:environment": "qa", "ehealth:azCount": "9" });
     expect(message).to.include("ehealth:environment").and.to.include("ehealth:azCount");

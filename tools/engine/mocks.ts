@@ -219,6 +219,94 @@ const SHAPERS: Record<string, Shaper> = {
     const id = c.uuid();
     return { id, state: { arn: arn(c, "backup", `backup-plan:${id}`), version: c.hash(16) } };
   },
+  "aws:acm/certificate:Certificate": (c) => {
+    const domain = String(c.inputs.domainName ?? `${c.name}.example.org`);
+    return {
+      id: arn(c, "acm", `certificate/${c.uuid()}`),
+      state: {
+        arn: arn(c, "acm", `certificate/${c.uuid()}`),
+        domainValidationOptions: [
+          {
+            domainName: domain,
+            resourceRecordName: `_${c.hash(32)}.${domain}.`,
+            resourceRecordType: "CNAME",
+            resourceRecordValue: `_${c.hash(32).split("").reverse().join("")}.acm-validations.aws.`,
+          },
+        ],
+        status: "ISSUED",
+      },
+    };
+  },
+  "aws:lb/loadBalancer:LoadBalancer": (c) => {
+    const name = physicalName(c);
+    const suffix = `app/${name}/${c.hash(16)}`;
+    return {
+      id: arn(c, "elasticloadbalancing", `loadbalancer/${suffix}`),
+      state: {
+        name,
+        arn: arn(c, "elasticloadbalancing", `loadbalancer/${suffix}`),
+        arnSuffix: suffix,
+        dnsName: `${name}-${c.hash(10)}.${c.region}.elb.amazonaws.com`,
+        zoneId: ALB_ZONE_IDS[c.region] ?? "Z0000000000000",
+      },
+    };
+  },
+  "aws:lb/targetGroup:TargetGroup": (c) => {
+    const name = physicalName(c);
+    const suffix = `targetgroup/${name}/${c.hash(16)}`;
+    return {
+      id: arn(c, "elasticloadbalancing", suffix),
+      state: { name, arn: arn(c, "elasticloadbalancing", suffix), arnSuffix: suffix },
+    };
+  },
+  "aws:lb/listener:Listener": (c) => {
+    const id = arn(c, "elasticloadbalancing", `listener/app/${c.name}/${c.hash(16)}`);
+    return { id, state: { arn: id } };
+  },
+  "aws:wafv2/webAcl:WebAcl": (c) => {
+    const name = physicalName(c);
+    const id = c.uuid();
+    return {
+      id,
+      state: { name, arn: arn(c, "wafv2", `regional/webacl/${name}/${id}`), capacity: 700 },
+    };
+  },
+  "aws:ec2/launchTemplate:LaunchTemplate": ec2("lt", "launch-template", () => ({
+    latestVersion: 1,
+    defaultVersion: 1,
+  })),
+  "aws:autoscaling/group:Group": (c) => {
+    const name = physicalName(c);
+    return {
+      id: name,
+      state: {
+        name,
+        arn: arn(c, "autoscaling", `autoScalingGroup:${c.uuid()}:autoScalingGroupName/${name}`),
+      },
+    };
+  },
+  "aws:iam/instanceProfile:InstanceProfile": (c) => {
+    const name = physicalName(c);
+    return { id: name, state: { name, arn: arn(c, "iam", `instance-profile/${name}`, true) } };
+  },
+  "aws:iam/serviceLinkedRole:ServiceLinkedRole": (c) => {
+    const service = String(c.inputs.awsServiceName ?? "service.amazonaws.com");
+    const base =
+      service === "autoscaling.amazonaws.com" ? "AWSServiceRoleForAutoScaling" : "AWSServiceRole";
+    const name = c.inputs.customSuffix ? `${base}_${String(c.inputs.customSuffix)}` : base;
+    return {
+      id: arn(c, "iam", `role/aws-service-role/${service}/${name}`, true),
+      state: { name, arn: arn(c, "iam", `role/aws-service-role/${service}/${name}`, true) },
+    };
+  },
+  "aws:route53/healthCheck:HealthCheck": (c) => ({ id: c.uuid(), state: {} }),
+  "aws:route53/record:Record": (c) => {
+    const name = String(c.inputs.name ?? c.name);
+    return {
+      id: `Z${c.hash(13).toUpperCase()}_${name}_${String(c.inputs.type ?? "A")}`,
+      state: { fqdn: name },
+    };
+  },
   "aws:iam/rolePolicy:RolePolicy": (c) => {
     const name = physicalName(c);
     return { id: `${String(c.inputs.role)}:${name}`, state: { name } };
@@ -249,6 +337,34 @@ function bucket(c: ShapeContext): { id: string; state: State } {
     },
   };
 }
+
+/** The hosted zone of Application Load Balancers per region (for alias records). */
+const ALB_ZONE_IDS: Record<string, string> = {
+  "eu-west-1": "Z32O12XQLNTSW2",
+  "eu-west-2": "ZHURV8PSTC4K8",
+  "eu-central-1": "Z215JYRZR1TBD5",
+  "us-east-1": "Z35SXDOTRQ7X7K",
+  "us-east-2": "Z3AADJGX6KTTL2",
+  "us-west-1": "Z368ELLRRE2KJ0",
+  "us-west-2": "Z1H1FL5HABSF5",
+  "ca-central-1": "ZQSVJUPU6J1EY",
+};
+
+/** Elastic Load Balancing's log-delivery account per region (regions older than August 2022). */
+const ELB_ACCOUNTS: Record<string, string> = {
+  "eu-west-1": "156460612806",
+  "eu-west-2": "652711504416",
+  "eu-central-1": "054676820928",
+  "us-east-1": "127311923021",
+  "us-east-2": "033677994240",
+  "us-west-1": "027434742980",
+  "us-west-2": "797873946194",
+  "ca-central-1": "985666609251",
+};
+
+/** The public parameters Amazon publishes its Amazon Linux 2023 images under. */
+const AMI_PARAMETER =
+  /^\/aws\/service\/ami-amazon-linux-latest\/al2023-ami-kernel-default-(x86_64|arm64)$/;
 
 /** Invokes the platform uses, answered for the region of the provider that makes them. */
 type Answer = (inputs: State, region: string) => State;
@@ -283,6 +399,39 @@ export class PlatformMocks implements pulumi.runtime.Mocks {
         endpoint: `ec2.${region}.amazonaws.com`,
         description: region,
       }),
+      "aws:route53/getZone:getZone": (inputs) => {
+        const name = String(inputs.name ?? "").replace(/\.$/, "");
+        const zoneId = `Z${hex(`zone::${name}`, 13).toUpperCase()}`;
+        return {
+          id: zoneId,
+          zoneId,
+          name,
+          privateZone: false,
+          arn: `arn:${this.partition}:route53:::hostedzone/${zoneId}`,
+          nameServers: [`ns-1.awsdns-01.org`, `ns-2.awsdns-02.com`],
+        };
+      },
+      "aws:ssm/getParameter:getParameter": (inputs, region) => {
+        const name = String(inputs.name ?? "");
+        const match = AMI_PARAMETER.exec(name);
+        if (!match) {
+          throw new Error(
+            `the mock engine answers only the Amazon Linux 2023 image parameters, not ${JSON.stringify(name)}`,
+          );
+        }
+        return {
+          id: name,
+          name,
+          type: "String",
+          value: `ami-${hex(`${region}::${match[1]}`, 17)}`,
+          version: 1,
+          arn: `arn:${this.partition}:ssm:${region}::parameter${name}`,
+        };
+      },
+      "aws:elb/getServiceAccount:getServiceAccount": (_inputs, region) => {
+        const account = ELB_ACCOUNTS[region] ?? "000000000000";
+        return { id: account, arn: `arn:${this.partition}:iam::${account}:root`, region };
+      },
       "aws:index/getAvailabilityZones:getAvailabilityZones": (_inputs, region) => {
         const names = this.zonesOf(region);
         return {

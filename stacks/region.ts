@@ -4,6 +4,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { Audit } from "../infra/audit";
+import { Compute } from "../infra/compute";
 import { Identity, personaRoleName } from "../infra/identity";
 import { Data, Replication, ReplicationTarget } from "../infra/data";
 import { Keys } from "../infra/keys";
@@ -17,6 +18,7 @@ export interface RegionStack {
   readonly data: Data;
   readonly audit: Audit;
   readonly identity: Identity;
+  readonly compute: Compute;
   readonly availabilityZones: readonly string[];
   /** The stack outputs. */
   readonly outputs: Record<string, unknown>;
@@ -145,7 +147,56 @@ export async function deployRegion(config: StackConfig): Promise<RegionStack> {
     opts,
   );
 
-  const appUrl = `https://${config.dns.appName}.${config.dns.zone}`;
+  const compute = new Compute(
+    prefix,
+    {
+      region: config.region,
+      partition: partition.partition,
+      accountId: identity.accountId,
+      vpcId: network.vpcId,
+      vpcCidr: config.vpcCidr,
+      publicSubnetIds: network.subnetIds.public,
+      appSubnetIds: network.subnetIds.app,
+      appSecurityGroup: network.appSecurityGroup,
+      phiKeyArn: keys.phiKeyArn,
+      logsKeyArn: keys.logsKeyArn,
+      accessLogBucket: data.accessLogs,
+      access: pulumi
+        .all([
+          pulumi.all(ownPhi),
+          pulumi.all(data.replicas.map((b) => b.arn)),
+          data.fileSystem.arn,
+          data.accessPoint.arn,
+          data.database.resourceId,
+          data.cache.arn,
+          data.cacheUser.arn,
+          data.uploadIndex.arn,
+        ])
+        .apply(([documentBucketArns, replicaBucketArns, fs, ap, db, cache, cacheUser, index]) => ({
+          documentBucketArns,
+          replicaBucketArns,
+          fileSystemArn: fs,
+          accessPointArn: ap,
+          dbResourceId: db,
+          cacheArn: cache,
+          cacheUserArn: cacheUser,
+          uploadIndexArn: index,
+        })),
+      fileSystemId: data.fileSystem.id,
+      accessPointId: data.accessPoint.id,
+      zoneName: config.dns.zone,
+      appName: config.dns.appName,
+      instanceType: config.app.instanceType,
+      minSize: config.app.minSize,
+      maxSize: config.app.maxSize,
+      wafRateLimit: config.app.wafRateLimit,
+      logRetentionDays: config.flowLogRetentionDays,
+      bastion: config.bastion,
+      protect: config.dataProtection,
+    },
+    opts,
+  );
+  const appUrl = compute.appUrl;
   const accountIdentity = new Identity(
     prefix,
     {
@@ -184,6 +235,9 @@ export async function deployRegion(config: StackConfig): Promise<RegionStack> {
     ...(data.replicationTarget ? { replication: data.replicationTarget } : {}),
     backupVaultArn: data.vault.arn,
     appUrl,
+    albDnsName: compute.loadBalancer.dnsName,
+    appSecurityGroupId: network.appSecurityGroup.id,
+    ...(compute.bastion ? { bastionPublicIp: compute.bastion.publicIp } : {}),
     alertTopicArn: audit.alertTopic.arn,
     signIn: {
       userPoolId: accountIdentity.userPool.id,
@@ -201,6 +255,7 @@ export async function deployRegion(config: StackConfig): Promise<RegionStack> {
     data,
     audit,
     identity: accountIdentity,
+    compute,
     availabilityZones,
     outputs,
   };

@@ -99,6 +99,8 @@ export interface DataArgs {
 export class Data extends pulumi.ComponentResource {
   public readonly accessLogs: aws.s3.Bucket;
   public readonly documents: Readonly<Record<DocumentBucket, SecureBucket>>;
+  /** The other region's documents, replicated here (the secondary only): read after a failover. */
+  public readonly replicas: readonly SecureBucket[] = [];
   /** What this stack offers as a replication target (secondary), for its stack outputs. */
   public readonly replicationTarget?: pulumi.Output<ReplicationTarget>;
   public readonly uploadIndex: aws.dynamodb.Table;
@@ -161,6 +163,7 @@ export class Data extends pulumi.ComponentResource {
       const replicas = DOCUMENT_BUCKETS.map((kind) =>
         phiBucket(`${name}-replica-${kind}`, `${kind}-replica`),
       );
+      this.replicas = replicas;
       const ownDocuments = DOCUMENT_BUCKETS.map((k) => documents[k].arn);
       this.replicationTarget = pulumi
         .all([

@@ -1,0 +1,518 @@
+import { expect } from "chai";
+import {
+  ALB_LOG_PREFIX,
+  APP_DB_USER,
+  APP_MANAGED_POLICIES,
+  APP_PORT,
+  MANAGED_RULE_GROUPS,
+  PATCH_APPROVAL_DAYS,
+  TLS_POLICY,
+  albLogBucketPolicy,
+  amiParameter,
+  appInstancePolicy,
+  appUserData,
+  wafRules,
+} from "../../infra/compute";
+import { Evaluation, ResourceRecord, bothStacks, json, one, ofType, stackWith } from "../helpers";
+import { isAllowed } from "../helpers/iam";
+
+type Doc = Parameters<typeof isAllowed>[0];
+const tags = (r: ResourceRecord) => (r.inputs.tags ?? {}) as Record<string, string>;
+
+function phiKey(e: Evaluation): ResourceRecord {
+  return ofType(e.resources, "aws:kms/key:Key").find((k) => tags(k).Purpose === "phi")!;
+}
+
+function subnetsOf(e: Evaluation, tier: string): string[] {
+  return ofType(e.resources, "aws:ec2/subnet:Subnet")
+    .filter((s) => tags(s).Tier === tier)
+    .map((s) => String(s.outputs.id));
+}
+
+function groupNamed(e: Evaluation, suffix: string): ResourceRecord {
+  const found = ofType(e.resources, "aws:ec2/securityGroup:SecurityGroup").filter((g) =>
+    tags(g).Name.endsWith(suffix),
+  );
+  expect(found, suffix).to.have.length(1);
+  return found[0];
+}
+
+describe("ehealth:compute:Compute", () => {
+  const stacks = bothStacks();
+
+  for (const name of ["ireland", "oregon"] as const) {
+    describe(`in the ${name} stack`, () => {
+      it("puts an internet-facing ALB in the public subnets, dropping invalid headers, protected, logging", () => {
+        const e = stacks[name];
+        const lb = one(e.resources, "aws:lb/loadBalancer:LoadBalancer");
+        expect(lb.inputs).to.include({
+          loadBalancerType: "application",
+          internal: false,
+          dropInvalidHeaderFields: true,
+          enableDeletionProtection: true,
+        });
+        expect(lb.inputs.subnets).to.have.members(subnetsOf(e, "public"));
+        const logs = lb.inputs.accessLogs as { bucket: string; enabled: boolean; prefix: string };
+        expect(logs).to.include({ enabled: true, prefix: ALB_LOG_PREFIX });
+        const bucket = ofType(e.resources, "aws:s3/bucket:Bucket").find(
+          (b) => b.outputs.bucket === logs.bucket,
+        )!;
+        expect(tags(bucket).Purpose).to.equal("alb-access-logs");
+        expect(bucket.protect && bucket.retainOnDelete).to.equal(true);
+      });
+
+      it("serves HTTPS with a TLS 1.3 policy and a DNS-validated certificate; HTTP only redirects", () => {
+        const e = stacks[name];
+        const listeners = ofType(e.resources, "aws:lb/listener:Listener");
+        const https = listeners.find((l) => l.inputs.protocol === "HTTPS")!;
+        expect(https.inputs).to.include({ port: 443, sslPolicy: TLS_POLICY });
+        expect(TLS_POLICY).to.match(/^ELBSecurityPolicy-TLS13-/);
+        const cert = one(e.resources, "aws:acm/certificate:Certificate");
+        expect(cert.inputs.validationMethod).to.equal("DNS");
+        expect(cert.inputs.domainName).to.equal(new URL(String(e.outputs.appUrl)).hostname);
+        expect(https.inputs.certificateArn).to.equal(cert.outputs.arn);
+        const http = listeners.find((l) => l.inputs.protocol === "HTTP")!;
+        expect(http.inputs.port).to.equal(80);
+        expect(http.inputs.defaultActions).to.deep.equal([
+          {
+            type: "redirect",
+            redirect: { protocol: "HTTPS", port: "443", statusCode: "HTTP_301" },
+          },
+        ]);
+        expect(listeners).to.have.length(2);
+      });
+
+      it("admits 80/443 from the internet to the ALB, sends only to the app port, and the app admits only the ALB", () => {
+        const e = stacks[name];
+        const alb = groupNamed(e, "-alb");
+        const app = groupNamed(e, "-app");
+        const ingress = ofType(
+          e.resources,
+          "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule",
+        );
+        const egress = ofType(
+          e.resources,
+          "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule",
+        );
+        const albIn = ingress.filter((r) => r.inputs.securityGroupId === alb.outputs.id);
+        expect(albIn.map((r) => r.inputs.fromPort)).to.have.members([80, 443]);
+        for (const r of albIn) expect(r.inputs.cidrIpv4).to.equal("0.0.0.0/0");
+        const albOut = egress.filter((r) => r.inputs.securityGroupId === alb.outputs.id);
+        expect(
+          albOut.map((r) => [r.inputs.fromPort, r.inputs.referencedSecurityGroupId]),
+        ).to.deep.equal([[APP_PORT, app.outputs.id]]);
+        const appIn = ingress.filter((r) => r.inputs.securityGroupId === app.outputs.id);
+        expect(
+          appIn.map((r) => [
+            r.inputs.fromPort,
+            r.inputs.referencedSecurityGroupId,
+            r.inputs.cidrIpv4,
+          ]),
+        ).to.deep.equal([[APP_PORT, alb.outputs.id, undefined]]);
+      });
+
+      it("attaches a WAF with the managed groups and a rate limit, logging to an encrypted group", () => {
+        const e = stacks[name];
+        const acl = one(e.resources, "aws:wafv2/webAcl:WebAcl");
+        const rules = acl.inputs.rules as {
+          statement: Record<string, { name?: string; limit?: number }>;
+        }[];
+        const groups = rules.flatMap((r) => r.statement.managedRuleGroupStatement?.name ?? []);
+        expect(groups).to.have.members([...MANAGED_RULE_GROUPS]);
+        expect(rules.some((r) => r.statement.rateBasedStatement?.limit === 2000)).to.equal(true);
+        const association = one(e.resources, "aws:wafv2/webAclAssociation:WebAclAssociation");
+        const lb = one(e.resources, "aws:lb/loadBalancer:LoadBalancer");
+        expect(association.inputs).to.include({
+          resourceArn: lb.outputs.arn,
+          webAclArn: acl.outputs.arn,
+        });
+        const logging = one(
+          e.resources,
+          "aws:wafv2/webAclLoggingConfiguration:WebAclLoggingConfiguration",
+        );
+        const group = ofType(e.resources, "aws:cloudwatch/logGroup:LogGroup").find(
+          (g) => g.outputs.arn === (logging.inputs.logDestinationConfigs as string[])[0],
+        )!;
+        expect(String(group.inputs.name)).to.match(/^aws-waf-logs-/);
+        expect(group.inputs.kmsKeyId).to.be.a("string").and.match(/:kms:/);
+      });
+
+      it("runs an Auto Scaling group across the app subnets of every AZ, ELB health checks, at least 2, CPU target tracking", () => {
+        const e = stacks[name];
+        const group = one(e.resources, "aws:autoscaling/group:Group");
+        expect(group.inputs.vpcZoneIdentifiers).to.have.members(subnetsOf(e, "app"));
+        expect(subnetsOf(e, "app")).to.have.length(3);
+        expect(group.inputs.healthCheckType).to.equal("ELB");
+        expect(group.inputs.minSize as number).to.be.at.least(2);
+        const target = one(e.resources, "aws:lb/targetGroup:TargetGroup");
+        expect(group.inputs.targetGroupArns).to.deep.equal([target.outputs.arn]);
+        expect(target.inputs).to.include({ protocol: "HTTPS", port: APP_PORT });
+        const policy = one(e.resources, "aws:autoscaling/policy:Policy");
+        expect(policy.inputs.policyType).to.equal("TargetTrackingScaling");
+        expect(policy.inputs.autoscalingGroupName).to.equal(group.outputs.name);
+      });
+
+      it("launches the looked-up Amazon Linux 2023 image with IMDSv2 (hop limit 1), an encrypted gp3 root under the PHI key, no public IP, detailed monitoring", () => {
+        const e = stacks[name];
+        const lt = one(e.resources, "aws:ec2/launchTemplate:LaunchTemplate");
+        expect(String(lt.inputs.imageId)).to.match(/^ami-[0-9a-f]{17}$/);
+        expect(lt.inputs.metadataOptions).to.deep.include({
+          httpTokens: "required",
+          httpPutResponseHopLimit: 1,
+        });
+        const [root] = lt.inputs.blockDeviceMappings as { ebs: Record<string, unknown> }[];
+        expect(root.ebs).to.include({
+          volumeType: "gp3",
+          encrypted: "true",
+          kmsKeyId: phiKey(e).outputs.arn,
+        });
+        const [nic] = lt.inputs.networkInterfaces as Record<string, unknown>[];
+        expect(nic.associatePublicIpAddress).to.equal("false");
+        expect(nic.securityGroups).to.deep.equal([groupNamed(e, "-app").outputs.id]);
+        expect(lt.inputs.monitoring).to.deep.equal({ enabled: true });
+        const group = one(e.resources, "aws:autoscaling/group:Group");
+        expect((group.inputs.launchTemplate as { id: string }).id).to.equal(lt.outputs.id);
+      });
+
+      it("boots with the CloudWatch agent and EFS mounted over TLS on the app's access point", () => {
+        const e = stacks[name];
+        const script = Buffer.from(
+          String(one(e.resources, "aws:ec2/launchTemplate:LaunchTemplate").inputs.userData),
+          "base64",
+        ).toString();
+        const fs = one(e.resources, "aws:efs/fileSystem:FileSystem");
+        const ap = one(e.resources, "aws:efs/accessPoint:AccessPoint");
+        expect(script).to.include("amazon-cloudwatch-agent-ctl");
+        expect(script).to.match(
+          new RegExp(
+            `${String(fs.outputs.id)} \\S+ efs \\S*tls\\S*accesspoint=${String(ap.outputs.id)}`,
+          ),
+        );
+      });
+
+      it("gives the instances SSM core, the CloudWatch agent, and exactly their data stores", () => {
+        const e = stacks[name];
+        const lt = one(e.resources, "aws:ec2/launchTemplate:LaunchTemplate");
+        const profile = one(e.resources, "aws:iam/instanceProfile:InstanceProfile");
+        expect((lt.inputs.iamInstanceProfile as { arn: string }).arn).to.equal(profile.outputs.arn);
+        const role = ofType(e.resources, "aws:iam/role:Role").find(
+          (r) => r.outputs.name === profile.inputs.role,
+        )!;
+        expect(
+          (role.inputs.managedPolicyArns as string[]).map((a) => a.split("/").pop()),
+        ).to.have.members([...APP_MANAGED_POLICIES]);
+        const policy = json<Doc>(
+          ofType(e.resources, "aws:iam/rolePolicy:RolePolicy").find(
+            (p) => p.inputs.role === role.outputs.id,
+          )!.inputs.policy,
+        );
+        const resources = policy.Statement.flatMap((s) => [s.Resource ?? []].flat());
+        for (const r of resources)
+          expect(r, "no wildcard names a data store").to.not.match(/^\*$|:\*$|::\*/);
+        const documents = ofType(e.resources, "aws:s3/bucket:Bucket").filter(
+          (b) => tags(b).DataClassification === "PHI" && tags(b).Purpose !== "replica",
+        );
+        for (const b of documents) {
+          expect(
+            isAllowed(policy, undefined, "s3:GetObject", `${String(b.outputs.arn)}/patients/1.pdf`),
+          ).to.equal(true);
+        }
+        const archive = ofType(e.resources, "aws:s3/bucket:Bucket").find(
+          (b) => tags(b).Purpose === "log-archive",
+        )!;
+        expect(
+          isAllowed(policy, undefined, "s3:GetObject", `${String(archive.outputs.arn)}/x`),
+        ).to.equal(false);
+        expect(
+          isAllowed(policy, undefined, "s3:DeleteObject", `${String(documents[0].outputs.arn)}/x`),
+        ).to.equal(false);
+        const db = one(e.resources, "aws:rds/instance:Instance");
+        expect(
+          isAllowed(
+            policy,
+            undefined,
+            "rds-db:connect",
+            `arn:aws:rds-db:${e.region}:123456789012:dbuser:${String(db.outputs.resourceId)}/${APP_DB_USER}`,
+          ),
+        ).to.equal(true);
+        expect(
+          isAllowed(
+            policy,
+            undefined,
+            "rds-db:connect",
+            `arn:aws:rds-db:${e.region}:123456789012:dbuser:${String(db.outputs.resourceId)}/postgres`,
+          ),
+        ).to.equal(false);
+        expect(isAllowed(policy, undefined, "secretsmanager:GetSecretValue", "*")).to.equal(false);
+        expect(
+          isAllowed(policy, undefined, "kms:Decrypt", String(phiKey(e).outputs.arn), {
+            "kms:ViaService": `s3.${e.region}.amazonaws.com`,
+          }),
+        ).to.equal(true);
+        expect(isAllowed(policy, undefined, "kms:Decrypt", String(phiKey(e).outputs.arn))).to.equal(
+          false,
+        );
+      });
+
+      it("grants Auto Scaling's own service-linked role the PHI key, so it can launch encrypted volumes", () => {
+        const e = stacks[name];
+        const role = one(e.resources, "aws:iam/serviceLinkedRole:ServiceLinkedRole");
+        expect(role.inputs.awsServiceName).to.equal("autoscaling.amazonaws.com");
+        const grant = one(e.resources, "aws:kms/grant:Grant");
+        expect(grant.inputs).to.include({
+          keyId: phiKey(e).outputs.arn,
+          granteePrincipal: role.outputs.arn,
+        });
+        expect(grant.inputs.operations).to.include.members([
+          "GenerateDataKeyWithoutPlaintext",
+          "CreateGrant",
+          "Decrypt",
+        ]);
+        expect(
+          one(e.resources, "aws:autoscaling/group:Group").inputs.serviceLinkedRoleArn,
+        ).to.equal(role.outputs.arn);
+      });
+
+      it("patches the app tier: security updates approved after a few days, daily scans, a weekly window, Inspector", () => {
+        const e = stacks[name];
+        const baseline = one(e.resources, "aws:ssm/patchBaseline:PatchBaseline");
+        expect(baseline.inputs.operatingSystem).to.equal("AMAZON_LINUX_2023");
+        const rules = baseline.inputs.approvalRules as {
+          approveAfterDays: number;
+          patchFilters: { key: string; values: string[] }[];
+        }[];
+        const security = rules.find((r) =>
+          r.patchFilters.some((f) => f.key === "CLASSIFICATION" && f.values.includes("Security")),
+        )!;
+        expect(security.approveAfterDays).to.equal(PATCH_APPROVAL_DAYS);
+        const group = one(e.resources, "aws:ssm/patchGroup:PatchGroup");
+        expect(group.inputs.baselineId).to.equal(baseline.outputs.id);
+        const lt = one(e.resources, "aws:ec2/launchTemplate:LaunchTemplate");
+        expect(tags(lt)["Patch Group"]).to.equal(group.inputs.patchGroup);
+        const scan = one(e.resources, "aws:ssm/association:Association");
+        expect(scan.inputs).to.deep.include({
+          name: "AWS-RunPatchBaseline",
+          parameters: { Operation: "Scan" },
+        });
+        const task = one(e.resources, "aws:ssm/maintenanceWindowTask:MaintenanceWindowTask");
+        expect(task.inputs.taskArn).to.equal("AWS-RunPatchBaseline");
+        expect(
+          one(e.resources, "aws:inspector2/enabler:Enabler").inputs.resourceTypes,
+        ).to.deep.equal(["EC2"]);
+      });
+
+      it("publishes a latency record for its own region with a health check on its ALB", () => {
+        const e = stacks[name];
+        const record = ofType(e.resources, "aws:route53/record:Record").find(
+          (r) => r.inputs.type === "A",
+        )!;
+        const lb = one(e.resources, "aws:lb/loadBalancer:LoadBalancer");
+        const health = one(e.resources, "aws:route53/healthCheck:HealthCheck");
+        expect(record.inputs.latencyRoutingPolicies).to.deep.equal([{ region: e.region }]);
+        expect(record.inputs.setIdentifier).to.equal(e.region);
+        expect(record.inputs.healthCheckId).to.equal(health.outputs.id);
+        expect(record.inputs.aliases).to.deep.equal([
+          { name: lb.outputs.dnsName, zoneId: lb.outputs.zoneId, evaluateTargetHealth: true },
+        ]);
+        expect(health.inputs.fqdn).to.equal(lb.outputs.dnsName);
+        expect(record.inputs.name).to.equal(new URL(String(e.outputs.appUrl)).hostname);
+      });
+
+      it("has no bastion and no SSH anywhere by default, and exports the ALB, URL and app group", () => {
+        const e = stacks[name];
+        expect(ofType(e.resources, "aws:ec2/instance:Instance")).to.deep.equal([]);
+        const ssh = ofType(
+          e.resources,
+          "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule",
+        ).filter((r) => r.inputs.fromPort === 22);
+        expect(ssh).to.deep.equal([]);
+        expect(e.outputs.albDnsName).to.equal(
+          one(e.resources, "aws:lb/loadBalancer:LoadBalancer").outputs.dnsName,
+        );
+        expect(e.outputs.appSecurityGroupId).to.equal(groupNamed(e, "-app").outputs.id);
+      });
+    });
+  }
+
+  it("publishes the same application name from both regions", () => {
+    const name = (e: Evaluation) =>
+      ofType(e.resources, "aws:route53/record:Record").find((r) => r.inputs.type === "A")!.inputs
+        .name;
+    expect(name(stacks.ireland)).to.equal(name(stacks.oregon));
+    expect(stacks.ireland.outputs.appUrl).to.equal(stacks.oregon.outputs.appUrl);
+  });
+});
+
+describe("the optional bastion", () => {
+  let evaluation: Evaluation;
+  before(async () => {
+    evaluation = await stackWith("oregon", {
+      overrides: {
+        "ehealth:bastion": JSON.stringify({ enabled: true, allowedCidrs: ["203.0.113.0/24"] }),
+      },
+      check: {
+        config: {
+          "ec2-ingress-enforce-admin-allowlist": { allowedAdminCidrs: ["203.0.113.0/24"] },
+        },
+      },
+    });
+  });
+
+  it("is a hardened instance in a public subnet with an explicit public IP", () => {
+    const bastion = one(evaluation.resources, "aws:ec2/instance:Instance");
+    const publicSubnets = subnetsOf(evaluation, "public");
+    expect(publicSubnets).to.include(bastion.inputs.subnetId);
+    expect(bastion.inputs.associatePublicIpAddress).to.equal(true);
+    expect(bastion.inputs.metadataOptions).to.deep.include({
+      httpTokens: "required",
+      httpPutResponseHopLimit: 1,
+    });
+    expect(bastion.inputs.rootBlockDevice).to.deep.include({
+      encrypted: true,
+      kmsKeyId: phiKey(evaluation).outputs.arn,
+    });
+    expect(tags(bastion).Role).to.equal("bastion");
+  });
+
+  it("admits SSH only from the allowed CIDR, and reaches the app tier only by SSH", () => {
+    const group = groupNamed(evaluation, "-bastion");
+    const app = groupNamed(evaluation, "-app");
+    const ingress = ofType(
+      evaluation.resources,
+      "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule",
+    );
+    const egress = ofType(
+      evaluation.resources,
+      "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule",
+    );
+    expect(
+      ingress
+        .filter((r) => r.inputs.securityGroupId === group.outputs.id)
+        .map((r) => [r.inputs.fromPort, r.inputs.cidrIpv4]),
+    ).to.deep.equal([[22, "203.0.113.0/24"]]);
+    expect(
+      egress
+        .filter((r) => r.inputs.securityGroupId === group.outputs.id)
+        .map((r) => [r.inputs.fromPort, r.inputs.referencedSecurityGroupId]),
+    ).to.deep.equal([[22, app.outputs.id]]);
+    const intoApp = ingress.filter(
+      (r) =>
+        r.inputs.securityGroupId === app.outputs.id &&
+        r.inputs.referencedSecurityGroupId === group.outputs.id,
+    );
+    expect(intoApp.map((r) => r.inputs.fromPort)).to.deep.equal([22]);
+  });
+
+  it("passes the policy pack with the same CIDR in its allow-list", () => {
+    expect(
+      evaluation.checks!.violations.filter((v) => v.enforcementLevel === "mandatory"),
+    ).to.deep.equal([]);
+  });
+
+  it("is refused at configuration with 0.0.0.0/0, before any resource exists", async () => {
+    const attempt = stackWith("oregon", {
+      overrides: {
+        "ehealth:bastion": JSON.stringify({ enabled: true, allowedCidrs: ["0.0.0.0/0"] }),
+      },
+    });
+    let message = "";
+    try {
+      await attempt;
+    } catch (err) {
+      message = (err as Error).message;
+    }
+    expect(message).to.include("ehealth:bastion").and.include("the whole internet");
+  });
+});
+
+describe("infra/compute policies", () => {
+  it("lets ELB deliver access logs only under this account's prefix", () => {
+    const doc = albLogBucketPolicy(
+      "arn:aws:s3:::alb-logs",
+      "210987654321",
+      "arn:aws:iam::156460612806:root",
+    );
+    for (const s of doc.Statement.filter((x) => x.Effect === "Allow")) {
+      expect(s.Resource).to.equal(`arn:aws:s3:::alb-logs/${ALB_LOG_PREFIX}/AWSLogs/210987654321/*`);
+      expect(s.Action).to.equal("s3:PutObject");
+    }
+  });
+
+  it("puts the rate limit before the managed groups, with distinct priorities", () => {
+    const rules = wafRules(500);
+    expect(rules[0].statement).to.deep.equal({
+      rateBasedStatement: { limit: 500, aggregateKeyType: "IP" },
+    });
+    expect(new Set(rules.map((r) => r.priority)).size).to.equal(rules.length);
+  });
+
+  it("picks the arm64 image for Graviton types and x86_64 otherwise", () => {
+    expect(amiParameter("m7g.large")).to.match(/arm64$/);
+    expect(amiParameter("c7gn.xlarge")).to.match(/arm64$/);
+    expect(amiParameter("m7i.large")).to.match(/x86_64$/);
+    expect(amiParameter("t3.micro")).to.match(/x86_64$/);
+  });
+
+  it("names the database user and key use it needs and nothing wider", () => {
+    const doc = appInstancePolicy({
+      partition: "aws",
+      region: "eu-west-1",
+      accountId: "210987654321",
+      documentBucketArns: ["arn:aws:s3:::docs"],
+      replicaBucketArns: [],
+      phiKeyArn: "arn:aws:kms:eu-west-1:210987654321:key/phi",
+      fileSystemArn: "arn:aws:elasticfilesystem:eu-west-1:210987654321:file-system/fs-1",
+      accessPointArn: "arn:aws:elasticfilesystem:eu-west-1:210987654321:access-point/fsap-1",
+      dbResourceId: "db-ABC",
+      cacheArn: "arn:aws:elasticache:eu-west-1:210987654321:replicationgroup:c",
+      cacheUserArn: "arn:aws:elasticache:eu-west-1:210987654321:user:app",
+      uploadIndexArn: "arn:aws:dynamodb:eu-west-1:210987654321:table/idx",
+    });
+    expect(
+      isAllowed(
+        doc,
+        undefined,
+        "elasticfilesystem:ClientMount",
+        "arn:aws:elasticfilesystem:eu-west-1:210987654321:file-system/fs-1",
+        {
+          "elasticfilesystem:AccessPointArn":
+            "arn:aws:elasticfilesystem:eu-west-1:210987654321:access-point/fsap-1",
+        },
+      ),
+    ).to.equal(true);
+    expect(
+      isAllowed(
+        doc,
+        undefined,
+        "elasticfilesystem:ClientRootAccess",
+        "arn:aws:elasticfilesystem:eu-west-1:210987654321:file-system/fs-1",
+        {
+          "elasticfilesystem:AccessPointArn":
+            "arn:aws:elasticfilesystem:eu-west-1:210987654321:access-point/fsap-1",
+        },
+      ),
+    ).to.equal(false);
+    expect(
+      isAllowed(
+        doc,
+        undefined,
+        "dynamodb:DeleteTable",
+        "arn:aws:dynamodb:eu-west-1:210987654321:table/idx",
+      ),
+    ).to.equal(false);
+  });
+
+  it("writes user data that fails on the first error", () => {
+    const script = appUserData({
+      region: "eu-west-1",
+      fileSystemId: "fs-1",
+      accessPointId: "fsap-1",
+      logGroupName: "/ehealth/x/app",
+    });
+    expect(script.split("\n").slice(0, 2)).to.deep.equal(["#!/bin/bash", "set -euo pipefail"]);
+    expect(JSON.parse(/<<'JSON'\n([\s\S]*?)\nJSON/.exec(script)![1])).to.have.nested.property(
+      "logs.logs_collected.files.collect_list[0].log_group_name",
+      "/ehealth/x/app",
+    );
+  });
+});

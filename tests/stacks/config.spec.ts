@@ -387,6 +387,22 @@ describe("Pulumi.yaml", () => {
     for (const key of Object.keys(project.config)) expect(known.has(key), key).to.equal(true);
   });
 
+  it("lists every stack's bastion sources in the policy pack's admin allow-list", () => {
+    const pack = JSON.parse(
+      readFileSync(path.join(PROJECT_DIR, "policy-pack", "config.json"), "utf8"),
+    ) as Record<string, { allowedAdminCidrs?: string[] }>;
+    const allowed = pack["ec2-ingress-enforce-admin-allowlist"].allowedAdminCidrs ?? [];
+    for (const stackName of ["ireland", "oregon"]) {
+      const raw = loadStackConfig(
+        path.join(PROJECT_DIR, `Pulumi.${stackName}.yaml`),
+        loadProjectFile(PROJECT_DIR),
+      );
+      const { bastion } = parseStackConfig(raw, { project: "ehealth", stack: stackName });
+      const sources = bastion.enabled ? bastion.allowedCidrs : [];
+      for (const cidr of sources) expect(allowed, `${stackName} ${cidr}`).to.include(cidr);
+    }
+  });
+
   it("points main at the stacks entry point", () => {
     expect(project.main).to.equal("stacks/index.ts");
   });

@@ -52,6 +52,13 @@ const BENCHMARKS: readonly Benchmark[] = [
     reports: true,
   },
   {
+    name: "synthetic",
+    what: "npm run synthetic with a million visits: wall time and peak memory, 3 runs",
+    command: [...TSX, "tools/bench/synthetic.ts"],
+    runs: 1,
+    reports: true,
+  },
+  {
     name: "typecheck",
     what: "tsc --noEmit",
     command: ["npx", "tsc", "--noEmit", "-p", "tsconfig.json"],

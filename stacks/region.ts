@@ -75,6 +75,7 @@ export async function deployRegion(config: StackConfig): Promise<RegionStack> {
       logsKeyArn: keys.logsKeyArn,
       natGateways: config.natGateways,
       flowLogRetentionDays: config.flowLogRetentionDays,
+      sshSources: config.bastion.enabled ? config.bastion.allowedCidrs : [],
       protect: config.dataProtection,
     },
     opts,

@@ -56,7 +56,18 @@ export interface NetworkArgs {
   readonly dataPorts?: readonly number[];
   /** Keep the flow-log group (audit evidence) when the stack is destroyed. @default true */
   readonly protect?: boolean;
+  /**
+   * A flow-log group the caller owns, for a network that is removed while its logs are kept (a
+   * closed research enclave). @default a group of the network's own
+   */
+  readonly flowLogGroup?: aws.cloudwatch.LogGroup;
+  /** Sites the bastion admits SSH from: the public tier's ACL lets them in on 22. @default none */
+  readonly sshSources?: readonly string[];
+  /** Endpoint policies of the gateway endpoints, by service. @default full access */
+  readonly gatewayEndpointPolicies?: Partial<Record<GatewayService, pulumi.Input<string>>>;
 }
+
+export type GatewayService = (typeof GATEWAY_ENDPOINTS)[number];
 
 type PerTier<T> = Readonly<Record<Tier, T>>;
 
@@ -76,6 +87,7 @@ export class Network extends pulumi.ComponentResource {
   public readonly routeTableIds: PerTier<pulumi.Output<string>[]>;
   public readonly natGateways: aws.ec2.NatGateway[];
   public readonly flowLogGroup: aws.cloudwatch.LogGroup;
+  public readonly gatewayEndpoints: Readonly<Record<GatewayService, aws.ec2.VpcEndpoint>>;
   public readonly endpointSecurityGroup: aws.ec2.SecurityGroup;
   /** The app tier's security group: data stores admit it; compute adds its own rules. */
   public readonly appSecurityGroup: aws.ec2.SecurityGroup;
@@ -222,7 +234,7 @@ export class Network extends pulumi.ComponentResource {
     this.routeTableIds = mapTiers(routeTables, (list) => list.map((t) => t.id));
 
     const nacls: Partial<Record<Tier, TierNacl>> = {
-      public: publicTier ? publicNacl(plan) : undefined,
+      public: publicTier ? publicNacl(plan, args.sshSources ?? []) : undefined,
       app: appNacl(plan),
       data: dataNacl(plan, args.dataPorts ?? DEFAULT_DATA_PORTS),
     };
@@ -243,19 +255,23 @@ export class Network extends pulumi.ComponentResource {
 
     this.flowLogGroup = this.flowLogs(name, args, retention, protect);
 
+    const gateways = {} as Record<GatewayService, aws.ec2.VpcEndpoint>;
     for (const service of GATEWAY_ENDPOINTS) {
-      new aws.ec2.VpcEndpoint(
+      const policy = args.gatewayEndpointPolicies?.[service];
+      gateways[service] = new aws.ec2.VpcEndpoint(
         `${name}-${service}`,
         {
           vpcId,
           serviceName: `com.amazonaws.${args.region}.${service}`,
           vpcEndpointType: "Gateway",
           routeTableIds: [...this.routeTableIds.app, ...this.routeTableIds.data],
+          ...(policy ? { policy } : {}),
           tags: { Name: `${name}-${service}` },
         },
         child,
       );
     }
+    this.gatewayEndpoints = gateways;
 
     // Created with the network so the data stores can name it before compute exists; compute
     // attaches the instances and adds the rules (from the load balancer only).
@@ -322,17 +338,19 @@ export class Network extends pulumi.ComponentResource {
     protect: boolean,
   ): aws.cloudwatch.LogGroup {
     const child = { parent: this };
-    const group = new aws.cloudwatch.LogGroup(
-      `${name}-flow-logs`,
-      {
-        name: `/ehealth/${name}/vpc-flow-logs`,
-        kmsKeyId: args.logsKeyArn,
-        retentionInDays: retention,
-        tags: { Name: `${name}-flow-logs` },
-      },
-      // Flow logs are audit evidence (164.312(b)): they outlive the stack unless opted out.
-      { ...child, protect, retainOnDelete: protect },
-    );
+    const group =
+      args.flowLogGroup ??
+      new aws.cloudwatch.LogGroup(
+        `${name}-flow-logs`,
+        {
+          name: `/ehealth/${name}/vpc-flow-logs`,
+          kmsKeyId: args.logsKeyArn,
+          retentionInDays: retention,
+          tags: { Name: `${name}-flow-logs` },
+        },
+        // Flow logs are audit evidence (164.312(b)): they outlive the stack unless opted out.
+        { ...child, protect, retainOnDelete: protect },
+      );
     const role = new aws.iam.Role(
       `${name}-flow-logs`,
       {

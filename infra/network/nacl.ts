@@ -55,8 +55,11 @@ function ephemeral(cidrBlock: string): RuleSpec[] {
   return EPHEMERAL_RANGES.map(([from, to]) => tcp(cidrBlock, from, to));
 }
 
-/** Public tier: HTTPS and HTTP (redirected) from the internet, return traffic, the VPC's egress. */
-export function publicNacl(plan: SubnetPlan): TierNacl {
+/**
+ * Public tier: HTTPS and HTTP (redirected) from the internet, return traffic, the VPC's egress,
+ * and SSH from the bastion's allowed sites only (last, so the others keep their numbers).
+ */
+export function publicNacl(plan: SubnetPlan, sshSources: readonly string[] = []): TierNacl {
   return {
     ingress: number([
       tcp(ANYWHERE, 443),
@@ -64,6 +67,7 @@ export function publicNacl(plan: SubnetPlan): TierNacl {
       ...ephemeral(ANYWHERE),
       // The app tier's outbound traffic passes through the NAT gateways here.
       all(plan.vpcCidr),
+      ...sshSources.map((cidr) => tcp(cidr, 22)),
     ]),
     egress: number([all(ANYWHERE)]),
   };

@@ -403,6 +403,16 @@ describe("the optional bastion", () => {
     expect(intoApp.map((r) => r.inputs.fromPort)).to.deep.equal([22]);
   });
 
+  it("is reachable through the public tier's network ACL from the allowed CIDR only", () => {
+    const acl = ofType(evaluation.resources, "aws:ec2/networkAcl:NetworkAcl").find(
+      (a) => tags(a).Tier === "public",
+    )!;
+    const ssh = (acl.inputs.ingress as { protocol: string; fromPort: number; cidrBlock: string }[])
+      .filter((r) => r.protocol === "tcp" && r.fromPort === 22)
+      .map((r) => r.cidrBlock);
+    expect(ssh).to.deep.equal(["203.0.113.0/24"]);
+  });
+
   it("passes the policy pack with the same CIDR in its allow-list", () => {
     expect(
       evaluation.checks!.violations.filter((v) => v.enforcementLevel === "mandatory"),

@@ -70,6 +70,17 @@ describe("infra/network/nacl", () => {
     ).to.equal(false);
   });
 
+  it("lets SSH into the public tier from the bastion's sites alone, keeping the other rules' numbers", () => {
+    const closed = publicNacl(plan);
+    const open = publicNacl(plan, ["203.0.113.0/24"]);
+    const ssh = open.ingress.filter((r) => coversPort(r, 22) && r.protocol === "tcp");
+    expect(ssh.map((r) => r.cidrBlock)).to.deep.equal(["203.0.113.0/24"]);
+    expect(closed.ingress.filter((r) => r.protocol === "tcp" && coversPort(r, 22))).to.deep.equal(
+      [],
+    );
+    expect(open.ingress.slice(0, closed.ingress.length)).to.deep.equal(closed.ingress);
+  });
+
   it("sends nothing from the data tier outside the VPC", () => {
     for (const rule of dataNacl(plan, [5432]).egress) {
       expect(cidrContains(plan.vpcCidr, rule.cidrBlock), rule.cidrBlock).to.equal(true);

@@ -8,6 +8,7 @@ import {
   replicationRolePolicy,
   secureBucket,
 } from "./buckets";
+import { taggedSelection } from "./backup";
 import { postgres } from "./database";
 import { valkeyCache } from "./cache";
 import { sharedFiles } from "./files";
@@ -292,41 +293,12 @@ export class Data extends pulumi.ComponentResource {
       { parent: this },
     );
 
-    const role = new aws.iam.Role(
-      `${name}-backup`,
-      {
-        description: "AWS Backup: back up and restore the resources tagged Backup=daily",
-        assumeRolePolicy: serviceTrust("backup.amazonaws.com"),
-        tags: { Name: `${name}-backup` },
-      },
-      { parent: this },
-    );
-    // The S3 policies are separate: backing up versioned buckets needs its own permissions.
-    for (const policy of [
-      "service-role/AWSBackupServiceRolePolicyForBackup",
-      "service-role/AWSBackupServiceRolePolicyForRestores",
-      "AWSBackupServiceRolePolicyForS3Backup",
-      "AWSBackupServiceRolePolicyForS3Restore",
-    ]) {
-      new aws.iam.RolePolicyAttachment(
-        `${name}-${policy.split("/").pop()}`,
-        {
-          role: role.name,
-          policyArn: `arn:${args.partition}:iam::aws:policy/${policy}`,
-        },
-        { parent: this },
-      );
-    }
-    new aws.backup.Selection(
-      `${name}-tagged`,
-      {
-        name: `${name}-tagged`,
-        planId: this.plan.id,
-        iamRoleArn: role.arn,
-        selectionTags: [{ type: "STRINGEQUALS", key: BACKUP_TAG.key, value: BACKUP_TAG.value }],
-      },
-      { parent: this },
-    );
+    taggedSelection(this, name, {
+      partition: args.partition,
+      planId: this.plan.id,
+      tag: BACKUP_TAG,
+      description: "AWS Backup: back up and restore the resources tagged Backup=daily",
+    });
 
     if (source) this.replicate(name, args, source);
     if (this.replicationTarget) {

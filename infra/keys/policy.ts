@@ -100,22 +100,37 @@ function viaServices(sid: string, services: readonly string[], ctx: KeyPolicyCon
   ];
 }
 
-/** The key policy of one purpose. */
-export function keyPolicy(purpose: KeyPurpose, ctx: KeyPolicyContext): PolicyDocument {
-  const admin: Statement = {
+function adminStatement(ctx: KeyPolicyContext): Statement {
+  return {
     Sid: "KeyAdministrationByAccount",
     Effect: "Allow",
     Principal: { AWS: accountRoot(ctx.partition, ctx.accountId) },
     Action: [...KEY_ADMIN_ACTIONS],
     Resource: "*",
   };
+}
+
+/**
+ * A key the account administers and only the named services use, on behalf of this account's
+ * principals (the research enclaves' keys are such keys).
+ */
+export function serviceKeyPolicy(
+  sid: string,
+  services: readonly string[],
+  ctx: KeyPolicyContext,
+): PolicyDocument {
+  return policyDocument([adminStatement(ctx), ...viaServices(sid, services, ctx)]);
+}
+
+/** The key policy of one purpose. */
+export function keyPolicy(purpose: KeyPurpose, ctx: KeyPolicyContext): PolicyDocument {
   switch (purpose) {
     case "phi":
-      return policyDocument([admin, ...viaServices("PhiServices", PHI_KEY_SERVICES, ctx)]);
+      return serviceKeyPolicy("PhiServices", PHI_KEY_SERVICES, ctx);
     case "backups":
-      return policyDocument([admin, ...viaServices("AwsBackup", ["backup"], ctx)]);
+      return serviceKeyPolicy("AwsBackup", ["backup"], ctx);
     case "logs":
-      return policyDocument([admin, ...logsStatements(ctx)]);
+      return policyDocument([adminStatement(ctx), ...logsStatements(ctx)]);
   }
 }
 

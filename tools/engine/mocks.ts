@@ -307,6 +307,35 @@ const SHAPERS: Record<string, Shaper> = {
       state: { fqdn: name },
     };
   },
+  "aws:lambda/function:Function": (c) => {
+    const name = physicalName(c);
+    const functionArn = arn(c, "lambda", `function:${name}`);
+    return {
+      id: name,
+      state: {
+        name,
+        arn: functionArn,
+        qualifiedArn: `${functionArn}:$LATEST`,
+        invokeArn: `arn:${c.partition}:apigateway:${c.region}:lambda:path/2015-03-31/functions/${functionArn}/invocations`,
+        version: "$LATEST",
+      },
+    };
+  },
+  "aws:sqs/queue:Queue": (c) => {
+    const name = physicalName(c);
+    const url = `https://sqs.${c.region}.amazonaws.com/${c.account}/${name}`;
+    return { id: url, state: { name, url, arn: arn(c, "sqs", name) } };
+  },
+  "aws:sns/topic:Topic": (c) => {
+    const name = physicalName(c);
+    const topicArn = arn(c, "sns", name);
+    return { id: topicArn, state: { name, arn: topicArn } };
+  },
+  "aws:ebs/volume:Volume": ec2("vol", "volume"),
+  "aws:ssm/document:Document": (c) => {
+    const name = physicalName(c);
+    return { id: name, state: { name, arn: arn(c, "ssm", `document/${name}`) } };
+  },
   "aws:iam/rolePolicy:RolePolicy": (c) => {
     const name = physicalName(c);
     return { id: `${String(c.inputs.role)}:${name}`, state: { name } };

@@ -88,9 +88,47 @@ export interface StackConfig {
     readonly allowedCidrs: readonly string[];
     readonly instanceType: string;
   };
+  /** The research enclaves of this stack's region, one per approved study. */
+  readonly research: { readonly enclaves: readonly EnclaveConfig[] };
   /** The provider's default tags, on every resource. */
   readonly tags: Readonly<Record<string, string>>;
 }
+
+export const ENCLAVE_STATUSES = ["open", "closed"] as const;
+export type EnclaveStatus = (typeof ENCLAVE_STATUSES)[number];
+
+/** One research enclave (infra/research), as `ehealth:research.enclaves[]` declares it. */
+export interface EnclaveConfig {
+  /** The study's project identifier: in every name and tag of the enclave. */
+  readonly id: string;
+  /** open: everything runs; closed: compute, pipeline and network are gone, data and logs kept. */
+  readonly status: EnclaveStatus;
+  /** Closed only: the enclave key may be deleted (crypto-shredding what it encrypted). */
+  readonly purge: boolean;
+  /** The study's approval (IRB protocol number), as a tag. */
+  readonly irbProtocol?: string;
+  readonly vpcCidr: string;
+  readonly workstation: {
+    readonly instanceType: string;
+    readonly tenancy: "dedicated" | "default";
+    readonly dataVolumeGb: number;
+  };
+  /** Who may upload into data-in and collect output (MFA), as IAM principals. */
+  readonly stewards: readonly string[];
+  /** Who may open sessions on the workstation (MFA), as IAM principals. */
+  readonly researchers: readonly string[];
+  /** A NAT gateway for package updates: the workstation can then reach the internet. */
+  readonly internetAccess: boolean;
+  /** Sites SSH may come from through the enclave's bastion; empty: no bastion. */
+  readonly bastionCidrs: readonly string[];
+  /** Email addresses told about every upload and quarantine. */
+  readonly notify: readonly string[];
+}
+
+/** A study's identifier: short, so every enclave name fits AWS's name limits. */
+export const ENCLAVE_ID = /^[a-z][a-z0-9]{2,11}$/;
+export const DEFAULT_WORKSTATION_TYPE = "m7i.xlarge";
+export const DEFAULT_DATA_VOLUME_GB = 100;
 
 /** The widest source a bastion may admit SSH from. */
 export const BASTION_MIN_PREFIX = 16;
@@ -199,6 +237,172 @@ const bastionCidr = z.string().superRefine((value, ctx) => {
 /** An IAM user or role of this account (`user/alice`, `role/path/name`) or its full ARN. */
 const PRINCIPAL = /^((arn:aws[a-z-]*:iam::\d{12}:)?(user|role)\/[\w+=,.@/-]{1,512})$/;
 
+const ENCLAVE_KEYS = [
+  "id",
+  "status",
+  "purge",
+  "irbProtocol",
+  "vpcCidr",
+  "workstation",
+  "stewards",
+  "researchers",
+  "internetAccess",
+  "bastion",
+  "notify",
+] as const;
+const WORKSTATION_KEYS = ["instanceType", "tenancy", "dataVolumeGb"] as const;
+const TAG_VALUE = /^[\w .:/=+@-]{1,128}$/;
+
+const isObject = (v: unknown): v is Record<string, unknown> =>
+  typeof v === "object" && v !== null && !Array.isArray(v);
+
+function unknownKeys(value: Record<string, unknown>, known: readonly string[]): string[] {
+  return Object.keys(value).filter((k) => !known.includes(k));
+}
+
+/** Why a workstation type is refused, or undefined for a general-purpose m-family type. */
+export function workstationTypeProblem(type: string): string | undefined {
+  if (!INSTANCE_TYPE.test(type))
+    return `is not an EC2 instance type: use one such as ${DEFAULT_WORKSTATION_TYPE}`;
+  if (/^t\d/.test(type)) {
+    return `is burstable: a T-family workstation runs out of CPU credits in the middle of an analysis and is refused on dedicated tenancy; use an m-family type such as ${DEFAULT_WORKSTATION_TYPE}`;
+  }
+  if (!/^m\d+[a-z]*\./.test(type)) {
+    return `is not a general-purpose m-family type: use one such as ${DEFAULT_WORKSTATION_TYPE} or m7i.2xlarge`;
+  }
+  return undefined;
+}
+
+/**
+ * `ehealth:research`, checked enclave by enclave so that a message names the enclave and the field
+ * at fault rather than echoing the whole object. Returns the enclaves, or the first problem found.
+ */
+export function parseResearch(value: unknown): { enclaves: EnclaveConfig[] } | string {
+  if (!isObject(value)) return 'is not an object: use {"enclaves": [...]}';
+  const extra = unknownKeys(value, ["enclaves"]);
+  if (extra.length) return `has ${extra.join(", ")}, which research does not know: use enclaves`;
+  const list = value.enclaves ?? [];
+  if (!Array.isArray(list)) return "has enclaves that is not a list of enclaves";
+  const enclaves: EnclaveConfig[] = [];
+  for (const [i, entry] of list.entries()) {
+    const parsed = parseEnclave(entry, i);
+    if (typeof parsed === "string") return parsed;
+    if (enclaves.some((e) => e.id === parsed.id)) {
+      return `declares enclave "${parsed.id}" twice: give each study an id of its own`;
+    }
+    enclaves.push(parsed);
+  }
+  return { enclaves };
+}
+
+function parseEnclave(entry: unknown, index: number): EnclaveConfig | string {
+  let where = `enclave ${index + 1}`;
+  if (!isObject(entry)) return `${where} is not an object with an id and a vpcCidr`;
+  const id = entry.id;
+  if (typeof id !== "string" || !ENCLAVE_ID.test(id)) {
+    return `${where} has the id ${JSON.stringify(id)}: a project identifier is 3 to 12 lowercase letters and digits, starting with a letter (such as cardio01)`;
+  }
+  where = `enclave "${id}"`;
+  const extra = unknownKeys(entry, ENCLAVE_KEYS);
+  if (extra.length)
+    return `${where} has ${extra.join(", ")}: known fields are ${ENCLAVE_KEYS.join(", ")}`;
+
+  const status = entry.status ?? "open";
+  if (!ENCLAVE_STATUSES.includes(status as EnclaveStatus)) {
+    return `${where} has the status ${JSON.stringify(status)}: use open or closed`;
+  }
+  const purge = entry.purge ?? false;
+  if (typeof purge !== "boolean") return `${where} has a purge that is not true or false`;
+  if (purge && status !== "closed") {
+    return `${where} asks for purge while open: close it first (status closed), then purge`;
+  }
+  const irb = entry.irbProtocol;
+  if (irb !== undefined && (typeof irb !== "string" || !TAG_VALUE.test(irb))) {
+    return `${where} has an irbProtocol that is not a tag value (up to 128 letters, digits, spaces and . : / = + @ - _)`;
+  }
+  if (entry.vpcCidr === undefined) {
+    return `${where} has no vpcCidr: give it a range of its own, such as 10.60.0.0/20`;
+  }
+  const cidr = vpcCidr.safeParse(entry.vpcCidr);
+  if (!cidr.success) {
+    return `${where} has the vpcCidr ${JSON.stringify(entry.vpcCidr)}, which ${cidr.error.issues[0].message}`;
+  }
+
+  const ws = entry.workstation ?? {};
+  if (!isObject(ws)) return `${where} has a workstation that is not an object`;
+  const wsExtra = unknownKeys(ws, WORKSTATION_KEYS);
+  if (wsExtra.length) {
+    return `${where} has workstation.${wsExtra.join(", workstation.")}: known fields are ${WORKSTATION_KEYS.join(", ")}`;
+  }
+  const instanceType = ws.instanceType ?? DEFAULT_WORKSTATION_TYPE;
+  if (typeof instanceType !== "string")
+    return `${where} has a workstation.instanceType that is not a string`;
+  const typeProblem = workstationTypeProblem(instanceType);
+  if (typeProblem) return `${where} has the workstation type ${instanceType}, which ${typeProblem}`;
+  const tenancy = ws.tenancy ?? "dedicated";
+  if (tenancy !== "dedicated" && tenancy !== "default") {
+    return `${where} has the workstation tenancy ${JSON.stringify(tenancy)}: use dedicated (the default) or default`;
+  }
+  const dataVolumeGb = ws.dataVolumeGb ?? DEFAULT_DATA_VOLUME_GB;
+  if (
+    !Number.isInteger(dataVolumeGb) ||
+    (dataVolumeGb as number) < 20 ||
+    (dataVolumeGb as number) > 16384
+  ) {
+    return `${where} has the workstation dataVolumeGb ${JSON.stringify(dataVolumeGb)}: use a whole number of GiB from 20 to 16384`;
+  }
+
+  const principals = (field: "stewards" | "researchers"): string[] | string => {
+    const given = entry[field] ?? [];
+    if (!Array.isArray(given) || given.some((p) => typeof p !== "string" || !PRINCIPAL.test(p))) {
+      return `${where} has ${field} that is not a list of IAM users or roles: use user/<name>, role/<name> or an IAM ARN`;
+    }
+    return given as string[];
+  };
+  const stewards = principals("stewards");
+  if (typeof stewards === "string") return stewards;
+  const researchers = principals("researchers");
+  if (typeof researchers === "string") return researchers;
+
+  const internetAccess = entry.internetAccess ?? false;
+  if (typeof internetAccess !== "boolean") {
+    return `${where} has an internetAccess that is not true or false`;
+  }
+  let bastionCidrs: string[] = [];
+  if (entry.bastion !== undefined) {
+    const bastion = entry.bastion;
+    if (!isObject(bastion) || unknownKeys(bastion, ["allowedCidrs"]).length) {
+      return `${where} has a bastion that is not {"allowedCidrs": [...]}`;
+    }
+    const cidrs = bastion.allowedCidrs;
+    if (!Array.isArray(cidrs) || cidrs.length === 0) {
+      return `${where} has a bastion with no allowedCidrs: list the sites SSH may come from, or remove the bastion and use Session Manager`;
+    }
+    for (const c of cidrs) {
+      const checked = bastionCidr.safeParse(c);
+      if (!checked.success) return `${where} has a bastion that ${checked.error.issues[0].message}`;
+    }
+    bastionCidrs = cidrs as string[];
+  }
+  const notify = entry.notify ?? [];
+  if (!Array.isArray(notify) || notify.some((e) => typeof e !== "string" || !EMAIL.test(e))) {
+    return `${where} has notify that is not a list of email addresses`;
+  }
+  return {
+    id,
+    status: status as EnclaveStatus,
+    purge,
+    ...(irb !== undefined ? { irbProtocol: irb as string } : {}),
+    vpcCidr: entry.vpcCidr as string,
+    workstation: { instanceType, tenancy, dataVolumeGb: dataVolumeGb as number },
+    stewards,
+    researchers,
+    internetAccess,
+    bastionCidrs,
+    notify: notify as string[],
+  };
+}
+
 export interface ConfigKey {
   /** The full key, `namespace:name`. */
   readonly key: string;
@@ -212,6 +416,8 @@ export interface ConfigKey {
   readonly allowed: string;
   /** The default as Pulumi.yaml declares it; absent for required keys. */
   readonly default?: string;
+  /** Leave the value out of error messages (long objects: the message names the part at fault). */
+  readonly quiet?: boolean;
   readonly schema: z.ZodType<unknown, string>;
 }
 
@@ -520,6 +726,25 @@ export const CONFIG_KEYS = [
       'JSON: use {"enabled": true, "allowedCidrs": ["203.0.113.0/24"]}',
     ),
   },
+  {
+    key: "ehealth:research",
+    type: "object",
+    description:
+      "The research enclaves of this region: enclaves, a list of {id, status (open or closed), purge, irbProtocol, vpcCidr, workstation {instanceType (m family), tenancy, dataVolumeGb}, stewards, researchers, internetAccess, bastion {allowedCidrs}, notify}.",
+    allowed: `{"enclaves": [{"id": "cardio01", "vpcCidr": "10.60.0.0/20"}]}`,
+    default: "{}",
+    quiet: true,
+    schema: structured(z.unknown(), 'JSON: use {"enclaves": [{"id": "cardio01", ...}]}').transform(
+      (value, ctx) => {
+        const result = parseResearch(value);
+        if (typeof result === "string") {
+          ctx.addIssue({ code: "custom", message: result });
+          return z.NEVER;
+        }
+        return result;
+      },
+    ),
+  },
 ] as const satisfies readonly ConfigKey[];
 
 type KeyName = (typeof CONFIG_KEYS)[number]["key"];
@@ -557,8 +782,12 @@ export function parseStackConfig(raw: RawConfig, ctx: StackContext): StackConfig
     if (result.success) {
       values.set(spec.key as KeyName, result.data);
     } else {
-      const shown = spec.type === "array" || spec.type === "object" ? text : JSON.stringify(text);
-      problems.push(`${spec.key} ${shown} ${result.error.issues[0].message}`);
+      const shown = spec.quiet
+        ? ""
+        : spec.type === "array" || spec.type === "object"
+          ? `${text} `
+          : `${JSON.stringify(text)} `;
+      problems.push(`${spec.key} ${shown}${result.error.issues[0].message}`);
     }
   }
 
@@ -628,6 +857,7 @@ export function parseStackConfig(raw: RawConfig, ctx: StackContext): StackConfig
       allowedCidrs: bastion.allowedCidrs ?? [],
       instanceType: bastion.instanceType ?? "t3.micro",
     },
+    research: get<{ enclaves: EnclaveConfig[] }>("ehealth:research"),
     tags: {
       Project: projectTag,
       Environment: environment,
@@ -700,6 +930,20 @@ function crossCheck(values: Map<KeyName, unknown>, problems: string[]): void {
     problems.push(
       'ehealth:bastion is enabled with no allowedCidrs: list the sites SSH may come from (`pulumi config set --path "ehealth:bastion.allowedCidrs[0]" 203.0.113.0/24`), or leave it off and use Session Manager',
     );
+  }
+  const research = values.get("ehealth:research") as { enclaves: EnclaveConfig[] };
+  const ranges = [
+    { name: `ehealth:vpcCidr "${own}"`, cidr: own },
+    { name: `ehealth:peerVpcCidr "${peer}"`, cidr: peer },
+  ];
+  for (const enclave of research.enclaves) {
+    const clash = ranges.find((r) => cidrsOverlap(r.cidr, enclave.vpcCidr));
+    if (clash) {
+      problems.push(
+        `ehealth:research enclave "${enclave.id}" has the vpcCidr "${enclave.vpcCidr}", which overlaps ${clash.name}: give each enclave a range of its own`,
+      );
+    }
+    ranges.push({ name: `enclave "${enclave.id}"`, cidr: enclave.vpcCidr });
   }
   if (environment === "prod" && (values.get("ehealth:alertEmails") as string[]).length === 0) {
     problems.push(

@@ -9,6 +9,7 @@ import { Identity, personaRoleName } from "../infra/identity";
 import { Data, Replication, ReplicationTarget } from "../infra/data";
 import { Keys } from "../infra/keys";
 import { Network } from "../infra/network";
+import { Enclave } from "../infra/research";
 import { ConfigError, StackConfig } from "./config";
 
 export interface RegionStack {
@@ -19,6 +20,8 @@ export interface RegionStack {
   readonly audit: Audit;
   readonly identity: Identity;
   readonly compute: Compute;
+  /** The research enclaves, by project identifier. */
+  readonly enclaves: Readonly<Record<string, Enclave>>;
   readonly availabilityZones: readonly string[];
   /** The stack outputs. */
   readonly outputs: Record<string, unknown>;
@@ -116,15 +119,52 @@ export async function deployRegion(config: StackConfig): Promise<RegionStack> {
     opts,
   );
 
+  // One enclave per approved study, in this region, each in a VPC of its own.
+  const enclaves: Record<string, Enclave> = {};
+  for (const study of config.research.enclaves) {
+    enclaves[study.id] = new Enclave(
+      `${prefix}-research-${study.id}`,
+      {
+        id: study.id,
+        status: study.status,
+        purge: study.purge,
+        ...(study.irbProtocol ? { irbProtocol: study.irbProtocol } : {}),
+        region: config.region,
+        accountId: identity.accountId,
+        partition: partition.partition,
+        vpcCidr: study.vpcCidr,
+        availabilityZones,
+        logsKeyArn: keys.logsKeyArn,
+        logRetentionDays: config.flowLogRetentionDays,
+        backupRetentionDays: config.backupRetentionDays.daily,
+        workstation: study.workstation,
+        stewards: study.stewards,
+        researchers: study.researchers,
+        internetAccess: study.internetAccess,
+        bastionCidrs: study.bastionCidrs,
+        notify: study.notify,
+        protect: config.dataProtection,
+      },
+      opts,
+    );
+  }
+  const researchArns = pulumi
+    .all(Object.values(enclaves).map((e) => e.phiBucketArns))
+    .apply((lists) => lists.flat());
+
   // The trail records object reads and writes on every PHI bucket: this region's documents and
-  // the other region's documents and replicas (read from the same stack reference).
+  // enclaves, and the other region's documents, replicas and enclaves (read from the same stack
+  // reference).
   const ownPhi = Object.values(data.documents).map((b) => b.arn);
+  const regionPhi = pulumi
+    .all([pulumi.all(ownPhi), researchArns])
+    .apply(([own, research]) => [...own, ...research]);
   const phiBucketArns =
     replication.role === "source"
       ? pulumi
-          .all([pulumi.all(ownPhi), pulumi.output(replication.target)])
+          .all([regionPhi, pulumi.output(replication.target)])
           .apply(([own, target]) => [...own, ...target.phiBucketArns])
-      : pulumi.all(ownPhi);
+      : regionPhi;
   const audit = new Audit(
     prefix,
     {
@@ -232,8 +272,18 @@ export async function deployRegion(config: StackConfig): Promise<RegionStack> {
     fileSystem: { id: data.fileSystem.id, accessPointId: data.accessPoint.id },
     cache: { endpoint: data.cache.primaryEndpointAddress, user: data.cacheUser.userName },
     uploadIndex: { name: data.uploadIndex.name, arn: data.uploadIndex.arn },
-    // The secondary's offer to the primary (read by its StackReference).
-    ...(data.replicationTarget ? { replication: data.replicationTarget } : {}),
+    // The secondary's offer to the primary (read by its StackReference), with its enclaves' buckets
+    // for the account trail.
+    ...(data.replicationTarget
+      ? {
+          replication: pulumi
+            .all([data.replicationTarget, researchArns])
+            .apply(([target, research]) => ({
+              ...target,
+              phiBucketArns: [...target.phiBucketArns, ...research],
+            })),
+        }
+      : {}),
     backupVaultArn: data.vault.arn,
     appUrl,
     albDnsName: compute.loadBalancer.dnsName,
@@ -248,6 +298,24 @@ export async function deployRegion(config: StackConfig): Promise<RegionStack> {
     personaRoles: Object.fromEntries(
       Object.entries(accountIdentity.personaRoles).map(([p, role]) => [p, role.arn]),
     ),
+    research: Object.fromEntries(
+      Object.entries(enclaves).map(([id, e]) => [
+        id,
+        {
+          status: config.research.enclaves.find((s) => s.id === id)!.status,
+          keyArn: e.key.arn,
+          dataInBucket: e.dataIn.bucket,
+          outputBucket: e.output.bucket,
+          logsBucket: e.logs.bucket,
+          uploadIndex: e.index.name,
+          ...(e.stewardRole ? { stewardRoleArn: e.stewardRole.arn } : {}),
+          ...(e.workstation ? { workstationId: e.workstation.id } : {}),
+          ...(e.sessionDocument ? { sessionDocument: e.sessionDocument.name } : {}),
+          ...(e.researcherRole ? { researcherRoleArn: e.researcherRole.arn } : {}),
+          ...(e.bastion ? { bastionPublicIp: e.bastion.publicIp } : {}),
+        },
+      ]),
+    ),
   };
   return {
     provider,
@@ -257,6 +325,7 @@ export async function deployRegion(config: StackConfig): Promise<RegionStack> {
     audit,
     identity: accountIdentity,
     compute,
+    enclaves,
     availabilityZones,
     outputs,
   };

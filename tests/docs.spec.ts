@@ -4,6 +4,7 @@ import * as path from "node:path";
 import { CIS_MONITORS, CONFIG_RULES, breakGlassMonitor } from "../infra/audit";
 import { planSubnets } from "../infra/network/cidr";
 import { CONFIG_KEYS } from "../stacks/config";
+import { policies } from "../policy-pack/policies";
 import { PROJECT_DIR, loadProjectFile, loadStackConfig } from "../tools/engine";
 
 const read = (file: string) => readFileSync(path.join(PROJECT_DIR, file), "utf8");
@@ -51,6 +52,16 @@ describe("documentation", () => {
     }
     const reserved = `\`${plan.reserved[0]}\``;
     expect(rows(network).some((r) => r[0] === "reserved" && r[1] === reserved)).to.equal(true);
+  });
+
+  it("counts the policy pack's policies and their levels as the pack has them", () => {
+    const mandatory = policies.filter((p) => p.meta.enforcementLevel === "mandatory").length;
+    const advisory = policies.length - mandatory;
+    const text = readme.replace(/\s+/g, " ");
+    expect(text).to.include(`(\`policy-pack/\`, ${policies.length} policies)`);
+    expect(text).to.include(
+      `${policies.length} policies, ${mandatory} mandatory and ${advisory} advisory`,
+    );
   });
 
   it("runs exactly the README's test command in CI", () => {

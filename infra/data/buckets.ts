@@ -84,6 +84,8 @@ export interface BucketOptions {
   readonly tags: Record<string, string>;
   /** Protect and retain the bucket. */
   readonly protect: boolean;
+  /** Leave the bucket in AWS when it leaves the program. @default protect */
+  readonly retainOnDelete?: boolean;
   /** Write-once retention of every object version (S3 Object Lock). @default none */
   readonly objectLock?: { readonly mode: "COMPLIANCE" | "GOVERNANCE"; readonly days: number };
   /** Move current versions to Glacier after this many days. @default never */
@@ -150,7 +152,7 @@ export function secureBucket(
       objectLockEnabled: options.objectLock ? true : undefined,
       tags: { Name: name, ...options.tags },
     },
-    { parent, protect: options.protect, retainOnDelete: options.protect },
+    { parent, protect: options.protect, retainOnDelete: options.retainOnDelete ?? options.protect },
   );
   const id = bucket.bucket;
   new aws.s3.BucketPublicAccessBlock(

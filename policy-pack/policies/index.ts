@@ -101,6 +101,7 @@ import {
   s3BucketEnableVersioning,
   s3BucketEnforceTls,
 } from "./s3/bucketSafeguards";
+import { s3BucketEnforceEnclaveIsolation } from "./s3/enclaveIsolation";
 import { s3BucketEnforceEncryption } from "./s3/enforceBucketEncryption";
 import { secretsmanagerSecretEnableRotation } from "./secretsmanager/enableRotation";
 import { secretsmanagerSecretEnforceEncryption } from "./secretsmanager/enforceEncryption";
@@ -182,6 +183,7 @@ export const policies: readonly EhealthPolicy[] = [
   cognitoUserPoolEnforceMfa,
   cognitoClientEnforceCodeFlow,
   iamResourcePolicyDisallowWildcardPrincipal,
+  s3BucketEnforceEnclaveIsolation,
   kmsKeyEnableRotation,
   secretsmanagerSecretEnableRotation,
   ec2InstanceEnforceImdsv2,

@@ -25,6 +25,8 @@ function conditionHolds(operator: string, key: string, expected: string[], ctx: 
     case "ArnEquals":
       return actual !== undefined && expected.includes(actual);
     case "StringNotEquals":
+    case "ArnNotEquals":
+    case "StringNotEqualsIfExists":
       return actual === undefined || !expected.includes(actual);
     case "StringLike":
     case "ArnLike":
@@ -33,6 +35,8 @@ function conditionHolds(operator: string, key: string, expected: string[], ctx: 
       return actual === undefined || !expected.some((e) => glob(e, actual));
     case "Bool":
       return actual !== undefined && expected.includes(actual);
+    case "BoolIfExists":
+      return actual === undefined || expected.includes(actual);
     case "NumericLessThan":
       return actual !== undefined && Number(actual) < Number(expected[0]);
     default:
@@ -69,4 +73,14 @@ export function isAllowed(
     doc.Statement.some((s) => s.Effect === effect && applies(s, action, resource, ctx));
   if (docs.some((d) => matching(d, "Deny"))) return false;
   return docs.every((d) => matching(d, "Allow"));
+}
+
+/** Whether a resource policy's explicit deny refuses this request, whoever the principal. */
+export function denies(
+  policy: PolicyDocument,
+  action: string,
+  resource: string,
+  ctx: RequestContext = {},
+): boolean {
+  return policy.Statement.some((s) => s.Effect === "Deny" && applies(s, action, resource, ctx));
 }

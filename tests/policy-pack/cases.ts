@@ -811,6 +811,55 @@ export const CASES: readonly PolicyCase[] = [
     ],
   },
   {
+    policy: "s3-bucket-enforce-enclave-isolation",
+    fixture: both(
+      set("documents", "tags", { DataClassification: "PHI", Enclave: "cardio01" }),
+      set(
+        "documents-policy",
+        "policy",
+        JSON.stringify({
+          Statement: [
+            ...(JSON.parse(tlsOnly) as { Statement: unknown[] }).Statement,
+            {
+              Sid: "DenyOutsideTheEnclave",
+              Effect: "Deny",
+              Principal: "*",
+              Action: ["s3:GetObject*", "s3:PutObject*"],
+              Resource: [`arn:aws:s3:::${bucketName}`, `arn:aws:s3:::${bucketName}/*`],
+              Condition: {
+                StringNotEquals: { "aws:SourceVpce": "vpce-1" },
+                ArnNotEquals: { "aws:PrincipalArn": "arn:aws:iam::1:role/steward" },
+              },
+            },
+          ],
+        }),
+      ),
+    )(buckets),
+    violations: [
+      ["only the TLS deny", set("documents-policy", "policy", tlsOnly), "from outside it"],
+      ["no bucket policy at all", drop("documents-policy"), "research enclave cardio01"],
+      [
+        "a deny that another condition weakens",
+        set(
+          "documents-policy",
+          "policy",
+          JSON.stringify({
+            Statement: [
+              {
+                Effect: "Deny",
+                Principal: "*",
+                Action: "s3:GetObject*",
+                Resource: `arn:aws:s3:::${bucketName}/*`,
+                Condition: { StringNotEquals: { "aws:SourceIp": "203.0.113.0/24" } },
+              },
+            ],
+          }),
+        ),
+        "from outside it",
+      ],
+    ],
+  },
+  {
     policy: "rds-parametergroup-enforce-tls",
     fixture: [
       res(T.db, "db", goodDb),

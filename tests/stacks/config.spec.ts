@@ -342,6 +342,126 @@ describe("stacks/config", () => {
   });
 });
 
+describe("stacks/config: ehealth:research", () => {
+  const study = { id: "cardio01", vpcCidr: "10.60.0.0/20" };
+  const research = (...enclaves: unknown[]) => ({
+    "ehealth:research": JSON.stringify({ enclaves }),
+  });
+
+  it("has no enclave by default, and gives an enclave its secure defaults", () => {
+    expect(parseWith({}).research).to.deep.equal({ enclaves: [] });
+    const [enclave] = parseWith(research(study)).research.enclaves;
+    expect(enclave).to.deep.equal({
+      id: "cardio01",
+      status: "open",
+      purge: false,
+      vpcCidr: "10.60.0.0/20",
+      workstation: { instanceType: "m7i.xlarge", tenancy: "dedicated", dataVolumeGb: 100 },
+      stewards: [],
+      researchers: [],
+      internetAccess: false,
+      bastionCidrs: [],
+      notify: [],
+    });
+  });
+
+  it("refuses a project identifier that is not one, and the same identifier twice", () => {
+    for (const id of ["Cardio01", "c1", "cardio-01", "a-very-long-identifier", 7]) {
+      expect(refusal(research({ ...study, id })), String(id))
+        .to.include("ehealth:research enclave 1 has the id")
+        .and.include("3 to 12 lowercase letters and digits");
+    }
+    expect(refusal(research(study, { ...study, vpcCidr: "10.61.0.0/20" }))).to.include(
+      'declares enclave "cardio01" twice',
+    );
+  });
+
+  it("refuses a burstable workstation, and any type outside the m family, naming the enclave", () => {
+    const burstable = refusal(research({ ...study, workstation: { instanceType: "t3.large" } }));
+    expect(burstable)
+      .to.include('enclave "cardio01" has the workstation type t3.large, which is burstable')
+      .and.include("m-family");
+    expect(refusal(research({ ...study, workstation: { instanceType: "c7i.large" } }))).to.include(
+      "not a general-purpose m-family type",
+    );
+    expect(refusal(research({ ...study, workstation: { tenancy: "host" } }))).to.include("tenancy");
+    expect(refusal(research({ ...study, workstation: { dataVolumeGb: 5 } }))).to.include(
+      "20 to 16384",
+    );
+  });
+
+  it("refuses a bastion open to the internet or wider than /16, before any resource exists", () => {
+    for (const anywhere of ["0.0.0.0/0", "::/0"]) {
+      expect(refusal(research({ ...study, bastion: { allowedCidrs: [anywhere] } })))
+        .to.include('enclave "cardio01" has a bastion that')
+        .and.include("the whole internet");
+    }
+    expect(refusal(research({ ...study, bastion: { allowedCidrs: ["10.0.0.0/8"] } }))).to.include(
+      "wider than /16",
+    );
+    expect(refusal(research({ ...study, bastion: { allowedCidrs: [] } }))).to.include(
+      "no allowedCidrs",
+    );
+  });
+
+  it("refuses a purge while open, an unknown field, and principals that are not IAM users or roles", () => {
+    expect(refusal(research({ ...study, purge: true }))).to.include(
+      "asks for purge while open: close it first",
+    );
+    expect(refusal(research({ ...study, gpu: true }))).to.include("has gpu: known fields are");
+    expect(refusal(research({ ...study, stewards: ["*"] }))).to.include(
+      "stewards that is not a list of IAM users or roles",
+    );
+    expect(refusal(research({ ...study, status: "archived" }))).to.include("use open or closed");
+    expect(refusal(research({ id: "cardio01" }))).to.include("has no vpcCidr");
+  });
+
+  it("refuses an enclave range that overlaps the region's, the peer's or another enclave's", () => {
+    expect(refusal(research({ ...study, vpcCidr: "10.20.16.0/20" }))).to.include(
+      'overlaps ehealth:vpcCidr "10.20.0.0/16"',
+    );
+    expect(refusal(research({ ...study, vpcCidr: "10.40.0.0/20" }))).to.include(
+      'overlaps ehealth:peerVpcCidr "10.40.0.0/16"',
+    );
+    expect(
+      refusal(research(study, { ...study, id: "onco07", vpcCidr: "10.60.0.0/16" })),
+    ).to.include(
+      'enclave "onco07" has the vpcCidr "10.60.0.0/16", which overlaps enclave "cardio01"',
+    );
+    expect(refusal(research({ ...study, vpcCidr: "10.0.0.0/8" }))).to.include("is too wide");
+  });
+
+  it("names the enclave and the field, never the whole object, in its message", () => {
+    const message = refusal(
+      research(study, { ...study, id: "onco07", vpcCidr: "10.61.0.0/20", notify: ["nobody"] }),
+    );
+    expect(message).to.equal(
+      'invalid stack configuration: ehealth:research enclave "onco07" has notify that is not a list of email addresses',
+    );
+  });
+});
+
+describe("examples/research/Pulumi.ireland.yaml", () => {
+  it("is ireland's stack file plus two enclaves, one open and one closed", () => {
+    const project = loadProjectFile(PROJECT_DIR);
+    const example = loadStackConfig(
+      path.join(PROJECT_DIR, "examples", "research", "Pulumi.ireland.yaml"),
+      project,
+    );
+    const ireland = loadStackConfig(path.join(PROJECT_DIR, "Pulumi.ireland.yaml"), project);
+    const { "ehealth:research": research, ...rest } = example;
+    expect(Object.keys(rest).sort()).to.deep.equal(
+      Object.keys(ireland)
+        .filter((k) => k !== "ehealth:research")
+        .sort(),
+    );
+    for (const key of Object.keys(rest)) expect(rest[key], key).to.equal(ireland[key]);
+    const parsed = parseStackConfig(example, { project: "ehealth", stack: "ireland" });
+    expect(parsed.research.enclaves.map((e) => e.status)).to.deep.equal(["open", "closed"]);
+    expect(research).to.be.a("string");
+  });
+});
+
 describe("Pulumi.yaml", () => {
   const project = parse(readFileSync(path.join(PROJECT_DIR, "Pulumi.yaml"), "utf8")) as {
     main: string;
@@ -387,19 +507,27 @@ describe("Pulumi.yaml", () => {
     for (const key of Object.keys(project.config)) expect(known.has(key), key).to.equal(true);
   });
 
-  it("lists every stack's bastion sources in the policy pack's admin allow-list", () => {
+  it("lists every stack's bastion sources, enclaves' included, in the policy pack's admin allow-list", () => {
     const pack = JSON.parse(
       readFileSync(path.join(PROJECT_DIR, "policy-pack", "config.json"), "utf8"),
     ) as Record<string, { allowedAdminCidrs?: string[] }>;
     const allowed = pack["ec2-ingress-enforce-admin-allowlist"].allowedAdminCidrs ?? [];
-    for (const stackName of ["ireland", "oregon"]) {
-      const raw = loadStackConfig(
-        path.join(PROJECT_DIR, `Pulumi.${stackName}.yaml`),
-        loadProjectFile(PROJECT_DIR),
-      );
-      const { bastion } = parseStackConfig(raw, { project: "ehealth", stack: stackName });
-      const sources = bastion.enabled ? bastion.allowedCidrs : [];
-      for (const cidr of sources) expect(allowed, `${stackName} ${cidr}`).to.include(cidr);
+    const files = [
+      ["ireland", "Pulumi.ireland.yaml"],
+      ["oregon", "Pulumi.oregon.yaml"],
+      ["ireland", path.join("examples", "research", "Pulumi.ireland.yaml")],
+    ];
+    for (const [stackName, file] of files) {
+      const raw = loadStackConfig(path.join(PROJECT_DIR, file), loadProjectFile(PROJECT_DIR));
+      const { bastion, research } = parseStackConfig(raw, {
+        project: "ehealth",
+        stack: stackName,
+      });
+      const sources = [
+        ...(bastion.enabled ? bastion.allowedCidrs : []),
+        ...research.enclaves.flatMap((e) => e.bastionCidrs),
+      ];
+      for (const cidr of sources) expect(allowed, `${file} ${cidr}`).to.include(cidr);
     }
   });
 

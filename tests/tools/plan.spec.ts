@@ -86,6 +86,16 @@ describe("npm run plan", () => {
       ),
     );
     runs.badConfig = plan("--stack", "ireland", "--config", bad);
+    runs.research = plan(
+      "--stack",
+      "ireland",
+      "--config",
+      path.join(PROJECT_DIR, "examples", "research", "Pulumi.ireland.yaml"),
+      "--json",
+      path.join(dir, "research.json"),
+      "--markdown",
+      path.join(dir, "research.md"),
+    );
   });
 
   it("plans both stacks with no mandatory violation and exits 0", async () => {
@@ -133,6 +143,37 @@ describe("npm run plan", () => {
     const report = JSON.parse(readFileSync(path.join(dir, "plan.json"), "utf8")) as PlanReport;
     expect(validate({ ...report, schemaVersion: 2 })).to.equal(false);
     expect(validate({ ...report, summary: { ...report.summary, mandatory: -1 } })).to.equal(false);
+  });
+
+  it("gives each research enclave a section of its own in every report", async () => {
+    const run = await runs.research;
+    expect(run.code, run.err.join("\n")).to.equal(0);
+    expect(run.out)
+      .to.include("research enclave cardio01 (open, IRB-2026-0142)")
+      .and.include("no route to the internet")
+      .and.include("research enclave onco07 (closed, IRB-2024-0031)")
+      .and.include("workstation, upload pipeline and network removed");
+    const report = JSON.parse(readFileSync(path.join(dir, "research.json"), "utf8")) as PlanReport;
+    const schema = JSON.parse(
+      readFileSync(path.join(PROJECT_DIR, "docs", "plan-report.schema.json"), "utf8"),
+    ) as object;
+    const validate = new Ajv({ allErrors: true, validateFormats: false }).compile(schema);
+    expect(validate(report), JSON.stringify(validate.errors)).to.equal(true);
+    const [ireland] = report.stacks;
+    expect(ireland.enclaves.map((e) => [e.id, e.status])).to.deep.equal([
+      ["cardio01", "open"],
+      ["onco07", "closed"],
+    ]);
+    const below = (urn: string) => ireland.resources.filter((r) => r.parent === urn).length;
+    // The open enclave nests its network (counted too); the closed one has direct children only.
+    const [open, closed] = ireland.enclaves;
+    expect(open.resources).to.be.greaterThan(below(open.urn));
+    expect(closed.resources).to.equal(below(closed.urn));
+    expect(report.summary.mandatory).to.equal(0);
+    const md = readFileSync(path.join(dir, "research.md"), "utf8");
+    expect(md)
+      .to.include("### Research enclave cardio01")
+      .and.include("### Research enclave onco07");
   });
 
   it("writes the HIPAA safeguard matrix per stack in the Markdown report", async () => {

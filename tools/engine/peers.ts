@@ -15,21 +15,50 @@ function arnOf(mocks: PlatformMocks, type: string, name: string): string {
   return String(mocks.newResource({ type, name, inputs: {} }).state.arn);
 }
 
-/** The `replication` output of a secondary stack of this project, as its evaluation gives it. */
-export function replicationOutputs(projectDir: string, reference: string): Record<string, unknown> {
+/** The research enclaves a stack config declares (infra/research names their buckets). */
+function enclaveIds(config: Readonly<Record<string, string>>): string[] {
+  try {
+    const research = JSON.parse(config["ehealth:research"] ?? "{}") as {
+      enclaves?: { id?: unknown }[];
+    };
+    return (research.enclaves ?? []).map((e) => String(e.id));
+  } catch {
+    return [];
+  }
+}
+
+/**
+ * The `replication` output of a secondary stack of this project, as its evaluation gives it;
+ * `overrides` change its stack file's values, as a test's evaluation of it would.
+ */
+export function replicationOutputs(
+  projectDir: string,
+  reference: string,
+  overrides: Readonly<Record<string, string>> = {},
+): Record<string, unknown> {
   const stack = reference.split("/").pop()!;
   const project = loadProjectFile(projectDir);
-  const config = loadStackConfig(path.join(projectDir, `Pulumi.${stack}.yaml`), project);
+  const config = {
+    ...loadStackConfig(path.join(projectDir, `Pulumi.${stack}.yaml`), project),
+    ...overrides,
+  };
   const mocks = new PlatformMocks({ region: config["aws:region"] });
   const prefix = `${project.name}-${stack}`;
   const bucket = (name: string) => arnOf(mocks, "aws:s3/bucket:Bucket", name);
   const replicas = REPLICATED.map((kind) => bucket(`${prefix}-replica-${kind}`));
+  const research = enclaveIds(config).flatMap((id) =>
+    ["data-in", "output"].map((kind) => bucket(`${prefix}-research-${id}-${kind}`)),
+  );
   return {
     replication: {
       buckets: Object.fromEntries(REPLICATED.map((kind, i) => [kind, replicas[i]])),
       keyArn: arnOf(mocks, "aws:kms/key:Key", `${prefix}-phi`),
       backupVaultArn: arnOf(mocks, "aws:backup/vault:Vault", prefix),
-      phiBucketArns: [...REPLICATED.map((kind) => bucket(`${prefix}-${kind}`)), ...replicas],
+      phiBucketArns: [
+        ...REPLICATED.map((kind) => bucket(`${prefix}-${kind}`)),
+        ...replicas,
+        ...research,
+      ],
     },
   };
 }

@@ -20,6 +20,16 @@ function stackSection(stack: StackReport): string[] {
     );
   }
   lines.push("");
+  for (const e of stack.enclaves) {
+    lines.push(
+      `### Research enclave ${e.id}`,
+      "",
+      `${e.status}${e.irbProtocol ? `, ${e.irbProtocol}` : ""}; ${e.resources} resources.`,
+      "",
+      ...e.notes.map((n) => `- ${n}`),
+      "",
+    );
+  }
   if (stack.violations.length === 0) {
     lines.push("No findings.", "");
   } else {

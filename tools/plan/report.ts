@@ -18,11 +18,24 @@ export interface ReportResource {
   readonly inputs: Record<string, unknown>;
 }
 
+/** A research enclave (ehealth:research:Enclave) as the report describes it. */
+export interface EnclaveReport {
+  readonly id: string;
+  readonly urn: string;
+  readonly status: string;
+  readonly irbProtocol: string;
+  /** The resources under it. */
+  readonly resources: number;
+  /** What a reviewer should know: reachability, what closing or purging did. */
+  readonly notes: string[];
+}
+
 export interface StackReport {
   readonly stack: string;
   readonly program: string;
   readonly region: string;
   readonly resources: ReportResource[];
+  readonly enclaves: EnclaveReport[];
   readonly violations: Finding[];
   readonly exempted: Exempted[];
   readonly timingsMs: { readonly program: number; readonly policies: number };
@@ -53,22 +66,78 @@ function masked(
   );
 }
 
+export const ENCLAVE_TYPE = "ehealth:research:Enclave";
+
+/** Notes on an enclave, from the inputs its component registers. */
+export function enclaveNotes(inputs: Record<string, unknown>): string[] {
+  const notes: string[] = [];
+  if (inputs.status === "closed") {
+    notes.push(
+      "closed: workstation, upload pipeline and network removed; data, index, backups, key and logs kept",
+    );
+    if (inputs.purge === true) {
+      notes.push(
+        "purge: the enclave key is disabled and unprotected; removing the enclave from the config schedules its deletion, after which its data and backups are unreadable",
+      );
+    }
+    return notes;
+  }
+  notes.push(
+    inputs.internetAccess === true
+      ? "the workstation CAN reach the internet (internetAccess: a NAT gateway): packages, and anything else, can come in and go out"
+      : "no route to the internet: reachable through Session Manager only",
+  );
+  if (inputs.bastion === true) {
+    notes.push("an SSH bastion admits the allowed sites to the workstation");
+  }
+  return notes;
+}
+
+function enclavesOf(resources: readonly ReportResource[]): EnclaveReport[] {
+  return resources
+    .filter((r) => r.type === ENCLAVE_TYPE)
+    .map((enclave) => {
+      const below = new Set([enclave.urn]);
+      let count = 0;
+      for (let grew = true; grew;) {
+        grew = false;
+        for (const r of resources) {
+          if (r.parent && below.has(r.parent) && !below.has(r.urn)) {
+            below.add(r.urn);
+            count++;
+            grew = true;
+          }
+        }
+      }
+      return {
+        id: String(enclave.inputs.projectId ?? enclave.name),
+        urn: enclave.urn,
+        status: String(enclave.inputs.status ?? "open"),
+        irbProtocol: String(enclave.inputs.irbProtocol ?? ""),
+        resources: count,
+        notes: enclaveNotes(enclave.inputs),
+      };
+    });
+}
+
 export function stackReport(evaluation: Evaluation, program: string): StackReport {
+  const resources = evaluation.resources
+    .filter((r) => r.type !== STACK_TYPE)
+    .map((r) => ({
+      urn: r.urn,
+      id: r.id,
+      type: r.type,
+      name: r.name,
+      parent: r.parent,
+      protect: r.protect,
+      inputs: masked(r.inputs, r.secretInputs),
+    }));
   return {
     stack: evaluation.stack,
     program,
     region: evaluation.region,
-    resources: evaluation.resources
-      .filter((r) => r.type !== STACK_TYPE)
-      .map((r) => ({
-        urn: r.urn,
-        id: r.id,
-        type: r.type,
-        name: r.name,
-        parent: r.parent,
-        protect: r.protect,
-        inputs: masked(r.inputs, r.secretInputs),
-      })),
+    resources,
+    enclaves: enclavesOf(resources),
     violations: evaluation.checks?.violations ?? [],
     exempted: evaluation.checks?.exempted ?? [],
     timingsMs: {

@@ -44,6 +44,12 @@ export function renderStack(stack: StackReport): string[] {
     "  by type:",
     ...count(stack.resources, (r) => r.type).map(([t, n]) => `    ${String(n).padStart(4)}  ${t}`),
   ];
+  for (const e of stack.enclaves) {
+    lines.push(
+      `  research enclave ${e.id} (${e.status}${e.irbProtocol ? `, ${e.irbProtocol}` : ""}): ${e.resources} resources`,
+      ...e.notes.map((n) => `    ${n}`),
+    );
+  }
   lines.push(
     ...findings(
       "mandatory violations",

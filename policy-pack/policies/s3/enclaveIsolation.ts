@@ -1,0 +1,53 @@
+import { ACCESS } from "../lib/levels";
+import { stackPolicy } from "../lib/policy";
+import { PolicyStatement, statements, strings, tagsOf } from "../lib/props";
+import { Buckets, S3, S3_TYPES } from "../lib/s3";
+
+/** Condition keys an isolation deny may carry: the enclave's endpoint, and the principals let in. */
+const ISOLATION_KEYS = new Set(["aws:SourceVpce", "aws:PrincipalArn"]);
+
+/** A Deny for everyone of reading objects, unless through the endpoint or as a named principal. */
+function isolates(s: PolicyStatement): boolean {
+  if (s.Effect !== "Deny" || s.Principal !== "*") return false;
+  const reads = strings(s.Action).some((a) =>
+    ["*", "s3:*", "s3:GetObject", "s3:GetObject*"].includes(a),
+  );
+  const objects = strings(s.Resource).some((r) => r === "*" || r.endsWith("/*"));
+  const keys = Object.values(s.Condition ?? {}).flatMap((c) => Object.keys(c ?? {}));
+  return reads && objects && keys.every((k) => ISOLATION_KEYS.has(k));
+}
+
+/** Research data is read inside its enclave, and nowhere else. */
+export const s3BucketEnforceEnclaveIsolation = stackPolicy(
+  {
+    name: "s3-bucket-enforce-enclave-isolation",
+    description:
+      "Buckets of a research enclave (tagged Enclave) deny object access to everyone (\"*\") unless it comes through the enclave's S3 endpoint (aws:SourceVpce) or from a principal the policy names (aws:PrincipalArn: the data stewards, the enclave's backups).",
+    enforcementLevel: "mandatory",
+    severity: "high",
+    hipaa: [...ACCESS, "164.308(a)(4)(ii)(A)"],
+    remediationSteps:
+      'Add a bucket policy statement { Effect: "Deny", Principal: "*", Action: ["s3:GetObject*", "s3:PutObject*", ...], Resource: [bucket ARN, bucket ARN/*], Condition: { StringNotEquals: { "aws:SourceVpce": <enclave S3 endpoint> }, ArnNotEquals: { "aws:PrincipalArn": [<steward role>] } } }.',
+    levelReason:
+      "IAM alone would let any well-permitted principal of the account read a study's PHI from anywhere; the enclave's promise is that its data is read inside it.",
+  },
+  S3_TYPES,
+  (resources, report) => {
+    const s3 = new Buckets(resources);
+    for (const bucket of s3.buckets) {
+      const enclave = tagsOf(bucket.props).Enclave;
+      // The enclave's log bucket receives S3's log delivery and holds no study data.
+      if (!enclave || s3.logTargetKind(bucket)) continue;
+      const isolated = s3
+        .settingsOf(bucket, S3.policy)
+        .flatMap((p) => statements(p.props.policy))
+        .some(isolates);
+      if (!isolated) {
+        report(
+          `${bucket.name} holds data of the research enclave ${enclave} but its policy lets objects be read from outside it: deny s3:GetObject* (and writes) to Principal "*" unless aws:SourceVpce is the enclave's S3 endpoint`,
+          bucket.urn,
+        );
+      }
+    }
+  },
+);

@@ -1,0 +1,191 @@
+import { expect } from "chai";
+import { readFileSync } from "node:fs";
+import { LAMBDA_OUTPUT, buildLambda } from "../../tools/build/lambda";
+import {
+  INCOMING_PREFIX,
+  IndexItem,
+  QUARANTINE_PREFIX,
+  S3EventRecord,
+  Services,
+  decodeKey,
+  processEvent,
+  processRecord,
+  screenKey,
+} from "../../infra/research/upload/function";
+
+/** Services that do what S3, DynamoDB and SNS would, in memory, and remember every call. */
+function fakeServices() {
+  const calls: { op: string; args: unknown[] }[] = [];
+  const recorded: IndexItem[] = [];
+  const messages: { subject: string; message: string }[] = [];
+  let next = 0;
+  const services: Services = {
+    head: async (...args) => {
+      calls.push({ op: "head", args });
+      return { size: 2048, etag: "9b2cf535f27731c974343645a3985328", checksumSha256: "c2hhMjU2" };
+    },
+    copy: async (...args) => void calls.push({ op: "copy", args }),
+    remove: async (...args) => void calls.push({ op: "remove", args }),
+    record: async (item) => void recorded.push(item),
+    notify: async (subject, message) => void messages.push({ subject, message }),
+    newId: () => `00000000-0000-4000-8000-00000000000${next++}`,
+    now: () => new Date("2026-12-01T10:00:00Z"),
+  };
+  return { services, calls, recorded, messages };
+}
+
+function upload(key: string, overrides: Partial<S3EventRecord> = {}): S3EventRecord {
+  return {
+    eventName: "ObjectCreated:Put",
+    eventTime: "2026-12-01T09:59:58.000Z",
+    userIdentity: { principalId: "AWS:AROAEXAMPLESTEWARD:alice" },
+    s3: {
+      bucket: { name: "ehealth-ireland-research-cardio01-data-in-abc1234" },
+      object: { key, size: 2048, eTag: "9b2cf535f27731c974343645a3985328", versionId: "v-1" },
+    },
+    ...overrides,
+  };
+}
+
+describe("the research upload function", () => {
+  describe("screenKey", () => {
+    const refused: [string, string][] = [
+      ["incoming/john_smith_labs.csv", "person-name"],
+      ["incoming/JaneDoe-visits.csv", "person-name"],
+      ["incoming/Smith, Robert.xlsx", "person-name"],
+      ["incoming/surname_okafor.csv", "person-name"],
+      ["incoming/dob_1980-01-31.csv", "full-date"],
+      ["incoming/visit-31.01.1980.csv", "full-date"],
+      ["incoming/labs-19800131.csv", "full-date"],
+      ["incoming/scan 01/31/1980.dcm", "full-date"],
+      ["incoming/123-45-6789.pdf", "ssn"],
+      ["incoming/ssn123456789.pdf", "ssn"],
+      ["incoming/mrn-004512.csv", "record-number"],
+      ["incoming/MedicalRecord_7781.txt", "record-number"],
+      ["incoming/export-00123456789012.csv", "record-number"],
+      ["incoming/contact-jo.doe@example.org.txt", "email"],
+      ["incoming/call (555) 123-4567.wav", "phone"],
+      ["incoming/555-123-4567.wav", "phone"],
+    ];
+    for (const [key, reason] of refused) {
+      it(`refuses ${key} (${reason})`, () => {
+        expect(screenKey(key)).to.include(reason);
+      });
+    }
+
+    const accepted = [
+      "incoming/cohort-a/visits.csv",
+      "incoming/batch-2025-01.csv",
+      "incoming/labs_2025.parquet",
+      "incoming/sample-000123.csv",
+      "incoming/markers_max_values.csv",
+      "incoming/filename_final_v2.csv",
+      "incoming/README.md",
+      "incoming/ecg/lead-II-500Hz.edf",
+    ];
+    for (const key of accepted) {
+      it(`accepts ${key}`, () => {
+        expect(screenKey(key)).to.deep.equal([]);
+      });
+    }
+
+    it("judges the name below incoming/, not the prefix", () => {
+      expect(INCOMING_PREFIX).to.equal("incoming/");
+      expect(screenKey(`${INCOMING_PREFIX}x.csv`)).to.deep.equal([]);
+    });
+  });
+
+  it("decodes keys as S3 events encode them", () => {
+    expect(decodeKey("incoming/Smith%2C+Robert.xlsx")).to.equal("incoming/Smith, Robert.xlsx");
+  });
+
+  it("records and announces an accepted upload where it landed", async () => {
+    const fake = fakeServices();
+    const item = await processRecord(upload("incoming/cohort-a/visits.csv"), fake.services);
+    expect(item).to.deep.include({
+      objectKey: "incoming/cohort-a/visits.csv",
+      versionId: "v-1",
+      status: "accepted",
+      reasons: [],
+      size: 2048,
+      checksumSha256: "c2hhMjU2",
+      uploader: "AWS:AROAEXAMPLESTEWARD:alice",
+      uploadedAt: "2026-12-01T09:59:58.000Z",
+    });
+    expect(fake.calls.map((c) => c.op)).to.deep.equal(["head"]);
+    expect(fake.recorded).to.deep.equal([item]);
+    expect(fake.messages.map((m) => m.subject)).to.deep.equal(["Upload accepted"]);
+  });
+
+  it("moves an identifier-bearing upload to quarantine under a random name, deleting that version", async () => {
+    const fake = fakeServices();
+    const original = "incoming/john_smith_dob_1980-01-31.csv";
+    const item = await processRecord(
+      upload("incoming/john_smith_dob_1980-01-31.csv"),
+      fake.services,
+    );
+    expect(item?.status).to.equal("quarantined");
+    expect(item?.objectKey).to.match(new RegExp(`^${QUARANTINE_PREFIX}[0-9a-f-]{36}$`));
+    expect(item?.reasons).to.include.members(["person-name", "full-date"]);
+    const bucket = "ehealth-ireland-research-cardio01-data-in-abc1234";
+    expect(fake.calls).to.deep.equal([
+      { op: "head", args: [bucket, original, "v-1"] },
+      { op: "copy", args: [bucket, original, "v-1", item!.objectKey] },
+      { op: "remove", args: [bucket, original, "v-1"] },
+    ]);
+    // Neither the index nor the notification repeats the name that was refused.
+    const written = JSON.stringify([fake.recorded, fake.messages]);
+    for (const fragment of ["john", "smith", "1980"]) expect(written).to.not.include(fragment);
+    expect(fake.messages[0].subject).to.equal("Upload quarantined");
+    expect(JSON.parse(fake.messages[0].message).reasons).to.have.length(2);
+  });
+
+  it("ignores S3's test event and console folders, and processes every other record", async () => {
+    const fake = fakeServices();
+    const items = await processEvent(
+      {
+        Records: [
+          { eventName: "s3:TestEvent" },
+          upload("incoming/cohort-a/"),
+          upload("incoming/a.csv"),
+          upload("incoming/mrn-0042.csv"),
+        ],
+      },
+      fake.services,
+    );
+    expect(items.map((i) => i.status)).to.deep.equal(["accepted", "quarantined"]);
+    expect(fake.recorded).to.have.length(2);
+  });
+
+  it("fails the invocation when a service fails, so that Lambda retries and then dead-letters", async () => {
+    const fake = fakeServices();
+    const failing: Services = {
+      ...fake.services,
+      record: async () => {
+        throw new Error("ProvisionedThroughputExceededException");
+      },
+    };
+    let message = "";
+    try {
+      await processEvent({ Records: [upload("incoming/a.csv")] }, failing);
+    } catch (err) {
+      message = (err as Error).message;
+    }
+    expect(message).to.equal("ProvisionedThroughputExceededException");
+  });
+
+  it("deploys the code its source transpiles to (npm run lambda regenerates it)", () => {
+    expect(readFileSync(LAMBDA_OUTPUT, "utf8")).to.equal(buildLambda());
+  });
+
+  it("quarantines from the deployed module too, exactly as from its source", async () => {
+    const deployed = (await import(
+      LAMBDA_OUTPUT
+    )) as typeof import("../../infra/research/upload/function");
+    const fake = fakeServices();
+    const item = await deployed.processRecord(upload("incoming/123-45-6789.pdf"), fake.services);
+    expect(item?.status).to.equal("quarantined");
+    expect(item?.reasons).to.deep.equal(screenKey("incoming/123-45-6789.pdf"));
+    expect(typeof deployed.handler).to.equal("function");
+  });
+});

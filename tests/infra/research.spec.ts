@@ -1,0 +1,662 @@
+import { expect } from "chai";
+import * as path from "node:path";
+import {
+  ENCLAVE_INTERFACE_ENDPOINTS,
+  INCOMING_PREFIX,
+  QUARANTINE_PREFIX,
+  RESEARCH_TIER,
+  enclaveBucketPolicy,
+  researcherPolicy,
+  s3EndpointPolicy,
+  stewardPolicy,
+  uploadFunctionPolicy,
+  workstationPolicy,
+} from "../../infra/research";
+import { PolicyDocument } from "../../infra/iam";
+import { STATEFUL_TYPES } from "../../policy-pack/policies/governance/protectStateful";
+import { PROJECT_DIR, replicationOutputs } from "../../tools/engine";
+import { DEFAULT_POLICY_CONFIG, readPolicyConfig } from "../../tools/plan/inputs";
+import { stackReport } from "../../tools/plan/report";
+import { Evaluation, ResourceRecord, descendants, json, ofType, stackWith } from "../helpers";
+import { denies, isAllowed } from "../helpers/iam";
+
+type Tags = Record<string, string>;
+const tags = (r: ResourceRecord) => (r.inputs.tags ?? {}) as Tags;
+
+/** The example stack file: ireland with an open and a closed enclave. */
+const EXAMPLE = path.join(PROJECT_DIR, "examples", "research", "Pulumi.ireland.yaml");
+const packConfig = () => readPolicyConfig(DEFAULT_POLICY_CONFIG);
+
+const ENCLAVE = "ehealth:research:Enclave";
+
+function enclave(e: Evaluation, id: string): { root: ResourceRecord; below: ResourceRecord[] } {
+  const root = ofType(e.resources, ENCLAVE).find((r) => r.inputs.projectId === id);
+  if (!root) throw new Error(`no enclave ${id}`);
+  return { root, below: descendants(e.resources, root.urn) };
+}
+
+function only(resources: readonly ResourceRecord[], type: string, suffix = ""): ResourceRecord {
+  const found = ofType(resources, type).filter((r) => r.name.endsWith(suffix));
+  expect(found, `${type} ${suffix}`).to.have.length(1);
+  return found[0];
+}
+
+const bucketPolicyOf = (resources: readonly ResourceRecord[], suffix: string): PolicyDocument =>
+  json<PolicyDocument>(
+    only(resources, "aws:s3/bucketPolicy:BucketPolicy", `-${suffix}`).inputs.policy,
+  );
+
+const mandatory = (e: Evaluation) =>
+  e.checks!.violations.filter((v) => v.enforcementLevel === "mandatory");
+
+const enclavesConfig = (enclaves: unknown[]) => JSON.stringify({ enclaves });
+
+describe(ENCLAVE, () => {
+  let evaluation: Evaluation;
+  let open: { root: ResourceRecord; below: ResourceRecord[] };
+  let closed: { root: ResourceRecord; below: ResourceRecord[] };
+  before(async () => {
+    evaluation = await stackWith("ireland", {
+      configFile: EXAMPLE,
+      check: { config: packConfig() },
+    });
+    open = enclave(evaluation, "cardio01");
+    closed = enclave(evaluation, "onco07");
+  });
+
+  describe("an open enclave", () => {
+    it("lives in a VPC of its own with no public tier, no NAT and no internet gateway", () => {
+      const vpc = only(open.below, "aws:ec2/vpc:Vpc");
+      expect(vpc.inputs.cidrBlock).to.equal("10.60.0.0/20");
+      for (const type of [
+        "aws:ec2/internetGateway:InternetGateway",
+        "aws:ec2/natGateway:NatGateway",
+        "aws:ec2/eip:Eip",
+      ]) {
+        expect(ofType(open.below, type), type).to.deep.equal([]);
+      }
+      const subnets = ofType(open.below, "aws:ec2/subnet:Subnet");
+      expect([...new Set(subnets.map((s) => tags(s).Tier))].sort()).to.deep.equal(["app", "data"]);
+      expect(new Set(subnets.map((s) => s.inputs.availabilityZone)).size).to.equal(2);
+      const routes = ofType(open.below, "aws:ec2/route:Route");
+      expect(routes.filter((r) => r.inputs.destinationCidrBlock === "0.0.0.0/0")).to.deep.equal([]);
+    });
+
+    it("is reached through Session Manager endpoints, with its logs and notifications, and nothing else", () => {
+      const services = ofType(open.below, "aws:ec2/vpcEndpoint:VpcEndpoint")
+        .filter((e) => e.inputs.vpcEndpointType === "Interface")
+        .map((e) => String(e.inputs.serviceName).split(".").pop());
+      expect(services.sort()).to.deep.equal([...ENCLAVE_INTERFACE_ENDPOINTS].sort());
+      expect(services).to.include.members(["ssm", "ssmmessages", "ec2messages"]);
+    });
+
+    it("writes flow logs of all traffic to a group that belongs to the enclave, not its network", () => {
+      const flowLog = only(open.below, "aws:ec2/flowLog:FlowLog");
+      expect(flowLog.inputs.trafficType).to.equal("ALL");
+      const group = ofType(open.below, "aws:cloudwatch/logGroup:LogGroup").find(
+        (g) => g.outputs.arn === flowLog.inputs.logDestination,
+      )!;
+      expect(group.parent).to.equal(open.root.urn);
+      expect([group.protect, group.retainOnDelete]).to.deep.equal([true, true]);
+    });
+
+    it("runs a dedicated m-family workstation with IMDSv2, no public IP and both volumes under its own key", () => {
+      const key = only(open.below, "aws:kms/key:Key");
+      const workstation = only(open.below, "aws:ec2/instance:Instance", "-workstation");
+      expect(workstation.inputs).to.deep.include({
+        instanceType: "m7i.xlarge",
+        tenancy: "dedicated",
+        associatePublicIpAddress: false,
+      });
+      expect(workstation.inputs.metadataOptions).to.deep.include({
+        httpTokens: "required",
+        httpPutResponseHopLimit: 1,
+      });
+      expect(workstation.inputs.rootBlockDevice).to.deep.include({
+        encrypted: true,
+        kmsKeyId: key.outputs.arn,
+      });
+      const appSubnets = ofType(open.below, "aws:ec2/subnet:Subnet")
+        .filter((s) => tags(s).Tier === "app")
+        .map((s) => s.outputs.id);
+      expect(appSubnets).to.include(workstation.inputs.subnetId);
+      expect(tags(workstation).Tier).to.equal(RESEARCH_TIER);
+      const volume = only(open.below, "aws:ebs/volume:Volume");
+      expect(volume.inputs).to.deep.include({
+        encrypted: true,
+        kmsKeyId: key.outputs.arn,
+        size: 200,
+      });
+      const attachment = only(open.below, "aws:ec2/volumeAttachment:VolumeAttachment");
+      expect(attachment.inputs).to.deep.include({
+        volumeId: volume.outputs.id,
+        instanceId: workstation.outputs.id,
+      });
+    });
+
+    it("admits nothing into the workstation and lets it send only HTTPS to its endpoints", () => {
+      const group = ofType(open.below, "aws:ec2/securityGroup:SecurityGroup").find((g) =>
+        tags(g).Name.endsWith("-workstation"),
+      )!;
+      const ingress = ofType(
+        evaluation.resources,
+        "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule",
+      ).filter((r) => r.inputs.securityGroupId === group.outputs.id);
+      expect(ingress).to.deep.equal([]);
+      const egress = ofType(
+        evaluation.resources,
+        "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule",
+      ).filter((r) => r.inputs.securityGroupId === group.outputs.id);
+      expect(egress.map((r) => [r.inputs.fromPort, r.inputs.toPort])).to.deep.equal(
+        egress.map(() => [443, 443]),
+      );
+      expect(egress.map((r) => r.inputs.cidrIpv4).filter(Boolean)).to.deep.equal(["10.60.0.0/20"]);
+    });
+
+    it("lets the workstation read accepted uploads and write output, and no other object", () => {
+      const role = only(open.below, "aws:iam/rolePolicy:RolePolicy", "-workstation");
+      const doc = json<PolicyDocument>(role.inputs.policy);
+      const dataIn = only(open.below, "aws:s3/bucket:Bucket", "-data-in").outputs.arn as string;
+      const output = only(open.below, "aws:s3/bucket:Bucket", "-output").outputs.arn as string;
+      const documents = ofType(evaluation.resources, "aws:s3/bucket:Bucket").find(
+        (b) => tags(b).Purpose === "uploads",
+      )!.outputs.arn as string;
+      expect(isAllowed(doc, undefined, "s3:GetObject", `${dataIn}/${INCOMING_PREFIX}a.csv`)).to.be
+        .true;
+      expect(isAllowed(doc, undefined, "s3:GetObject", `${dataIn}/${QUARANTINE_PREFIX}x`)).to.be
+        .false;
+      expect(isAllowed(doc, undefined, "s3:PutObject", `${dataIn}/${INCOMING_PREFIX}a.csv`)).to.be
+        .false;
+      expect(isAllowed(doc, undefined, "s3:PutObject", `${output}/results.csv`)).to.be.true;
+      expect(isAllowed(doc, undefined, "s3:GetObject", `${documents}/patient.pdf`)).to.be.false;
+      expect(isAllowed(doc, undefined, "s3:DeleteObject", `${output}/results.csv`)).to.be.false;
+    });
+
+    it("denies its buckets' objects to anyone outside its S3 endpoint but its stewards with MFA and its backups", () => {
+      const endpoint = ofType(open.below, "aws:ec2/vpcEndpoint:VpcEndpoint").find((e) =>
+        String(e.inputs.serviceName).endsWith(".s3"),
+      )!;
+      const steward = only(open.below, "aws:iam/role:Role", "-steward").outputs.arn as string;
+      const backup = only(open.below, "aws:iam/role:Role", "-backup").outputs.arn as string;
+      for (const suffix of ["data-in", "output"]) {
+        const bucket = only(open.below, "aws:s3/bucket:Bucket", `-${suffix}`).outputs.arn as string;
+        const policy = bucketPolicyOf(open.below, suffix);
+        const object = `${bucket}/${INCOMING_PREFIX}a.csv`;
+        const secure = { "aws:SecureTransport": "true" };
+        const inside = { ...secure, "aws:SourceVpce": String(endpoint.outputs.id) };
+        const outsider = { ...secure, "aws:PrincipalArn": "arn:aws:iam::123456789012:role/admin" };
+        expect(denies(policy, "s3:GetObject", object, { ...inside, ...outsider }), suffix).to.be
+          .false;
+        expect(denies(policy, "s3:GetObject", object, outsider), suffix).to.be.true;
+        expect(denies(policy, "s3:PutObject", object, outsider), suffix).to.be.true;
+        const withMfa = {
+          ...secure,
+          "aws:PrincipalArn": steward,
+          "aws:MultiFactorAuthPresent": "true",
+        };
+        expect(denies(policy, "s3:GetObject", object, withMfa), suffix).to.be.false;
+        expect(
+          denies(policy, "s3:GetObject", object, {
+            ...withMfa,
+            "aws:MultiFactorAuthPresent": "false",
+          }),
+          suffix,
+        ).to.be.true;
+        expect(denies(policy, "s3:GetObject", object, { ...secure, "aws:PrincipalArn": backup })).to
+          .be.false;
+        expect(
+          denies(policy, "s3:GetObject", object, { ...inside, "aws:SecureTransport": "false" }),
+        ).to.be.true;
+      }
+    });
+
+    it("limits its S3 endpoint to its own buckets and AWS's package and agent buckets", () => {
+      const endpoint = ofType(open.below, "aws:ec2/vpcEndpoint:VpcEndpoint").find((e) =>
+        String(e.inputs.serviceName).endsWith(".s3"),
+      )!;
+      const doc = json<PolicyDocument>(endpoint.inputs.policy);
+      const dataIn = only(open.below, "aws:s3/bucket:Bucket", "-data-in").outputs.arn as string;
+      const other = ofType(evaluation.resources, "aws:s3/bucket:Bucket").find(
+        (b) => tags(b).Purpose === "uploads",
+      )!.outputs.arn as string;
+      expect(isAllowed(doc, undefined, "s3:GetObject", `${dataIn}/incoming/a.csv`)).to.be.true;
+      expect(isAllowed(doc, undefined, "s3:PutObject", `${other}/copied.csv`)).to.be.false;
+      expect(isAllowed(doc, undefined, "s3:PutObject", "arn:aws:s3:::attacker-bucket/x")).to.be
+        .false;
+      expect(
+        isAllowed(doc, undefined, "s3:GetObject", "arn:aws:s3:::al2023-repos-eu-west-1-de612dc2/x"),
+      ).to.be.true;
+      const dynamo = ofType(open.below, "aws:ec2/vpcEndpoint:VpcEndpoint").find((e) =>
+        String(e.inputs.serviceName).endsWith(".dynamodb"),
+      )!;
+      const table = only(open.below, "aws:dynamodb/table:Table").outputs.arn as string;
+      const dynamoDoc = json<PolicyDocument>(dynamo.inputs.policy);
+      expect(isAllowed(dynamoDoc, undefined, "dynamodb:PutItem", table)).to.be.true;
+      expect(isAllowed(dynamoDoc, undefined, "dynamodb:Scan", table)).to.be.false;
+    });
+
+    it("sends its buckets' access logs to its own log bucket, which S3 log delivery alone writes", () => {
+      const logs = only(open.below, "aws:s3/bucket:Bucket", "-logs");
+      const logging = ofType(open.below, "aws:s3/bucketLogging:BucketLogging");
+      expect(logging).to.have.length(2);
+      for (const l of logging) expect(l.inputs.targetBucket).to.equal(logs.outputs.bucket);
+      const policy = bucketPolicyOf(open.below, "logs");
+      const writers = policy.Statement.filter((s) => s.Effect === "Allow").map((s) => s.Principal);
+      expect(writers).to.deep.equal([{ Service: "logging.s3.amazonaws.com" }]);
+    });
+
+    it("screens every new object under incoming/ with a function in its VPC, with a dead-letter queue and an encrypted environment", () => {
+      const key = only(open.below, "aws:kms/key:Key").outputs.arn;
+      const fn = only(open.below, "aws:lambda/function:Function");
+      const queue = only(open.below, "aws:sqs/queue:Queue");
+      const table = only(open.below, "aws:dynamodb/table:Table");
+      const topic = only(open.below, "aws:sns/topic:Topic");
+      expect(fn.inputs).to.deep.include({ kmsKeyArn: key, runtime: "nodejs22.x" });
+      const appSubnets = ofType(open.below, "aws:ec2/subnet:Subnet")
+        .filter((s) => tags(s).Tier === "app")
+        .map((s) => s.outputs.id);
+      expect((fn.inputs.vpcConfig as { subnetIds: string[] }).subnetIds).to.deep.equal(appSubnets);
+      expect(fn.inputs.deadLetterConfig).to.deep.equal({ targetArn: queue.outputs.arn });
+      expect(queue.inputs.kmsMasterKeyId).to.equal(key);
+      expect(topic.inputs.kmsMasterKeyId).to.equal(key);
+      expect(
+        (fn.inputs.environment as { variables: Record<string, string> }).variables,
+      ).to.deep.include({
+        INDEX_TABLE: table.outputs.name,
+        TOPIC_ARN: topic.outputs.arn,
+      });
+      expect(table.inputs).to.deep.include({ hashKey: "objectKey", rangeKey: "versionId" });
+      expect(table.inputs.serverSideEncryption).to.deep.equal({ enabled: true, kmsKeyArn: key });
+      expect(table.inputs.pointInTimeRecovery).to.deep.equal({ enabled: true });
+      const notification = only(open.below, "aws:s3/bucketNotification:BucketNotification");
+      expect(notification.inputs.bucket).to.equal(
+        only(open.below, "aws:s3/bucket:Bucket", "-data-in").outputs.bucket,
+      );
+      expect(notification.inputs.lambdaFunctions).to.deep.equal([
+        {
+          lambdaFunctionArn: fn.outputs.arn,
+          events: ["s3:ObjectCreated:*"],
+          filterPrefix: INCOMING_PREFIX,
+        },
+      ]);
+      const permission = only(open.below, "aws:lambda/permission:Permission");
+      expect(permission.inputs).to.deep.include({
+        principal: "s3.amazonaws.com",
+        sourceArn: only(open.below, "aws:s3/bucket:Bucket", "-data-in").outputs.arn,
+        sourceAccount: "123456789012",
+      });
+      const emails = ofType(open.below, "aws:sns/topicSubscription:TopicSubscription");
+      expect(emails.map((s) => [s.inputs.protocol, s.inputs.endpoint])).to.deep.equal([
+        ["email", "research-office@example.org"],
+      ]);
+    });
+
+    it("lets the function move uploads to quarantine and index them, but read no output", () => {
+      const doc = json<PolicyDocument>(
+        only(open.below, "aws:iam/rolePolicy:RolePolicy", "-upload").inputs.policy,
+      );
+      const dataIn = only(open.below, "aws:s3/bucket:Bucket", "-data-in").outputs.arn as string;
+      const output = only(open.below, "aws:s3/bucket:Bucket", "-output").outputs.arn as string;
+      expect(isAllowed(doc, undefined, "s3:GetObject", `${dataIn}/incoming/a.csv`)).to.be.true;
+      expect(isAllowed(doc, undefined, "s3:DeleteObjectVersion", `${dataIn}/incoming/a.csv`)).to.be
+        .true;
+      expect(isAllowed(doc, undefined, "s3:PutObject", `${dataIn}/quarantine/x`)).to.be.true;
+      expect(isAllowed(doc, undefined, "s3:PutObject", `${dataIn}/incoming/a.csv`)).to.be.false;
+      expect(isAllowed(doc, undefined, "s3:GetObject", `${output}/results.csv`)).to.be.false;
+    });
+
+    it("opens sessions only through its logged session document, for its researchers, with MFA", () => {
+      const document = only(open.below, "aws:ssm/document:Document");
+      const content = json<{ inputs: Record<string, unknown> }>(document.inputs.content);
+      const sessions = ofType(open.below, "aws:cloudwatch/logGroup:LogGroup").find((g) =>
+        String(g.inputs.name).endsWith("/sessions"),
+      )!;
+      expect(content.inputs).to.deep.include({
+        cloudWatchLogGroupName: sessions.outputs.name,
+        cloudWatchEncryptionEnabled: true,
+        cloudWatchStreamingEnabled: true,
+        runAsEnabled: true,
+      });
+      const role = only(open.below, "aws:iam/role:Role", "-researcher");
+      const trust = json<PolicyDocument>(role.inputs.assumeRolePolicy);
+      expect(trust.Statement[0].Condition).to.deep.include({
+        Bool: { "aws:MultiFactorAuthPresent": "true" },
+        ArnEquals: {
+          "aws:PrincipalArn": [
+            "arn:aws:iam::123456789012:user/researcher-one",
+            "arn:aws:iam::123456789012:user/researcher-two",
+          ],
+        },
+      });
+      const doc = json<PolicyDocument>(
+        only(open.below, "aws:iam/rolePolicy:RolePolicy", "-researcher").inputs.policy,
+      );
+      const workstation = only(open.below, "aws:ec2/instance:Instance", "-workstation");
+      const appInstance = "arn:aws:ec2:eu-west-1:123456789012:instance/i-0app";
+      expect(isAllowed(doc, undefined, "ssm:StartSession", String(workstation.outputs.arn))).to.be
+        .true;
+      expect(isAllowed(doc, undefined, "ssm:StartSession", String(document.outputs.arn))).to.be
+        .true;
+      expect(isAllowed(doc, undefined, "ssm:StartSession", appInstance)).to.be.false;
+      expect(
+        isAllowed(
+          doc,
+          undefined,
+          "ssm:StartSession",
+          "arn:aws:ssm:eu-west-1::document/SSM-SessionManagerRunShell",
+        ),
+      ).to.be.false;
+      expect(isAllowed(doc, undefined, "s3:GetObject", "arn:aws:s3:::any/x")).to.be.false;
+    });
+
+    it("backs up its index, buckets and data volume to a vault under its own key, in its region only", () => {
+      const key = only(open.below, "aws:kms/key:Key").outputs.arn;
+      const vault = only(open.below, "aws:backup/vault:Vault");
+      expect(vault.inputs.kmsKeyArn).to.equal(key);
+      const plan = only(open.below, "aws:backup/plan:Plan");
+      const rules = plan.inputs.rules as { copyActions?: unknown[]; targetVaultName: string }[];
+      expect(rules.map((r) => r.targetVaultName)).to.deep.equal([vault.outputs.name]);
+      expect(rules.every((r) => !r.copyActions || r.copyActions.length === 0)).to.be.true;
+      const selection = only(open.below, "aws:backup/selection:Selection");
+      const [tag] = selection.inputs.selectionTags as { key: string; value: string }[];
+      const selected = open.below.filter((r) => tags(r)[tag.key] === tag.value).map((r) => r.type);
+      expect(selected.sort()).to.deep.equal(
+        [
+          "aws:dynamodb/table:Table",
+          "aws:ebs/volume:Volume",
+          "aws:s3/bucket:Bucket",
+          "aws:s3/bucket:Bucket",
+        ].sort(),
+      );
+      // The region's own plan, which copies to the other region, does not pick them up.
+      expect(open.below.filter((r) => tags(r).Backup === "daily")).to.deep.equal([]);
+    });
+  });
+
+  describe("a closed enclave", () => {
+    it("keeps only its key, buckets, index, backups, stewards and logs", () => {
+      const kept = new Set(closed.below.map((r) => r.type));
+      for (const type of kept) {
+        expect(type, type).to.match(
+          /^aws:((kms|s3|dynamodb|backup)\/|cloudwatch\/logGroup:|iam\/(role|rolePolicy|rolePolicyAttachment):)/,
+        );
+      }
+      for (const gone of [
+        "aws:ec2/vpc:Vpc",
+        "aws:ec2/instance:Instance",
+        "aws:ebs/volume:Volume",
+        "aws:lambda/function:Function",
+        "aws:ssm/document:Document",
+        "aws:sqs/queue:Queue",
+        "aws:sns/topic:Topic",
+        "aws:s3/bucketNotification:BucketNotification",
+      ]) {
+        expect(kept.has(gone), gone).to.equal(false);
+      }
+      expect(
+        ofType(closed.below, "aws:s3/bucket:Bucket")
+          .map((b) => tags(b).Purpose)
+          .sort(),
+      ).to.deep.equal(["research-access-logs", "research-data-in", "research-output"]);
+      expect(
+        ofType(closed.below, "aws:iam/role:Role")
+          .map((r) => r.name.split("-").pop())
+          .sort(),
+      ).to.deep.equal(["backup", "steward"]);
+    });
+
+    it("seals its buckets to everyone but its stewards (with MFA) and its backups", () => {
+      const steward = only(closed.below, "aws:iam/role:Role", "-steward").outputs.arn as string;
+      const bucket = only(closed.below, "aws:s3/bucket:Bucket", "-output").outputs.arn as string;
+      const policy = bucketPolicyOf(closed.below, "output");
+      const secure = { "aws:SecureTransport": "true" };
+      const oldEndpoint = { ...secure, "aws:SourceVpce": "vpce-0123456789abcdef0" };
+      expect(denies(policy, "s3:GetObject", `${bucket}/r.csv`, oldEndpoint)).to.be.true;
+      expect(
+        denies(policy, "s3:GetObject", `${bucket}/r.csv`, {
+          ...secure,
+          "aws:PrincipalArn": steward,
+          "aws:MultiFactorAuthPresent": "true",
+        }),
+      ).to.be.false;
+    });
+  });
+
+  it("protects and retains, in both enclaves, every resource whose loss would lose data", () => {
+    for (const { below } of [open, closed]) {
+      const stateful = below.filter((r) => STATEFUL_TYPES.includes(r.type));
+      expect(stateful.length).to.be.greaterThan(5);
+      for (const r of [...stateful, ...ofType(below, "aws:cloudwatch/logGroup:LogGroup")]) {
+        expect([r.name, r.protect, r.retainOnDelete]).to.deep.equal([r.name, true, true]);
+      }
+    }
+  });
+
+  it("has the trail record every object read and write on both enclaves' data buckets", () => {
+    const trail = only(evaluation.resources, "aws:cloudtrail/trail:Trail");
+    const prefixes = JSON.stringify(trail.inputs.advancedEventSelectors);
+    for (const { below } of [open, closed]) {
+      for (const suffix of ["-data-in", "-output"]) {
+        expect(prefixes).to.include(`${only(below, "aws:s3/bucket:Bucket", suffix).outputs.arn}/`);
+      }
+    }
+  });
+
+  it("keeps the IT support personas out of the enclaves' objects", () => {
+    const boundary = ofType(evaluation.resources, "aws:iam/policy:Policy").find((p) =>
+      p.name.endsWith("-sysadmin-boundary"),
+    );
+    expect(boundary, "sysadmin boundary").to.not.equal(undefined);
+    const dataIn = only(open.below, "aws:s3/bucket:Bucket", "-data-in").outputs.arn as string;
+    const doc = json<PolicyDocument>(boundary!.inputs.policy);
+    expect(
+      isAllowed(
+        { Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "*", Resource: "*" }] },
+        doc,
+        "s3:GetObject",
+        `${dataIn}/incoming/a.csv`,
+      ),
+    ).to.be.false;
+  });
+
+  it("passes the policy pack with no mandatory violation, its buckets' replication exempted with a reason", () => {
+    expect(mandatory(evaluation)).to.deep.equal([]);
+    expect(evaluation.checks!.violations).to.deep.equal([]);
+    const exempted = evaluation.checks!.exempted;
+    expect(exempted.map((e) => e.policy)).to.deep.equal(
+      exempted.map(() => "s3-bucket-enable-replication"),
+    );
+    expect(exempted).to.have.length(4);
+    for (const e of exempted) expect(e.reason).to.include("stays in its study's region");
+  });
+});
+
+describe("the research enclave's pure policies", () => {
+  const a = {
+    region: "eu-west-1",
+    dataInArn: "arn:aws:s3:::in",
+    outputArn: "arn:aws:s3:::out",
+    keyArn: "arn:aws:kms:eu-west-1:1:key/k",
+  };
+
+  it("let the stewards upload only under incoming/ and read the output, the index and the quarantine", () => {
+    const doc = stewardPolicy({ ...a, tableArn: "arn:aws:dynamodb:eu-west-1:1:table/t" });
+    expect(isAllowed(doc, undefined, "s3:PutObject", "arn:aws:s3:::in/incoming/x.csv")).to.be.true;
+    expect(isAllowed(doc, undefined, "s3:PutObject", "arn:aws:s3:::in/quarantine/x")).to.be.false;
+    expect(isAllowed(doc, undefined, "s3:PutObject", "arn:aws:s3:::out/x")).to.be.false;
+    expect(isAllowed(doc, undefined, "s3:GetObject", "arn:aws:s3:::out/x")).to.be.true;
+    expect(isAllowed(doc, undefined, "s3:GetObject", "arn:aws:s3:::in/quarantine/x")).to.be.true;
+    expect(
+      isAllowed(doc, undefined, "kms:Decrypt", a.keyArn, {
+        "kms:ViaService": "s3.eu-west-1.amazonaws.com",
+      }),
+    ).to.be.true;
+    expect(isAllowed(doc, undefined, "kms:Decrypt", a.keyArn)).to.be.false;
+  });
+
+  it("let nothing use the enclave key directly, only through its services", () => {
+    for (const doc of [
+      workstationPolicy({ ...a, sessionLogGroupArn: "arn:aws:logs:eu-west-1:1:log-group:s" }),
+      uploadFunctionPolicy({
+        ...a,
+        tableArn: "t",
+        topicArn: "arn:aws:sns:eu-west-1:1:t",
+        queueArn: "q",
+        logGroupArn: "l",
+      }),
+    ]) {
+      expect(isAllowed(doc, undefined, "kms:Decrypt", a.keyArn)).to.be.false;
+      expect(
+        isAllowed(doc, undefined, "kms:Decrypt", a.keyArn, {
+          "kms:ViaService": "s3.eu-west-1.amazonaws.com",
+        }),
+      ).to.be.true;
+    }
+  });
+
+  it("seal a closed enclave's bucket entirely when it has no stewards", () => {
+    const policy = enclaveBucketPolicy({ bucketArn: "arn:aws:s3:::out", keyArn: a.keyArn });
+    expect(
+      denies(policy, "s3:GetObject", "arn:aws:s3:::out/x", {
+        "aws:SecureTransport": "true",
+        "aws:PrincipalArn": "arn:aws:iam::1:role/anyone",
+      }),
+    ).to.be.true;
+  });
+
+  it("name the partition's AWS buckets in the endpoint policy", () => {
+    const doc = s3EndpointPolicy(["arn:aws-us-gov:s3:::b"], "us-gov-west-1", "aws-us-gov");
+    expect(JSON.stringify(doc)).to.include("arn:aws-us-gov:s3:::al2023-repos-us-gov-west-1-*/*");
+    expect(JSON.stringify(doc)).to.not.include("arn:aws:s3:::");
+  });
+
+  it("give researchers no session through a document other than the enclave's", () => {
+    const doc = researcherPolicy({
+      partition: "aws",
+      region: "eu-west-1",
+      accountId: "1",
+      instanceArn: "arn:aws:ec2:eu-west-1:1:instance/i-1",
+      sessionDocumentArn: "arn:aws:ssm:eu-west-1:1:document/enclave-session",
+    });
+    const start = doc.Statement.find((s) => s.Action === "ssm:StartSession")!;
+    expect(start.Condition).to.deep.equal({
+      BoolIfExists: { "ssm:SessionDocumentAccessCheck": "true" },
+    });
+  });
+});
+
+describe("research enclave variants", () => {
+  const base = {
+    id: "neuro02",
+    vpcCidr: "10.62.0.0/20",
+    stewards: ["user/data-steward"],
+    researchers: ["user/researcher-one"],
+  };
+
+  it("with internetAccess, gives the workstation a NAT and HTTPS out, and the plan notes it", async () => {
+    const e = await stackWith("oregon", {
+      overrides: { "ehealth:research": enclavesConfig([{ ...base, internetAccess: true }]) },
+      check: { config: packConfig() },
+    });
+    const { below, root } = enclave(e, "neuro02");
+    expect(ofType(below, "aws:ec2/natGateway:NatGateway")).to.have.length(1);
+    const group = ofType(below, "aws:ec2/securityGroup:SecurityGroup").find((g) =>
+      tags(g).Name.endsWith("-workstation"),
+    )!;
+    const out = ofType(e.resources, "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule")
+      .filter((r) => r.inputs.securityGroupId === group.outputs.id)
+      .map((r) => r.inputs.cidrIpv4);
+    expect(out).to.include("0.0.0.0/0");
+    expect(root.inputs.internetAccess).to.equal(true);
+    const [section] = stackReport(e, "stacks/index.ts").enclaves;
+    expect(section.id).to.equal("neuro02");
+    expect(section.notes.join(" ")).to.include("CAN reach the internet");
+    expect(mandatory(e)).to.deep.equal([]);
+  });
+
+  it("with a bastion, admits SSH from the allowed site alone and passes the pack with it allow-listed", async () => {
+    const config = packConfig() as Record<string, Record<string, unknown>>;
+    const e = await stackWith("oregon", {
+      overrides: {
+        "ehealth:research": enclavesConfig([
+          { ...base, bastion: { allowedCidrs: ["198.51.100.0/24"] } },
+        ]),
+      },
+      check: {
+        config: {
+          ...config,
+          "ec2-ingress-enforce-admin-allowlist": { allowedAdminCidrs: ["198.51.100.0/24"] },
+        },
+      },
+    });
+    const { below } = enclave(e, "neuro02");
+    const bastion = only(below, "aws:ec2/instance:Instance", "-bastion");
+    expect(bastion.inputs.associatePublicIpAddress).to.equal(true);
+    const ssh = ofType(e.resources, "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule")
+      .filter((r) => r.inputs.fromPort === 22 && r.inputs.cidrIpv4)
+      .map((r) => r.inputs.cidrIpv4);
+    expect(ssh).to.deep.equal(["198.51.100.0/24"]);
+    expect(ofType(below, "aws:ec2/natGateway:NatGateway")).to.deep.equal([]);
+    expect(mandatory(e)).to.deep.equal([]);
+  });
+
+  it("in the secondary, reaches the primary's trail through what the secondary exports", async () => {
+    const overrides = { "ehealth:research": enclavesConfig([base]) };
+    const oregon = await stackWith("oregon", { overrides });
+    expect(replicationOutputs(PROJECT_DIR, "oregon", overrides)).to.deep.equal({
+      replication: oregon.outputs.replication,
+    });
+    const offered = (oregon.outputs.replication as { phiBucketArns: string[] }).phiBucketArns;
+    const dataIn = only(enclave(oregon, "neuro02").below, "aws:s3/bucket:Bucket", "-data-in");
+    expect(offered).to.include(dataIn.outputs.arn);
+  });
+
+  describe("purged", () => {
+    const purged = enclavesConfig([{ ...base, status: "closed", purge: true }]);
+
+    it("disables the key and lets it and the kept resources leave the program, the rest retained", async () => {
+      const e = await stackWith("oregon", { overrides: { "ehealth:research": purged } });
+      const { below } = enclave(e, "neuro02");
+      const key = only(below, "aws:kms/key:Key");
+      expect([key.inputs.isEnabled, key.protect, key.retainOnDelete]).to.deep.equal([
+        false,
+        false,
+        false,
+      ]);
+      for (const r of below.filter((x) => STATEFUL_TYPES.includes(x.type) && x !== key)) {
+        expect([r.name, r.protect, r.retainOnDelete]).to.deep.equal([r.name, false, true]);
+      }
+    });
+
+    it("is refused by the pack in prod until the security team exempts it, with a reason", async () => {
+      const refused = await stackWith("oregon", {
+        overrides: { "ehealth:research": purged },
+        check: { config: packConfig() },
+      });
+      const findings = mandatory(refused);
+      expect(findings.map((v) => v.policy)).to.include("pulumi-resource-enforce-protect");
+      expect(findings.every((v) => String(v.urn).includes("research-neuro02"))).to.be.true;
+      const config = packConfig() as Record<string, Record<string, unknown>>;
+      const exempted = await stackWith("oregon", {
+        overrides: { "ehealth:research": purged },
+        check: {
+          config: {
+            ...config,
+            "pulumi-resource-enforce-protect": {
+              ...config["pulumi-resource-enforce-protect"],
+              exemptions: [
+                {
+                  resource: "*-research-neuro02*",
+                  reason: "Study neuro02 past its retention; purge approved (ticket SEC-42)",
+                  expires: "2099-12-31",
+                },
+              ],
+            },
+          },
+        },
+      });
+      expect(mandatory(exempted)).to.deep.equal([]);
+      expect(exempted.checks!.exempted.length).to.equal(findings.length);
+    });
+  });
+});

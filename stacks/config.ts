@@ -15,6 +15,7 @@ import {
   isRfc1918,
   parseCidr,
 } from "../infra/network/cidr";
+import type { WorkstationSpec } from "../infra/research";
 import { ALLOWED_REGIONS, REGIONS, RegionName, isAllowedRegion } from "./regions";
 
 export const PROJECT = "ehealth";
@@ -108,11 +109,7 @@ export interface EnclaveConfig {
   /** The study's approval (IRB protocol number), as a tag. */
   readonly irbProtocol?: string;
   readonly vpcCidr: string;
-  readonly workstation: {
-    readonly instanceType: string;
-    readonly tenancy: "dedicated" | "default";
-    readonly dataVolumeGb: number;
-  };
+  readonly workstation: WorkstationSpec;
   /** Who may upload into data-in and collect output (MFA), as IAM principals. */
   readonly stewards: readonly string[];
   /** Who may open sessions on the workstation (MFA), as IAM principals. */

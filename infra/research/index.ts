@@ -44,6 +44,16 @@ export const UPLOAD_FUNCTION_CODE = path.join(__dirname, "upload", "dist", "inde
 /** The tier tag of research workstations: the sysadmin persona's sessions do not reach them. */
 export const RESEARCH_TIER = "research";
 
+/** The workstation of an enclave. */
+export interface WorkstationSpec {
+  /** A general-purpose m-family type (stacks/config refuses the others). */
+  readonly instanceType: string;
+  /** Dedicated hardware, or shared with other accounts. */
+  readonly tenancy: "dedicated" | "default";
+  /** The data volume mounted at /data, in GiB. */
+  readonly dataVolumeGb: number;
+}
+
 export interface EnclaveArgs {
   /** The study's project identifier, in every name and tag. */
   readonly id: string;
@@ -65,11 +75,7 @@ export interface EnclaveArgs {
   readonly logRetentionDays: number;
   /** Days the enclave's own backup plan keeps its daily recovery points (in this region only). */
   readonly backupRetentionDays: number;
-  readonly workstation: {
-    readonly instanceType: string;
-    readonly tenancy: "dedicated" | "default";
-    readonly dataVolumeGb: number;
-  };
+  readonly workstation: WorkstationSpec;
   /** IAM principals who upload data and collect output, with MFA. */
   readonly stewards: readonly string[];
   /** IAM principals who open sessions on the workstation, with MFA. */
@@ -191,16 +197,12 @@ export class Enclave extends pulumi.ComponentResource {
     });
 
     if (args.stewards.length > 0) {
-      this.stewardRole = new aws.iam.Role(
+      this.stewardRole = peopleRole(
+        this,
         `${name}-steward`,
-        {
-          name: `${name}-steward`,
-          description: `Data stewards of study ${args.id}: upload into data-in, collect output (MFA)`,
-          assumeRolePolicy: JSON.stringify(personaTrust(principalArns(args.stewards, ctx), ctx)),
-          maxSessionDuration: PERSONA_SESSION_SECONDS,
-          tags: { Name: `${name}-steward`, ...tags },
-        },
-        child,
+        `Data stewards of study ${args.id}: upload into data-in, collect output (MFA)`,
+        args.stewards,
+        { ...ctx, tags },
       );
     }
     const stewardRoleArn = this.stewardRole?.arn;
@@ -522,16 +524,12 @@ export class Enclave extends pulumi.ComponentResource {
     );
     let researcherRole: aws.iam.Role | undefined;
     if (args.researchers.length > 0) {
-      researcherRole = new aws.iam.Role(
+      researcherRole = peopleRole(
+        this,
         `${name}-researcher`,
-        {
-          name: `${name}-researcher`,
-          description: `Researchers of study ${args.id}: logged sessions on its workstation (MFA)`,
-          assumeRolePolicy: JSON.stringify(personaTrust(principalArns(args.researchers, ctx), ctx)),
-          maxSessionDuration: PERSONA_SESSION_SECONDS,
-          tags: { Name: `${name}-researcher`, ...tags },
-        },
-        child,
+        `Researchers of study ${args.id}: logged sessions on its workstation (MFA)`,
+        args.researchers,
+        { ...ctx, tags },
       );
       new aws.iam.RolePolicy(
         `${name}-researcher`,
@@ -761,6 +759,27 @@ export class Enclave extends pulumi.ComponentResource {
     );
     return uploadFunction;
   }
+}
+
+/** A role the named people assume with MFA, for an hour at most (as the IT support personas). */
+function peopleRole(
+  parent: pulumi.Resource,
+  roleName: string,
+  description: string,
+  principals: readonly string[],
+  ctx: { accountId: string; partition: string; tags: Record<string, string> },
+): aws.iam.Role {
+  return new aws.iam.Role(
+    roleName,
+    {
+      name: roleName,
+      description,
+      assumeRolePolicy: JSON.stringify(personaTrust(principalArns(principals, ctx), ctx)),
+      maxSessionDuration: PERSONA_SESSION_SECONDS,
+      tags: { Name: roleName, ...ctx.tags },
+    },
+    { parent },
+  );
 }
 
 interface OpenParts {

@@ -43,6 +43,15 @@ export const CONFIG_RULES: readonly ConfigRule[] = [
   { name: "vpc-flow-logs-enabled", identifier: "VPC_FLOW_LOGS_ENABLED" },
   { name: "vpc-default-security-group-closed", identifier: "VPC_DEFAULT_SECURITY_GROUP_CLOSED" },
   { name: "ec2-imdsv2-check", identifier: "EC2_IMDSV2_CHECK" },
+  // Patching is a runtime fact no preview can see: Systems Manager reports it, these rules judge it.
+  {
+    name: "ec2-instance-managed-by-systems-manager",
+    identifier: "EC2_INSTANCE_MANAGED_BY_SSM",
+  },
+  {
+    name: "ec2-managedinstance-patch-compliance-status-check",
+    identifier: "EC2_MANAGEDINSTANCE_PATCH_COMPLIANCE_STATUS_CHECK",
+  },
   { name: "db-instance-backup-enabled", identifier: "DB_INSTANCE_BACKUP_ENABLED" },
   { name: "dynamodb-pitr-enabled", identifier: "DYNAMODB_PITR_ENABLED" },
   { name: "backup-recovery-point-encrypted", identifier: "BACKUP_RECOVERY_POINT_ENCRYPTED" },

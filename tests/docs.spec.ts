@@ -174,3 +174,17 @@ describe("docs/architecture.md", () => {
     }
   });
 });
+
+describe("the README's sample plan", () => {
+  it("shows the resource counts the stacks have today", async () => {
+    const readme = read("README.md");
+    const [ireland, oregon] = await Promise.all([stack("ireland"), stack("oregon")]);
+    const count = (e: Awaited<ReturnType<typeof stack>>) =>
+      e.resources.filter((r) => r.type !== "pulumi:pulumi:Stack").length;
+    expect(readme).to.include(`ireland: ${count(ireland)} resources, 0 findings`);
+    expect(readme).to.include(`oregon: ${count(oregon)} resources, 0 findings`);
+    expect(readme).to.include(
+      `PASS ${count(ireland) + count(oregon)} resources in ireland, oregon`,
+    );
+  });
+});

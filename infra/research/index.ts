@@ -522,6 +522,19 @@ export class Enclave extends pulumi.ComponentResource {
       },
       child,
     );
+    const bastionCidrs = args.bastionCidrs ?? [];
+    const bastion =
+      bastionCidrs.length === 0
+        ? undefined
+        : bastionHost(this, name, {
+            vpcId: network.vpcId,
+            subnetId: network.subnetIds.public[0],
+            allowedCidrs: bastionCidrs,
+            instanceType: "t3.micro",
+            appSecurityGroupId: workstationGroup.id,
+            phiKeyArn: keyArn,
+            partition: args.partition,
+          });
     let researcherRole: aws.iam.Role | undefined;
     if (args.researchers.length > 0) {
       researcherRole = peopleRole(
@@ -536,8 +549,8 @@ export class Enclave extends pulumi.ComponentResource {
         {
           role: researcherRole.id,
           policy: pulumi
-            .all([workstation.arn, session.arn])
-            .apply(([instanceArn, sessionDocumentArn]) =>
+            .all([workstation.arn, session.arn, bastion?.arn])
+            .apply(([instanceArn, sessionDocumentArn, bastionArn]) =>
               JSON.stringify(
                 researcherPolicy({
                   partition: args.partition,
@@ -545,6 +558,7 @@ export class Enclave extends pulumi.ComponentResource {
                   accountId: args.accountId,
                   instanceArn,
                   sessionDocumentArn,
+                  ...(bastionArn ? { bastionArn } : {}),
                 }),
               ),
             ),
@@ -555,19 +569,6 @@ export class Enclave extends pulumi.ComponentResource {
 
     const uploadFunction = this.uploadPipeline(name, args, network, shared);
 
-    const bastionCidrs = args.bastionCidrs ?? [];
-    const bastion =
-      bastionCidrs.length === 0
-        ? undefined
-        : bastionHost(this, name, {
-            vpcId: network.vpcId,
-            subnetId: network.subnetIds.public[0],
-            allowedCidrs: bastionCidrs,
-            instanceType: "t3.micro",
-            appSecurityGroupId: workstationGroup.id,
-            phiKeyArn: keyArn,
-            partition: args.partition,
-          });
     return {
       workstation,
       sessionDocument: session,

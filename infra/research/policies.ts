@@ -262,14 +262,40 @@ export interface ResearcherAccess {
   readonly accountId: string;
   readonly instanceArn: string;
   readonly sessionDocumentArn: string;
+  /** The enclave's bastion, when the site requires SSH. */
+  readonly bastionArn?: string;
 }
+
+/** The account SSH lands in on the bastion (Amazon Linux's default). */
+export const BASTION_USER = "ec2-user";
 
 /**
  * Researchers open sessions on their workstation, only through the enclave's logged session
- * document (a plain session would not be recorded), and end their own sessions.
+ * document (a plain session would not be recorded), and end their own sessions. With a bastion,
+ * they may also push a one-minute SSH key (EC2 Instance Connect) to it and to the workstation, as
+ * its own account and the researcher account only: there are no standing SSH keys.
  */
 export function researcherPolicy(a: ResearcherAccess): PolicyDocument {
+  const ssh: Statement[] = a.bastionArn
+    ? [
+        {
+          Sid: "ShortLivedKeyToTheBastion",
+          Effect: "Allow",
+          Action: "ec2-instance-connect:SendSSHPublicKey",
+          Resource: a.bastionArn,
+          Condition: { StringEquals: { "ec2:osuser": BASTION_USER } },
+        },
+        {
+          Sid: "ShortLivedKeyToTheWorkstation",
+          Effect: "Allow",
+          Action: "ec2-instance-connect:SendSSHPublicKey",
+          Resource: a.instanceArn,
+          Condition: { StringEquals: { "ec2:osuser": RESEARCHER_USER } },
+        },
+      ]
+    : [];
   return policyDocument([
+    ...ssh,
     {
       Sid: "SessionsOnTheWorkstationThroughTheLoggedDocument",
       Effect: "Allow",

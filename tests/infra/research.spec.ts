@@ -530,6 +530,27 @@ describe("the research enclave's pure policies", () => {
     expect(JSON.stringify(doc)).to.not.include("arn:aws:s3:::");
   });
 
+  it("give researchers no SSH key push when the enclave has no bastion", () => {
+    const doc = researcherPolicy({
+      partition: "aws",
+      region: "eu-west-1",
+      accountId: "1",
+      instanceArn: "arn:aws:ec2:eu-west-1:1:instance/i-1",
+      sessionDocumentArn: "arn:aws:ssm:eu-west-1:1:document/enclave-session",
+    });
+    expect(
+      isAllowed(
+        doc,
+        undefined,
+        "ec2-instance-connect:SendSSHPublicKey",
+        "arn:aws:ec2:eu-west-1:1:instance/i-1",
+        {
+          "ec2:osuser": "researcher",
+        },
+      ),
+    ).to.be.false;
+  });
+
   it("give researchers no session through a document other than the enclave's", () => {
     const doc = researcherPolicy({
       partition: "aws",
@@ -597,6 +618,19 @@ describe("research enclave variants", () => {
       .map((r) => r.inputs.cidrIpv4);
     expect(ssh).to.deep.equal(["198.51.100.0/24"]);
     expect(ofType(below, "aws:ec2/natGateway:NatGateway")).to.deep.equal([]);
+    // Researchers reach it with one-minute keys (EC2 Instance Connect), as named accounts only.
+    const doc = json<PolicyDocument>(
+      only(below, "aws:iam/rolePolicy:RolePolicy", "-researcher").inputs.policy,
+    );
+    const workstation = only(below, "aws:ec2/instance:Instance", "-workstation");
+    const push = "ec2-instance-connect:SendSSHPublicKey";
+    const as = (user: string) => ({ "ec2:osuser": user });
+    expect(isAllowed(doc, undefined, push, String(bastion.outputs.arn), as("ec2-user"))).to.be.true;
+    expect(isAllowed(doc, undefined, push, String(bastion.outputs.arn), as("root"))).to.be.false;
+    expect(isAllowed(doc, undefined, push, String(workstation.outputs.arn), as("researcher"))).to.be
+      .true;
+    expect(isAllowed(doc, undefined, push, String(workstation.outputs.arn), as("ec2-user"))).to.be
+      .false;
     expect(mandatory(e)).to.deep.equal([]);
   });
 

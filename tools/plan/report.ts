@@ -88,7 +88,9 @@ export function enclaveNotes(inputs: Record<string, unknown>): string[] {
       : "no route to the internet: reachable through Session Manager only",
   );
   if (inputs.bastion === true) {
-    notes.push("an SSH bastion admits the allowed sites to the workstation");
+    notes.push(
+      "an SSH bastion admits the allowed sites to the workstation: SSH sessions are in the flow logs and CloudTrail (key pushes), but Session Manager does not record what is typed in them",
+    );
   }
   return notes;
 }

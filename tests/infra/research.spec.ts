@@ -530,14 +530,16 @@ describe("the research enclave's pure policies", () => {
     expect(JSON.stringify(doc)).to.not.include("arn:aws:s3:::");
   });
 
+  const researchers = {
+    partition: "aws",
+    region: "eu-west-1",
+    accountId: "1",
+    instanceArn: "arn:aws:ec2:eu-west-1:1:instance/i-1",
+    sessionDocumentArn: "arn:aws:ssm:eu-west-1:1:document/enclave-session",
+  };
+
   it("give researchers no SSH key push when the enclave has no bastion", () => {
-    const doc = researcherPolicy({
-      partition: "aws",
-      region: "eu-west-1",
-      accountId: "1",
-      instanceArn: "arn:aws:ec2:eu-west-1:1:instance/i-1",
-      sessionDocumentArn: "arn:aws:ssm:eu-west-1:1:document/enclave-session",
-    });
+    const doc = researcherPolicy(researchers);
     expect(
       isAllowed(
         doc,
@@ -552,13 +554,7 @@ describe("the research enclave's pure policies", () => {
   });
 
   it("give researchers no session through a document other than the enclave's", () => {
-    const doc = researcherPolicy({
-      partition: "aws",
-      region: "eu-west-1",
-      accountId: "1",
-      instanceArn: "arn:aws:ec2:eu-west-1:1:instance/i-1",
-      sessionDocumentArn: "arn:aws:ssm:eu-west-1:1:document/enclave-session",
-    });
+    const doc = researcherPolicy(researchers);
     const start = doc.Statement.find((s) => s.Action === "ssm:StartSession")!;
     expect(start.Condition).to.deep.equal({
       BoolIfExists: { "ssm:SessionDocumentAccessCheck": "true" },

@@ -7,6 +7,8 @@ import {
   QUARANTINE_PREFIX,
   S3EventRecord,
   Services,
+  Sdk,
+  awsServices,
   decodeKey,
   processEvent,
   processRecord,
@@ -172,6 +174,86 @@ describe("the research upload function", () => {
       message = (err as Error).message;
     }
     expect(message).to.equal("ProvisionedThroughputExceededException");
+  });
+
+  it("speaks to S3, DynamoDB and SNS with the commands and inputs the SDK expects", async () => {
+    const sent: { client: string; command: string; input: Record<string, unknown> }[] = [];
+    const answers: Record<string, Record<string, unknown>> = {
+      HeadObjectCommand: { ContentLength: 2048, ETag: '"9b2c"', ChecksumSHA256: "c2hh" },
+    };
+    // A stand-in for an SDK package: commands remember their input, clients what they were sent.
+    const pkg = (client: string, commands: string[]): Sdk => {
+      const classes: Sdk = {
+        [client]: class {
+          async send(c: { name: string; input: Record<string, unknown> }) {
+            sent.push({ client, command: c.name, input: c.input });
+            return answers[c.name] ?? {};
+          }
+        },
+      };
+      for (const name of commands) {
+        classes[name] = class {
+          readonly name = name;
+          constructor(readonly input: unknown) {}
+        };
+      }
+      return classes;
+    };
+    const sdk = async (name: string) =>
+      ({
+        "@aws-sdk/client-s3": pkg("S3Client", [
+          "HeadObjectCommand",
+          "CopyObjectCommand",
+          "DeleteObjectCommand",
+        ]),
+        "@aws-sdk/client-dynamodb": pkg("DynamoDBClient", ["PutItemCommand"]),
+        "@aws-sdk/client-sns": pkg("SNSClient", ["PublishCommand"]),
+      })[name]!;
+    const env = {
+      INDEX_TABLE: "index-table",
+      TOPIC_ARN: "arn:aws:sns:eu-west-1:123456789012:uploads",
+      KMS_KEY_ARN: "arn:aws:kms:eu-west-1:123456789012:key/k",
+    };
+    const services = await awsServices(env, sdk);
+    const item = await processRecord(upload("incoming/Smith%2C+Robert.csv"), services);
+    const bucket = "ehealth-ireland-research-cardio01-data-in-abc1234";
+    expect(sent.map((s) => `${s.client} ${s.command}`)).to.deep.equal([
+      "S3Client HeadObjectCommand",
+      "S3Client CopyObjectCommand",
+      "S3Client DeleteObjectCommand",
+      "DynamoDBClient PutItemCommand",
+      "SNSClient PublishCommand",
+    ]);
+    const [head, copy, remove, put, publish] = sent.map((s) => s.input);
+    expect(head).to.deep.equal({
+      Bucket: bucket,
+      Key: "incoming/Smith, Robert.csv",
+      VersionId: "v-1",
+      ChecksumMode: "ENABLED",
+    });
+    expect(copy).to.deep.equal({
+      Bucket: bucket,
+      Key: item!.objectKey,
+      CopySource: `${bucket}/incoming%2FSmith%2C%20Robert.csv?versionId=v-1`,
+      ServerSideEncryption: "aws:kms",
+      SSEKMSKeyId: env.KMS_KEY_ARN,
+    });
+    expect(remove).to.deep.equal({
+      Bucket: bucket,
+      Key: "incoming/Smith, Robert.csv",
+      VersionId: "v-1",
+    });
+    expect(put.TableName).to.equal("index-table");
+    expect(put.Item).to.deep.include({
+      objectKey: { S: item!.objectKey },
+      status: { S: "quarantined" },
+      size: { N: "2048" },
+      etag: { S: "9b2c" },
+      checksumSha256: { S: "c2hh" },
+      reasons: { L: [{ S: "person-name" }] },
+    });
+    expect(publish).to.deep.include({ TopicArn: env.TOPIC_ARN, Subject: "Upload quarantined" });
+    expect(JSON.stringify(sent.slice(3))).to.not.include("Smith");
   });
 
   it("deploys the code its source transpiles to (npm run lambda regenerates it)", () => {

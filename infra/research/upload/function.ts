@@ -240,8 +240,10 @@ export async function processEvent(
 
 /* The AWS side: only what Lambda runs. The SDK comes with the Node.js runtime. */
 
-type Sdk = Record<string, new (input?: unknown) => unknown>;
-const load = (name: string): Promise<Sdk> => import(name) as Promise<Sdk>;
+/** An AWS SDK v3 client package, as far as this function uses it: constructors by name. */
+export type Sdk = Record<string, new (input?: unknown) => unknown>;
+export type SdkLoader = (name: string) => Promise<Sdk>;
+const load: SdkLoader = (name) => import(name) as Promise<Sdk>;
 
 interface Client {
   send(command: unknown): Promise<Record<string, unknown>>;
@@ -249,17 +251,21 @@ interface Client {
 
 let cached: Services | undefined;
 
-async function awsServices(env: Record<string, string | undefined>): Promise<Services> {
+/** The pipeline's services on the AWS SDK (the runtime's, unless a test hands another in). */
+export async function awsServices(
+  env: Record<string, string | undefined>,
+  sdk: SdkLoader = load,
+): Promise<Services> {
   const [s3sdk, ddbsdk, snssdk, crypto] = await Promise.all([
-    load("@aws-sdk/client-s3"),
-    load("@aws-sdk/client-dynamodb"),
-    load("@aws-sdk/client-sns"),
+    sdk("@aws-sdk/client-s3"),
+    sdk("@aws-sdk/client-dynamodb"),
+    sdk("@aws-sdk/client-sns"),
     import("node:crypto"),
   ]);
   const s3 = new s3sdk.S3Client({}) as Client;
   const ddb = new ddbsdk.DynamoDBClient({}) as Client;
   const sns = new snssdk.SNSClient({}) as Client;
-  const command = (sdk: Sdk, name: string, input: unknown) => new sdk[name](input);
+  const command = (pkg: Sdk, name: string, input: unknown) => new pkg[name](input);
   return {
     async head(bucket, key, versionId) {
       const out = await s3.send(

@@ -168,17 +168,18 @@ export async function processEvent(event, services) {
 }
 const load = (name) => import(name);
 let cached;
-async function awsServices(env) {
+/** The pipeline's services on the AWS SDK (the runtime's, unless a test hands another in). */
+export async function awsServices(env, sdk = load) {
     const [s3sdk, ddbsdk, snssdk, crypto] = await Promise.all([
-        load("@aws-sdk/client-s3"),
-        load("@aws-sdk/client-dynamodb"),
-        load("@aws-sdk/client-sns"),
+        sdk("@aws-sdk/client-s3"),
+        sdk("@aws-sdk/client-dynamodb"),
+        sdk("@aws-sdk/client-sns"),
         import("node:crypto"),
     ]);
     const s3 = new s3sdk.S3Client({});
     const ddb = new ddbsdk.DynamoDBClient({});
     const sns = new snssdk.SNSClient({});
-    const command = (sdk, name, input) => new sdk[name](input);
+    const command = (pkg, name, input) => new pkg[name](input);
     return {
         async head(bucket, key, versionId) {
             const out = await s3.send(command(s3sdk, "HeadObjectCommand", {

@@ -6,6 +6,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { serviceTrust } from "../iam";
+import { BASTION_ROLE } from "../identity/personas";
 import { amiParameter } from "./policies";
 
 export interface BastionArgs {
@@ -123,7 +124,7 @@ export function bastionHost(
         kmsKeyId: args.phiKeyArn,
         deleteOnTermination: true,
       },
-      tags: { Name: `${name}-bastion`, Role: "bastion" },
+      tags: { Name: `${name}-bastion`, Role: BASTION_ROLE },
     },
     child,
   );

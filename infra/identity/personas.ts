@@ -6,6 +6,9 @@
 import { PolicyDocument, Statement, accountRoot, policyDocument } from "../iam";
 import type { PersonaName } from "../../stacks/config";
 
+/** The Role tag of the platform's bastion (infra/compute), the one public instance. */
+export const BASTION_ROLE = "bastion";
+
 /** The tag that marks the application tier's instances and groups (infra/compute sets it). */
 export const TIER_TAG = "Tier";
 export const APP_TIER = "app";
@@ -338,6 +341,26 @@ export function personaPolicy(
           Effect: "Allow",
           Action: ["ssm:TerminateSession", "ssm:ResumeSession"],
           Resource: arn(ctx, "ssm", "session/${aws:userid}-*"),
+        },
+        {
+          // With the optional bastion, SSH to it and through it to the app tier, with one-minute
+          // keys (EC2 Instance Connect) as ec2-user: no standing SSH key exists to leak.
+          Sid: "ShortLivedSshKeys",
+          Effect: "Allow",
+          Action: "ec2-instance-connect:SendSSHPublicKey",
+          Resource: arn(ctx, "ec2", "instance/*"),
+          Condition: {
+            StringEquals: { [`aws:ResourceTag/${TIER_TAG}`]: APP_TIER, "ec2:osuser": "ec2-user" },
+          },
+        },
+        {
+          Sid: "ShortLivedSshKeyToTheBastion",
+          Effect: "Allow",
+          Action: "ec2-instance-connect:SendSSHPublicKey",
+          Resource: arn(ctx, "ec2", "instance/*"),
+          Condition: {
+            StringEquals: { "aws:ResourceTag/Role": BASTION_ROLE, "ec2:osuser": "ec2-user" },
+          },
         },
         {
           Sid: "PatchDocument",

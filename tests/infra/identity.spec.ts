@@ -199,6 +199,13 @@ describe("infra/identity/personas", () => {
     expect(sysadmin("ssm:StartSession", instance, { "ssm:resourceTag/Tier": "app" })).to.equal(
       true,
     );
+    const push = "ec2-instance-connect:SendSSHPublicKey";
+    const key = (tags: Record<string, string>, user: string) =>
+      sysadmin(push, instance, { ...tags, "ec2:osuser": user });
+    expect(key({ "aws:ResourceTag/Role": "bastion" }, "ec2-user")).to.equal(true);
+    expect(key({ "aws:ResourceTag/Tier": "app" }, "ec2-user")).to.equal(true);
+    expect(key({ "aws:ResourceTag/Tier": "app" }, "root")).to.equal(false);
+    expect(key({ "aws:ResourceTag/Tier": "research" }, "ec2-user")).to.equal(false);
     expect(sysadmin("iam:PutRolePolicy", "arn:aws:iam::210987654321:role/x")).to.equal(false);
     expect(sysadmin("s3:GetObject", RECORD)).to.equal(false);
     expect(

@@ -564,17 +564,34 @@ describe("the research enclave's pure policies", () => {
 
 describe("research enclave variants", () => {
   const base = {
-    id: "neuro02",
-    vpcCidr: "10.62.0.0/20",
     stewards: ["user/data-steward"],
     researchers: ["user/researcher-one"],
   };
-
-  it("with internetAccess, gives the workstation a NAT and HTTPS out, and the plan notes it", async () => {
-    const e = await stackWith("oregon", {
-      overrides: { "ehealth:research": enclavesConfig([{ ...base, internetAccess: true }]) },
-      check: { config: packConfig() },
+  const site = "198.51.100.0/24";
+  // One oregon evaluation holds both opted-in variants: a workstation with internet access, and
+  // one behind a bastion (its site in the pack's admin allow-list).
+  const variants = {
+    "ehealth:research": enclavesConfig([
+      { ...base, id: "neuro02", vpcCidr: "10.62.0.0/20", internetAccess: true },
+      { ...base, id: "derm03", vpcCidr: "10.63.0.0/20", bastion: { allowedCidrs: [site] } },
+    ]),
+  };
+  let e: Evaluation;
+  before(async () => {
+    const config = packConfig() as Record<string, Record<string, unknown>>;
+    e = await stackWith("oregon", {
+      overrides: variants,
+      check: {
+        config: { ...config, "ec2-ingress-enforce-admin-allowlist": { allowedAdminCidrs: [site] } },
+      },
     });
+  });
+
+  it("passes the pack with both variants", () => {
+    expect(mandatory(e)).to.deep.equal([]);
+  });
+
+  it("with internetAccess, gives the workstation a NAT and HTTPS out, and the plan notes it", () => {
     const { below, root } = enclave(e, "neuro02");
     expect(ofType(below, "aws:ec2/natGateway:NatGateway")).to.have.length(1);
     const group = ofType(below, "aws:ec2/securityGroup:SecurityGroup").find((g) =>
@@ -585,36 +602,21 @@ describe("research enclave variants", () => {
       .map((r) => r.inputs.cidrIpv4);
     expect(out).to.include("0.0.0.0/0");
     expect(root.inputs.internetAccess).to.equal(true);
-    const [section] = stackReport(e, "stacks/index.ts").enclaves;
-    expect(section.id).to.equal("neuro02");
-    expect(section.notes.join(" ")).to.include("CAN reach the internet");
-    expect(mandatory(e)).to.deep.equal([]);
+    const sections = stackReport(e, "stacks/index.ts").enclaves;
+    expect(sections.map((x) => x.id)).to.deep.equal(["neuro02", "derm03"]);
+    expect(sections[0].notes.join(" ")).to.include("CAN reach the internet");
+    expect(sections[1].notes.join(" ")).to.include("no route to the internet");
   });
 
-  it("with a bastion, admits SSH from the allowed site alone and passes the pack with it allow-listed", async () => {
-    const config = packConfig() as Record<string, Record<string, unknown>>;
-    const e = await stackWith("oregon", {
-      overrides: {
-        "ehealth:research": enclavesConfig([
-          { ...base, bastion: { allowedCidrs: ["198.51.100.0/24"] } },
-        ]),
-      },
-      check: {
-        config: {
-          ...config,
-          "ec2-ingress-enforce-admin-allowlist": { allowedAdminCidrs: ["198.51.100.0/24"] },
-        },
-      },
-    });
-    const { below } = enclave(e, "neuro02");
+  it("with a bastion, admits SSH from the allowed site alone, with one-minute keys as named accounts", () => {
+    const { below } = enclave(e, "derm03");
     const bastion = only(below, "aws:ec2/instance:Instance", "-bastion");
     expect(bastion.inputs.associatePublicIpAddress).to.equal(true);
     const ssh = ofType(e.resources, "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule")
       .filter((r) => r.inputs.fromPort === 22 && r.inputs.cidrIpv4)
       .map((r) => r.inputs.cidrIpv4);
-    expect(ssh).to.deep.equal(["198.51.100.0/24"]);
+    expect(ssh).to.deep.equal([site]);
     expect(ofType(below, "aws:ec2/natGateway:NatGateway")).to.deep.equal([]);
-    // Researchers reach it with one-minute keys (EC2 Instance Connect), as named accounts only.
     const doc = json<PolicyDocument>(
       only(below, "aws:iam/rolePolicy:RolePolicy", "-researcher").inputs.policy,
     );
@@ -627,26 +629,35 @@ describe("research enclave variants", () => {
       .true;
     expect(isAllowed(doc, undefined, push, String(workstation.outputs.arn), as("ec2-user"))).to.be
       .false;
-    expect(mandatory(e)).to.deep.equal([]);
+    expect(stackReport(e, "stacks/index.ts").enclaves[1].notes.join(" ")).to.include(
+      "does not record what is typed",
+    );
   });
 
-  it("in the secondary, reaches the primary's trail through what the secondary exports", async () => {
-    const overrides = { "ehealth:research": enclavesConfig([base]) };
-    const oregon = await stackWith("oregon", { overrides });
-    expect(replicationOutputs(PROJECT_DIR, "oregon", overrides)).to.deep.equal({
-      replication: oregon.outputs.replication,
+  it("in the secondary, reaches the primary's trail through what the secondary exports", () => {
+    expect(replicationOutputs(PROJECT_DIR, "oregon", variants)).to.deep.equal({
+      replication: e.outputs.replication,
     });
-    const offered = (oregon.outputs.replication as { phiBucketArns: string[] }).phiBucketArns;
-    const dataIn = only(enclave(oregon, "neuro02").below, "aws:s3/bucket:Bucket", "-data-in");
-    expect(offered).to.include(dataIn.outputs.arn);
+    const offered = (e.outputs.replication as { phiBucketArns: string[] }).phiBucketArns;
+    for (const id of ["neuro02", "derm03"]) {
+      const dataIn = only(enclave(e, id).below, "aws:s3/bucket:Bucket", "-data-in");
+      expect(offered, id).to.include(dataIn.outputs.arn);
+    }
   });
 
   describe("purged", () => {
-    const purged = enclavesConfig([{ ...base, status: "closed", purge: true }]);
+    const purged = {
+      "ehealth:research": enclavesConfig([
+        { ...base, id: "neuro02", vpcCidr: "10.62.0.0/20", status: "closed", purge: true },
+      ]),
+    };
+    let refused: Evaluation;
+    before(async () => {
+      refused = await stackWith("oregon", { overrides: purged, check: { config: packConfig() } });
+    });
 
-    it("disables the key and lets it and the kept resources leave the program, the rest retained", async () => {
-      const e = await stackWith("oregon", { overrides: { "ehealth:research": purged } });
-      const { below } = enclave(e, "neuro02");
+    it("disables the key and lets it and the kept resources leave the program, the rest retained", () => {
+      const { below } = enclave(refused, "neuro02");
       const key = only(below, "aws:kms/key:Key");
       expect([key.inputs.isEnabled, key.protect, key.retainOnDelete]).to.deep.equal([
         false,
@@ -659,16 +670,12 @@ describe("research enclave variants", () => {
     });
 
     it("is refused by the pack in prod until the security team exempts it, with a reason", async () => {
-      const refused = await stackWith("oregon", {
-        overrides: { "ehealth:research": purged },
-        check: { config: packConfig() },
-      });
       const findings = mandatory(refused);
       expect(findings.map((v) => v.policy)).to.include("pulumi-resource-enforce-protect");
       expect(findings.every((v) => String(v.urn).includes("research-neuro02"))).to.be.true;
       const config = packConfig() as Record<string, Record<string, unknown>>;
       const exempted = await stackWith("oregon", {
-        overrides: { "ehealth:research": purged },
+        overrides: purged,
         check: {
           config: {
             ...config,

@@ -15,7 +15,10 @@ import {
   stackRequest,
 } from "../../tools/engine";
 
+import { descendants } from "../../tools/engine/types";
+
 export type { Evaluation, ResourceRecord };
+export { descendants };
 
 /** The value of an output, awaited. */
 export function promiseOf<T>(output: pulumi.Output<T>): Promise<T> {
@@ -75,27 +78,6 @@ export function one(resources: readonly ResourceRecord[], type: string): Resourc
   const found = ofType(resources, type);
   if (found.length !== 1) throw new Error(`expected one ${type}, found ${found.length}`);
   return found[0];
-}
-
-/** The resources below `rootUrn` in the parent tree (not the root itself). */
-export function descendants(
-  resources: readonly ResourceRecord[],
-  rootUrn: string,
-): ResourceRecord[] {
-  const below = new Set([rootUrn]);
-  const out: ResourceRecord[] = [];
-  let grew = true;
-  while (grew) {
-    grew = false;
-    for (const r of resources) {
-      if (r.parent && below.has(r.parent) && !below.has(r.urn)) {
-        below.add(r.urn);
-        out.push(r);
-        grew = true;
-      }
-    }
-  }
-  return out;
 }
 
 /** A string input, read as JSON (policies). */

@@ -55,3 +55,23 @@ export function describeError(err: unknown): string {
   if (err instanceof Error) return err.message.split("\n")[0];
   return String(err);
 }
+
+/** The resources below `rootUrn` in the parent tree (not the root itself). */
+export function descendants<T extends { readonly urn: string; readonly parent: string | null }>(
+  resources: readonly T[],
+  rootUrn: string,
+): T[] {
+  const below = new Set([rootUrn]);
+  const out: T[] = [];
+  for (let grew = true; grew;) {
+    grew = false;
+    for (const r of resources) {
+      if (r.parent && below.has(r.parent) && !below.has(r.urn)) {
+        below.add(r.urn);
+        out.push(r);
+        grew = true;
+      }
+    }
+  }
+  return out;
+}

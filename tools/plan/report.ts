@@ -3,7 +3,7 @@
  * versioned and documented in docs/plan-report.md (schema: docs/plan-report.schema.json).
  */
 import { policies } from "../../policy-pack/policies";
-import { Evaluation, STACK_TYPE } from "../engine/types";
+import { Evaluation, STACK_TYPE, descendants } from "../engine/types";
 import type { Exempted, Finding } from "../policy/run";
 
 export const SCHEMA_VERSION = 1;
@@ -99,24 +99,12 @@ function enclavesOf(resources: readonly ReportResource[]): EnclaveReport[] {
   return resources
     .filter((r) => r.type === ENCLAVE_TYPE)
     .map((enclave) => {
-      const below = new Set([enclave.urn]);
-      let count = 0;
-      for (let grew = true; grew;) {
-        grew = false;
-        for (const r of resources) {
-          if (r.parent && below.has(r.parent) && !below.has(r.urn)) {
-            below.add(r.urn);
-            count++;
-            grew = true;
-          }
-        }
-      }
       return {
         id: String(enclave.inputs.projectId ?? enclave.name),
         urn: enclave.urn,
         status: String(enclave.inputs.status ?? "open"),
         irbProtocol: String(enclave.inputs.irbProtocol ?? ""),
-        resources: count,
+        resources: descendants(resources, enclave.urn).length,
         notes: enclaveNotes(enclave.inputs),
       };
     });

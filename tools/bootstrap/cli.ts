@@ -171,24 +171,16 @@ export function pulumiCommands(o: BootstrapOptions): string[] {
   ];
 }
 
-const quote = (arg: string) =>
-  arg === "$KEY_ID"
-    ? '"$KEY_ID"'
-    : /^[\w@%+=:,./-]+$/.test(arg)
-      ? arg
-      : `'${arg.replace(/'/g, `'\\''`)}'`;
+/** One shell word; `$KEY_ID` stays outside single quotes, so the shell expands it. */
+function quote(arg: string): string {
+  const plain = (part: string) =>
+    part === "" || /^[\w@%+=:,./-]+$/.test(part) ? part : `'${part.replace(/'/g, `'\\''`)}'`;
+  return arg.split("$KEY_ID").map(plain).join('"$KEY_ID"');
+}
 
 /** The whole setup as a shell script a person can read, review and run. */
 export function script(o: BootstrapOptions): string {
-  const line = (args: readonly string[]) =>
-    [
-      "aws",
-      ...args.map((a) =>
-        a.includes("$KEY_ID") && a !== "$KEY_ID"
-          ? quote(a).replace(/\$KEY_ID/g, "'\"$KEY_ID\"'")
-          : quote(a),
-      ),
-    ].join(" ");
+  const line = (args: readonly string[]) => ["aws", ...args.map(quote)].join(" ");
   return [
     "# Pulumi state in your own account: run once, with credentials for it.",
     "set -euo pipefail",

@@ -16,6 +16,7 @@ import {
   parseCidr,
 } from "../infra/network/cidr";
 import type { WorkstationSpec } from "../infra/research";
+import { MAX_ENCLAVE_NAME, enclaveName } from "../infra/research/names";
 import { ALLOWED_REGIONS, REGIONS, RegionName, isAllowedRegion } from "./regions";
 
 export const PROJECT = "ehealth";
@@ -796,6 +797,7 @@ export function parseStackConfig(raw: RawConfig, ctx: StackContext): StackConfig
 
   if (problems.length === 0) {
     crossCheck(values, problems);
+    enclaveNamesFit(values, ctx, problems);
   }
   if (problems.length > 0) {
     throw new ConfigError(problems);
@@ -946,6 +948,24 @@ function crossCheck(values: Map<KeyName, unknown>, problems: string[]): void {
     problems.push(
       'ehealth:alertEmails is empty: in prod the security alarms need someone to reach; set it with `pulumi config set --path "ehealth:alertEmails[0]" security@example.org`',
     );
+  }
+}
+
+/** Every enclave name carries the stack's: a long stack name leaves a study's id less room. */
+function enclaveNamesFit(
+  values: Map<KeyName, unknown>,
+  ctx: StackContext,
+  problems: string[],
+): void {
+  const research = values.get("ehealth:research") as { enclaves: EnclaveConfig[] };
+  for (const { id } of research.enclaves) {
+    const name = enclaveName(`${ctx.project}-${ctx.stack}`, id);
+    if (name.length > MAX_ENCLAVE_NAME) {
+      const room = id.length - (name.length - MAX_ENCLAVE_NAME);
+      problems.push(
+        `ehealth:research enclave "${id}" makes the name ${name}, ${name.length} characters, more than the ${MAX_ENCLAVE_NAME} its bucket names leave room for: ${room >= 3 ? `use an id of at most ${room} characters` : "use a shorter stack name"}`,
+      );
+    }
   }
 }
 

@@ -9,7 +9,7 @@ import { Identity, personaRoleName } from "../infra/identity";
 import { Data, Replication, ReplicationTarget } from "../infra/data";
 import { Keys } from "../infra/keys";
 import { Network } from "../infra/network";
-import { Enclave } from "../infra/research";
+import { Enclave, enclaveName } from "../infra/research";
 import { ConfigError, StackConfig } from "./config";
 
 export interface RegionStack {
@@ -123,7 +123,7 @@ export async function deployRegion(config: StackConfig): Promise<RegionStack> {
   const enclaves: Record<string, Enclave> = {};
   for (const study of config.research.enclaves) {
     enclaves[study.id] = new Enclave(
-      `${prefix}-research-${study.id}`,
+      enclaveName(prefix, study.id),
       {
         id: study.id,
         status: study.status,
@@ -302,7 +302,7 @@ export async function deployRegion(config: StackConfig): Promise<RegionStack> {
       Object.entries(enclaves).map(([id, e]) => [
         id,
         {
-          status: config.research.enclaves.find((s) => s.id === id)!.status,
+          status: e.status,
           keyArn: e.key.arn,
           dataInBucket: e.dataIn.bucket,
           outputBucket: e.output.bucket,

@@ -5,7 +5,7 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { PolicyDocument, policyDocument } from "../iam";
+import { PolicyDocument, Statement, policyDocument } from "../iam";
 
 /** The namespace of the CIS metrics. */
 export const METRIC_NAMESPACE = "ehealth/CIS";
@@ -223,15 +223,20 @@ export function alertTopicPolicy(
       Resource: topicArn,
       Condition: { ArnEquals: { "aws:SourceArn": ruleArn } },
     },
-    {
-      Sid: "DenyInsecureTransport",
-      Effect: "Deny",
-      Principal: "*",
-      Action: "sns:Publish",
-      Resource: topicArn,
-      Condition: { Bool: { "aws:SecureTransport": "false" } },
-    },
+    denyInsecurePublish(topicArn),
   ]);
+}
+
+/** Refuses every publication to the topic that does not come over TLS. */
+export function denyInsecurePublish(topicArn: string): Statement {
+  return {
+    Sid: "DenyInsecureTransport",
+    Effect: "Deny",
+    Principal: "*",
+    Action: "sns:Publish",
+    Resource: topicArn,
+    Condition: { Bool: { "aws:SecureTransport": "false" } },
+  };
 }
 
 export interface AlertsArgs {

@@ -1,13 +1,19 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import * as path from "node:path";
-import { accountRoot, policyDocument, serviceTrust } from "../iam";
+import { serviceTrust } from "../iam";
 import { taggedSelection } from "../data/backup";
 import { accessLogBucketPolicy, secureBucket } from "../data/buckets";
 import { bastionHost } from "../compute/bastion";
 import { amiParameter } from "../compute/policies";
-import { personaTrust, principalArns, PERSONA_SESSION_SECONDS } from "../identity/personas";
+import {
+  PERSONA_SESSION_SECONDS,
+  TIER_TAG,
+  personaTrust,
+  principalArns,
+} from "../identity/personas";
 import { Network } from "../network";
+import { ENCLAVE_DATA_BUCKETS, MAX_ENCLAVE_NAME } from "./names";
 import {
   DATA_DEVICE,
   INCOMING_PREFIX,
@@ -19,10 +25,12 @@ import {
   sessionDocument,
   stewardPolicy,
   uploadFunctionPolicy,
+  uploadTopicPolicy,
   workstationPolicy,
   workstationUserData,
 } from "./policies";
 
+export * from "./names";
 export * from "./policies";
 export { screenKey } from "./upload/function";
 
@@ -37,8 +45,6 @@ export const ENCLAVE_INTERFACE_ENDPOINTS = [
 
 /** Two AZs: the endpoints and the function span them; the workstation lives in the first. */
 export const ENCLAVE_AZ_COUNT = 2;
-/** The longest enclave name whose buckets still fit S3's 63 characters (name, suffix, random). */
-export const MAX_ENCLAVE_NAME = 47;
 /** The code Lambda runs (`npm run lambda` writes it from upload/function.ts). */
 export const UPLOAD_FUNCTION_CODE = path.join(__dirname, "upload", "dist", "index.mjs");
 /** The tier tag of research workstations: the sysadmin persona's sessions do not reach them. */
@@ -99,6 +105,7 @@ export interface EnclaveArgs {
  * pipeline and network while keeping data, index, key and logs.
  */
 export class Enclave extends pulumi.ComponentResource {
+  public readonly status: "open" | "closed";
   public readonly key: aws.kms.Key;
   public readonly dataIn: aws.s3.Bucket;
   public readonly output: aws.s3.Bucket;
@@ -140,6 +147,7 @@ export class Enclave extends pulumi.ComponentResource {
     if (args.availabilityZones.length < ENCLAVE_AZ_COUNT) {
       throw new Error(`Enclave ${name}: needs ${ENCLAVE_AZ_COUNT} availability zones`);
     }
+    this.status = args.status;
     const open = args.status === "open";
     const purge = args.purge ?? false;
     const child = { parent: this };
@@ -241,9 +249,8 @@ export class Enclave extends pulumi.ComponentResource {
     // (its backups read them from AWS's side). The bucket policies read the endpoint when their
     // ARN resolves, after the network is declared below (its endpoint policy names the buckets).
     let network: Network | undefined;
-    const buckets: aws.s3.Bucket[] = [];
-    const dataBucket = (suffix: "data-in" | "output", purpose: string) => {
-      const bucket = secureBucket(this, `${name}-${suffix}`, {
+    const dataBucket = (suffix: (typeof ENCLAVE_DATA_BUCKETS)[number]) =>
+      secureBucket(this, `${name}-${suffix}`, {
         kmsKeyArn: keyArn,
         accessLogBucket: this.logs,
         policy: (arn) =>
@@ -260,13 +267,10 @@ export class Enclave extends pulumi.ComponentResource {
                 }),
               ),
             ),
-        tags: { DataClassification: "PHI", Purpose: purpose, ...tags, ...inPlan },
+        tags: { DataClassification: "PHI", Purpose: `research-${suffix}`, ...tags, ...inPlan },
         protect: keep.protect,
         retainOnDelete: keep.retainOnDelete,
       });
-      buckets.push(bucket);
-      return bucket;
-    };
 
     this.index = new aws.dynamodb.Table(
       `${name}-index`,
@@ -286,11 +290,12 @@ export class Enclave extends pulumi.ComponentResource {
       keep,
     );
 
-    this.dataIn = dataBucket("data-in", "research-data-in");
-    this.output = dataBucket("output", "research-output");
+    const [dataIn, output] = ENCLAVE_DATA_BUCKETS.map(dataBucket);
+    this.dataIn = dataIn;
+    this.output = output;
+    this.phiBucketArns = pulumi.all([dataIn.arn, output.arn]);
     if (open) {
       const bastionCidrs = args.bastionCidrs ?? [];
-      const dataArns = pulumi.all([this.dataIn.arn, this.output.arn]);
       network = new Network(
         name,
         {
@@ -308,7 +313,7 @@ export class Enclave extends pulumi.ComponentResource {
           flowLogRetentionDays: args.logRetentionDays,
           flowLogGroup: flowLogs,
           gatewayEndpointPolicies: {
-            s3: dataArns.apply((arns) =>
+            s3: this.phiBucketArns.apply((arns) =>
               JSON.stringify(s3EndpointPolicy(arns, args.region, args.partition)),
             ),
             dynamodb: this.index.arn.apply((arn) => JSON.stringify(dynamodbEndpointPolicy(arn))),
@@ -319,7 +324,6 @@ export class Enclave extends pulumi.ComponentResource {
       );
       this.network = network;
     }
-    this.phiBucketArns = pulumi.all(buckets.map((b) => b.arn));
 
     const access = pulumi.all([this.dataIn.arn, this.output.arn, keyArn, this.index.arn]);
     if (this.stewardRole) {
@@ -379,46 +383,12 @@ export class Enclave extends pulumi.ComponentResource {
     const { keyArn, tags } = shared;
     const ctx = { accountId: args.accountId, partition: args.partition };
 
-    // HTTPS to the interface endpoints and, through the gateway endpoints, S3 and DynamoDB; and
-    // to the internet only when the enclave asked for it.
-    const egressGroup = (suffix: string, description: string, internet: boolean) => {
-      const group = new aws.ec2.SecurityGroup(
-        `${name}-${suffix}`,
-        { vpcId: network.vpcId, description, tags: { Name: `${name}-${suffix}`, ...tags } },
-        child,
-      );
-      const rules: [string, Partial<aws.vpc.SecurityGroupEgressRuleArgs>][] = [
-        ["endpoints", { cidrIpv4: args.vpcCidr, description: "HTTPS to the VPC endpoints" }],
-        [
-          "s3",
-          { prefixListId: network.gatewayEndpoints.s3.prefixListId, description: "S3 endpoint" },
-        ],
-        [
-          "dynamodb",
-          {
-            prefixListId: network.gatewayEndpoints.dynamodb.prefixListId,
-            description: "DynamoDB endpoint",
-          },
-        ],
-        ...(internet
-          ? ([["internet", { cidrIpv4: "0.0.0.0/0", description: "HTTPS out through NAT" }]] as [
-              string,
-              Partial<aws.vpc.SecurityGroupEgressRuleArgs>,
-            ][])
-          : []),
-      ];
-      for (const [ruleId, rule] of rules) {
-        new aws.vpc.SecurityGroupEgressRule(
-          `${name}-${suffix}-${ruleId}`,
-          { securityGroupId: group.id, ipProtocol: "tcp", fromPort: 443, toPort: 443, ...rule },
-          child,
-        );
-      }
-      return group;
-    };
-
     // The workstation: private, dedicated unless told otherwise, volumes under the enclave key.
-    const workstationGroup = egressGroup(
+    const workstationGroup = endpointOnlyGroup(
+      this,
+      name,
+      network,
+      { vpcCidr: args.vpcCidr, tags },
       "workstation",
       "Research workstation: no inbound (Session Manager), HTTPS to its endpoints only",
       args.internetAccess ?? false,
@@ -488,7 +458,7 @@ export class Enclave extends pulumi.ComponentResource {
           deleteOnTermination: true,
         },
         userData: workstationUserData(),
-        tags: { Name: `${name}-workstation`, Tier: RESEARCH_TIER, ...tags },
+        tags: { Name: `${name}-workstation`, [TIER_TAG]: RESEARCH_TIER, ...tags },
       },
       child,
     );
@@ -602,25 +572,7 @@ export class Enclave extends pulumi.ComponentResource {
       {
         arn: topic.arn,
         policy: topic.arn.apply((arn) =>
-          JSON.stringify(
-            policyDocument([
-              {
-                Sid: "AccountUsesTheTopic",
-                Effect: "Allow",
-                Principal: { AWS: accountRoot(args.partition, args.accountId) },
-                Action: ["sns:Publish", "sns:Subscribe", "sns:GetTopicAttributes"],
-                Resource: arn,
-              },
-              {
-                Sid: "DenyInsecureTransport",
-                Effect: "Deny",
-                Principal: "*",
-                Action: "sns:Publish",
-                Resource: arn,
-                Condition: { Bool: { "aws:SecureTransport": "false" } },
-              },
-            ]),
-          ),
+          JSON.stringify(uploadTopicPolicy(arn, args.accountId, args.partition)),
         ),
       },
       child,
@@ -643,39 +595,21 @@ export class Enclave extends pulumi.ComponentResource {
       },
       child,
     );
-    const group = new aws.ec2.SecurityGroup(
-      `${name}-upload`,
-      {
-        vpcId: network.vpcId,
-        description: "Upload function: no inbound, HTTPS to the enclave's endpoints only",
-        tags: { Name: `${name}-upload`, ...tags },
-      },
-      child,
+    const group = endpointOnlyGroup(
+      this,
+      name,
+      network,
+      { vpcCidr: args.vpcCidr, tags },
+      "upload",
+      "Upload function: no inbound, HTTPS to the enclave's endpoints only",
+      false,
     );
-    const endpoints: [string, Partial<aws.vpc.SecurityGroupEgressRuleArgs>][] = [
-      ["endpoints", { cidrIpv4: args.vpcCidr, description: "HTTPS to the VPC endpoints" }],
-      ["s3", { prefixListId: network.gatewayEndpoints.s3.prefixListId, description: "S3" }],
-      [
-        "dynamodb",
-        { prefixListId: network.gatewayEndpoints.dynamodb.prefixListId, description: "DynamoDB" },
-      ],
-    ];
-    for (const [ruleId, rule] of endpoints) {
-      new aws.vpc.SecurityGroupEgressRule(
-        `${name}-upload-${ruleId}`,
-        { securityGroupId: group.id, ipProtocol: "tcp", fromPort: 443, toPort: 443, ...rule },
-        child,
-      );
-    }
     const role = new aws.iam.Role(
       `${name}-upload`,
       {
         name: `${name}-upload`,
         description: `Upload pipeline of study ${args.id}: screen, quarantine, index, notify`,
         assumeRolePolicy: serviceTrust("lambda.amazonaws.com", args.accountId),
-        managedPolicyArns: [
-          `arn:${args.partition}:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole`,
-        ],
         tags: { Name: `${name}-upload`, ...tags },
       },
       child,
@@ -760,6 +694,49 @@ export class Enclave extends pulumi.ComponentResource {
     );
     return uploadFunction;
   }
+}
+
+/**
+ * A security group with no inbound rule that sends HTTPS only to the enclave's interface
+ * endpoints and, through its gateway endpoints, S3 and DynamoDB; to the internet only when the
+ * enclave asked for it.
+ */
+function endpointOnlyGroup(
+  parent: pulumi.Resource,
+  name: string,
+  network: Network,
+  ctx: { vpcCidr: string; tags: Record<string, string> },
+  suffix: string,
+  description: string,
+  internet: boolean,
+): aws.ec2.SecurityGroup {
+  const group = new aws.ec2.SecurityGroup(
+    `${name}-${suffix}`,
+    { vpcId: network.vpcId, description, tags: { Name: `${name}-${suffix}`, ...ctx.tags } },
+    { parent },
+  );
+  const rules: [string, Partial<aws.vpc.SecurityGroupEgressRuleArgs>][] = [
+    ["endpoints", { cidrIpv4: ctx.vpcCidr, description: "HTTPS to the VPC endpoints" }],
+    ["s3", { prefixListId: network.gatewayEndpoints.s3.prefixListId, description: "S3 endpoint" }],
+    [
+      "dynamodb",
+      {
+        prefixListId: network.gatewayEndpoints.dynamodb.prefixListId,
+        description: "DynamoDB endpoint",
+      },
+    ],
+  ];
+  if (internet) {
+    rules.push(["internet", { cidrIpv4: "0.0.0.0/0", description: "HTTPS out through NAT" }]);
+  }
+  for (const [ruleId, rule] of rules) {
+    new aws.vpc.SecurityGroupEgressRule(
+      `${name}-${suffix}-${ruleId}`,
+      { securityGroupId: group.id, ipProtocol: "tcp", fromPort: 443, toPort: 443, ...rule },
+      { parent },
+    );
+  }
+  return group;
 }
 
 /** A role the named people assume with MFA, for an hour at most (as the IT support personas). */

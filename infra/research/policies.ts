@@ -4,7 +4,8 @@
  * workstation, the upload function, the stewards and the researchers (164.312(a)(1),
  * 164.308(a)(4)(ii)(B), 164.312(b)).
  */
-import { PolicyDocument, Statement, policyDocument } from "../iam";
+import { PolicyDocument, Statement, accountRoot, policyDocument } from "../iam";
+import { denyInsecurePublish } from "../audit/alarms";
 import { KeyPolicyContext, serviceKeyPolicy } from "../keys/policy";
 import { documentBucketPolicy } from "../data/buckets";
 import { INCOMING_PREFIX, QUARANTINE_PREFIX } from "./upload/function";
@@ -197,9 +198,26 @@ export interface UploadFunctionAccess extends EnclaveAccess {
   readonly logGroupArn: string;
 }
 
-/** The upload function: read new uploads, quarantine, index, notify, dead-letter, its own logs. */
+/**
+ * The upload function: read new uploads, quarantine, index, notify, dead-letter, write its own
+ * logs, and the network interfaces Lambda needs in the VPC (AWS's managed VPC policy would also
+ * let it write to any log group).
+ */
 export function uploadFunctionPolicy(a: UploadFunctionAccess): PolicyDocument {
   return policyDocument([
+    {
+      Sid: "NetworkInterfacesInTheVpc",
+      Effect: "Allow",
+      Action: [
+        "ec2:CreateNetworkInterface",
+        "ec2:DescribeNetworkInterfaces",
+        "ec2:DescribeSubnets",
+        "ec2:DeleteNetworkInterface",
+        "ec2:AssignPrivateIpAddresses",
+        "ec2:UnassignPrivateIpAddresses",
+      ],
+      Resource: "*",
+    },
     {
       Sid: "ReadAndMoveUploads",
       Effect: "Allow",
@@ -222,6 +240,24 @@ export function uploadFunctionPolicy(a: UploadFunctionAccess): PolicyDocument {
       Action: ["logs:CreateLogStream", "logs:PutLogEvents"],
       Resource: `${a.logGroupArn}:*`,
     },
+  ]);
+}
+
+/** The notification topic: the account's principals (IAM decides which) over TLS only. */
+export function uploadTopicPolicy(
+  topicArn: string,
+  accountId: string,
+  partition: string,
+): PolicyDocument {
+  return policyDocument([
+    {
+      Sid: "AccountUsesTheTopic",
+      Effect: "Allow",
+      Principal: { AWS: accountRoot(partition, accountId) },
+      Action: ["sns:Publish", "sns:Subscribe", "sns:GetTopicAttributes"],
+      Resource: topicArn,
+    },
+    denyInsecurePublish(topicArn),
   ]);
 }
 

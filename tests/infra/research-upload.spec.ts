@@ -91,9 +91,10 @@ describe("the research upload function", () => {
       });
     }
 
-    it("judges the name below incoming/, not the prefix", () => {
-      expect(INCOMING_PREFIX).to.equal("incoming/");
-      expect(screenKey(`${INCOMING_PREFIX}x.csv`)).to.deep.equal([]);
+    it("screens the folders below incoming/ as well as the file name", () => {
+      expect(screenKey(`${INCOMING_PREFIX}john_smith/visits.csv`)).to.include("person-name");
+      expect(screenKey(`${INCOMING_PREFIX}1980-01-31/visits.csv`)).to.include("full-date");
+      expect(screenKey(`${INCOMING_PREFIX}cohort-a/visits.csv`)).to.deep.equal([]);
     });
   });
 

@@ -147,9 +147,13 @@ describe(ENCLAVE, () => {
         evaluation.resources,
         "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule",
       ).filter((r) => r.inputs.securityGroupId === group.outputs.id);
-      expect(egress.map((r) => [r.inputs.fromPort, r.inputs.toPort])).to.deep.equal(
-        egress.map(() => [443, 443]),
-      );
+      // The interface endpoints, the S3 and DynamoDB endpoints, and nothing else.
+      expect(egress).to.have.length(3);
+      expect(egress.map((r) => [r.inputs.fromPort, r.inputs.toPort])).to.deep.equal([
+        [443, 443],
+        [443, 443],
+        [443, 443],
+      ]);
       expect(egress.map((r) => r.inputs.cidrIpv4).filter(Boolean)).to.deep.equal(["10.60.0.0/20"]);
     });
 
@@ -303,6 +307,34 @@ describe(ENCLAVE, () => {
       expect(isAllowed(doc, undefined, "s3:PutObject", `${dataIn}/quarantine/x`)).to.be.true;
       expect(isAllowed(doc, undefined, "s3:PutObject", `${dataIn}/incoming/a.csv`)).to.be.false;
       expect(isAllowed(doc, undefined, "s3:GetObject", `${output}/results.csv`)).to.be.false;
+      const own = ofType(open.below, "aws:cloudwatch/logGroup:LogGroup").find((g) =>
+        String(g.inputs.name).endsWith("-upload"),
+      )!;
+      expect(isAllowed(doc, undefined, "logs:PutLogEvents", `${own.outputs.arn}:log-stream:x`)).to
+        .be.true;
+      const flowLogs = ofType(open.below, "aws:cloudwatch/logGroup:LogGroup").find((g) =>
+        String(g.inputs.name).endsWith("/vpc-flow-logs"),
+      )!;
+      expect(isAllowed(doc, undefined, "logs:PutLogEvents", `${flowLogs.outputs.arn}:log-stream:x`))
+        .to.be.false;
+      expect(isAllowed(doc, undefined, "logs:CreateLogGroup", "*")).to.be.false;
+      // Its rights are its own policy's alone: no managed policy widens them.
+      const role = only(open.below, "aws:iam/role:Role", "-upload");
+      expect(role.inputs.managedPolicyArns ?? []).to.deep.equal([]);
+    });
+
+    it("lets the account publish to its topic over TLS only", () => {
+      const topic = only(open.below, "aws:sns/topic:Topic");
+      const policy = json<PolicyDocument>(
+        only(open.below, "aws:sns/topicPolicy:TopicPolicy").inputs.policy,
+      );
+      const arn = String(topic.outputs.arn);
+      expect(denies(policy, "sns:Publish", arn, { "aws:SecureTransport": "false" })).to.be.true;
+      expect(denies(policy, "sns:Publish", arn, { "aws:SecureTransport": "true" })).to.be.false;
+      const grants = policy.Statement.filter((st) => st.Effect === "Allow").map(
+        (st) => st.Principal,
+      );
+      expect(grants).to.deep.equal([{ AWS: "arn:aws:iam::123456789012:root" }]);
     });
 
     it("opens sessions only through its logged session document, for its researchers, with MFA", () => {

@@ -431,6 +431,25 @@ describe("stacks/config: ehealth:research", () => {
     expect(refusal(research({ ...study, vpcCidr: "10.0.0.0/8" }))).to.include("is too wide");
   });
 
+  it("refuses an id that, with the stack's name, no longer fits the buckets' names", () => {
+    const long = parseStackConfig.bind(null, {
+      ...valid(),
+      ...research({ ...study, id: "cardiology12" }),
+    });
+    expect(() => long({ project: "ehealth", stack: "ireland" })).to.not.throw();
+    let message = "";
+    try {
+      long({ project: "ehealth", stack: "ireland-production-eu" });
+    } catch (err) {
+      message = (err as Error).message;
+    }
+    expect(message)
+      .to.include(
+        'enclave "cardiology12" makes the name ehealth-ireland-production-eu-research-cardiology12',
+      )
+      .and.include("use an id of at most");
+  });
+
   it("names the enclave and the field, never the whole object, in its message", () => {
     const message = refusal(
       research(study, { ...study, id: "onco07", vpcCidr: "10.61.0.0/20", notify: ["nobody"] }),

@@ -5,6 +5,7 @@
  * secondary stack's real outputs, so the two cannot drift apart.
  */
 import * as path from "node:path";
+import { ENCLAVE_DATA_BUCKETS, enclaveName } from "../../infra/research/names";
 import { PlatformMocks } from "./mocks";
 import { loadProjectFile, loadStackConfig } from "./stack-config";
 
@@ -47,7 +48,7 @@ export function replicationOutputs(
   const bucket = (name: string) => arnOf(mocks, "aws:s3/bucket:Bucket", name);
   const replicas = REPLICATED.map((kind) => bucket(`${prefix}-replica-${kind}`));
   const research = enclaveIds(config).flatMap((id) =>
-    ["data-in", "output"].map((kind) => bucket(`${prefix}-research-${id}-${kind}`)),
+    ENCLAVE_DATA_BUCKETS.map((kind) => bucket(`${enclaveName(prefix, id)}-${kind}`)),
   );
   return {
     replication: {

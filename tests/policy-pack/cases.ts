@@ -839,6 +839,25 @@ export const CASES: readonly PolicyCase[] = [
       ["only the TLS deny", set("documents-policy", "policy", tlsOnly), "from outside it"],
       ["no bucket policy at all", drop("documents-policy"), "research enclave cardio01"],
       [
+        "a deny that refuses the enclave's own endpoint instead of every other way in",
+        set(
+          "documents-policy",
+          "policy",
+          JSON.stringify({
+            Statement: [
+              {
+                Effect: "Deny",
+                Principal: "*",
+                Action: "s3:GetObject*",
+                Resource: `arn:aws:s3:::${bucketName}/*`,
+                Condition: { StringEquals: { "aws:SourceVpce": "vpce-1" } },
+              },
+            ],
+          }),
+        ),
+        "from outside it",
+      ],
+      [
         "a deny that another condition weakens",
         set(
           "documents-policy",

@@ -3,8 +3,15 @@ import { stackPolicy } from "../lib/policy";
 import { PolicyStatement, statements, strings, tagsOf } from "../lib/props";
 import { Buckets, S3, S3_TYPES } from "../lib/s3";
 
-/** Condition keys an isolation deny may carry: the enclave's endpoint, and the principals let in. */
-const ISOLATION_KEYS = new Set(["aws:SourceVpce", "aws:PrincipalArn"]);
+/**
+ * Conditions an isolation deny may carry: every request is refused unless it comes through the
+ * enclave's endpoint or from a principal let in. Only negated operators say that: a deny "when
+ * the endpoint equals" would refuse the enclave itself and let everyone else in.
+ */
+const ISOLATION_CONDITIONS: Readonly<Record<string, readonly string[]>> = {
+  "aws:SourceVpce": ["StringNotEquals", "StringNotEqualsIfExists"],
+  "aws:PrincipalArn": ["ArnNotEquals", "ArnNotLike", "StringNotEquals", "StringNotLike"],
+};
 
 /** A Deny for everyone of reading objects, unless through the endpoint or as a named principal. */
 function isolates(s: PolicyStatement): boolean {
@@ -13,8 +20,14 @@ function isolates(s: PolicyStatement): boolean {
     ["*", "s3:*", "s3:GetObject", "s3:GetObject*"].includes(a),
   );
   const objects = strings(s.Resource).some((r) => r === "*" || r.endsWith("/*"));
-  const keys = Object.values(s.Condition ?? {}).flatMap((c) => Object.keys(c ?? {}));
-  return reads && objects && keys.every((k) => ISOLATION_KEYS.has(k));
+  const conditions = Object.entries(s.Condition ?? {}).flatMap(([operator, c]) =>
+    Object.keys(c ?? {}).map((key) => [operator, key] as const),
+  );
+  return (
+    reads &&
+    objects &&
+    conditions.every(([operator, key]) => ISOLATION_CONDITIONS[key]?.includes(operator) ?? false)
+  );
 }
 
 /** Research data is read inside its enclave, and nowhere else. */

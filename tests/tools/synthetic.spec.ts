@@ -163,6 +163,7 @@ describe("npm run synthetic", () => {
   for (const [argv, fragment] of [
     [["--visits", "ten", "--out", "x"], '--visits "ten"'],
     [["--patients", "0", "--out", "x"], '--patients "0"'],
+    [["--patients", "5000000", "--out", "x"], "from 1 to 1000000"],
     [["--seed", "-1", "--out", "x"], "--seed"],
     [[], "--out <dir> is missing"],
     [["--out", "x", "--colour", "red"], "--colour"],

@@ -2,7 +2,7 @@
  * `npm run lambda`: writes the research upload function's deployable code. The TypeScript source
  * (infra/research/upload/function.ts) is transpiled as it is, without bundling, into one ES module
  * that Lambda's Node.js runtime loads; the program deploys that file, and a test fails when it is
- * stale. `--check` only reports whether it is current (exit 1 when not).
+ * stale.
  */
 import { readFileSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
@@ -34,18 +34,6 @@ export function buildLambda(): string {
 }
 
 if (require.main === module) {
-  const built = buildLambda();
-  const current = (() => {
-    try {
-      return readFileSync(LAMBDA_OUTPUT, "utf8");
-    } catch {
-      return "";
-    }
-  })();
-  if (process.argv.includes("--check")) {
-    console.log(current === built ? "lambda: up to date" : "lambda: stale, run npm run lambda");
-    process.exit(current === built ? 0 : 1);
-  }
-  writeFileSync(LAMBDA_OUTPUT, built);
+  writeFileSync(LAMBDA_OUTPUT, buildLambda());
   console.log(`lambda: wrote ${path.relative(ROOT, LAMBDA_OUTPUT)}`);
 }

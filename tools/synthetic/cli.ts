@@ -39,7 +39,8 @@ export async function main(argv: string[]): Promise<number> {
     }
     if (!values.out) throw new UsageError("--out <dir> is missing: name the folder to write into");
     const options = {
-      patients: wholeNumber("patients", values.patients, 1, 10_000_000),
+      // Patients are held in memory (visits are streamed): a million is ample for a cohort.
+      patients: wholeNumber("patients", values.patients, 1, 1_000_000),
       visits: wholeNumber("visits", values.visits, 0, 1_000_000_000),
       seed: wholeNumber("seed", values.seed, 0, 4_294_967_295),
     };

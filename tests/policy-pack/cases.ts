@@ -175,6 +175,24 @@ const buckets: Fixture = [
   }),
 ];
 
+/** The documents bucket's policy as one deny of object reads, under this condition. */
+const onlyReadDeny = (condition: Record<string, Record<string, string>>) =>
+  set(
+    "documents-policy",
+    "policy",
+    JSON.stringify({
+      Statement: [
+        {
+          Effect: "Deny",
+          Principal: "*",
+          Action: "s3:GetObject*",
+          Resource: `arn:aws:s3:::${bucketName}/*`,
+          Condition: condition,
+        },
+      ],
+    }),
+  );
+
 const goodDb = {
   engine: "postgres",
   storageEncrypted: true,
@@ -840,40 +858,12 @@ export const CASES: readonly PolicyCase[] = [
       ["no bucket policy at all", drop("documents-policy"), "research enclave cardio01"],
       [
         "a deny that refuses the enclave's own endpoint instead of every other way in",
-        set(
-          "documents-policy",
-          "policy",
-          JSON.stringify({
-            Statement: [
-              {
-                Effect: "Deny",
-                Principal: "*",
-                Action: "s3:GetObject*",
-                Resource: `arn:aws:s3:::${bucketName}/*`,
-                Condition: { StringEquals: { "aws:SourceVpce": "vpce-1" } },
-              },
-            ],
-          }),
-        ),
+        onlyReadDeny({ StringEquals: { "aws:SourceVpce": "vpce-1" } }),
         "from outside it",
       ],
       [
         "a deny that another condition weakens",
-        set(
-          "documents-policy",
-          "policy",
-          JSON.stringify({
-            Statement: [
-              {
-                Effect: "Deny",
-                Principal: "*",
-                Action: "s3:GetObject*",
-                Resource: `arn:aws:s3:::${bucketName}/*`,
-                Condition: { StringNotEquals: { "aws:SourceIp": "203.0.113.0/24" } },
-              },
-            ],
-          }),
-        ),
+        onlyReadDeny({ StringNotEquals: { "aws:SourceIp": "203.0.113.0/24" } }),
         "from outside it",
       ],
     ],

@@ -637,7 +637,9 @@ describe("research enclave variants", () => {
     const sections = stackReport(e, "stacks/index.ts").enclaves;
     expect(sections.map((x) => x.id)).to.deep.equal(["neuro02", "derm03"]);
     expect(sections[0].notes.join(" ")).to.include("CAN reach the internet");
-    expect(sections[1].notes.join(" ")).to.include("no route to the internet");
+    expect(sections[1].notes.join(" "))
+      .to.include("no route to the internet")
+      .and.include("through Session Manager and the bastion");
   });
 
   it("with a bastion, admits SSH from the allowed site alone, with one-minute keys as named accounts", () => {

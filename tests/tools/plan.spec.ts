@@ -150,7 +150,7 @@ describe("npm run plan", () => {
     expect(run.code, run.err.join("\n")).to.equal(0);
     expect(run.out)
       .to.include("research enclave cardio01 (open, IRB-2026-0142)")
-      .and.include("no route to the internet")
+      .and.include("no route to the internet; people reach it through Session Manager only")
       .and.include("research enclave onco07 (closed, IRB-2024-0031)")
       .and.include("workstation, upload pipeline and network removed");
     const report = JSON.parse(readFileSync(path.join(dir, "research.json"), "utf8")) as PlanReport;

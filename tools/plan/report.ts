@@ -85,7 +85,7 @@ export function enclaveNotes(inputs: Record<string, unknown>): string[] {
   notes.push(
     inputs.internetAccess === true
       ? "the workstation CAN reach the internet (internetAccess: a NAT gateway): packages, and anything else, can come in and go out"
-      : "no route to the internet: reachable through Session Manager only",
+      : `the workstation has no route to the internet; people reach it through Session Manager${inputs.bastion === true ? " and the bastion" : " only"}`,
   );
   if (inputs.bastion === true) {
     notes.push(
@@ -98,16 +98,14 @@ export function enclaveNotes(inputs: Record<string, unknown>): string[] {
 function enclavesOf(resources: readonly ReportResource[]): EnclaveReport[] {
   return resources
     .filter((r) => r.type === ENCLAVE_TYPE)
-    .map((enclave) => {
-      return {
-        id: String(enclave.inputs.projectId ?? enclave.name),
-        urn: enclave.urn,
-        status: String(enclave.inputs.status ?? "open"),
-        irbProtocol: String(enclave.inputs.irbProtocol ?? ""),
-        resources: descendants(resources, enclave.urn).length,
-        notes: enclaveNotes(enclave.inputs),
-      };
-    });
+    .map((enclave) => ({
+      id: String(enclave.inputs.projectId ?? enclave.name),
+      urn: enclave.urn,
+      status: String(enclave.inputs.status ?? "open"),
+      irbProtocol: String(enclave.inputs.irbProtocol ?? ""),
+      resources: descendants(resources, enclave.urn).length,
+      notes: enclaveNotes(enclave.inputs),
+    }));
 }
 
 export function stackReport(evaluation: Evaluation, program: string): StackReport {

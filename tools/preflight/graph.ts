@@ -40,7 +40,7 @@ export class ProgramGraph {
   readonly partition = "aws";
   readonly resources: readonly Res[];
   private readonly byUrn = new Map<string, Res>();
-  private readonly byValue = new Map<string, Res>();
+  private readonly byValue = new Map<string, Res[]>();
   private readonly byType = new Map<string, Res[]>();
   private readonly providerRegion = new Map<string, string>();
   private readonly closure = new Map<string, Set<string>>();
@@ -63,11 +63,17 @@ export class ProgramGraph {
       if (!r.custom) continue;
       for (const key of IDENTIFYING) {
         const v = key === "id" ? r.id : r.outputs[key];
-        if (isString(v) && !this.byValue.has(v)) this.byValue.set(v, r);
+        if (isString(v)) this.index(v, r);
       }
       if (r.type === "aws:kms/alias:Alias" && isString(r.inputs.name))
-        this.byValue.set(String(r.inputs.name), r);
+        this.index(String(r.inputs.name), r);
     }
+  }
+
+  private index(value: string, r: Res): void {
+    const same = this.byValue.get(value) ?? [];
+    if (!same.includes(r)) same.push(r);
+    this.byValue.set(value, same);
   }
 
   get(urn: string | null | undefined): Res | undefined {
@@ -81,10 +87,15 @@ export class ProgramGraph {
   /** The resource a value (id, ARN, name; an ARN with a `:*` suffix) refers to, if the program owns it. */
   find(value: unknown, type?: string): Res | undefined {
     if (!isString(value)) return undefined;
-    const hit = this.byValue.get(value) ?? this.byValue.get(value.replace(/:\*$/, ""));
-    if (hit?.type === "aws:kms/alias:Alias" && type === "aws:kms/key:Key")
-      return this.find(hit.inputs.targetKeyId, type);
-    return hit && (!type || hit.type === type) ? hit : undefined;
+    const candidates = this.byValue.get(value) ?? this.byValue.get(value.replace(/:\*$/, "")) ?? [];
+    if (type === "aws:kms/key:Key") {
+      const alias = candidates.find((c) => c.type === "aws:kms/alias:Alias");
+      if (alias && !candidates.some((c) => c.type === type))
+        return this.find(alias.inputs.targetKeyId, type);
+    }
+    // A name can be shared by resources of different types (a role and a function): an ARN or id
+    // is unique, a name is resolved by the type the caller expects, else the first registered.
+    return type ? candidates.find((c) => c.type === type) : candidates[0];
   }
 
   /** The KMS key of the program a key id, key ARN, alias name or alias ARN refers to. */

@@ -79,7 +79,9 @@ async function contextFor(
   const [service, name] = action.split(":");
   let allowed: Set<string>;
   try {
-    allowed = new Set(await allowedContextKeysForRequest(service, name, resource, false));
+    allowed = new Set(
+      await allowedContextKeysForRequest(service, name, resource, false, undefined),
+    );
   } catch {
     return { values: {}, colonKeys: [] };
   }

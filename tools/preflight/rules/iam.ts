@@ -157,33 +157,38 @@ async function arnPatterns(service: string, action: string): Promise<string[] | 
   return patterns;
 }
 
-/** Whether two patterns (`*` any run of characters, `?` one) can match a common string. */
-export function globsIntersect(a: string, b: string): boolean {
-  const memo = new Map<string, boolean>();
-  const go = (i: number, j: number): boolean => {
-    const key = `${i},${j}`;
-    const known = memo.get(key);
-    if (known !== undefined) return known;
-    let result: boolean;
-    if (i === a.length && j === b.length) result = true;
-    else if (a[i] === "*") result = go(i + 1, j) || (j < b.length && go(i, j + 1));
-    else if (b[j] === "*") result = go(i, j + 1) || (i < a.length && go(i + 1, j));
-    else
-      result =
-        i < a.length &&
-        j < b.length &&
-        (a[i] === b[j] || a[i] === "?" || b[j] === "?") &&
-        go(i + 1, j + 1);
-    memo.set(key, result);
-    return result;
-  };
-  return go(0, 0);
+/** The regular expression of an ARN pattern from the Service Authorization Reference. */
+function arnRegex(pattern: string): RegExp {
+  const parts = pattern.split(/(\$\{[^}]+\})/);
+  const last = parts.map((p) => p.startsWith("${")).lastIndexOf(true);
+  const source = parts
+    .map((part, i) => {
+      if (!part.startsWith("${")) return part.replace(/[.+^$()|[\]\\/*?{}]/g, "\\$&");
+      // Partition, region and account may be empty (global services, AWS-owned documents).
+      if (/^\$\{(Partition|Region|Account)\}$/.test(part)) return "[^:]*";
+      if (part.includes("BucketName")) return "[^:/]+";
+      return i === last ? ".+" : "[^:]+";
+    })
+    .join("");
+  return new RegExp(`^${source}$`);
 }
+
+/** What a policy's `*` may stand for, tried in turn: a name, a path, the rest of an ARN. */
+const FILLERS = ["x", "x/x", "x:x", "log-stream:x", ""];
 
 /** Whether a policy's resource (wildcards, policy variables) can name something of the ARN pattern. */
 export function arnFits(pattern: string, resource: string): boolean {
-  const asGlob = (s: string) => s.replace(/\$\{[^}]+\}/g, "*");
-  return globsIntersect(asGlob(pattern), asGlob(resource));
+  const regex = arnRegex(pattern);
+  const parts = resource
+    .replace(/\$\{[^}]+\}/g, "x")
+    .replace(/\?/g, "x")
+    .split("*");
+  if (parts.length > 4) return true; // too many wildcards to enumerate: do not judge
+  const tryFrom = (i: number, prefix: string): boolean =>
+    i === parts.length - 1
+      ? regex.test(prefix + parts[i])
+      : FILLERS.some((f) => tryFrom(i + 1, prefix + parts[i] + f));
+  return tryFrom(0, "");
 }
 
 /** The silently-broken parts of one document (empty when it does what it says). */

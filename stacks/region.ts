@@ -4,7 +4,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { Audit } from "../infra/audit";
-import { Compute } from "../infra/compute";
+import { Compute, patchGroupName } from "../infra/compute";
 import { Identity, personaRoleName } from "../infra/identity";
 import { Data, Replication, ReplicationTarget } from "../infra/data";
 import { Keys } from "../infra/keys";
@@ -143,6 +143,12 @@ export async function deployRegion(config: StackConfig): Promise<RegionStack> {
         internetAccess: study.internetAccess,
         bastionCidrs: study.bastionCidrs,
         notify: study.notify,
+        ...(study.uploadConcurrency !== undefined
+          ? { uploadConcurrency: study.uploadConcurrency }
+          : {}),
+        // config refuses enclaves without it
+        deployerArn: config.deployerArn!,
+        patchGroup: patchGroupName(prefix),
         protect: config.dataProtection,
       },
       opts,
@@ -198,6 +204,7 @@ export async function deployRegion(config: StackConfig): Promise<RegionStack> {
       vpcCidr: config.vpcCidr,
       publicSubnetIds: network.subnetIds.public,
       appSubnetIds: network.subnetIds.app,
+      s3PrefixListId: network.gatewayEndpoints.s3.prefixListId,
       appSecurityGroup: network.appSecurityGroup,
       phiKeyArn: keys.phiKeyArn,
       logsKeyArn: keys.logsKeyArn,

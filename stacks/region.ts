@@ -182,6 +182,7 @@ export async function deployRegion(config: StackConfig): Promise<RegionStack> {
       archiveLockMode: config.environment === "prod" ? "COMPLIANCE" : "GOVERNANCE",
       archiveRetentionDays: config.archiveRetentionDays,
       alertEmails: config.alertEmails,
+      alertRoutes: data.alertRoutes,
       ...(config.primary && config.personas.breakGlass.length > 0
         ? {
             breakGlassRoleArn: `arn:${partition.partition}:iam::${identity.accountId}:role/${personaRoleName(prefix, "breakGlass")}`,
@@ -291,7 +292,10 @@ export async function deployRegion(config: StackConfig): Promise<RegionStack> {
             })),
         }
       : {}),
+    // The vault and role restores name (docs/data.md): the vault's name has a random suffix.
+    backupVaultName: data.vault.name,
     backupVaultArn: data.vault.arn,
+    backupRoleArn: data.backupRole.arn,
     appUrl,
     albDnsName: compute.loadBalancer.dnsName,
     appSecurityGroupId: network.appSecurityGroup.id,

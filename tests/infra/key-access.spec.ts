@@ -5,7 +5,9 @@
 import { expect } from "chai";
 import { personaBoundary } from "../../infra/identity/personas";
 import { AUTOSCALING_GRANT_OPERATIONS, keyPolicy } from "../../infra/keys/policy";
+import { Evaluation, json, ofType, stack } from "../helpers";
 import { decide, leaves } from "../helpers/simulate";
+import type { PolicyDocument } from "../../infra/iam";
 
 const account = "210987654321";
 const region = "eu-west-1";
@@ -184,6 +186,45 @@ describe("infra/keys/policy (evaluated)", () => {
       }
     });
   });
+});
+
+describe("the stacks' logs keys (issue 13.3)", () => {
+  for (const name of ["ireland", "oregon"]) {
+    it(`let ${name}'s auditors read its log archive's objects through S3 in its region`, async () => {
+      const evaluation: Evaluation = await stack(name);
+      const tags = (r: { inputs: Record<string, unknown> }) =>
+        r.inputs.tags as Record<string, string>;
+      const logsKey = ofType(evaluation.resources, "aws:kms/key:Key").find(
+        (k) => tags(k).Purpose === "logs",
+      )!;
+      const archive = ofType(evaluation.resources, "aws:s3/bucket:Bucket").find(
+        (b) => tags(b).Purpose === "log-archive",
+      )!;
+      const keyArn = String(logsKey.outputs.arn);
+      const [, , , keyRegion, keyAccount] = keyArn.split(":");
+      const archiveArn = String(archive.outputs.arn);
+      const decision = await decide(
+        {
+          principal: `arn:aws:iam::${keyAccount}:role/auditor`,
+          action: "kms:Decrypt",
+          resource: keyArn,
+          resourceAccount: keyAccount,
+          context: {
+            "kms:CallerAccount": keyAccount,
+            "kms:ViaService": `s3.${keyRegion}.amazonaws.com`,
+            "kms:EncryptionContext:aws:s3:arn": archiveArn,
+          },
+        },
+        { resource: json<PolicyDocument>(logsKey.inputs.policy) },
+      );
+      expect(decision.result).to.equal("Allowed");
+      expect(leaves(decision.unevaluated)).to.deep.include({
+        op: "ArnLike",
+        key: "kms:EncryptionContext:aws:s3:arn",
+        values: [archiveArn, `${archiveArn}/*`],
+      });
+    });
+  }
 });
 
 describe("infra/identity/personas boundary on keys (issue 13.13)", () => {

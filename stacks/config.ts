@@ -92,6 +92,8 @@ export interface StackConfig {
   };
   /** The research enclaves of this stack's region, one per approved study. */
   readonly research: { readonly enclaves: readonly EnclaveConfig[] };
+  /** The IAM role or user ARN that runs Pulumi (enclave buckets let it manage them); required with enclaves. */
+  readonly deployerArn?: string;
   /** The provider's default tags, on every resource. */
   readonly tags: Readonly<Record<string, string>>;
 }
@@ -121,6 +123,8 @@ export interface EnclaveConfig {
   readonly bastionCidrs: readonly string[];
   /** Email addresses told about every upload and quarantine. */
   readonly notify: readonly string[];
+  /** The upload function's reserved concurrency; absent: unreserved (the default). */
+  readonly uploadConcurrency?: number;
 }
 
 /** A study's identifier: short, so every enclave name fits AWS's name limits. */
@@ -234,6 +238,10 @@ const bastionCidr = z.string().superRefine((value, ctx) => {
 
 /** An IAM user or role of this account (`user/alice`, `role/path/name`) or its full ARN. */
 const PRINCIPAL = /^((arn:aws[a-z-]*:iam::\d{12}:)?(user|role)\/[\w+=,.@/-]{1,512})$/;
+/** The full ARN of an IAM role or user (the principal Pulumi runs as, not an STS session). */
+const IAM_ROLE_OR_USER_ARN = /^arn:aws[a-z-]*:iam::\d{12}:(role|user)\/[\w+=,.@/-]{1,512}$/;
+/** The most the upload function may reserve: Lambda refuses more than the account can spare. */
+export const MAX_UPLOAD_CONCURRENCY = 1000;
 
 const ENCLAVE_KEYS = [
   "id",
@@ -247,6 +255,7 @@ const ENCLAVE_KEYS = [
   "internetAccess",
   "bastion",
   "notify",
+  "uploadConcurrency",
 ] as const;
 const WORKSTATION_KEYS = ["instanceType", "tenancy", "dataVolumeGb"] as const;
 const TAG_VALUE = /^[\w .:/=+@-]{1,128}$/;
@@ -386,6 +395,15 @@ function parseEnclave(entry: unknown, index: number): EnclaveConfig | string {
   if (!Array.isArray(notify) || notify.some((e) => typeof e !== "string" || !EMAIL.test(e))) {
     return `${where} has notify that is not a list of email addresses`;
   }
+  const concurrency = entry.uploadConcurrency;
+  if (
+    concurrency !== undefined &&
+    (!Number.isInteger(concurrency) ||
+      (concurrency as number) < 1 ||
+      (concurrency as number) > MAX_UPLOAD_CONCURRENCY)
+  ) {
+    return `${where} has the uploadConcurrency ${JSON.stringify(concurrency)}: use a whole number from 1 to ${MAX_UPLOAD_CONCURRENCY}, or leave it out (unreserved; Lambda refuses a reservation that leaves the account fewer than 100 unreserved)`;
+  }
   return {
     id,
     status: status as EnclaveStatus,
@@ -398,6 +416,7 @@ function parseEnclave(entry: unknown, index: number): EnclaveConfig | string {
     internetAccess,
     bastionCidrs,
     notify: notify as string[],
+    ...(concurrency !== undefined ? { uploadConcurrency: concurrency as number } : {}),
   };
 }
 
@@ -728,7 +747,7 @@ export const CONFIG_KEYS = [
     key: "ehealth:research",
     type: "object",
     description:
-      "The research enclaves of this region: enclaves, a list of {id, status (open or closed), purge, irbProtocol, vpcCidr, workstation {instanceType (m family), tenancy, dataVolumeGb}, stewards, researchers, internetAccess, bastion {allowedCidrs}, notify}.",
+      "The research enclaves of this region: enclaves, a list of {id, status (open or closed), purge, irbProtocol, vpcCidr, workstation {instanceType (m family), tenancy, dataVolumeGb}, stewards, researchers, internetAccess, bastion {allowedCidrs}, notify, uploadConcurrency}.",
     allowed: `{"enclaves": [{"id": "cardio01", "vpcCidr": "10.60.0.0/20"}]}`,
     default: "{}",
     quiet: true,
@@ -742,6 +761,18 @@ export const CONFIG_KEYS = [
         return result;
       },
     ),
+  },
+  {
+    key: "ehealth:deployerArn",
+    type: "string",
+    description:
+      "The ARN of the IAM role or user that runs Pulumi. Required when the stack has research enclaves: their bucket policies let it manage and list the buckets, and read no object.",
+    allowed: "an IAM role or user ARN such as arn:aws:iam::123456789012:role/pulumi-deploy",
+    default: "",
+    schema: z.string().regex(IAM_ROLE_OR_USER_ARN, {
+      error:
+        "is not an IAM role or user ARN: use the role or user Pulumi runs as, such as arn:aws:iam::123456789012:role/pulumi-deploy (not an sts assumed-role session ARN)",
+    }),
   },
 ] as const satisfies readonly ConfigKey[];
 
@@ -857,6 +888,9 @@ export function parseStackConfig(raw: RawConfig, ctx: StackContext): StackConfig
       instanceType: bastion.instanceType ?? "t3.micro",
     },
     research: get<{ enclaves: EnclaveConfig[] }>("ehealth:research"),
+    ...(get<string | undefined>("ehealth:deployerArn")
+      ? { deployerArn: get<string>("ehealth:deployerArn") }
+      : {}),
     tags: {
       Project: projectTag,
       Environment: environment,
@@ -943,6 +977,11 @@ function crossCheck(values: Map<KeyName, unknown>, problems: string[]): void {
       );
     }
     ranges.push({ name: `enclave "${enclave.id}"`, cidr: enclave.vpcCidr });
+  }
+  if (research.enclaves.length > 0 && !values.get("ehealth:deployerArn")) {
+    problems.push(
+      "ehealth:deployerArn is missing: research enclaves' buckets refuse bucket reads to all but their endpoint, stewards and backups, so Pulumi could not read them; name the role or user Pulumi runs as (`pulumi config set ehealth:deployerArn arn:aws:iam::<account>:role/<name>`)",
+    );
   }
   if (environment === "prod" && (values.get("ehealth:alertEmails") as string[]).length === 0) {
     problems.push(

@@ -4,7 +4,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { Audit } from "../infra/audit";
-import { Compute } from "../infra/compute";
+import { Compute, patchGroupName } from "../infra/compute";
 import { Identity, personaRoleName } from "../infra/identity";
 import { Data, Replication, ReplicationTarget } from "../infra/data";
 import { Keys } from "../infra/keys";
@@ -55,6 +55,10 @@ export async function deployRegion(config: StackConfig): Promise<RegionStack> {
   const availabilityZones = available.slice(0, config.azCount);
   const opts: pulumi.ComponentResourceOptions = { providers: [provider] };
 
+  // The logs key lets auditors read the log buckets, which the audit component creates later with
+  // that key: their ARNs reach the key's policy once they exist (no resource waits on itself: the
+  // buckets do not depend on the key, only their encryption settings do).
+  const [logArchiveBucketArns, resolveLogArchiveBucketArns] = pulumi.deferredOutput<string[]>();
   const keys = new Keys(
     prefix,
     {
@@ -62,6 +66,7 @@ export async function deployRegion(config: StackConfig): Promise<RegionStack> {
       partition: partition.partition,
       region: config.region,
       aliasPrefix: prefix,
+      logArchiveBucketArns,
       protect: config.dataProtection,
     },
     opts,
@@ -143,6 +148,12 @@ export async function deployRegion(config: StackConfig): Promise<RegionStack> {
         internetAccess: study.internetAccess,
         bastionCidrs: study.bastionCidrs,
         notify: study.notify,
+        ...(study.uploadConcurrency !== undefined
+          ? { uploadConcurrency: study.uploadConcurrency }
+          : {}),
+        // config refuses enclaves without it
+        deployerArn: config.deployerArn!,
+        patchGroup: patchGroupName(prefix),
         protect: config.dataProtection,
       },
       opts,
@@ -177,6 +188,7 @@ export async function deployRegion(config: StackConfig): Promise<RegionStack> {
       archiveLockMode: config.environment === "prod" ? "COMPLIANCE" : "GOVERNANCE",
       archiveRetentionDays: config.archiveRetentionDays,
       alertEmails: config.alertEmails,
+      alertRoutes: data.alertRoutes,
       ...(config.primary && config.personas.breakGlass.length > 0
         ? {
             breakGlassRoleArn: `arn:${partition.partition}:iam::${identity.accountId}:role/${personaRoleName(prefix, "breakGlass")}`,
@@ -187,6 +199,8 @@ export async function deployRegion(config: StackConfig): Promise<RegionStack> {
     },
     opts,
   );
+  // Every bucket that holds logs under the logs key: today the archive (AWS Config delivers there).
+  resolveLogArchiveBucketArns(pulumi.all([audit.archive.arn]));
 
   const compute = new Compute(
     prefix,
@@ -198,6 +212,7 @@ export async function deployRegion(config: StackConfig): Promise<RegionStack> {
       vpcCidr: config.vpcCidr,
       publicSubnetIds: network.subnetIds.public,
       appSubnetIds: network.subnetIds.app,
+      s3PrefixListId: network.gatewayEndpoints.s3.prefixListId,
       appSecurityGroup: network.appSecurityGroup,
       phiKeyArn: keys.phiKeyArn,
       logsKeyArn: keys.logsKeyArn,
@@ -284,7 +299,10 @@ export async function deployRegion(config: StackConfig): Promise<RegionStack> {
             })),
         }
       : {}),
+    // The vault and role restores name (docs/data.md): the vault's name has a random suffix.
+    backupVaultName: data.vault.name,
     backupVaultArn: data.vault.arn,
+    backupRoleArn: data.backupRole.arn,
     appUrl,
     albDnsName: compute.loadBalancer.dnsName,
     appSecurityGroupId: network.appSecurityGroup.id,

@@ -5,6 +5,7 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import type { AlertRoute } from "../alerts";
 import { PolicyDocument, Statement, policyDocument } from "../iam";
 
 /** The namespace of the CIS metrics. */
@@ -200,12 +201,22 @@ export function guardDutyPattern(): Record<string, unknown> {
   };
 }
 
-/** Only this account's alarms and this region's finding rule publish; TLS only. */
+/**
+ * Who may publish: this account's CloudWatch alarms in this region, and this stack's EventBridge
+ * rules (GuardDuty findings, AWS Backup job failures), each named by its ARN; TLS only. The source
+ * ARN is what each service presents: CloudWatch the alarm ("Why didn't I receive an SNS notification
+ * for my CloudWatch alarm trigger?", AWS re:Post Knowledge Center,
+ * https://repost.aws/knowledge-center/cloudwatch-receive-sns-for-alarm-trigger), EventBridge the rule
+ * ("Using resource-based policies for Amazon EventBridge",
+ * https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-use-resource-based.html). The key's
+ * side is in infra/keys/policy.ts.
+ */
 export function alertTopicPolicy(
   topicArn: string,
   accountId: string,
-  ruleArn: string,
+  ruleArns: string | readonly string[],
 ): PolicyDocument {
+  const [, partition, , region] = topicArn.split(":");
   return policyDocument([
     {
       Sid: "AlarmsPublish",
@@ -213,15 +224,17 @@ export function alertTopicPolicy(
       Principal: { Service: "cloudwatch.amazonaws.com" },
       Action: "sns:Publish",
       Resource: topicArn,
-      Condition: { StringEquals: { "aws:SourceAccount": accountId } },
+      Condition: {
+        ArnLike: { "aws:SourceArn": `arn:${partition}:cloudwatch:${region}:${accountId}:alarm:*` },
+      },
     },
     {
-      Sid: "FindingsPublish",
+      Sid: "RulesPublish",
       Effect: "Allow",
       Principal: { Service: "events.amazonaws.com" },
       Action: "sns:Publish",
       Resource: topicArn,
-      Condition: { ArnEquals: { "aws:SourceArn": ruleArn } },
+      Condition: { ArnEquals: { "aws:SourceArn": [ruleArns].flat() } },
     },
     denyInsecurePublish(topicArn),
   ]);
@@ -245,11 +258,15 @@ export interface AlertsArgs {
   readonly emails: readonly string[];
   /** The detector whose findings are forwarded. */
   readonly detector: aws.guardduty.Detector;
+  /** More events to forward (AWS Backup job failures), one rule each. @default none */
+  readonly routes?: readonly AlertRoute[];
 }
 
 export interface Alerts {
   readonly topic: aws.sns.Topic;
   readonly findingsRule: aws.cloudwatch.EventRule;
+  /** The rules of the other routes, by route id. */
+  readonly routeRules: Readonly<Record<string, aws.cloudwatch.EventRule>>;
 }
 
 /** The encrypted alert topic, its subscriptions, and the GuardDuty findings rule of the region. */
@@ -282,13 +299,33 @@ export function alertTopic(parent: pulumi.Resource, name: string, args: AlertsAr
     },
     { ...child, dependsOn: [args.detector] },
   );
+  const routeRules: Record<string, aws.cloudwatch.EventRule> = {};
+  for (const route of args.routes ?? []) {
+    const rule = new aws.cloudwatch.EventRule(
+      `${name}-${route.id}`,
+      {
+        name: `${name}-${route.id}`,
+        description: route.description,
+        eventPattern: JSON.stringify(route.pattern),
+        tags: { Name: `${name}-${route.id}` },
+      },
+      child,
+    );
+    new aws.cloudwatch.EventTarget(
+      `${name}-${route.id}`,
+      { rule: rule.name, arn: topic.arn },
+      child,
+    );
+    routeRules[route.id] = rule;
+  }
+  const ruleArns = [findingsRule, ...Object.values(routeRules)].map((r) => r.arn);
   new aws.sns.TopicPolicy(
     `${name}-security-alerts`,
     {
       arn: topic.arn,
       policy: pulumi
-        .all([topic.arn, findingsRule.arn])
-        .apply(([t, r]) => JSON.stringify(alertTopicPolicy(t, args.accountId, r))),
+        .all([topic.arn, pulumi.all(ruleArns)])
+        .apply(([t, rules]) => JSON.stringify(alertTopicPolicy(t, args.accountId, rules))),
     },
     child,
   );
@@ -297,7 +334,7 @@ export function alertTopic(parent: pulumi.Resource, name: string, args: AlertsAr
     { rule: findingsRule.name, arn: topic.arn },
     child,
   );
-  return { topic, findingsRule };
+  return { topic, findingsRule, routeRules };
 }
 
 /** One metric filter and one alarm per monitor, on the trail's log group, to the topic. */

@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { alertTopic, breakGlassMonitor, CIS_MONITORS, monitorAlarms } from "./alarms";
 import { configRecording } from "./config";
 import { accountTrail, logArchive } from "./trail";
+import type { AlertRoute } from "../alerts";
 
 export { TRAIL_PREFIX, archiveBucketPolicy, trailSelectors } from "./trail";
 export { CONFIG_PREFIX, CONFIG_RULES, configDeliveryPolicy } from "./config";
@@ -45,6 +46,8 @@ export interface AuditArgs {
   readonly logRetentionDays?: number;
   /** Who receives the security alerts (email subscriptions to the alert topic). */
   readonly alertEmails: readonly string[];
+  /** More events for the alert topic (AWS Backup job failures), one EventBridge rule each. */
+  readonly alertRoutes?: readonly AlertRoute[];
   /** The break-glass role (primary): every assumption of it raises an alarm. */
   readonly breakGlassRoleArn?: string;
   /** Protect and retain the archive. @default true */
@@ -135,6 +138,7 @@ export class Audit extends pulumi.ComponentResource {
       logsKeyArn: args.logsKeyArn,
       emails: args.alertEmails,
       detector: this.detector,
+      routes: args.alertRoutes ?? [],
     });
     this.alertTopic = alerts.topic;
 

@@ -1,13 +1,23 @@
 /**
  * The optional SSH bastion: one hardened instance in a public subnet with an explicit public IP,
  * SSH only from the allowed CIDRs, and SSH the only way from it to the app tier. Session Manager
- * (no inbound port at all) is the default; sites whose rules require SSH turn this on.
+ * (no inbound port at all) is the default; sites whose rules require SSH turn this on. Like every
+ * instance it is managed and patched: HTTPS out to the VPC's Session Manager endpoints and to the
+ * places its packages come from, and the region's patch group tag.
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { serviceTrust } from "../iam";
 import { BASTION_ROLE } from "../identity/personas";
 import { amiParameter } from "./policies";
+import { PATCH_GROUP_TAG } from "./patching";
+
+/** Where the bastion may send HTTPS: a CIDR or a managed prefix list, and why. */
+export interface HttpsDestination {
+  readonly cidrIpv4?: string;
+  readonly prefixListId?: pulumi.Input<string>;
+  readonly description: string;
+}
 
 export interface BastionArgs {
   readonly vpcId: pulumi.Input<string>;
@@ -17,6 +27,13 @@ export interface BastionArgs {
   readonly appSecurityGroupId: pulumi.Input<string>;
   readonly phiKeyArn: pulumi.Input<string>;
   readonly partition: string;
+  /**
+   * HTTPS destinations: the VPC's interface endpoints (Session Manager, its messages) and where
+   * packages, the SSM agent and patch baselines come from (S3, or the internet).
+   */
+  readonly httpsEgress: readonly HttpsDestination[];
+  /** The value of its PatchGroup tag: the region's baseline, scans and maintenance window. */
+  readonly patchGroup: string;
 }
 
 /** The rules, as data: SSH in from each allowed CIDR; SSH out to the app tier and nothing else. */
@@ -38,7 +55,7 @@ export function bastionHost(
     `${name}-bastion`,
     {
       vpcId: args.vpcId,
-      description: "Bastion: SSH from the allowed CIDRs, SSH to the app tier only",
+      description: "Bastion: SSH from the allowed CIDRs, SSH to the app tier, HTTPS to be managed",
       tags: { Name: `${name}-bastion` },
     },
     child,
@@ -84,6 +101,20 @@ export function bastionHost(
       child,
     );
   }
+  args.httpsEgress.forEach(
+    (destination, i) =>
+      new aws.vpc.SecurityGroupEgressRule(
+        `${name}-bastion-https-${i}`,
+        {
+          securityGroupId: group.id,
+          ipProtocol: "tcp",
+          fromPort: 443,
+          toPort: 443,
+          ...destination,
+        },
+        child,
+      ),
+  );
   const role = new aws.iam.Role(
     `${name}-bastion`,
     {
@@ -124,7 +155,7 @@ export function bastionHost(
         kmsKeyId: args.phiKeyArn,
         deleteOnTermination: true,
       },
-      tags: { Name: `${name}-bastion`, Role: BASTION_ROLE },
+      tags: { Name: `${name}-bastion`, Role: BASTION_ROLE, [PATCH_GROUP_TAG]: args.patchGroup },
     },
     child,
   );

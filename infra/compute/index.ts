@@ -8,6 +8,7 @@ import {
   ALB_LOG_PREFIX,
   APP_PORT,
   AppAccess,
+  DEFAULT_UPLOAD_PATH,
   HEALTH_CHECK_PATH,
   TLS_POLICY,
   WAF_REDACTED_HEADERS,
@@ -17,10 +18,11 @@ import {
   appUserData,
   wafRules,
 } from "./policies";
-import { patching } from "./patching";
+import { PATCH_GROUP_TAG, patchGroupName, patching } from "./patching";
 
 export * from "./policies";
-export { PATCH_APPROVAL_DAYS, PATCH_GROUP_TAG } from "./patching";
+export * from "./placeholder";
+export { PATCH_APPROVAL_DAYS, PATCH_GROUP_TAG, patchGroupName } from "./patching";
 export { bastionSecurityRules } from "./bastion";
 
 /** Managed policies of every application instance: Session Manager and the CloudWatch agent. */
@@ -40,6 +42,8 @@ export interface ComputeArgs {
   readonly vpcCidr: string;
   readonly publicSubnetIds: pulumi.Input<string>[];
   readonly appSubnetIds: pulumi.Input<string>[];
+  /** The region's S3 managed prefix list: the bastion's packages and patches come from S3. */
+  readonly s3PrefixListId: pulumi.Input<string>;
   /** The app tier's security group (created by the network so data stores can admit it). */
   readonly appSecurityGroup: aws.ec2.SecurityGroup;
   readonly phiKeyArn: pulumi.Input<string>;
@@ -59,6 +63,8 @@ export interface ComputeArgs {
   readonly minSize: number;
   readonly maxSize: number;
   readonly wafRateLimit: number;
+  /** Where the application takes uploads: the only path the WAF lets bodies over 8 KB reach. @default DEFAULT_UPLOAD_PATH */
+  readonly uploadPath?: string;
   readonly logRetentionDays: number;
   readonly bastion: {
     readonly enabled: boolean;
@@ -99,6 +105,10 @@ export class Compute extends pulumi.ComponentResource {
       { domainName: fqdn, validationMethod: "DNS", tags: { Name: fqdn } },
       child,
     );
+    // ACM asks for the same validation record for the same name in every region of an account,
+    // so both stacks declare it (allowOverwrite) and neither deletes it: destroying one region's
+    // certificate must not delete the record the other region's renewals need. After both stacks
+    // are gone the record stays in the zone (docs/compute.md says how to remove it).
     const validationRecord = new aws.route53.Record(
       `${name}-cert-validation`,
       {
@@ -109,7 +119,7 @@ export class Compute extends pulumi.ComponentResource {
         ttl: 300,
         allowOverwrite: true,
       },
-      child,
+      { ...child, retainOnDelete: true },
     );
     const validation = new aws.acm.CertificateValidation(
       name,
@@ -273,7 +283,7 @@ export class Compute extends pulumi.ComponentResource {
         name,
         scope: "REGIONAL",
         defaultAction: { allow: {} },
-        rules: wafRules(args.wafRateLimit),
+        rules: wafRules(args.wafRateLimit, args.uploadPath ?? DEFAULT_UPLOAD_PATH),
         visibilityConfig: {
           cloudwatchMetricsEnabled: true,
           metricName: name,
@@ -359,7 +369,8 @@ export class Compute extends pulumi.ComponentResource {
 
     // The latest Amazon Linux 2023 image, looked up at deploy time.
     const ami = aws.ssm.getParameterOutput({ name: amiParameter(args.instanceType) }, invokeOpts);
-    const tierTags = { [TIER_TAG]: APP_TIER, "Patch Group": `${name}-app` };
+    const patchGroup = patchGroupName(name);
+    const tierTags = { [TIER_TAG]: APP_TIER, [PATCH_GROUP_TAG]: patchGroup };
     this.launchTemplate = new aws.ec2.LaunchTemplate(
       `${name}-app`,
       {
@@ -449,7 +460,13 @@ export class Compute extends pulumi.ComponentResource {
         vpcZoneIdentifiers: args.appSubnetIds,
         minSize: args.minSize,
         maxSize: args.maxSize,
-        launchTemplate: { id: this.launchTemplate.id, version: "$Latest" },
+        // The version number, not "$Latest": a new template version then changes the group, which
+        // starts the instance refresh; with "$Latest" it never starts (the provider's
+        // instanceRefresh notes, https://www.pulumi.com/registry/packages/aws/api-docs/autoscaling/group/).
+        launchTemplate: {
+          id: this.launchTemplate.id,
+          version: this.launchTemplate.latestVersion.apply(String),
+        },
         targetGroupArns: [targetGroup.arn],
         healthCheckType: "ELB",
         healthCheckGracePeriod: 300,
@@ -478,7 +495,7 @@ export class Compute extends pulumi.ComponentResource {
       child,
     );
 
-    patching(this, name, { accountId: args.accountId, patchGroup: `${name}-app` });
+    patching(this, name, { accountId: args.accountId, patchGroup });
 
     if (args.bastion.enabled) {
       this.bastion = bastionHost(this, name, {
@@ -489,6 +506,13 @@ export class Compute extends pulumi.ComponentResource {
         appSecurityGroupId: appGroupId,
         phiKeyArn: args.phiKeyArn,
         partition: args.partition,
+        // Session Manager through the VPC's interface endpoints; packages, the SSM agent and
+        // patch baselines from S3 (Amazon Linux 2023's repositories are S3 buckets).
+        httpsEgress: [
+          { cidrIpv4: args.vpcCidr, description: "HTTPS to the VPC endpoints (Session Manager)" },
+          { prefixListId: args.s3PrefixListId, description: "HTTPS to S3: packages and patches" },
+        ],
+        patchGroup,
       });
     }
 
@@ -503,6 +527,9 @@ export class Compute extends pulumi.ComponentResource {
         requestInterval: 30,
         failureThreshold: 3,
         measureLatency: true,
+        // Explicit, so that `pulumi up --refresh` undoes an inversion made by hand during a
+        // forced failover (docs/runbooks/failover.md).
+        invertHealthcheck: false,
         tags: { Name: `${name}-alb` },
       },
       child,

@@ -8,14 +8,29 @@ import * as pulumi from "@pulumi/pulumi";
 
 /** Days a security update waits before approval: long enough for a bad one to be withdrawn. */
 export const PATCH_APPROVAL_DAYS = 3;
-/** The tag Patch Manager reads to find an instance's baseline. */
-export const PATCH_GROUP_TAG = "Patch Group";
+/**
+ * The tag Patch Manager reads to find an instance's baseline. Patch Manager accepts `Patch Group`
+ * or `PatchGroup`, and requires `PatchGroup` where instance tags are allowed in instance metadata
+ * ("Creating and managing patch groups", Systems Manager User Guide,
+ * https://docs.aws.amazon.com/systems-manager/latest/userguide/patch-manager-tag-a-patch-group.html):
+ * with metadata tags on, EC2 refuses a launch whose tag keys hold a space ("Tag restrictions",
+ * https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/Using_Tags.html#tag-restrictions).
+ */
+export const PATCH_GROUP_TAG = "PatchGroup";
+
+/**
+ * The region's patch group: every Amazon Linux 2023 instance of the stack (the app tier, the
+ * bastion, an enclave's bastion) carries it and gets the baseline, the scans and the window.
+ */
+export function patchGroupName(stackPrefix: string): string {
+  return `${stackPrefix}-al2023`;
+}
 /** Sunday 03:00 UTC: the quietest hour of a patient portal in both regions' mornings. */
 export const MAINTENANCE_SCHEDULE = "cron(0 3 ? * SUN *)";
 
 export interface PatchingArgs {
   readonly accountId: string;
-  /** The value of the instances' Patch Group tag. */
+  /** The value of the instances' PatchGroup tag. */
   readonly patchGroup: string;
 }
 
@@ -74,7 +89,8 @@ export function patching(parent: pulumi.Resource, name: string, args: PatchingAr
     `${name}-patching`,
     {
       name: `${name}-patching`,
-      description: "Install approved patches on the app tier, half the fleet at a time",
+      description:
+        "Install approved patches on the stack's Amazon Linux 2023 instances, half at a time",
       schedule: MAINTENANCE_SCHEDULE,
       duration: 3,
       cutoff: 1,

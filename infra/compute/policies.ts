@@ -4,6 +4,14 @@
  */
 import { PolicyDocument, Statement, policyDocument } from "../iam";
 import { denyInsecureTransport } from "../data/buckets";
+import {
+  APP_TLS_CERT,
+  APP_TLS_KEY,
+  PLACEHOLDER_PROGRAM_PATH,
+  PLACEHOLDER_UNIT,
+  placeholderProgram,
+  placeholderUnit,
+} from "./placeholder";
 
 /** The port the application listens on, with TLS, behind the load balancer. */
 export const APP_PORT = 8443;
@@ -140,14 +148,65 @@ export const MANAGED_RULE_GROUPS = [
   "AWSManagedRulesSQLiRuleSet",
 ] as const;
 
+/**
+ * Where the application takes document uploads (POST or PUT): the one place bodies over 8 KB are
+ * allowed through the WAF.
+ */
+export const DEFAULT_UPLOAD_PATH = "/api/documents/";
+
+/**
+ * The common rule set's rule that blocks request bodies over 8 KB, and the label it adds to the
+ * requests it matches ("Baseline rule groups: Core rule set (CRS) managed rule group", AWS WAF
+ * Developer Guide, https://docs.aws.amazon.com/waf/latest/developerguide/aws-managed-rule-groups-baseline.html).
+ */
+export const BODY_SIZE_RULE = "SizeRestrictions_BODY";
+export const BODY_SIZE_LABEL = "awswaf:managed:aws:core-rule-set:SizeRestrictions_Body";
+
 const visibility = (metricName: string) => ({
   cloudwatchMetricsEnabled: true,
   metricName,
   sampledRequestsEnabled: true,
 });
 
-/** The web ACL's rules: a per-address rate limit first, then AWS's managed groups. */
-export function wafRules(rateLimit: number) {
+/**
+ * An upload: POST or PUT under the upload path. Three levels of nested statements at most (with
+ * the rule's AND and NOT around it): the provider's `rules` takes no more.
+ */
+const uploadRequest = (uploadPath: string) => ({
+  andStatement: {
+    statements: [
+      {
+        regexMatchStatement: {
+          regexString: "^(POST|PUT)$",
+          fieldToMatch: { method: {} },
+          textTransformations: [{ priority: 0, type: "NONE" }],
+        },
+      },
+      {
+        // Decoded and normalised first, so that /api/documents/../login is not an upload.
+        byteMatchStatement: {
+          searchString: uploadPath,
+          fieldToMatch: { uriPath: {} },
+          positionalConstraint: "STARTS_WITH",
+          textTransformations: [
+            { priority: 0, type: "URL_DECODE" },
+            { priority: 1, type: "NORMALIZE_PATH" },
+          ],
+        },
+      },
+    ],
+  },
+});
+
+/**
+ * The web ACL's rules: a per-address rate limit first, then AWS's managed groups. The common rule
+ * set's body-size rule only counts (it still labels), and the rule after the groups blocks what it
+ * labelled unless it is an upload to the upload path: everywhere else a body over 8 KB is still
+ * refused. AWS WAF inspects at most the first 8 KB of a body behind an Application Load Balancer
+ * ("Body inspection size limit", https://docs.aws.amazon.com/waf/latest/developerguide/web-acl-setting-body-inspection-limit.html),
+ * so the rest of an upload is the application's to check.
+ */
+export function wafRules(rateLimit: number, uploadPath: string = DEFAULT_UPLOAD_PATH) {
   return [
     {
       name: "rate-limit-per-address",
@@ -160,9 +219,31 @@ export function wafRules(rateLimit: number) {
       name: group,
       priority: i + 1,
       overrideAction: { none: {} },
-      statement: { managedRuleGroupStatement: { vendorName: "AWS", name: group } },
+      statement: {
+        managedRuleGroupStatement: {
+          vendorName: "AWS",
+          name: group,
+          ...(group === "AWSManagedRulesCommonRuleSet"
+            ? { ruleActionOverrides: [{ name: BODY_SIZE_RULE, actionToUse: { count: {} } }] }
+            : {}),
+        },
+      },
       visibilityConfig: visibility(group),
     })),
+    {
+      name: "large-bodies-outside-uploads",
+      priority: MANAGED_RULE_GROUPS.length + 1,
+      action: { block: {} },
+      statement: {
+        andStatement: {
+          statements: [
+            { labelMatchStatement: { scope: "LABEL", key: BODY_SIZE_LABEL } },
+            { notStatement: { statement: uploadRequest(uploadPath) } },
+          ],
+        },
+      },
+      visibilityConfig: visibility("large-bodies-outside-uploads"),
+    },
   ];
 }
 
@@ -177,14 +258,27 @@ export interface UserDataArgs {
 }
 
 /**
+ * Packages the first boot installs, all from Amazon Linux 2023's own repositories: the CloudWatch
+ * agent, the EFS mount helper, openssl for the app port's certificate, and python3 for the
+ * placeholder service.
+ */
+export const USER_DATA_PACKAGES = [
+  "amazon-cloudwatch-agent",
+  "amazon-efs-utils",
+  "openssl",
+  "python3",
+] as const;
+
+/**
  * The first boot: the CloudWatch agent shipping the application's logs, the EFS access point
- * mounted over TLS with IAM, and a self-signed certificate so the load balancer reaches the
- * application over TLS too (the ALB does not validate target certificates; the hop stays encrypted).
+ * mounted over TLS with IAM, a self-signed certificate so the load balancer reaches the instance
+ * over TLS too (the ALB does not validate target certificates; the hop stays encrypted), and, last,
+ * the placeholder service on the app port: an instance reports healthy only once all of it worked.
  */
 export function appUserData(a: UserDataArgs): string {
   return `#!/bin/bash
 set -euo pipefail
-dnf install -y amazon-cloudwatch-agent amazon-efs-utils openssl
+dnf install -y ${USER_DATA_PACKAGES.join(" ")}
 
 mkdir -p ${EFS_MOUNT_POINT}
 echo "${a.fileSystemId} ${EFS_MOUNT_POINT} efs _netdev,noresvport,tls,iam,accesspoint=${a.accessPointId} 0 0" >> /etc/fstab
@@ -192,8 +286,8 @@ mount -a -t efs
 
 install -d -m 0750 /etc/pki/ehealth
 openssl req -x509 -newkey rsa:2048 -nodes -days 825 -subj "/CN=$(hostname -f)" \\
-  -keyout /etc/pki/ehealth/app.key -out /etc/pki/ehealth/app.crt
-chmod 0640 /etc/pki/ehealth/app.key
+  -keyout ${APP_TLS_KEY} -out ${APP_TLS_CERT}
+chmod 0640 ${APP_TLS_KEY}
 
 cat > /opt/aws/amazon-cloudwatch-agent/etc/amazon-cloudwatch-agent.json <<'JSON'
 ${JSON.stringify(
@@ -231,6 +325,16 @@ ${JSON.stringify(
 JSON
 /opt/aws/amazon-cloudwatch-agent/bin/amazon-cloudwatch-agent-ctl -a fetch-config -m ec2 -s \\
   -c file:/opt/aws/amazon-cloudwatch-agent/etc/amazon-cloudwatch-agent.json
+
+install -d -m 0755 ${PLACEHOLDER_PROGRAM_PATH.slice(0, PLACEHOLDER_PROGRAM_PATH.lastIndexOf("/"))}
+cat > ${PLACEHOLDER_PROGRAM_PATH} <<'PY'
+${placeholderProgram().trimEnd()}
+PY
+cat > /etc/systemd/system/${PLACEHOLDER_UNIT} <<'UNIT'
+${placeholderUnit(APP_PORT, HEALTH_CHECK_PATH).trimEnd()}
+UNIT
+systemctl daemon-reload
+systemctl enable --now ${PLACEHOLDER_UNIT}
 `;
 }
 

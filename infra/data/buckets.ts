@@ -144,7 +144,10 @@ export function secureBucket(
   name: string,
   options: BucketOptions,
 ): SecureBucket {
-  const child = { parent };
+  const retainOnDelete = options.retainOnDelete ?? options.protect;
+  // A bucket that stays in AWS keeps what protects it: its policy, public access block,
+  // ownership, encryption, versioning, lifecycle, logging and lock stay with it.
+  const child = { parent, retainOnDelete };
   const bucket = new aws.s3.Bucket(
     name,
     {
@@ -152,7 +155,7 @@ export function secureBucket(
       objectLockEnabled: options.objectLock ? true : undefined,
       tags: { Name: name, ...options.tags },
     },
-    { parent, protect: options.protect, retainOnDelete: options.retainOnDelete ?? options.protect },
+    { parent, protect: options.protect, retainOnDelete },
   );
   const id = bucket.bucket;
   new aws.s3.BucketPublicAccessBlock(
@@ -239,7 +242,7 @@ export function secureBucket(
           defaultRetention: { mode: options.objectLock.mode, days: options.objectLock.days },
         },
       },
-      { parent, dependsOn: [versioning] },
+      { ...child, dependsOn: [versioning] },
     );
   }
   return Object.assign(bucket, { versioning });

@@ -1,7 +1,9 @@
 /**
  * EFS for the application's shared files: encrypted with the PHI key, reachable only from the app
  * tier's security group through mount targets in the app subnets, TLS-only and IAM-authorized
- * (no anonymous NFS client), with an access point and automatic backups.
+ * (no anonymous NFS client), with an access point. Its backups are the region's plan's (tagged),
+ * not EFS automatic backups: those would be a second, unlocked and uncopied set of recovery points
+ * in `aws/efs/automatic-backup-vault` (docs/data.md, "Copies").
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
@@ -73,9 +75,12 @@ export function sharedFiles(parent: pulumi.Resource, name: string, args: FilesAr
     },
     { parent, protect: args.protect, retainOnDelete: args.protect },
   );
+  // Whether a new file system starts with automatic backups depends on how it is created ("Automatic
+  // backups", Amazon EFS User Guide, https://docs.aws.amazon.com/efs/latest/ug/automatic-backups.html):
+  // say it explicitly.
   new aws.efs.BackupPolicy(
     id,
-    { fileSystemId: fileSystem.id, backupPolicy: { status: "ENABLED" } },
+    { fileSystemId: fileSystem.id, backupPolicy: { status: "DISABLED" } },
     child,
   );
   new aws.efs.FileSystemPolicy(

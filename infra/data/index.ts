@@ -8,7 +8,8 @@ import {
   replicationRolePolicy,
   secureBucket,
 } from "./buckets";
-import { taggedSelection } from "./backup";
+import type { AlertRoute } from "../alerts";
+import { backupFailureRoutes, backupRegionSettings, taggedSelection } from "./backup";
 import { postgres } from "./database";
 import { valkeyCache } from "./cache";
 import { sharedFiles } from "./files";
@@ -113,6 +114,11 @@ export class Data extends pulumi.ComponentResource {
   public readonly cacheUser: aws.elasticache.User;
   public readonly vault: aws.backup.Vault;
   public readonly plan: aws.backup.Plan;
+  /** The role AWS Backup assumes for the plan, and restores are started with. */
+  public readonly backupRole: aws.iam.Role;
+  public readonly backupSettings: aws.backup.RegionSettings;
+  /** AWS Backup job failures, for the region's alert topic (the audit component routes them). */
+  public readonly alertRoutes: readonly AlertRoute[] = backupFailureRoutes();
 
   constructor(name: string, args: DataArgs, opts: pulumi.ComponentResourceOptions = {}) {
     super("ehealth:data:Data", name, {}, opts);
@@ -145,8 +151,10 @@ export class Data extends pulumi.ComponentResource {
       tags: { Purpose: "s3-access-logs" },
       protect,
     });
-    // Buckets of patient documents (and, in the secondary, their replicas) are all alike.
-    const phiBucket = (bucketName: string, purpose: string) =>
+    // Buckets of patient documents (and, in the secondary, their replicas) are all alike, but
+    // for the backup plan: a replica is already a copy, and the primary's recovery points of the
+    // documents are copied into this region's vault (docs/data.md, "Copies").
+    const phiBucket = (bucketName: string, purpose: string, backedUp: boolean) =>
       secureBucket(this, bucketName, {
         kmsKeyArn: args.phiKeyArn,
         accessLogBucket: this.accessLogs,
@@ -154,15 +162,17 @@ export class Data extends pulumi.ComponentResource {
           pulumi
             .output(args.phiKeyArn)
             .apply((key) => JSON.stringify(documentBucketPolicy(arn, key))),
-        tags: { DataClassification: "PHI", Purpose: purpose, ...inPlan },
+        tags: { DataClassification: "PHI", Purpose: purpose, ...(backedUp ? inPlan : {}) },
         protect,
       });
     const documents = {} as Record<DocumentBucket, SecureBucket>;
-    for (const kind of DOCUMENT_BUCKETS) documents[kind] = phiBucket(`${name}-${kind}`, kind);
+    for (const kind of DOCUMENT_BUCKETS) {
+      documents[kind] = phiBucket(`${name}-${kind}`, kind, true);
+    }
     this.documents = documents;
     if (args.replication?.role === "target") {
       const replicas = DOCUMENT_BUCKETS.map((kind) =>
-        phiBucket(`${name}-replica-${kind}`, `${kind}-replica`),
+        phiBucket(`${name}-replica-${kind}`, `${kind}-replica`, false),
       );
       this.replicas = replicas;
       const ownDocuments = DOCUMENT_BUCKETS.map((k) => documents[k].arn);
@@ -293,12 +303,14 @@ export class Data extends pulumi.ComponentResource {
       { parent: this },
     );
 
-    taggedSelection(this, name, {
+    // Tag-only selections back up only the resource types the region has opted in.
+    this.backupSettings = backupRegionSettings(this, name);
+    this.backupRole = taggedSelection(this, name, {
       partition: args.partition,
       planId: this.plan.id,
       tag: BACKUP_TAG,
       description: "AWS Backup: back up and restore the resources tagged Backup=daily",
-    });
+    }).role;
 
     if (source) this.replicate(name, args, source);
     if (this.replicationTarget) {
@@ -315,7 +327,9 @@ export class Data extends pulumi.ComponentResource {
       documentBuckets: Object.fromEntries(DOCUMENT_BUCKETS.map((k) => [k, documents[k].bucket])),
       uploadIndexName: this.uploadIndex.name,
       uploadIndexArn: this.uploadIndex.arn,
+      backupVaultName: this.vault.name,
       backupVaultArn: this.vault.arn,
+      backupRoleArn: this.backupRole.arn,
       replicationTarget: this.replicationTarget,
     });
   }

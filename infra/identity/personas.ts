@@ -136,6 +136,22 @@ export function personaBoundary(persona: PersonaName, ctx: PersonaContext): Poli
         : {}),
     },
     {
+      // A grant or a key policy is how a key administrator would give itself kms:Decrypt on PHI:
+      // grants come only from AWS services acting for a resource (kms:GrantIsForAWSResource, which
+      // is absent or false on a direct call), and key policies change only through deployments.
+      Sid: "DenySelfGrantedKeyUse",
+      Effect: "Deny",
+      Action: "kms:CreateGrant",
+      Resource: "*",
+      Condition: { BoolIfExists: { "kms:GrantIsForAWSResource": "false" } },
+    },
+    {
+      Sid: "DenyKeyPolicyChanges",
+      Effect: "Deny",
+      Action: "kms:PutKeyPolicy",
+      Resource: "*",
+    },
+    {
       Sid: "DenyIamChanges",
       Effect: "Deny",
       NotAction: IAM_READS,

@@ -2,7 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { KEY_DESCRIPTIONS, KEY_PURPOSES, KeyPurpose, keyPolicy } from "./policy";
 
-export { KEY_PURPOSES, KeyPurpose, keyPolicy } from "./policy";
+export { KEY_PURPOSES, KeyPurpose, LogsKeyContext, keyPolicy } from "./policy";
 
 /** Days a scheduled key deletion waits before it happens: the longest AWS allows. */
 export const DEFAULT_DELETION_WINDOW_DAYS = 30;
@@ -20,6 +20,11 @@ export interface KeysArgs {
   readonly aliasPrefix?: string;
   /** Days before a scheduled deletion takes effect (7..30). @default 30 */
   readonly deletionWindowInDays?: number;
+  /**
+   * The buckets that keep logs under the logs key (the log archive, AWS Config's bucket): account
+   * principals may read their objects through S3. @default none
+   */
+  readonly logArchiveBucketArns?: pulumi.Input<string[]>;
   /** Protect the keys from deletion and keep them when the stack is destroyed. @default true */
   readonly protect?: boolean;
 }
@@ -49,6 +54,8 @@ export class Keys extends pulumi.ComponentResource {
     const protect = args.protect ?? true;
     const aliasPrefix = args.aliasPrefix ?? name;
 
+    const ctx = { accountId: args.accountId, partition: args.partition, region: args.region };
+    const archives = pulumi.output(args.logArchiveBucketArns ?? []);
     const keys = {} as Record<KeyPurpose, aws.kms.Key>;
     for (const purpose of KEY_PURPOSES) {
       // A key that is gone makes every backup and replica encrypted under it unreadable:
@@ -63,7 +70,12 @@ export class Keys extends pulumi.ComponentResource {
           rotationPeriodInDays: DEFAULT_ROTATION_PERIOD_DAYS,
           deletionWindowInDays,
           multiRegion: false,
-          policy: JSON.stringify(keyPolicy(purpose, args)),
+          policy:
+            purpose === "logs"
+              ? archives.apply((logArchiveBucketArns) =>
+                  JSON.stringify(keyPolicy(purpose, { ...ctx, logArchiveBucketArns })),
+                )
+              : JSON.stringify(keyPolicy(purpose, ctx)),
           tags: { Name: `${aliasPrefix}-${purpose}`, Purpose: purpose },
         },
         { parent: this, protect, retainOnDelete: protect },

@@ -63,6 +63,11 @@ export interface NetworkArgs {
   readonly flowLogGroup?: aws.cloudwatch.LogGroup;
   /** Sites the bastion admits SSH from: the public tier's ACL lets them in on 22. @default none */
   readonly sshSources?: readonly string[];
+  /**
+   * How long deleting a subnet may wait for network interfaces that a service releases late (a VPC
+   * Lambda function's outlive it by many minutes). @default the provider's delete timeout
+   */
+  readonly subnetDeleteTimeout?: string;
   /** Endpoint policies of the gateway endpoints, by service. @default full access */
   readonly gatewayEndpointPolicies?: Partial<Record<GatewayService, pulumi.Input<string>>>;
 }
@@ -162,7 +167,9 @@ export class Network extends pulumi.ComponentResource {
               mapPublicIpOnLaunch: false,
               tags: { Name: `${name}-${tier}-${az}`, Tier: tier },
             },
-            child,
+            args.subnetDeleteTimeout
+              ? { ...child, customTimeouts: { delete: args.subnetDeleteTimeout } }
+              : child,
           ),
       );
     }

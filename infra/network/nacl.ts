@@ -23,14 +23,25 @@ export interface TierNacl {
 const ANYWHERE = "0.0.0.0/0";
 
 /**
- * Return traffic arrives on ephemeral ports. The range is cut around 3389 so that no rule open to
- * the internet covers RDP (and 22 is below it), which AWS Config's nacl-no-unrestricted-ssh-rdp
- * would flag.
+ * Return traffic to instances arrives on their ephemeral ports (Amazon Linux: 32768-61000). The
+ * range is cut around 3389 so that no rule of the app or data tier open to the internet covers RDP
+ * (and 22 is below it): Security Hub EC2.21 passes for those tiers.
  */
 export const EPHEMERAL_RANGES: readonly (readonly [number, number])[] = [
   [1024, 3388],
   [3390, 65535],
 ];
+
+/**
+ * The source ports a NAT gateway gives the connections it translates: replies from the internet
+ * come back to the public subnet on any of them ("Ephemeral ports", Amazon VPC User Guide,
+ * https://docs.aws.amazon.com/vpc/latest/userguide/nacl-ephemeral-ports.html: "A NAT gateway uses
+ * ports 1024-65535").
+ * A cut at 3389 drops the replies to the one connection in 64,512 that gets port 3389, which then
+ * hangs until it times out. The public tier therefore admits the whole range, and Security Hub
+ * EC2.21 reports its network ACL: docs/network.md says why that is accepted.
+ */
+export const NAT_SOURCE_PORTS: readonly [number, number] = [1024, 65535];
 
 interface RuleSpec {
   readonly protocol: string;
@@ -56,15 +67,16 @@ function ephemeral(cidrBlock: string): RuleSpec[] {
 }
 
 /**
- * Public tier: HTTPS and HTTP (redirected) from the internet, return traffic, the VPC's egress,
- * and SSH from the bastion's allowed sites only (last, so the others keep their numbers).
+ * Public tier: HTTPS and HTTP (redirected) from the internet, return traffic to the NAT gateways
+ * and the bastion, the VPC's egress, and SSH from the bastion's allowed sites only (last, so the
+ * others keep their numbers).
  */
 export function publicNacl(plan: SubnetPlan, sshSources: readonly string[] = []): TierNacl {
   return {
     ingress: number([
       tcp(ANYWHERE, 443),
       tcp(ANYWHERE, 80),
-      ...ephemeral(ANYWHERE),
+      tcp(ANYWHERE, ...NAT_SOURCE_PORTS),
       // The app tier's outbound traffic passes through the NAT gateways here.
       all(plan.vpcCidr),
       ...sshSources.map((cidr) => tcp(cidr, 22)),

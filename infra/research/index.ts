@@ -49,6 +49,15 @@ export const ENCLAVE_AZ_COUNT = 2;
 export const UPLOAD_FUNCTION_CODE = path.join(__dirname, "upload", "dist", "index.mjs");
 /** The tier tag of research workstations: the sysadmin persona's sessions do not reach them. */
 export const RESEARCH_TIER = "research";
+/**
+ * How long deleting the upload function's security group and subnets may wait for the function's
+ * network interfaces, which Lambda releases on its own schedule after the function is gone: "up to
+ * 20 minutes" ("Giving Lambda functions access to resources in an Amazon VPC", Lambda Developer
+ * Guide, https://docs.aws.amazon.com/lambda/latest/dg/configuration-vpc.html), a P99 of about 35
+ * minutes by the Lambda team's figures that the AWS provider waits for (it waits at least 45 minutes
+ * for such an interface, then deletes the group within the group's own delete timeout).
+ */
+export const LAMBDA_NETWORK_RELEASE_TIMEOUT = "60m";
 
 /** The workstation of an enclave. */
 export interface WorkstationSpec {
@@ -92,6 +101,19 @@ export interface EnclaveArgs {
   readonly bastionCidrs?: readonly string[];
   /** Email addresses told of every upload. @default [] */
   readonly notify?: readonly string[];
+  /**
+   * The upload function's reserved concurrency. Reserving takes from the account's pool, and Lambda
+   * refuses any reservation that leaves fewer than 100 unreserved (a new account's whole pool may
+   * be 10). @default none: the function shares the account's unreserved pool
+   */
+  readonly uploadConcurrency?: number;
+  /**
+   * The IAM role or user ARN that runs Pulumi: the buckets' policies let it manage and list the
+   * buckets (the provider reads each with HeadBucket), and read no object.
+   */
+  readonly deployerArn: string;
+  /** The region's patch group (compute's patchGroupName): the bastion is patched with the rest. */
+  readonly patchGroup: string;
   /** Protect and retain the enclave's data, key and logs. */
   readonly protect: boolean;
 }
@@ -261,6 +283,7 @@ export class Enclave extends pulumi.ComponentResource {
                 enclaveBucketPolicy({
                   bucketArn: arn,
                   keyArn: key,
+                  deployerArn: args.deployerArn,
                   ...(endpointId ? { endpointId } : {}),
                   ...(steward ? { stewardRoleArn: steward } : {}),
                   ...(backupRole ? { backupRoleArn: backupRole } : {}),
@@ -312,6 +335,8 @@ export class Enclave extends pulumi.ComponentResource {
           sshSources: bastionCidrs,
           flowLogRetentionDays: args.logRetentionDays,
           flowLogGroup: flowLogs,
+          // The upload function's network interfaces outlive it by up to AWS's release time.
+          subnetDeleteTimeout: LAMBDA_NETWORK_RELEASE_TIMEOUT,
           gatewayEndpointPolicies: {
             s3: this.phiBucketArns.apply((arns) =>
               JSON.stringify(s3EndpointPolicy(arns, args.region, args.partition)),
@@ -504,6 +529,22 @@ export class Enclave extends pulumi.ComponentResource {
             appSecurityGroupId: workstationGroup.id,
             phiKeyArn: keyArn,
             partition: args.partition,
+            // Session Manager through the enclave's endpoints; packages, the SSM agent and patch
+            // baselines from S3; the internet only when the enclave asked for it.
+            httpsEgress: [
+              {
+                cidrIpv4: args.vpcCidr,
+                description: "HTTPS to the enclave's endpoints (Session Manager)",
+              },
+              {
+                prefixListId: network.gatewayEndpoints.s3.prefixListId,
+                description: "HTTPS to S3: packages and patches",
+              },
+              ...(args.internetAccess
+                ? [{ cidrIpv4: "0.0.0.0/0", description: "HTTPS out through the internet" }]
+                : []),
+            ],
+            patchGroup: args.patchGroup,
           });
     let researcherRole: aws.iam.Role | undefined;
     if (args.researchers.length > 0) {
@@ -595,15 +636,6 @@ export class Enclave extends pulumi.ComponentResource {
       },
       child,
     );
-    const group = endpointOnlyGroup(
-      this,
-      name,
-      network,
-      { vpcCidr: args.vpcCidr, tags },
-      "upload",
-      "Upload function: no inbound, HTTPS to the enclave's endpoints only",
-      false,
-    );
     const role = new aws.iam.Role(
       `${name}-upload`,
       {
@@ -637,6 +669,21 @@ export class Enclave extends pulumi.ComponentResource {
       },
       child,
     );
+    // Lambda deletes the function's network interfaces with the function's role, after the
+    // function is gone, and they hold its group and subnets until then: the group waits for
+    // them (custom timeout), and depends on the role's policy so that the role outlives them
+    // ("Lambda relies on permissions in the function execution role to delete the Hyperplane
+    // ENI", Lambda Developer Guide, configuration-vpc.html).
+    const group = endpointOnlyGroup(
+      this,
+      name,
+      network,
+      { vpcCidr: args.vpcCidr, tags },
+      "upload",
+      "Upload function: no inbound, HTTPS to the enclave's endpoints only",
+      false,
+      { dependsOn: [rolePolicy], customTimeouts: { delete: LAMBDA_NETWORK_RELEASE_TIMEOUT } },
+    );
     const uploadFunction = new aws.lambda.Function(
       `${name}-upload`,
       {
@@ -651,7 +698,11 @@ export class Enclave extends pulumi.ComponentResource {
         role: role.arn,
         timeout: 60,
         memorySize: 256,
-        reservedConcurrentExecutions: 5,
+        // Unreserved unless asked: a reservation is refused when it would leave the account fewer
+        // than 100 unreserved executions.
+        ...(args.uploadConcurrency !== undefined
+          ? { reservedConcurrentExecutions: args.uploadConcurrency }
+          : {}),
         kmsKeyArn: keyArn,
         environment: {
           variables: {
@@ -682,6 +733,12 @@ export class Enclave extends pulumi.ComponentResource {
       `${name}-data-in`,
       {
         bucket: this.dataIn.bucket,
+        // The notification is the bucket's whole configuration: without this every update would
+        // turn off the EventBridge delivery that AWS Backup for S3 turns on and relies on (its
+        // role's managed policy, AWSBackupServiceRolePolicyForS3Backup, puts bucket notifications
+        // and AwsBackupManagedRule* EventBridge rules; "Amazon S3 backups", AWS Backup Developer
+        // Guide, https://docs.aws.amazon.com/aws-backup/latest/devguide/s3-backups.html).
+        eventbridge: true,
         lambdaFunctions: [
           {
             lambdaFunctionArn: uploadFunction.arn,
@@ -709,11 +766,12 @@ function endpointOnlyGroup(
   suffix: string,
   description: string,
   internet: boolean,
+  opts: pulumi.CustomResourceOptions = {},
 ): aws.ec2.SecurityGroup {
   const group = new aws.ec2.SecurityGroup(
     `${name}-${suffix}`,
     { vpcId: network.vpcId, description, tags: { Name: `${name}-${suffix}`, ...ctx.tags } },
-    { parent },
+    { ...opts, parent },
   );
   const rules: [string, Partial<aws.vpc.SecurityGroupEgressRuleArgs>][] = [
     ["endpoints", { cidrIpv4: ctx.vpcCidr, description: "HTTPS to the VPC endpoints" }],

@@ -12,26 +12,52 @@ import { INCOMING_PREFIX, QUARANTINE_PREFIX } from "./upload/function";
 
 export { INCOMING_PREFIX, QUARANTINE_PREFIX };
 
-/** The services that keep an enclave's data under its key, each through its regional endpoint. */
-export const ENCLAVE_KEY_SERVICES = ["s3", "ec2", "dynamodb", "lambda", "sns", "sqs"] as const;
+/**
+ * The services that keep an enclave's data under its key, each through its regional endpoint:
+ * S3 (buckets), EC2 (volumes), DynamoDB (the index), Lambda (the function's environment), SNS and
+ * SQS (notifications, dead letters), and AWS Backup, whose vault is encrypted with this key: a
+ * vault's creator needs kms:CreateGrant, DescribeKey, Decrypt and GenerateDataKey on its key, which
+ * AWS Backup calls on their behalf ("Backup vault creation and deletion", AWS Backup Developer
+ * Guide, https://docs.aws.amazon.com/aws-backup/latest/devguide/create-a-vault.html).
+ */
+export const ENCLAVE_KEY_SERVICES = [
+  "s3",
+  "ec2",
+  "dynamodb",
+  "lambda",
+  "sns",
+  "sqs",
+  "backup",
+] as const;
 
 export function enclaveKeyPolicy(ctx: KeyPolicyContext): PolicyDocument {
   return serviceKeyPolicy("EnclaveServices", ENCLAVE_KEY_SERVICES, ctx);
 }
 
-/** Everything that reads, writes, lists or deletes objects: what isolation is about. */
+/** Everything that reads, writes or deletes objects: no one outside the enclave does. */
 export const OBJECT_ACTIONS = [
   "s3:GetObject*",
   "s3:PutObject*",
   "s3:DeleteObject*",
   "s3:RestoreObject",
-  "s3:ListBucket",
-  "s3:ListBucketVersions",
-  "s3:ListBucketMultipartUploads",
   "s3:ListMultipartUploadParts",
   "s3:AbortMultipartUpload",
   "s3:ReplicateObject",
 ] as const;
+
+/**
+ * Listing a bucket's keys, versions and uploads. s3:ListBucket is also the permission HeadBucket
+ * needs, which the provider calls to read every bucket: the deploying principal keeps these (and
+ * every bucket-level action), never the object actions.
+ */
+export const LISTING_ACTIONS = [
+  "s3:ListBucket",
+  "s3:ListBucketVersions",
+  "s3:ListBucketMultipartUploads",
+] as const;
+
+/** What the enclave's endpoint lets through to its buckets. */
+export const ISOLATED_ACTIONS = [...OBJECT_ACTIONS, ...LISTING_ACTIONS] as const;
 
 export interface EnclaveBucketArgs {
   readonly bucketArn: string;
@@ -42,20 +68,27 @@ export interface EnclaveBucketArgs {
   readonly stewardRoleArn?: string;
   /** The enclave's AWS Backup role, which reads objects from AWS's side, not the endpoint. */
   readonly backupRoleArn?: string;
+  /** The role or user that runs Pulumi: it manages the bucket (and lists it), never its objects. */
+  readonly deployerArn?: string;
 }
 
 /**
  * TLS only, uploads under the enclave key only, and no object access from anywhere but the
  * enclave's endpoint, except the stewards' role (with MFA) and the enclave's backups. Closed, the
  * endpoint is gone: only those two remain (with neither, the objects are sealed until the policy
- * changes).
+ * changes). The deploying principal may list the bucket too (the provider's HeadBucket needs
+ * s3:ListBucket), so that `pulumi refresh` and changes to the bucket work; it reads no object.
  */
 export function enclaveBucketPolicy(a: EnclaveBucketArgs): PolicyDocument {
   const resources = [a.bucketArn, `${a.bucketArn}/*`];
   const trusted = [a.stewardRoleArn, a.backupRoleArn].filter((r): r is string => Boolean(r));
-  const condition: Record<string, Record<string, string | string[]>> = {};
-  if (a.endpointId) condition.StringNotEquals = { "aws:SourceVpce": a.endpointId };
-  if (trusted.length) condition.ArnNotEquals = { "aws:PrincipalArn": trusted };
+  const outside = (principals: readonly string[]) => {
+    const condition: Record<string, Record<string, string | string[]>> = {};
+    if (a.endpointId) condition.StringNotEquals = { "aws:SourceVpce": a.endpointId };
+    if (principals.length) condition.ArnNotEquals = { "aws:PrincipalArn": [...principals] };
+    return Object.keys(condition).length ? { Condition: condition } : {};
+  };
+  const listers = a.deployerArn ? [...trusted, a.deployerArn] : trusted;
   const statements: Statement[] = [
     ...documentBucketPolicy(a.bucketArn, a.keyArn).Statement,
     {
@@ -64,7 +97,15 @@ export function enclaveBucketPolicy(a: EnclaveBucketArgs): PolicyDocument {
       Principal: "*",
       Action: [...OBJECT_ACTIONS],
       Resource: resources,
-      ...(Object.keys(condition).length ? { Condition: condition } : {}),
+      ...outside(trusted),
+    },
+    {
+      Sid: a.endpointId ? "DenyListingOutsideTheEnclave" : "DenyListingOnceClosed",
+      Effect: "Deny",
+      Principal: "*",
+      Action: [...LISTING_ACTIONS],
+      Resource: a.bucketArn,
+      ...outside(listers),
     },
   ];
   if (a.stewardRoleArn) {
@@ -72,7 +113,7 @@ export function enclaveBucketPolicy(a: EnclaveBucketArgs): PolicyDocument {
       Sid: "StewardsOnlyWithMfa",
       Effect: "Deny",
       Principal: "*",
-      Action: [...OBJECT_ACTIONS],
+      Action: [...ISOLATED_ACTIONS],
       Resource: resources,
       Condition: {
         ArnEquals: { "aws:PrincipalArn": a.stewardRoleArn },
@@ -99,7 +140,7 @@ export function s3EndpointPolicy(
       Sid: "EnclaveBuckets",
       Effect: "Allow",
       Principal: "*",
-      Action: [...OBJECT_ACTIONS],
+      Action: [...ISOLATED_ACTIONS],
       Resource: [...bucketArns, ...bucketArns.map((a) => `${a}/*`)],
     },
     {
@@ -271,9 +312,17 @@ export function stewardPolicy(a: EnclaveAccess & { readonly tableArn: string }):
       Resource: `${a.dataInArn}/${INCOMING_PREFIX}*`,
     },
     {
+      // DeleteObjectVersion: the close-out destroys every version of the input
+      // (docs/runbooks/close-out.md, "The input data").
       Sid: "ReviewUploadsAndQuarantine",
       Effect: "Allow",
-      Action: ["s3:ListBucket", "s3:ListBucketVersions", "s3:GetObject", "s3:DeleteObject"],
+      Action: [
+        "s3:ListBucket",
+        "s3:ListBucketVersions",
+        "s3:GetObject",
+        "s3:DeleteObject",
+        "s3:DeleteObjectVersion",
+      ],
       Resource: [a.dataInArn, `${a.dataInArn}/*`],
     },
     {

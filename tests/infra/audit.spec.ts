@@ -17,7 +17,9 @@ import {
 } from "../../infra/audit";
 import { CONFIG_ROLE_PATH } from "../../infra/keys/policy";
 import { PROJECT_DIR, loadProjectFile, loadStackConfig } from "../../tools/engine";
+import type { PolicyDocument } from "../../infra/iam";
 import { Evaluation, bothStacks, json, one, ofType, stack, stackWith } from "../helpers";
+import { decide } from "../helpers/simulate";
 
 describe("ehealth:audit:Audit", () => {
   for (const stackName of ["ireland", "oregon"]) {
@@ -243,11 +245,18 @@ describe("security alerts", () => {
         (k) => (k.inputs.tags as Record<string, string>).Purpose === "logs",
       )!;
       expect(topic.inputs.kmsMasterKeyId).to.equal(logsKey.outputs.arn);
-      const rule = one(resources, "aws:cloudwatch/eventRule:EventRule");
+      const rules = ofType(resources, "aws:cloudwatch/eventRule:EventRule").filter(
+        (r) => json(r.inputs.eventPattern).source?.toString() === "aws.guardduty",
+      );
+      expect(rules).to.have.length(1);
+      const [rule] = rules;
       expect(json(rule.inputs.eventPattern)).to.deep.equal(guardDutyPattern());
       expect(HIGH_SEVERITY).to.equal(7);
-      const target = one(resources, "aws:cloudwatch/eventTarget:EventTarget");
-      expect(target.inputs).to.include({ rule: rule.outputs.name, arn: topic.outputs.arn });
+      const target = ofType(resources, "aws:cloudwatch/eventTarget:EventTarget").filter(
+        (t) => t.inputs.rule === rule.outputs.name,
+      );
+      expect(target).to.have.length(1);
+      expect(target[0].inputs).to.include({ rule: rule.outputs.name, arn: topic.outputs.arn });
       const subscriptions = ofType(resources, "aws:sns/topicSubscription:TopicSubscription");
       const configured = loadStackConfig(
         path.join(PROJECT_DIR, `Pulumi.${name}.yaml`),
@@ -314,20 +323,93 @@ describe("security alerts", () => {
     }
   });
 
-  it("let only this account's alarms and this region's finding rule publish, over TLS", () => {
-    const doc = alertTopicPolicy(
-      "arn:aws:sns:eu-west-1:210987654321:alerts",
-      "210987654321",
+  for (const name of ["ireland", "oregon"] as const) {
+    // Evaluated as AWS does (iam-simulate), with what each publisher really sends: CloudWatch the
+    // alarm as aws:SourceArn, EventBridge the rule (issue 13.14).
+    it(`let ${name}'s alarms and ${name}'s own rules publish to its topic, and nothing else, over TLS`, async () => {
+      const { resources } = stacks[name];
+      const topic = one(resources, "aws:sns/topic:Topic");
+      const policy = json<PolicyDocument>(
+        one(resources, "aws:sns/topicPolicy:TopicPolicy").inputs.policy,
+      );
+      const topicArn = String(topic.outputs.arn);
+      const [, , , region, account] = topicArn.split(":");
+      const publish = (principal: string, context: Record<string, string>) =>
+        decide(
+          {
+            principal,
+            action: "sns:Publish",
+            resource: topicArn,
+            resourceAccount: account,
+            context: { "aws:SecureTransport": "true", ...context },
+          },
+          { resource: policy },
+        );
+      const alarm = `arn:aws:cloudwatch:${region}:${account}:alarm:${name}-root-account-usage`;
+      expect(
+        (await publish("cloudwatch.amazonaws.com", { "aws:SourceArn": alarm })).result,
+      ).to.equal("Allowed");
+      const foreign = `arn:aws:cloudwatch:${region}:999988887777:alarm:x`;
+      expect(
+        (await publish("cloudwatch.amazonaws.com", { "aws:SourceArn": foreign })).result,
+      ).to.not.equal("Allowed");
+      const rules = ofType(resources, "aws:cloudwatch/eventRule:EventRule");
+      expect(rules.length).to.be.greaterThan(1);
+      for (const rule of rules) {
+        const sent = { "aws:SourceArn": String(rule.outputs.arn) };
+        expect((await publish("events.amazonaws.com", sent)).result, rule.name).to.equal("Allowed");
+      }
+      const other = `arn:aws:events:${region}:${account}:rule/someone-elses`;
+      expect(
+        (await publish("events.amazonaws.com", { "aws:SourceArn": other })).result,
+      ).to.not.equal("Allowed");
+      expect(
+        (
+          await publish("events.amazonaws.com", {
+            "aws:SourceArn": String(rules[0].outputs.arn),
+            "aws:SecureTransport": "false",
+          })
+        ).result,
+      ).to.equal("ExplicitlyDenied");
+    });
+
+    it(`route AWS Backup job failures of ${name} (backup, copy, restore) to the alert topic`, () => {
+      const { resources } = stacks[name];
+      const topic = one(resources, "aws:sns/topic:Topic");
+      const rules = ofType(resources, "aws:cloudwatch/eventRule:EventRule");
+      const targets = ofType(resources, "aws:cloudwatch/eventTarget:EventTarget");
+      const backup = rules.filter(
+        (r) => json(r.inputs.eventPattern).source?.toString() === "aws.backup",
+      );
+      const routed = backup.map((r) =>
+        json<{ "detail-type": string[]; detail: object }>(r.inputs.eventPattern),
+      );
+      expect(routed.map((p) => p["detail-type"]).flat()).to.have.members([
+        "Backup Job State Change",
+        "Copy Job State Change",
+        "Restore Job State Change",
+      ]);
+      // AWS's examples: backup and copy jobs report `state`, restore jobs `status`.
+      const detailOf = (type: string) => routed.find((p) => p["detail-type"][0] === type)!.detail;
+      expect(detailOf("Backup Job State Change")).to.deep.equal({
+        state: ["FAILED", "ABORTED", "EXPIRED"],
+      });
+      expect(detailOf("Copy Job State Change")).to.deep.equal({ state: ["FAILED"] });
+      expect(detailOf("Restore Job State Change")).to.deep.equal({ status: ["FAILED", "ABORTED"] });
+      for (const rule of backup) {
+        const to = targets.filter((t) => t.inputs.rule === rule.outputs.name);
+        expect(
+          to.map((t) => t.inputs.arn),
+          rule.name,
+        ).to.deep.equal([topic.outputs.arn]);
+      }
+    });
+  }
+
+  it("refuse unencrypted transport to the topic whatever the publisher", () => {
+    const doc = alertTopicPolicy("arn:aws:sns:eu-west-1:210987654321:alerts", "210987654321", [
       "arn:aws:events:eu-west-1:210987654321:rule/gd",
-    );
-    const alarms = doc.Statement.find((s) => s.Sid === "AlarmsPublish")!;
-    expect(alarms.Condition).to.deep.equal({
-      StringEquals: { "aws:SourceAccount": "210987654321" },
-    });
-    const findings = doc.Statement.find((s) => s.Sid === "FindingsPublish")!;
-    expect(findings.Condition).to.deep.equal({
-      ArnEquals: { "aws:SourceArn": "arn:aws:events:eu-west-1:210987654321:rule/gd" },
-    });
+    ]);
     expect(doc.Statement.find((s) => s.Effect === "Deny")!.Condition).to.deep.equal({
       Bool: { "aws:SecureTransport": "false" },
     });

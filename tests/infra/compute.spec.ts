@@ -4,8 +4,10 @@ import {
   APP_DB_USER,
   APP_MANAGED_POLICIES,
   APP_PORT,
+  DEFAULT_UPLOAD_PATH,
   MANAGED_RULE_GROUPS,
   PATCH_APPROVAL_DAYS,
+  PATCH_GROUP_TAG,
   TLS_POLICY,
   albLogBucketPolicy,
   amiParameter,
@@ -13,11 +15,22 @@ import {
   appUserData,
   wafRules,
 } from "../../infra/compute";
+import { cidrContains } from "../../infra/network/cidr";
 import { Evaluation, ResourceRecord, bothStacks, json, one, ofType, stackWith } from "../helpers";
 import { isAllowed } from "../helpers/iam";
+import { WafRequest, wafBlocks } from "./waf-model";
 
 type Doc = Parameters<typeof isAllowed>[0];
 const tags = (r: ResourceRecord) => (r.inputs.tags ?? {}) as Record<string, string>;
+
+/**
+ * A tag key EC2 can put in instance metadata: letters, digits and + - = . , _ : @, never only "."
+ * or "..", nor "_index" ("Tag restrictions", Amazon EC2 User Guide,
+ * https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/Using_Tags.html#tag-restrictions).
+ */
+function isMetadataTagKey(key: string): boolean {
+  return /^[A-Za-z0-9+\-=.,_:@]+$/.test(key) && ![".", "..", "_index"].includes(key);
+}
 
 function phiKey(e: Evaluation): ResourceRecord {
   return ofType(e.resources, "aws:kms/key:Key").find((k) => tags(k).Purpose === "phi")!;
@@ -288,7 +301,7 @@ describe("ehealth:compute:Compute", () => {
         const group = one(e.resources, "aws:ssm/patchGroup:PatchGroup");
         expect(group.inputs.baselineId).to.equal(baseline.outputs.id);
         const lt = one(e.resources, "aws:ec2/launchTemplate:LaunchTemplate");
-        expect(tags(lt)["Patch Group"]).to.equal(group.inputs.patchGroup);
+        expect(tags(lt)[PATCH_GROUP_TAG]).to.equal(group.inputs.patchGroup);
         const scan = one(e.resources, "aws:ssm/association:Association");
         expect(scan.inputs).to.deep.include({
           name: "AWS-RunPatchBaseline",
@@ -299,6 +312,89 @@ describe("ehealth:compute:Compute", () => {
         expect(
           one(e.resources, "aws:inspector2/enabler:Enabler").inputs.resourceTypes,
         ).to.deep.equal(["EC2"]);
+      });
+
+      it("tags what it launches only with keys instance metadata accepts, and patches by the key they carry", () => {
+        const e = stacks[name];
+        const lt = one(e.resources, "aws:ec2/launchTemplate:LaunchTemplate");
+        expect(lt.inputs.metadataOptions).to.deep.include({ instanceMetadataTags: "enabled" });
+        const launched = [
+          ...(lt.inputs.tagSpecifications as { tags: Record<string, string> }[]).flatMap((t) =>
+            Object.keys(t.tags),
+          ),
+          ...(
+            one(e.resources, "aws:autoscaling/group:Group").inputs.tags as {
+              key: string;
+              propagateAtLaunch: boolean;
+            }[]
+          )
+            .filter((t) => t.propagateAtLaunch)
+            .map((t) => t.key),
+        ];
+        expect(launched).to.not.be.empty;
+        for (const key of launched) expect(isMetadataTagKey(key), key).to.equal(true);
+        const group = one(e.resources, "aws:ssm/patchGroup:PatchGroup").inputs.patchGroup;
+        const targets = [
+          one(e.resources, "aws:ssm/association:Association"),
+          one(e.resources, "aws:ssm/maintenanceWindowTarget:MaintenanceWindowTarget"),
+        ].map((r) => r.inputs.targets as { key: string; values: string[] }[]);
+        for (const [target] of targets) {
+          const key = target.key.replace(/^tag:/, "");
+          expect(launched).to.include(key);
+          expect(target.values).to.deep.equal([group]);
+          const instanceTags = (
+            lt.inputs.tagSpecifications as { resourceType: string; tags: Record<string, string> }[]
+          ).find((t) => t.resourceType === "instance")!.tags;
+          expect(instanceTags[key]).to.equal(group);
+        }
+      });
+
+      it("points the group at the template's version number, so that a new version starts an instance refresh", () => {
+        const e = stacks[name];
+        const lt = one(e.resources, "aws:ec2/launchTemplate:LaunchTemplate");
+        const group = one(e.resources, "aws:autoscaling/group:Group");
+        expect(group.inputs.instanceRefresh).to.deep.include({ strategy: "Rolling" });
+        const version = (group.inputs.launchTemplate as { version: string }).version;
+        expect(version).to.match(/^\d+$/);
+        expect(version).to.equal(String(lt.outputs.latestVersion));
+      });
+
+      it("keeps the certificate's validation record, which both regions share, when either stack is destroyed", () => {
+        const e = stacks[name];
+        const cert = one(e.resources, "aws:acm/certificate:Certificate");
+        const validation = one(e.resources, "aws:acm/certificateValidation:CertificateValidation");
+        const record = ofType(e.resources, "aws:route53/record:Record").find((r) =>
+          (validation.inputs.validationRecordFqdns as string[]).includes(String(r.outputs.fqdn)),
+        )!;
+        expect(validation.inputs.certificateArn).to.equal(cert.outputs.arn);
+        expect(record.inputs.allowOverwrite).to.equal(true);
+        expect(record.retainOnDelete).to.equal(true);
+      });
+
+      it("lets uploads over 8 KB reach the upload path, and still blocks large bodies everywhere else", () => {
+        const e = stacks[name];
+        const acl = one(e.resources, "aws:wafv2/webAcl:WebAcl");
+        const rules = acl.inputs.rules as Parameters<typeof wafBlocks>[0];
+        const big = 20 * 1024;
+        const request = (method: string, uriPath: string, bodyBytes: number): WafRequest => ({
+          method,
+          uriPath,
+          bodyBytes,
+        });
+        const upload = `${DEFAULT_UPLOAD_PATH}patient-42/scan.pdf`;
+        expect(wafBlocks(rules, request("POST", upload, big))).to.equal(false);
+        expect(wafBlocks(rules, request("PUT", upload, big))).to.equal(false);
+        expect(wafBlocks(rules, request("POST", "/login", big))).to.equal(true);
+        expect(wafBlocks(rules, request("GET", upload, big))).to.equal(true);
+        expect(wafBlocks(rules, request("POST", `${DEFAULT_UPLOAD_PATH}../login`, big))).to.equal(
+          true,
+        );
+        expect(wafBlocks(rules, request("POST", "/login", 1024))).to.equal(false);
+      });
+
+      it("states that its health check is not inverted, so a refreshed update undoes a hand-made inversion", () => {
+        const health = one(stacks[name].resources, "aws:route53/healthCheck:HealthCheck");
+        expect(health.inputs.invertHealthcheck).to.equal(false);
       });
 
       it("publishes a latency record for its own region with a health check on its ALB", () => {
@@ -390,17 +486,57 @@ describe("the optional bastion", () => {
         .filter((r) => r.inputs.securityGroupId === group.outputs.id)
         .map((r) => [r.inputs.fromPort, r.inputs.cidrIpv4]),
     ).to.deep.equal([[22, "203.0.113.0/24"]]);
+    const out = egress.filter((r) => r.inputs.securityGroupId === group.outputs.id);
     expect(
-      egress
-        .filter((r) => r.inputs.securityGroupId === group.outputs.id)
+      out
+        .filter((r) => r.inputs.referencedSecurityGroupId)
         .map((r) => [r.inputs.fromPort, r.inputs.referencedSecurityGroupId]),
     ).to.deep.equal([[22, app.outputs.id]]);
+    // Besides SSH to the app tier, only HTTPS (to be managed and patched).
+    expect(out.filter((r) => !r.inputs.referencedSecurityGroupId).map((r) => r.inputs.fromPort))
+      .to.have.length.greaterThan(0)
+      .and.satisfy((ports: number[]) => ports.every((p) => p === 443));
     const intoApp = ingress.filter(
       (r) =>
         r.inputs.securityGroupId === app.outputs.id &&
         r.inputs.referencedSecurityGroupId === group.outputs.id,
     );
     expect(intoApp.map((r) => r.inputs.fromPort)).to.deep.equal([22]);
+  });
+
+  it("reaches Session Manager's endpoints and S3 over HTTPS, and is patched with the region's instances", () => {
+    const group = groupNamed(evaluation, "-bastion");
+    const https = ofType(
+      evaluation.resources,
+      "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule",
+    ).filter((r) => r.inputs.securityGroupId === group.outputs.id && r.inputs.fromPort === 443);
+    const vpc = one(evaluation.resources, "aws:ec2/vpc:Vpc");
+    const endpoints = ofType(evaluation.resources, "aws:ec2/vpcEndpoint:VpcEndpoint");
+    const ssm = ["ssm", "ssmmessages", "ec2messages"].map((svc) =>
+      endpoints.find((p) => p.inputs.serviceName === `com.amazonaws.${evaluation.region}.${svc}`)!,
+    );
+    for (const endpoint of ssm) expect(endpoint.inputs.privateDnsEnabled).to.equal(true);
+    const endpointSubnets = ofType(evaluation.resources, "aws:ec2/subnet:Subnet").filter((sub) =>
+      ssm.every((ep) => (ep.inputs.subnetIds as string[]).includes(String(sub.outputs.id))),
+    );
+    expect(endpointSubnets).to.not.be.empty;
+    const toCidrs = https.map((r) => r.inputs.cidrIpv4).filter((c): c is string => Boolean(c));
+    for (const sub of endpointSubnets) {
+      expect(
+        toCidrs.some((c) => cidrContains(c, String(sub.inputs.cidrBlock))),
+        `HTTPS to ${String(sub.inputs.cidrBlock)}`,
+      ).to.equal(true);
+    }
+    const s3 = endpoints.find(
+      (p) => p.inputs.serviceName === `com.amazonaws.${evaluation.region}.s3`,
+    )!;
+    expect(https.map((r) => r.inputs.prefixListId)).to.include(s3.outputs.prefixListId);
+    expect(toCidrs).to.not.include("0.0.0.0/0");
+    expect(vpc.inputs.cidrBlock).to.be.a("string");
+    const bastion = one(evaluation.resources, "aws:ec2/instance:Instance");
+    const patchGroup = one(evaluation.resources, "aws:ssm/patchGroup:PatchGroup").inputs.patchGroup;
+    expect(tags(bastion)[PATCH_GROUP_TAG]).to.equal(patchGroup);
+    for (const key of Object.keys(tags(bastion))) expect(isMetadataTagKey(key), key).to.equal(true);
   });
 
   it("is reachable through the public tier's network ACL from the allowed CIDR only", () => {

@@ -217,7 +217,7 @@ describe("ehealth:data:Data", () => {
         );
         expect(
           one(evaluation.resources, "aws:efs/backupPolicy:BackupPolicy").inputs.backupPolicy,
-        ).to.deep.equal({ status: "ENABLED" });
+        ).to.deep.equal({ status: "DISABLED" });
         const ap = one(evaluation.resources, "aws:efs/accessPoint:AccessPoint");
         expect(ap.inputs.posixUser).to.deep.equal({ uid: 1000, gid: 1000 });
         const [sg] = mounts[0].inputs.securityGroups as string[];

@@ -3,6 +3,7 @@ import { cidrContains, cidrsOverlap } from "../../infra/network/cidr";
 import { DEFAULT_INTERFACE_ENDPOINTS, Network } from "../../infra/network";
 import {
   EPHEMERAL_RANGES,
+  NAT_SOURCE_PORTS,
   NaclRule,
   dataNacl,
   publicNacl,
@@ -43,14 +44,33 @@ function coversPort(rule: NaclRule, port: number): boolean {
 describe("infra/network/nacl", () => {
   const plan = planSubnets("10.20.0.0/16", 3);
 
-  it("never opens SSH or RDP to the internet on any tier", () => {
+  it("never opens SSH to the internet on any tier, nor RDP on the app and data tiers", () => {
     for (const nacl of [publicNacl(plan), appNacl(plan), dataNacl(plan, [5432, 6379])]) {
       for (const rule of nacl.ingress.filter((r) => r.cidrBlock === "0.0.0.0/0")) {
         expect(coversPort(rule, 22), JSON.stringify(rule)).to.equal(false);
+      }
+    }
+    for (const nacl of [appNacl(plan), dataNacl(plan, [5432, 6379])]) {
+      for (const rule of nacl.ingress.filter((r) => r.cidrBlock === "0.0.0.0/0")) {
         expect(coversPort(rule, 3389), JSON.stringify(rule)).to.equal(false);
       }
     }
     expect(EPHEMERAL_RANGES.some(([from, to]) => from <= 3389 && 3389 <= to)).to.equal(false);
+  });
+
+  it("lets replies reach the NAT gateways on every source port they use, 3389 included", () => {
+    // A NAT gateway translates to source ports 1024-65535; a reply to any of them must pass the
+    // public tier's ACL, or that connection hangs (issue 13.15; docs/network.md).
+    const internet = publicNacl(plan).ingress.filter(
+      (r) => r.cidrBlock === "0.0.0.0/0" && r.action === "allow" && r.protocol === "tcp",
+    );
+    for (const port of [1024, 3388, 3389, 3390, 32768, 65535]) {
+      expect(
+        internet.some((r) => coversPort(r, port)),
+        String(port),
+      ).to.equal(true);
+    }
+    expect(NAT_SOURCE_PORTS).to.deep.equal([1024, 65535]);
   });
 
   it("lets the data tier accept the data ports only from the app and data tiers", () => {

@@ -1,5 +1,7 @@
 import { expect } from "chai";
 import * as path from "node:path";
+import { PATCH_GROUP_TAG } from "../../infra/compute";
+import { cidrContains } from "../../infra/network/cidr";
 import {
   ENCLAVE_INTERFACE_ENDPOINTS,
   INCOMING_PREFIX,
@@ -17,8 +19,9 @@ import { STATEFUL_TYPES } from "../../policy-pack/policies/governance/protectSta
 import { PROJECT_DIR, replicationOutputs } from "../../tools/engine";
 import { DEFAULT_POLICY_CONFIG, readPolicyConfig } from "../../tools/plan/inputs";
 import { stackReport } from "../../tools/plan/report";
-import { Evaluation, ResourceRecord, descendants, json, ofType, stackWith } from "../helpers";
+import { Evaluation, ResourceRecord, descendants, json, one, ofType, stackWith } from "../helpers";
 import { denies, isAllowed } from "../helpers/iam";
+import { ALLOW_ALL, decide } from "../helpers/simulator";
 
 type Tags = Record<string, string>;
 const tags = (r: ResourceRecord) => (r.inputs.tags ?? {}) as Tags;
@@ -50,6 +53,46 @@ const mandatory = (e: Evaluation) =>
   e.checks!.violations.filter((v) => v.enforcementLevel === "mandatory");
 
 const enclavesConfig = (enclaves: unknown[]) => JSON.stringify({ enclaves });
+
+/** The mock runtime's account, and the role the example stack file says Pulumi runs as. */
+const ACCOUNT = "123456789012";
+const DEPLOYER = `arn:aws:iam::${ACCOUNT}:role/pulumi-deploy`;
+
+/** A Go duration such as "60m" or "1h30m", in minutes. */
+function minutes(duration: string | undefined): number {
+  let total = 0;
+  for (const [, n, unit] of (duration ?? "").matchAll(/(\d+)([hms])/g)) {
+    total += Number(n) * (unit === "h" ? 60 : unit === "m" ? 1 : 1 / 60);
+  }
+  return total;
+}
+
+/**
+ * Lambda releases a VPC function's interfaces "up to 20 minutes" after (Lambda Developer Guide,
+ * configuration-vpc.html); the AWS provider's maintainers report a P99 of about 35 minutes from
+ * the Lambda team. A delete must be allowed at least the longer of the two.
+ */
+const LAMBDA_RELEASE_MINUTES = 35;
+
+/** Which service encrypts with a key on behalf of each resource type that names it. */
+const KEY_USER: Readonly<Record<string, string>> = {
+  "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration": "s3",
+  "aws:dynamodb/table:Table": "dynamodb",
+  "aws:ec2/instance:Instance": "ec2",
+  "aws:ebs/volume:Volume": "ec2",
+  "aws:lambda/function:Function": "lambda",
+  "aws:sns/topic:Topic": "sns",
+  "aws:sqs/queue:Queue": "sqs",
+  "aws:backup/vault:Vault": "backup",
+};
+
+/** Whether any input, however deep, is exactly this string. */
+function names(value: unknown, wanted: string): boolean {
+  if (value === wanted) return true;
+  if (Array.isArray(value)) return value.some((v) => names(v, wanted));
+  if (value && typeof value === "object") return Object.values(value).some((v) => names(v, wanted));
+  return false;
+}
 
 describe(ENCLAVE, () => {
   let evaluation: Evaluation;
@@ -381,6 +424,127 @@ describe(ENCLAVE, () => {
       expect(isAllowed(doc, undefined, "s3:GetObject", "arn:aws:s3:::any/x")).to.be.false;
     });
 
+    it("lets every service that encrypts with its key use it through that service, AWS Backup's vault included", async () => {
+      const key = only(open.below, "aws:kms/key:Key");
+      const keyArn = String(key.outputs.arn);
+      const policy = json<PolicyDocument>(key.inputs.policy);
+      const users = open.below.filter(
+        (r) => r !== key && r.custom && !r.type.startsWith("aws:iam/") && names(r.inputs, keyArn),
+      );
+      const services = new Set(
+        users.map((r) => {
+          expect(KEY_USER, `${r.type} encrypts with the key`).to.have.property(r.type);
+          return KEY_USER[r.type];
+        }),
+      );
+      expect([...services]).to.include("backup");
+      const context = (service: string) => ({
+        "kms:ViaService": `${service}.eu-west-1.amazonaws.com`,
+        "kms:CallerAccount": ACCOUNT,
+      });
+      for (const service of services) {
+        for (const action of ["kms:GenerateDataKey", "kms:Decrypt", "kms:DescribeKey"]) {
+          const request = {
+            principal: DEPLOYER,
+            action,
+            resource: keyArn,
+            resourceAccount: ACCOUNT,
+            context: context(service),
+          };
+          expect(
+            await decide(request, { identity: [ALLOW_ALL], resource: policy }),
+            `${service} ${action}`,
+          ).to.equal("Allowed");
+        }
+        const grant = {
+          principal: DEPLOYER,
+          action: "kms:CreateGrant",
+          resource: keyArn,
+          resourceAccount: ACCOUNT,
+          context: { ...context(service), "kms:GrantIsForAWSResource": "true" },
+        };
+        expect(
+          await decide(grant, { identity: [ALLOW_ALL], resource: policy }),
+          `${service} grant`,
+        ).to.equal("Allowed");
+      }
+      const direct = {
+        principal: DEPLOYER,
+        action: "kms:Decrypt",
+        resource: keyArn,
+        resourceAccount: ACCOUNT,
+        context: { "kms:CallerAccount": ACCOUNT },
+      };
+      expect(await decide(direct, { identity: [ALLOW_ALL], resource: policy })).to.equal(
+        "ImplicitlyDenied",
+      );
+    });
+
+    it("lets the deploying principal manage and list its buckets, and read none of their objects", async () => {
+      for (const suffix of ["data-in", "output"]) {
+        const bucket = String(only(open.below, "aws:s3/bucket:Bucket", `-${suffix}`).outputs.arn);
+        const policy = bucketPolicyOf(open.below, suffix);
+        const as = (principal: string, action: string, resource: string) =>
+          decide(
+            {
+              principal,
+              action,
+              resource,
+              resourceAccount: ACCOUNT,
+              context: { "aws:SecureTransport": "true", "aws:PrincipalArn": principal },
+            },
+            { identity: [ALLOW_ALL], resource: policy },
+          );
+        // HeadBucket is authorised as s3:ListBucket.
+        for (const action of [
+          "s3:ListBucket",
+          "s3:GetBucketPolicy",
+          "s3:PutBucketPolicy",
+          "s3:GetBucketVersioning",
+        ]) {
+          expect(await as(DEPLOYER, action, bucket), `${suffix} ${action}`).to.equal("Allowed");
+        }
+        for (const action of ["s3:GetObject", "s3:GetObjectVersion", "s3:PutObject"]) {
+          expect(
+            await as(DEPLOYER, action, `${bucket}/incoming/a.csv`),
+            `${suffix} ${action}`,
+          ).to.equal("ExplicitlyDenied");
+        }
+        const admin = `arn:aws:iam::${ACCOUNT}:role/admin`;
+        expect(await as(admin, "s3:ListBucket", bucket), suffix).to.equal("ExplicitlyDenied");
+      }
+    });
+
+    it("leaves the upload function's concurrency unreserved by default", () => {
+      const fn = only(open.below, "aws:lambda/function:Function");
+      expect(fn.inputs).to.not.have.property("reservedConcurrentExecutions");
+    });
+
+    it("keeps the data-in bucket's EventBridge delivery on, which AWS Backup for S3 relies on", () => {
+      const notification = only(open.below, "aws:s3/bucketNotification:BucketNotification");
+      expect(notification.inputs.eventbridge).to.equal(true);
+    });
+
+    it("gives deleting the function's group and subnets the time Lambda takes to release its interfaces, and keeps its role until then", () => {
+      const fn = only(open.below, "aws:lambda/function:Function");
+      const vpc = fn.inputs.vpcConfig as { subnetIds: string[]; securityGroupIds: string[] };
+      const groups = ofType(open.below, "aws:ec2/securityGroup:SecurityGroup").filter((g) =>
+        vpc.securityGroupIds.includes(String(g.outputs.id)),
+      );
+      const subnets = ofType(open.below, "aws:ec2/subnet:Subnet").filter((sub) =>
+        vpc.subnetIds.includes(String(sub.outputs.id)),
+      );
+      expect(groups).to.have.length(1);
+      expect(subnets).to.have.length(vpc.subnetIds.length);
+      for (const r of [...groups, ...subnets]) {
+        expect(minutes(r.customTimeouts?.delete), r.name).to.be.at.least(LAMBDA_RELEASE_MINUTES);
+      }
+      // Lambda deletes the interfaces with the function's role: the group goes before the role's
+      // policy (it depends on it), so the role is still there while the group waits.
+      const rolePolicy = only(open.below, "aws:iam/rolePolicy:RolePolicy", "-upload");
+      expect(groups[0].dependencies).to.include(rolePolicy.urn);
+    });
+
     it("backs up its index, buckets and data volume to a vault under its own key, in its region only", () => {
       const key = only(open.below, "aws:kms/key:Key").outputs.arn;
       const vault = only(open.below, "aws:backup/vault:Vault");
@@ -435,6 +599,40 @@ describe(ENCLAVE, () => {
           .map((r) => r.name.split("-").pop())
           .sort(),
       ).to.deep.equal(["backup", "steward"]);
+    });
+
+    it("lets its stewards destroy every version of the input, as the close-out runbook does, with MFA only", async () => {
+      const steward = only(closed.below, "aws:iam/role:Role", "-steward").outputs.arn as string;
+      const identity = json<PolicyDocument>(
+        only(closed.below, "aws:iam/rolePolicy:RolePolicy", "-steward").inputs.policy,
+      );
+      const bucket = only(closed.below, "aws:s3/bucket:Bucket", "-data-in").outputs.arn as string;
+      const policy = bucketPolicyOf(closed.below, "data-in");
+      const as = (action: string, resource: string, mfa: string) =>
+        decide(
+          {
+            principal: steward,
+            action,
+            resource,
+            resourceAccount: ACCOUNT,
+            context: {
+              "aws:SecureTransport": "true",
+              "aws:PrincipalArn": steward,
+              "aws:MultiFactorAuthPresent": mfa,
+            },
+          },
+          { identity: [identity], resource: policy },
+        );
+      // list-object-versions, then delete-objects with every key and version id.
+      expect(await as("s3:ListBucketVersions", bucket, "true")).to.equal("Allowed");
+      for (const key of [`${INCOMING_PREFIX}a.csv`, `${QUARANTINE_PREFIX}b.csv`]) {
+        expect(await as("s3:DeleteObjectVersion", `${bucket}/${key}`, "true"), key).to.equal(
+          "Allowed",
+        );
+        expect(await as("s3:DeleteObjectVersion", `${bucket}/${key}`, "false"), key).to.equal(
+          "ExplicitlyDenied",
+        );
+      }
     });
 
     it("seals its buckets to everyone but its stewards (with MFA) and its backups", () => {
@@ -493,7 +691,16 @@ describe(ENCLAVE, () => {
 
   it("passes the policy pack with no mandatory violation, its buckets' replication exempted with a reason", () => {
     expect(mandatory(evaluation)).to.deep.equal([]);
-    expect(evaluation.checks!.violations).to.deep.equal([]);
+    // The one advisory: the upload function's concurrency is unreserved by default (docs/research.md).
+    expect(
+      evaluation.checks!.violations.map((v) => [v.policy, v.enforcementLevel, String(v.urn)]),
+    ).to.deep.equal([
+      [
+        "lambda-function-configure-isolation",
+        "advisory",
+        String(only(open.below, "aws:lambda/function:Function").urn),
+      ],
+    ]);
     const exempted = evaluation.checks!.exempted;
     expect(exempted.map((e) => e.policy)).to.deep.equal(
       exempted.map(() => "s3-bucket-enable-replication"),
@@ -604,9 +811,16 @@ describe("research enclave variants", () => {
   // one behind a bastion (its site in the pack's admin allow-list).
   const variants = {
     "ehealth:research": enclavesConfig([
-      { ...base, id: "neuro02", vpcCidr: "10.62.0.0/20", internetAccess: true },
+      {
+        ...base,
+        id: "neuro02",
+        vpcCidr: "10.62.0.0/20",
+        internetAccess: true,
+        uploadConcurrency: 5,
+      },
       { ...base, id: "derm03", vpcCidr: "10.63.0.0/20", bastion: { allowedCidrs: [site] } },
     ]),
+    "ehealth:deployerArn": DEPLOYER,
   };
   let e: Evaluation;
   before(async () => {
@@ -668,6 +882,45 @@ describe("research enclave variants", () => {
     );
   });
 
+  it("with internetAccess and uploadConcurrency, reserves what the study asked for its upload function", () => {
+    const fn = only(enclave(e, "neuro02").below, "aws:lambda/function:Function");
+    expect(fn.inputs.reservedConcurrentExecutions).to.equal(5);
+  });
+
+  it("with a bastion, lets it reach Session Manager through the enclave's endpoints and S3, and patches it with the region's instances", () => {
+    const { below } = enclave(e, "derm03");
+    const bastion = only(below, "aws:ec2/instance:Instance", "-bastion");
+    const group = ofType(below, "aws:ec2/securityGroup:SecurityGroup").find((g) =>
+      (bastion.inputs.vpcSecurityGroupIds as string[]).includes(String(g.outputs.id)),
+    )!;
+    const https = ofType(
+      e.resources,
+      "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule",
+    ).filter((r) => r.inputs.securityGroupId === group.outputs.id && r.inputs.fromPort === 443);
+    const endpoints = ofType(below, "aws:ec2/vpcEndpoint:VpcEndpoint");
+    for (const svc of ["ssm", "ssmmessages", "ec2messages"]) {
+      const ep = endpoints.find((x) => String(x.inputs.serviceName).endsWith(`.${svc}`))!;
+      const subnets = ofType(below, "aws:ec2/subnet:Subnet").filter((sub) =>
+        (ep.inputs.subnetIds as string[]).includes(String(sub.outputs.id)),
+      );
+      for (const sub of subnets) {
+        expect(
+          https.some(
+            (r) =>
+              r.inputs.cidrIpv4 &&
+              cidrContains(String(r.inputs.cidrIpv4), String(sub.inputs.cidrBlock)),
+          ),
+          `${svc} in ${String(sub.inputs.cidrBlock)}`,
+        ).to.equal(true);
+      }
+    }
+    const s3 = endpoints.find((x) => String(x.inputs.serviceName).endsWith(".s3"))!;
+    expect(https.map((r) => r.inputs.prefixListId)).to.include(s3.outputs.prefixListId);
+    expect(https.map((r) => r.inputs.cidrIpv4)).to.not.include("0.0.0.0/0");
+    const patchGroup = one(e.resources, "aws:ssm/patchGroup:PatchGroup").inputs.patchGroup;
+    expect(tags(bastion)[PATCH_GROUP_TAG]).to.equal(patchGroup);
+  });
+
   it("in the secondary, reaches the primary's trail through what the secondary exports", () => {
     expect(replicationOutputs(PROJECT_DIR, "oregon", variants)).to.deep.equal({
       replication: e.outputs.replication,
@@ -684,6 +937,7 @@ describe("research enclave variants", () => {
       "ehealth:research": enclavesConfig([
         { ...base, id: "neuro02", vpcCidr: "10.62.0.0/20", status: "closed", purge: true },
       ]),
+      "ehealth:deployerArn": DEPLOYER,
     };
     let refused: Evaluation;
     before(async () => {
@@ -700,6 +954,30 @@ describe("research enclave variants", () => {
       ]);
       for (const r of below.filter((x) => STATEFUL_TYPES.includes(x.type) && x !== key)) {
         expect([r.name, r.protect, r.retainOnDelete]).to.deep.equal([r.name, false, true]);
+      }
+    });
+
+    it("keeps every protection of the buckets it keeps: policy, public access block, ownership, encryption, versioning, lifecycle, logging", () => {
+      const { below } = enclave(refused, "neuro02");
+      const kept = ofType(below, "aws:s3/bucket:Bucket").filter((b) => b.retainOnDelete);
+      expect(kept).to.have.length(3);
+      const protections = [
+        "aws:s3/bucketPolicy:BucketPolicy",
+        "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock",
+        "aws:s3/bucketOwnershipControls:BucketOwnershipControls",
+        "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
+        "aws:s3/bucketVersioning:BucketVersioning",
+        "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration",
+        "aws:s3/bucketLogging:BucketLogging",
+      ];
+      for (const bucket of kept) {
+        const settings = below.filter(
+          (r) => protections.includes(r.type) && r.inputs.bucket === bucket.outputs.bucket,
+        );
+        // The access-log bucket logs nowhere; the data buckets have all seven.
+        expect(settings.length, bucket.name).to.be.at.least(protections.length - 1);
+        for (const r of settings)
+          expect([r.type, r.retainOnDelete], bucket.name).to.deep.equal([r.type, true]);
       }
     });
 

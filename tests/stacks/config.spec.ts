@@ -344,8 +344,51 @@ describe("stacks/config", () => {
 
 describe("stacks/config: ehealth:research", () => {
   const study = { id: "cardio01", vpcCidr: "10.60.0.0/20" };
+  const deployer = "arn:aws:iam::210987654321:role/pulumi-deploy";
   const research = (...enclaves: unknown[]) => ({
     "ehealth:research": JSON.stringify({ enclaves }),
+    "ehealth:deployerArn": deployer,
+  });
+
+  it("fails when enclaves are declared without ehealth:deployerArn, in one line naming the key", () => {
+    const message = refusal({ "ehealth:research": JSON.stringify({ enclaves: [study] }) });
+    expect(message)
+      .to.match(/^invalid stack configuration: ehealth:deployerArn is missing: /)
+      .and.include("pulumi config set ehealth:deployerArn");
+    expect(parseWith(research(study)).deployerArn).to.equal(deployer);
+    expect(parseWith({}).deployerArn).to.equal(undefined);
+  });
+
+  it("fails when ehealth:deployerArn is an STS session or not an IAM ARN, naming the key", () => {
+    for (const bad of [
+      "arn:aws:sts::210987654321:assumed-role/pulumi-deploy/session",
+      "role/pulumi-deploy",
+      "pulumi-deploy",
+    ]) {
+      const message = refusal({ ...research(study), "ehealth:deployerArn": bad });
+      expect(message, bad).to.include(
+        `ehealth:deployerArn "${bad}" is not an IAM role or user ARN`,
+      );
+    }
+    const user = "arn:aws:iam::210987654321:user/ci";
+    expect(parseWith({ ...research(study), "ehealth:deployerArn": user }).deployerArn).to.equal(
+      user,
+    );
+  });
+
+  it("leaves the upload function's concurrency unreserved unless an enclave asks, and refuses a reservation out of range", () => {
+    expect(parseWith(research(study)).research.enclaves[0]).to.not.have.property(
+      "uploadConcurrency",
+    );
+    expect(
+      parseWith(research({ ...study, uploadConcurrency: 5 })).research.enclaves[0]
+        .uploadConcurrency,
+    ).to.equal(5);
+    for (const bad of [0, -1, 2.5, 1001, "5"]) {
+      expect(refusal(research({ ...study, uploadConcurrency: bad })), String(bad)).to.include(
+        'enclave "cardio01" has the uploadConcurrency',
+      );
+    }
   });
 
   it("has no enclave by default, and gives an enclave its secure defaults", () => {
@@ -461,19 +504,20 @@ describe("stacks/config: ehealth:research", () => {
 });
 
 describe("examples/research/Pulumi.ireland.yaml", () => {
-  it("is ireland's stack file plus two enclaves, one open and one closed", () => {
+  it("is ireland's stack file plus two enclaves, one open and one closed, and the deployer they need", () => {
     const project = loadProjectFile(PROJECT_DIR);
     const example = loadStackConfig(
       path.join(PROJECT_DIR, "examples", "research", "Pulumi.ireland.yaml"),
       project,
     );
     const ireland = loadStackConfig(path.join(PROJECT_DIR, "Pulumi.ireland.yaml"), project);
-    const { "ehealth:research": research, ...rest } = example;
+    const { "ehealth:research": research, "ehealth:deployerArn": deployer, ...rest } = example;
     expect(Object.keys(rest).sort()).to.deep.equal(
       Object.keys(ireland)
-        .filter((k) => k !== "ehealth:research")
+        .filter((k) => k !== "ehealth:research" && k !== "ehealth:deployerArn")
         .sort(),
     );
+    expect(deployer).to.match(/^arn:aws:iam::\d{12}:role\//);
     for (const key of Object.keys(rest)) expect(rest[key], key).to.equal(ireland[key]);
     const parsed = parseStackConfig(example, { project: "ehealth", stack: "ireland" });
     expect(parsed.research.enclaves.map((e) => e.status)).to.deep.equal(["open", "closed"]);

@@ -26,6 +26,12 @@ export interface ResourceRecord {
   readonly dependencies: readonly string[];
   readonly propertyDependencies: Readonly<Record<string, readonly string[]>>;
   readonly ignoreChanges: readonly string[];
+  /** The resource's custom timeouts (`customTimeouts`), as Go durations; absent when none. */
+  readonly customTimeouts?: {
+    readonly create?: string;
+    readonly update?: string;
+    readonly delete?: string;
+  };
   readonly inputs: Record<string, unknown>;
   readonly outputs: Record<string, unknown>;
   /** Top-level input names whose values were secrets. */
@@ -48,6 +54,8 @@ interface RegisterRequest {
     forEach(cb: (v: { getUrnsList(): string[] }, k: string) => void): void;
   };
   getIgnorechangesList?(): string[];
+  getCustomtimeouts?():
+    { getCreate(): string; getUpdate(): string; getDelete(): string } | undefined;
   getId?(): string;
 }
 
@@ -191,6 +199,7 @@ export class Recorder {
       dependencies: req.getDependenciesList(),
       propertyDependencies,
       ignoreChanges: req.getIgnorechangesList?.() ?? [],
+      ...customTimeouts(req),
       inputs: plain(rawInputs) as Record<string, unknown>,
       outputs: plain(outputs) as Record<string, unknown>,
       secretInputs: secretKeys(rawInputs),
@@ -198,4 +207,16 @@ export class Recorder {
     this.resources.push(record);
     for (const listener of this.listeners) listener(record);
   }
+}
+
+/** The request's custom timeouts, only those set (the protocol sends "" for the others). */
+function customTimeouts(req: RegisterRequest): Pick<ResourceRecord, "customTimeouts"> {
+  const t = req.getCustomtimeouts?.();
+  if (!t) return {};
+  const set = Object.entries({
+    create: t.getCreate(),
+    update: t.getUpdate(),
+    delete: t.getDelete(),
+  }).filter(([, v]) => v);
+  return set.length ? { customTimeouts: Object.fromEntries(set) } : {};
 }

@@ -197,6 +197,48 @@ table(
       }),
     },
     {
+      says: "an account administrator grants itself use of the PHI key (not for an AWS resource)",
+      expect: "Denied",
+      request: (s) => ({
+        principal: caller,
+        action: "kms:CreateGrant",
+        resource: s.keyArn("ehealth-ireland-phi"),
+        context: {
+          "kms:CallerAccount": ACCOUNT,
+          "kms:GrantIsForAWSResource": "false",
+          "kms:GranteePrincipal": caller,
+          "kms:GrantOperations": ["Decrypt"],
+        },
+        identity: [ADMIN],
+        resourcePolicy: s.keyPolicy("ehealth-ireland-phi"),
+      }),
+    },
+    {
+      says: "EventBridge encrypts GuardDuty findings for the alert topic (it sends no aws:SourceAccount)",
+      expect: "Allowed",
+      request: (s) => ({
+        principal: "events.amazonaws.com",
+        action: "kms:GenerateDataKey",
+        resource: s.keyArn("ehealth-ireland-logs"),
+        resourcePolicy: s.keyPolicy("ehealth-ireland-logs"),
+      }),
+    },
+    {
+      says: "an auditor of the account reads archived Config files through S3",
+      expect: "Allowed",
+      request: (s) => ({
+        principal: caller,
+        action: "kms:Decrypt",
+        resource: s.keyArn("ehealth-ireland-logs"),
+        context: {
+          ...viaService("s3"),
+          "kms:EncryptionContext:aws:s3:arn": s.bucket("ehealth-ireland-archive").arn,
+        },
+        identity: [ADMIN],
+        resourcePolicy: s.keyPolicy("ehealth-ireland-logs"),
+      }),
+    },
+    {
       says: "AWS Backup uses the backups key for the account",
       expect: "Allowed",
       request: (s) => ({
@@ -218,6 +260,37 @@ table(
         context: { "kms:CallerAccount": ACCOUNT },
         identity: [ADMIN],
         resourcePolicy: s.keyPolicy("ehealth-ireland-backups"),
+      }),
+    },
+  ],
+);
+
+table(
+  "access: the disaster-recovery region's backups key (oregon, as recorded)",
+  async () => new Recorded(await stack("oregon")),
+  [
+    {
+      says: "RDS creates a grant for a database recovery point copied from ireland",
+      expect: "Allowed",
+      request: (s) => ({
+        principal: caller,
+        action: "kms:CreateGrant",
+        resource: s.keyArn("ehealth-oregon-backups"),
+        context: { ...viaService("rds", "us-west-2"), "kms:GrantIsForAWSResource": "true" },
+        identity: [ADMIN],
+        resourcePolicy: s.keyPolicy("ehealth-oregon-backups"),
+      }),
+    },
+    {
+      says: "RDS of another region on oregon's backups key",
+      expect: "Denied",
+      request: (s) => ({
+        principal: caller,
+        action: "kms:CreateGrant",
+        resource: s.keyArn("ehealth-oregon-backups"),
+        context: { ...viaService("rds", EU), "kms:GrantIsForAWSResource": "true" },
+        identity: [ADMIN],
+        resourcePolicy: s.keyPolicy("ehealth-oregon-backups"),
       }),
     },
   ],

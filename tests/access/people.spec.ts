@@ -175,6 +175,8 @@ table(
   ],
 );
 
+/** The example's ehealth:deployerArn: the principal Pulumi runs as. */
+const DEPLOYER = `arn:aws:iam::${ACCOUNT}:role/pulumi-deploy`;
 const dataIn = (s: Recorded) => s.bucket(`${ENCLAVE}-data-in`);
 const output = (s: Recorded) => s.bucket(`${ENCLAVE}-output`);
 const viaEndpoint = (s: Recorded) => ({ "aws:SourceVpce": s.endpointId(`${ENCLAVE}-s3`) });
@@ -288,6 +290,28 @@ table(
       }),
     },
     {
+      says: "a steward destroys object versions at close-out",
+      expect: "Allowed",
+      request: (s) => ({
+        ...session(s, `${ENCLAVE}-steward`),
+        action: "s3:DeleteObjectVersion",
+        resource: `${dataIn(s).arn}/incoming/batch-1.csv`,
+        resourcePolicy: dataIn(s).policy,
+      }),
+    },
+    {
+      says: "the deploying principal (ehealth:deployerArn) lists an enclave bucket (HeadBucket)",
+      expect: "Allowed",
+      request: (s) => ({
+        principal: DEPLOYER,
+        identity: [ADMIN],
+        context: { ...TLS, "aws:PrincipalArn": DEPLOYER },
+        action: "s3:ListBucket",
+        resource: dataIn(s).arn,
+        resourcePolicy: dataIn(s).policy,
+      }),
+    },
+    {
       says: "a steward writes into output",
       expect: "Denied",
       request: (s) => ({
@@ -321,9 +345,9 @@ table(
       says: "the deploying principal reads enclave objects",
       expect: "Denied",
       request: (s) => ({
-        principal: `arn:aws:iam::${ACCOUNT}:role/deployer`,
+        principal: DEPLOYER,
         identity: [ADMIN],
-        context: { ...TLS, "aws:PrincipalArn": `arn:aws:iam::${ACCOUNT}:role/deployer` },
+        context: { ...TLS, "aws:PrincipalArn": DEPLOYER },
         action: "s3:GetObject",
         resource: `${dataIn(s).arn}/incoming/study.csv`,
         resourcePolicy: dataIn(s).policy,
@@ -345,6 +369,18 @@ table(
         ...session(s, `${ENCLAVE}-researcher`, { "ssm:SessionDocumentAccessCheck": "true" }),
         action: "ssm:StartSession",
         resource: appInstance,
+      }),
+    },
+    {
+      says: "AWS Backup uses the enclave key for the enclave's vault",
+      expect: "Allowed",
+      request: (s) => ({
+        principal: `arn:aws:iam::${ACCOUNT}:role/any`,
+        identity: [ADMIN],
+        context: { "kms:ViaService": `backup.${EU}.amazonaws.com`, "kms:CallerAccount": ACCOUNT },
+        action: "kms:GenerateDataKey",
+        resource: s.keyArn(ENCLAVE),
+        resourcePolicy: s.keyPolicy(ENCLAVE),
       }),
     },
     {

@@ -114,6 +114,19 @@ export class ProgramGraph {
     return (r.provider && this.providerRegion.get(r.provider)) || this.region;
   }
 
+  /**
+   * The ARN of a resource; for IAM roles, users and policies with a path, the ARN AWS gives them
+   * (`role/<path>/<name>`), which the mock engine leaves out.
+   */
+  iamArn(r: Res): string {
+    const arn = String(r.outputs.arn ?? "");
+    const path = r.inputs.path;
+    if (!isString(path) || path === "/" || !/^arn:[^:]+:iam::\d*:(role|user|policy)\//.test(arn))
+      return arn;
+    const [head, kind] = /^(arn:[^:]+:iam::\d*:)(role|user|policy)\//.exec(arn)!.slice(1);
+    return `${head}${kind}${path}${arn.split("/").pop()}`;
+  }
+
   arnOf(r: Res): string | undefined {
     const arn = r.outputs.arn;
     return isString(arn) ? arn : undefined;

@@ -192,6 +192,19 @@ function kmsRule(spec: KmsRuleSpec): AccountRule {
   };
 }
 
+/**
+ * RDS (and Aurora) act for the caller with a grant: the key policy must allow kms:CreateGrant and
+ * kms:DescribeKey through RDS; the rest goes through the grant ("AWS KMS key management", Amazon RDS
+ * User Guide: authorizing use of a customer managed key).
+ */
+const GRANT_ONLY = ["kms:CreateGrant", "kms:DescribeKey"];
+
+/** A role ARN as AWS forms it (with its path) when the role is the program's. */
+function roleArnOf(g: ProgramGraph, value: unknown): string {
+  const role = g.find(value, "aws:iam/role:Role");
+  return role ? g.iamArn(role) : String(value);
+}
+
 const GRANT_BASED = [
   "kms:CreateGrant",
   "kms:DescribeKey",
@@ -393,7 +406,7 @@ export const KMS_RULE_SPECS: readonly KmsRuleSpec[] = [
     id: "kms-rds",
     kind: "fails-deploy",
     description:
-      "An RDS instance's storage, Performance Insights and managed master password keys: usable through rds.<region> (and secretsmanager.<region> for the password), CreateGrant included.",
+      "An RDS instance's storage, Performance Insights and managed master password keys: RDS acts with a grant: the key policy allows kms:CreateGrant and kms:DescribeKey through rds.<region> (and the password key GenerateDataKey and Decrypt through secretsmanager.<region>).",
     reference: docs(
       "AmazonRDS/latest/UserGuide/Overview.Encryption.Keys.html",
       "Amazon RDS User Guide: AWS KMS key management",
@@ -408,7 +421,7 @@ export const KMS_RULE_SPECS: readonly KmsRuleSpec[] = [
             resource: r,
             keyRef: ref,
             purpose,
-            calls: [viaService(g, "rds", region, GRANT_BASED)],
+            calls: [viaService(g, "rds", region, GRANT_ONLY)],
           });
         rds(r.inputs.kmsKeyId, "encrypt its storage");
         rds(r.inputs.performanceInsightsKmsKeyId, "encrypt Performance Insights");
@@ -454,7 +467,7 @@ export const KMS_RULE_SPECS: readonly KmsRuleSpec[] = [
     id: "kms-backup-copy-not-fully-managed",
     kind: "silently-broken",
     description:
-      "Cross-region copies of resources AWS Backup does not fully manage (RDS, Aurora, EBS/EC2, ...): the resource's own service copies the snapshot and calls KMS through <service>.<destination region> on the destination vault's key.",
+      "Cross-region copies of resources AWS Backup does not fully manage (RDS, Aurora, EBS/EC2, ...): the resource's own service copies the snapshot and creates a grant on the destination vault's key through <service>.<destination region> (kms:CreateGrant, kms:DescribeKey).",
     reference: docs(
       "aws-backup/latest/devguide/backup-feature-availability.html",
       "AWS Backup Developer Guide: Feature availability by resource (full AWS Backup management)",
@@ -506,7 +519,7 @@ export const KMS_RULE_SPECS: readonly KmsRuleSpec[] = [
         (r) => r.inputs.kmsKeyArn,
         (r) => {
           const role = g.find(r.inputs.role, "aws:iam/role:Role");
-          const principal = role ? String(role.outputs.arn) : callerRole(g);
+          const principal = role ? g.iamArn(role) : callerRole(g);
           return [
             viaService(
               g,
@@ -536,7 +549,7 @@ export const KMS_RULE_SPECS: readonly KmsRuleSpec[] = [
         const recorder = g.ofType("aws:cfg/recorder:Recorder")[0];
         const principal =
           recorder && isString(recorder.inputs.roleArn)
-            ? String(recorder.inputs.roleArn)
+            ? roleArnOf(g, recorder.inputs.roleArn)
             : callerRole(g);
         const bucket = g.find(r.inputs.s3BucketName);
         return [
@@ -562,7 +575,7 @@ export const KMS_RULE_SPECS: readonly KmsRuleSpec[] = [
     id: "kms-s3-default-encryption",
     kind: "silently-broken",
     description:
-      "A bucket whose default encryption uses a customer managed key: the account's principals can write and read objects through s3.<region> with the bucket's aws:s3:arn encryption context (objects are unreadable otherwise).",
+      "A bucket whose default encryption uses a customer managed key: the account's principals can decrypt its objects through s3.<region> with the bucket's aws:s3:arn encryption context (the objects are unreadable to everyone otherwise).",
     reference: docs(
       "AmazonS3/latest/userguide/UsingKMSEncryption.html",
       "Amazon S3 User Guide: Using server-side encryption with AWS KMS keys (SSE-KMS)",
@@ -587,10 +600,9 @@ export const KMS_RULE_SPECS: readonly KmsRuleSpec[] = [
               {
                 resource: bucket ?? r,
                 keyRef,
-                purpose: "write and read its objects",
-                calls: [
-                  viaService(g, "s3", g.regionOf(r), ["kms:GenerateDataKey", "kms:Decrypt"], ctx),
-                ],
+                purpose:
+                  "let anyone read its objects (writers are judged by the rules of the services that write)",
+                calls: [viaService(g, "s3", g.regionOf(r), ["kms:Decrypt"], ctx)],
               },
             ];
           }),
@@ -754,15 +766,7 @@ function backupCopyUses(g: ProgramGraph, all: readonly ProgramGraph[]): KeyUse[]
           resource: plan,
           keyRef: vault.resource.inputs.kmsKeyArn,
           purpose: `copy ${label(resource)}'s recovery points to ${label(vault.resource)} in ${region}`,
-          calls: [
-            viaService(g, service, region, [
-              "kms:CreateGrant",
-              "kms:DescribeKey",
-              "kms:GenerateDataKey",
-              "kms:Decrypt",
-              "kms:ReEncryptTo",
-            ]),
-          ],
+          calls: [viaService(g, service, region, GRANT_ONLY)],
         });
       }
     }
@@ -842,7 +846,7 @@ function replicationUses(g: ProgramGraph, all: readonly ProgramGraph[]): KeyUse[
   const out: KeyUse[] = [];
   for (const config of g.ofType("aws:s3/bucketReplicationConfig:BucketReplicationConfig")) {
     const role = g.find(config.inputs.role, "aws:iam/role:Role");
-    const principal = role ? String(role.outputs.arn) : String(config.inputs.role);
+    const principal = role ? g.iamArn(role) : String(config.inputs.role);
     const source = g.find(config.inputs.bucket);
     const sourceKeys = source
       ? g

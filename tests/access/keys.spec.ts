@@ -84,6 +84,61 @@ table(
       }),
     },
     {
+      says: "CloudTrail encrypts another account's trail",
+      expect: "Denied",
+      request: (s) => {
+        const theirs = `arn:aws:cloudtrail:${EU}:999999999999:trail/theirs`;
+        return {
+          principal: "cloudtrail.amazonaws.com",
+          action: "kms:GenerateDataKey",
+          resource: s.keyArn("ehealth-ireland-logs"),
+          context: {
+            "aws:SourceAccount": "999999999999",
+            "aws:SourceArn": theirs,
+            "kms:EncryptionContext:aws:cloudtrail:arn": theirs,
+          },
+          resourcePolicy: s.keyPolicy("ehealth-ireland-logs"),
+        };
+      },
+    },
+    {
+      says: "a role of the account off the AWS Config path writes to the archive through S3 with the logs key",
+      expect: "Denied",
+      request: (s) => ({
+        principal: caller,
+        action: "kms:GenerateDataKey",
+        resource: s.keyArn("ehealth-ireland-logs"),
+        context: {
+          ...viaService("s3"),
+          "kms:EncryptionContext:aws:s3:arn": s.bucket("ehealth-ireland-archive").arn,
+        },
+        identity: [ADMIN],
+        resourcePolicy: s.keyPolicy("ehealth-ireland-logs"),
+      }),
+    },
+    {
+      says: "EventBridge encrypts with the PHI key",
+      expect: "Denied",
+      request: (s) => ({
+        principal: "events.amazonaws.com",
+        action: "kms:GenerateDataKey",
+        resource: s.keyArn("ehealth-ireland-phi"),
+        resourcePolicy: s.keyPolicy("ehealth-ireland-phi"),
+      }),
+    },
+    {
+      says: "the backups key through S3",
+      expect: "Denied",
+      request: (s) => ({
+        principal: caller,
+        action: "kms:GenerateDataKey",
+        resource: s.keyArn("ehealth-ireland-backups"),
+        context: viaService("s3"),
+        identity: [ADMIN],
+        resourcePolicy: s.keyPolicy("ehealth-ireland-backups"),
+      }),
+    },
+    {
       says: "CloudWatch alarms encrypt alerts for the topic (aws:SourceAccount sent)",
       expect: "Allowed",
       request: (s) => ({

@@ -168,6 +168,61 @@ table(
       request: (s) => assume(s, "ehealth-ireland-break-glass", user("break-glass"), false),
     },
     {
+      says: "the named on-call user assumes break-glass with an MFA sign-in older than the one-hour session",
+      expect: "Denied",
+      request: (s) => {
+        const request = assume(s, "ehealth-ireland-break-glass", user("break-glass"), true);
+        return { ...request, context: { ...request.context, "aws:MultiFactorAuthAge": "7200" } };
+      },
+    },
+    {
+      says: "the DBA connects to the database as dba with IAM authentication",
+      expect: "Allowed",
+      request: (s) => ({
+        ...session(s, "ehealth-ireland-dba"),
+        action: "rds-db:connect",
+        resource: `arn:aws:rds-db:${EU}:${ACCOUNT}:dbuser:db-ABCDEFGHIJKL/dba`,
+      }),
+    },
+    {
+      says: "the DBA reads a patient document",
+      expect: "Denied",
+      request: (s) => ({
+        ...session(s, "ehealth-ireland-dba"),
+        identity: [ADMIN],
+        action: "s3:GetObject",
+        resource: `${s.bucket("ehealth-ireland-uploads").arn}/patient/1.pdf`,
+        resourcePolicy: s.bucket("ehealth-ireland-uploads").policy,
+      }),
+    },
+    {
+      says: "support deletes the user pool",
+      expect: "Denied",
+      request: (s) => ({
+        ...session(s, "ehealth-ireland-support"),
+        action: "cognito-idp:DeleteUserPool",
+        resource: `arn:aws:cognito-idp:${EU}:${ACCOUNT}:userpool/${EU}_abc`,
+      }),
+    },
+    {
+      says: "support reads the database's logs",
+      expect: "Denied",
+      request: (s) => ({
+        ...session(s, "ehealth-ireland-support"),
+        action: "logs:FilterLogEvents",
+        resource: `arn:aws:logs:${EU}:${ACCOUNT}:log-group:/aws/rds/instance/ehealth-ireland-db/postgresql`,
+      }),
+    },
+    {
+      says: "support connects to the database",
+      expect: "Denied",
+      request: (s) => ({
+        ...session(s, "ehealth-ireland-support"),
+        action: "rds-db:connect",
+        resource: `arn:aws:rds-db:${EU}:${ACCOUNT}:dbuser:db-ABCDEFGHIJKL/dba`,
+      }),
+    },
+    {
       says: "a user not named for support assumes it with MFA",
       expect: "Denied",
       request: (s) => assume(s, "ehealth-ireland-support", user("someone-else"), true),

@@ -44,7 +44,17 @@ export async function deployRegion(config: StackConfig): Promise<RegionStack> {
   const [identity, partition, zones] = await Promise.all([
     aws.getCallerIdentity({}, invokeOpts),
     aws.getPartition({}, invokeOpts),
-    aws.getAvailabilityZones({ state: "available" }, invokeOpts),
+    // Availability Zones only: an account opted in to Local Zones or Wavelength Zones gets those
+    // too (us-west-2-lax-1a sorts before us-west-2a), and they lack the services the tiers need.
+    // Only AZs have opt-in-status "opt-in-not-required" (EC2 API Reference, AvailabilityZone:
+    // https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_AvailabilityZone.html).
+    aws.getAvailabilityZones(
+      {
+        state: "available",
+        filters: [{ name: "opt-in-status", values: ["opt-in-not-required"] }],
+      },
+      invokeOpts,
+    ),
   ]);
   const available = [...zones.names].sort();
   if (available.length < config.azCount) {

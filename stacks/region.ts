@@ -194,6 +194,7 @@ export async function deployRegion(config: StackConfig): Promise<RegionStack> {
         : {}),
       logRetentionDays: config.flowLogRetentionDays,
       protect: config.dataProtection,
+      organizationServices: config.organizationServices,
     },
     opts,
   );
@@ -259,6 +260,7 @@ export async function deployRegion(config: StackConfig): Promise<RegionStack> {
       personas: config.personas,
       phiBucketArns,
       protect: config.dataProtection,
+      organizationServices: config.organizationServices,
     },
     opts,
   );

@@ -245,50 +245,11 @@ export interface ConfigRecording {
 }
 
 /**
- * AWS Config does not deliver to a bucket with Object Lock default retention ("Managing the
- * Delivery Channel", AWS Config Developer Guide:
- * https://docs.aws.amazon.com/config/latest/developerguide/manage-delivery-channel.html), so it
- * delivers to a bucket of its own, and S3 replication copies every file into the locked archive,
- * where the archive's default retention applies to the copies ("What does Amazon S3 replicate?",
- * Amazon S3 User Guide: https://docs.aws.amazon.com/AmazonS3/latest/userguide/replication-what-is-isnot-replicated.html).
+ * AWS Config's own bucket (no Object Lock), and the S3 replication that copies every file it
+ * receives into the locked archive.
  */
-export function configRecording(
-  parent: pulumi.Resource,
-  name: string,
-  args: RecorderArgs,
-): ConfigRecording {
+function configBucket(parent: pulumi.Resource, name: string, args: RecorderArgs): SecureBucket {
   const child = { parent };
-  const specs = CONFIG_RULES.filter((r) => args.primary || !r.global);
-  const rule = (spec: ConfigRule, opts: pulumi.CustomResourceOptions) =>
-    new aws.cfg.Rule(
-      `${name}-${spec.name}`,
-      {
-        name: `${name}-${spec.name}`,
-        source: { owner: "AWS", sourceIdentifier: spec.identifier },
-        ...(spec.parameters ? { inputParameters: JSON.stringify(spec.parameters) } : {}),
-        tags: { Name: `${name}-${spec.name}` },
-      },
-      opts,
-    );
-  if (!args.createRecorder) {
-    // The organization's recorder must already exist here: PutConfigRule fails with
-    // NoAvailableConfigurationRecorderException without one (AWS Config API Reference, PutConfigRule:
-    // https://docs.aws.amazon.com/config/latest/APIReference/API_PutConfigRule.html).
-    return { rules: specs.map((r) => rule(r, child)) };
-  }
-
-  const serviceLinkedRole = args.createServiceLinkedRole
-    ? new aws.iam.ServiceLinkedRole(
-        `${name}-config`,
-        {
-          awsServiceName: "config.amazonaws.com",
-          description: "AWS Config: record resource configurations (both regions of ehealth)",
-        },
-        // Account-wide and used by the other stack's recorder too: destroying this stack leaves it.
-        { parent, retainOnDelete: true },
-      )
-    : undefined;
-
   const bucket = secureBucket(parent, `${name}-config`, {
     kmsKeyArn: args.logsKeyArn,
     accessLogBucket: args.accessLogBucket,
@@ -342,10 +303,67 @@ export function configRecording(
         },
       ],
     },
-    // S3 refuses replication before versioning is enabled on both buckets.
-    { ...child, dependsOn: [bucket.versioning, args.archive.versioning, replicationPolicy] },
+    // S3 refuses replication before versioning is enabled on both buckets; and no copy may land
+    // in the archive before its default retention is there to lock it.
+    {
+      ...child,
+      dependsOn: [
+        bucket.versioning,
+        args.archive.versioning,
+        ...(args.archive.objectLockConfiguration ? [args.archive.objectLockConfiguration] : []),
+        replicationPolicy,
+      ],
+    },
   );
+  return bucket;
+}
 
+/**
+ * AWS Config does not deliver to a bucket with Object Lock default retention ("Managing the
+ * Delivery Channel", AWS Config Developer Guide:
+ * https://docs.aws.amazon.com/config/latest/developerguide/manage-delivery-channel.html), so it
+ * delivers to a bucket of its own, and S3 replication copies every file into the locked archive,
+ * where the archive's default retention applies to the copies ("What does Amazon S3 replicate?",
+ * Amazon S3 User Guide: https://docs.aws.amazon.com/AmazonS3/latest/userguide/replication-what-is-isnot-replicated.html).
+ */
+export function configRecording(
+  parent: pulumi.Resource,
+  name: string,
+  args: RecorderArgs,
+): ConfigRecording {
+  const child = { parent };
+  const specs = CONFIG_RULES.filter((r) => args.primary || !r.global);
+  const rule = (spec: ConfigRule, opts: pulumi.CustomResourceOptions) =>
+    new aws.cfg.Rule(
+      `${name}-${spec.name}`,
+      {
+        name: `${name}-${spec.name}`,
+        source: { owner: "AWS", sourceIdentifier: spec.identifier },
+        ...(spec.parameters ? { inputParameters: JSON.stringify(spec.parameters) } : {}),
+        tags: { Name: `${name}-${spec.name}` },
+      },
+      opts,
+    );
+  if (!args.createRecorder) {
+    // The organization's recorder must already exist here: PutConfigRule fails with
+    // NoAvailableConfigurationRecorderException without one (AWS Config API Reference, PutConfigRule:
+    // https://docs.aws.amazon.com/config/latest/APIReference/API_PutConfigRule.html).
+    return { rules: specs.map((r) => rule(r, child)) };
+  }
+
+  const serviceLinkedRole = args.createServiceLinkedRole
+    ? new aws.iam.ServiceLinkedRole(
+        `${name}-config`,
+        {
+          awsServiceName: "config.amazonaws.com",
+          description: "AWS Config: record resource configurations (both regions of ehealth)",
+        },
+        // Account-wide and used by the other stack's recorder too: destroying this stack leaves it.
+        { parent, retainOnDelete: true },
+      )
+    : undefined;
+
+  const bucket = configBucket(parent, name, args);
   const recorder = new aws.cfg.Recorder(
     name,
     {

@@ -120,6 +120,8 @@ export type SecureBucket = aws.s3.Bucket & {
   readonly versioning: aws.s3.BucketVersioning;
   /** Named so as not to shadow the Bucket's own (deprecated) `policy` output. */
   readonly bucketPolicy: aws.s3.BucketPolicy;
+  /** The default retention, with `objectLock`: whatever writes locked copies waits for it. */
+  readonly objectLockConfiguration?: aws.s3.BucketObjectLockConfiguration;
 };
 
 /** The role S3 replication assumes: read the source versions, write replicas under the replica key. */
@@ -263,8 +265,9 @@ export function secureBucket(
       child,
     );
   }
+  let objectLockConfiguration: aws.s3.BucketObjectLockConfiguration | undefined;
   if (options.objectLock) {
-    new aws.s3.BucketObjectLockConfiguration(
+    objectLockConfiguration = new aws.s3.BucketObjectLockConfiguration(
       name,
       {
         bucket: id,
@@ -275,5 +278,9 @@ export function secureBucket(
       { parent, dependsOn: [versioning] },
     );
   }
-  return Object.assign(bucket, { versioning, bucketPolicy });
+  return Object.assign(bucket, {
+    versioning,
+    bucketPolicy,
+    ...(objectLockConfiguration ? { objectLockConfiguration } : {}),
+  });
 }

@@ -348,11 +348,18 @@ describe("AWS Config", () => {
       for (const action of ["s3:GetObjectRetention", "s3:GetObjectLegalHold"]) {
         expect(isAllowed(rights, undefined, action, `${source}/${file}`), action).to.equal(true);
       }
-      // Both buckets must be versioned before S3 accepts the replication.
+      // Both buckets must be versioned before S3 accepts the replication, and no copy may reach
+      // the archive before its default retention can lock it.
       for (const b of [bucket, archive]) {
         const [versioning] = settingOf(resources, "aws:s3/bucketVersioning:BucketVersioning", b);
         expect(replication.dependencies).to.include(versioning.urn);
       }
+      const [lock] = settingOf(
+        resources,
+        "aws:s3/bucketObjectLockConfiguration:BucketObjectLockConfiguration",
+        archive,
+      );
+      expect(replication.dependencies).to.include(lock.urn);
     });
   }
 

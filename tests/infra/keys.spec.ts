@@ -98,14 +98,23 @@ describe("infra/keys/policy", () => {
       expect(s.Condition!.StringEquals!["aws:SourceAccount"]).to.equal(ctx.accountId);
   });
 
-  it("lets only roles on the AWS Config path write through S3 with the logs key", () => {
+  it("lets AWS Config deliver with the logs key only for this account's channels in this region", () => {
     const s = keyPolicy("logs", ctx).Statement.find((x) => x.Sid === "AwsConfigDeliversThroughS3")!;
+    expect(principals(s)).to.deep.equal(["config.amazonaws.com"]);
+    expect(actions(s)).to.have.members(["kms:GenerateDataKey", "kms:Decrypt"]);
+    expect(s.Condition).to.deep.equal({
+      StringEquals: { "aws:SourceAccount": ctx.accountId },
+      ArnLike: { "aws:SourceArn": `arn:aws:config:eu-west-1:${ctx.accountId}:*` },
+    });
+  });
+
+  it("lets only roles on the Config copy path re-encrypt through S3 with the logs key", () => {
+    const s = keyPolicy("logs", ctx).Statement.find((x) => x.Sid === "ConfigCopiesThroughS3")!;
     expect(s.Condition!.StringEquals["kms:ViaService"]).to.equal("s3.eu-west-1.amazonaws.com");
-    expect(s.Condition!.ArnLike["aws:PrincipalArn"]).to.deep.equal([
+    expect(s.Condition!.ArnLike["aws:PrincipalArn"]).to.equal(
       `arn:aws:iam::${ctx.accountId}:role${CONFIG_ROLE_PATH}*`,
-      `arn:aws:iam::${ctx.accountId}:role/aws-service-role/config.amazonaws.com/AWSServiceRoleForConfig`,
-    ]);
-    expect(actions(s)).to.not.include("kms:Encrypt");
+    );
+    expect(actions(s)).to.include.members(["kms:Decrypt", "kms:Encrypt"]);
   });
 
   it("lets CloudWatch alarms and EventBridge encrypt alerts with the logs key only", () => {
@@ -137,7 +146,7 @@ describe("infra/keys/policy", () => {
     ]);
   });
 
-  it("gives the PHI and logs keys to disjoint services, but for AWS Config's own role writing through S3", () => {
+  it("gives the PHI and logs keys to disjoint services, but for the Config copy role writing through S3", () => {
     const servicesOf = (purpose: "phi" | "logs") =>
       keyPolicy(purpose, ctx)
         .Statement.filter((s) => s.Condition?.ArnLike?.["aws:PrincipalArn"] === undefined)

@@ -148,9 +148,13 @@ describe("organization-provided singletons (ehealth:organizationServices)", () =
           expect(urns.has(dependency), `${r.name} depends on ${dependency}`).to.equal(true);
         }
       }
-      const findings = ofType(evaluation.resources, "aws:cloudwatch/eventRule:EventRule");
+      const findings = ofType(evaluation.resources, "aws:cloudwatch/eventRule:EventRule").filter(
+        (r) => String(r.inputs.eventPattern).includes("aws.guardduty"),
+      );
       expect(findings, name).to.have.length(1);
-      const target = ofType(evaluation.resources, "aws:cloudwatch/eventTarget:EventTarget")[0];
+      const target = ofType(evaluation.resources, "aws:cloudwatch/eventTarget:EventTarget").find(
+        (t) => t.inputs.rule === findings[0].outputs.name,
+      )!;
       const topic = ofType(evaluation.resources, "aws:sns/topic:Topic").find((t) =>
         String(t.inputs.name).endsWith("-security-alerts"),
       )!;

@@ -15,6 +15,12 @@ import {
   isRfc1918,
   parseCidr,
 } from "../infra/network/cidr";
+import {
+  ORGANIZATION_SERVICES,
+  SERVICE_PROVIDERS,
+  STACK_PROVIDES_ALL,
+  ServiceProviders,
+} from "../infra/organization";
 import type { WorkstationSpec } from "../infra/research";
 import { MAX_ENCLAVE_NAME, enclaveName } from "../infra/research/names";
 import { ALLOWED_REGIONS, REGIONS, RegionName, isAllowedRegion } from "./regions";
@@ -94,6 +100,11 @@ export interface StackConfig {
   readonly research: { readonly enclaves: readonly EnclaveConfig[] };
   /** The IAM role or user ARN that runs Pulumi (enclave buckets let it manage them); required with enclaves. */
   readonly deployerArn?: string;
+  /**
+   * Who provides each account or region singleton: this stack, or the AWS Organization (delegated
+   * administrator, Control Tower), in which case the stack creates none of its resources.
+   */
+  readonly organizationServices: ServiceProviders;
   /** The provider's default tags, on every resource. */
   readonly tags: Readonly<Record<string, string>>;
 }
@@ -468,7 +479,7 @@ export const CONFIG_KEYS = [
     key: "ehealth:primary",
     type: "boolean",
     description:
-      "true in the one stack that creates the account-wide singletons (trail, password policy, IAM roles).",
+      "true in the one stack that creates the account-wide singletons (trail, password policy, global resource recording, IAM roles).",
     allowed: "true or false",
     schema: boolean,
   },
@@ -676,6 +687,35 @@ export const CONFIG_KEYS = [
         },
       ),
       `JSON: use {"support": ["user/alice"]}`,
+    ),
+  },
+  {
+    key: "ehealth:organizationServices",
+    type: "object",
+    description: `Who provides each account or region singleton (docs/audit.md): an object with ${listOr(ORGANIZATION_SERVICES)}, each "stack" (this stack creates it) or "organization" (the organization's delegated administrator or Control Tower provides it, and the stack creates none of its resources). A service left out is "stack".`,
+    allowed: `an object with ${listOr(ORGANIZATION_SERVICES)}, each "stack" or "organization"`,
+    default: "{}",
+    schema: structured(
+      z.strictObject(
+        Object.fromEntries(
+          ORGANIZATION_SERVICES.map((service) => [
+            service,
+            z
+              .enum(SERVICE_PROVIDERS, {
+                error: (issue) =>
+                  `has ${service} ${JSON.stringify(issue.input)}: use "stack" (this stack creates it) or "organization" (the organization provides it)`,
+              })
+              .optional(),
+          ]),
+        ),
+        {
+          error: (issue) =>
+            issue.code === "unrecognized_keys"
+              ? `has ${issue.keys.join(", ")}, which is not a service it knows: use ${listOr(ORGANIZATION_SERVICES)}`
+              : `is not an object: use {"guardDuty": "organization", "trail": "organization"}`,
+        },
+      ),
+      'JSON: use {"guardDuty": "organization", "trail": "organization"}',
     ),
   },
   {
@@ -891,6 +931,10 @@ export function parseStackConfig(raw: RawConfig, ctx: StackContext): StackConfig
     ...(get<string | undefined>("ehealth:deployerArn")
       ? { deployerArn: get<string>("ehealth:deployerArn") }
       : {}),
+    organizationServices: {
+      ...STACK_PROVIDES_ALL,
+      ...get<Partial<ServiceProviders>>("ehealth:organizationServices"),
+    },
     tags: {
       Project: projectTag,
       Environment: environment,

@@ -44,7 +44,17 @@ export async function deployRegion(config: StackConfig): Promise<RegionStack> {
   const [identity, partition, zones] = await Promise.all([
     aws.getCallerIdentity({}, invokeOpts),
     aws.getPartition({}, invokeOpts),
-    aws.getAvailabilityZones({ state: "available" }, invokeOpts),
+    // Availability Zones only: an account opted in to Local Zones or Wavelength Zones gets those
+    // too (us-west-2-lax-1a sorts before us-west-2a), and they lack the services the tiers need.
+    // Only AZs have opt-in-status "opt-in-not-required" (EC2 API Reference, AvailabilityZone:
+    // https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_AvailabilityZone.html).
+    aws.getAvailabilityZones(
+      {
+        state: "available",
+        filters: [{ name: "opt-in-status", values: ["opt-in-not-required"] }],
+      },
+      invokeOpts,
+    ),
   ]);
   const available = [...zones.names].sort();
   if (available.length < config.azCount) {
@@ -196,11 +206,15 @@ export async function deployRegion(config: StackConfig): Promise<RegionStack> {
         : {}),
       logRetentionDays: config.flowLogRetentionDays,
       protect: config.dataProtection,
+      organizationServices: config.organizationServices,
     },
     opts,
   );
   // Every bucket that holds logs under the logs key: today the archive (AWS Config delivers there).
-  resolveLogArchiveBucketArns(pulumi.all([audit.archive.arn]));
+  // Auditors read AWS Config's files in the archive (copies) and in the Config bucket itself.
+  resolveLogArchiveBucketArns(
+    pulumi.all([audit.archive.arn, ...(audit.configBucket ? [audit.configBucket.arn] : [])]),
+  );
 
   const compute = new Compute(
     prefix,
@@ -264,6 +278,7 @@ export async function deployRegion(config: StackConfig): Promise<RegionStack> {
       personas: config.personas,
       phiBucketArns,
       protect: config.dataProtection,
+      organizationServices: config.organizationServices,
     },
     opts,
   );

@@ -256,8 +256,11 @@ export interface AlertsArgs {
   readonly accountId: string;
   readonly logsKeyArn: pulumi.Input<string>;
   readonly emails: readonly string[];
-  /** The detector whose findings are forwarded. */
-  readonly detector: aws.guardduty.Detector;
+  /**
+   * The detector whose findings are forwarded; absent when the organization runs GuardDuty (the
+   * rule stays: it routes whatever findings reach this account's event bus, and costs nothing).
+   */
+  readonly detector?: aws.guardduty.Detector;
   /** More events to forward (AWS Backup job failures), one rule each. @default none */
   readonly routes?: readonly AlertRoute[];
 }
@@ -297,7 +300,7 @@ export function alertTopic(parent: pulumi.Resource, name: string, args: AlertsAr
       eventPattern: JSON.stringify(guardDutyPattern()),
       tags: { Name: `${name}-guardduty-high` },
     },
-    { ...child, dependsOn: [args.detector] },
+    { ...child, dependsOn: args.detector ? [args.detector] : [] },
   );
   const routeRules: Record<string, aws.cloudwatch.EventRule> = {};
   for (const route of args.routes ?? []) {

@@ -1,14 +1,28 @@
 /**
- * AWS Config in a region: the recorder, its delivery to the log archive, and the managed rules that
- * check at runtime what the policy pack checks before a change (164.308(a)(1)(ii)(D), 164.312(b)).
+ * AWS Config in a region: the recorder under AWS Config's service-linked role, its delivery to a
+ * bucket of its own, copied write-once into the log archive, and the managed rules that check at
+ * runtime what the policy pack checks before a change (164.308(a)(1)(ii)(D), 164.312(b)).
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { PolicyDocument, policyDocument, serviceTrust } from "../iam";
 import { CONFIG_ROLE_PATH } from "../keys/policy";
+import { SecureBucket, denyInsecureTransport, secureBucket } from "../data/buckets";
 
-/** Where AWS Config writes in the archive. */
+/** Where AWS Config writes in its bucket, and where the copies land in the archive. */
 export const CONFIG_PREFIX = "config";
+
+/**
+ * AWS Config's service-linked role: one per account, named by AWS. Security Hub's control Config.1
+ * (critical) fails unless the recorder uses it ("Security Hub controls for AWS Config", Config.1:
+ * https://docs.aws.amazon.com/securityhub/latest/userguide/config-controls.html#config-1).
+ */
+export const CONFIG_SERVICE_LINKED_ROLE = "AWSServiceRoleForConfig";
+
+/** The service-linked role's ARN, fixed by AWS, so a stack that does not create it can name it. */
+export function configServiceLinkedRoleArn(partition: string, accountId: string): string {
+  return `arn:${partition}:iam::${accountId}:role/aws-service-role/config.amazonaws.com/${CONFIG_SERVICE_LINKED_ROLE}`;
+}
 
 export interface ConfigRule {
   /** The rule's name in AWS's HIPAA conformance pack. */
@@ -97,25 +111,101 @@ export const CONFIG_RULES: readonly ConfigRule[] = [
   },
 ];
 
-/** The delivery role's own rights: write snapshots under the archive's Config prefix. */
-export function configDeliveryPolicy(
-  archiveArn: string,
+/**
+ * The Config bucket's policy: TLS only, and AWS Config (as its service principal: the service-linked
+ * role cannot write to S3) may check the bucket and write this account's files under its prefix, on
+ * behalf of this region's delivery channel only. "Permissions for the Amazon S3 Bucket for the AWS
+ * Config Delivery Channel", AWS Config Developer Guide:
+ * https://docs.aws.amazon.com/config/latest/developerguide/s3-bucket-policy.html
+ */
+export function configBucketPolicy(
+  bucketArn: string,
   accountId: string,
+  partition: string,
+  region: string,
+): PolicyDocument {
+  const onBehalfOfThisChannel = {
+    StringEquals: { "aws:SourceAccount": accountId },
+    ArnLike: { "aws:SourceArn": `arn:${partition}:config:${region}:${accountId}:*` },
+  };
+  return policyDocument([
+    denyInsecureTransport(bucketArn),
+    {
+      Sid: "AWSConfigBucketPermissionsCheck",
+      Effect: "Allow",
+      Principal: { Service: "config.amazonaws.com" },
+      Action: "s3:GetBucketAcl",
+      Resource: bucketArn,
+      Condition: onBehalfOfThisChannel,
+    },
+    {
+      Sid: "AWSConfigBucketExistenceCheck",
+      Effect: "Allow",
+      Principal: { Service: "config.amazonaws.com" },
+      Action: "s3:ListBucket",
+      Resource: bucketArn,
+      Condition: onBehalfOfThisChannel,
+    },
+    {
+      Sid: "AWSConfigBucketDelivery",
+      Effect: "Allow",
+      Principal: { Service: "config.amazonaws.com" },
+      Action: "s3:PutObject",
+      Resource: `${bucketArn}/${CONFIG_PREFIX}/AWSLogs/${accountId}/Config/*`,
+      Condition: {
+        ...onBehalfOfThisChannel,
+        StringEquals: {
+          ...onBehalfOfThisChannel.StringEquals,
+          "s3:x-amz-acl": "bucket-owner-full-control",
+        },
+      },
+    },
+  ]);
+}
+
+/**
+ * The rights of the role S3 replication assumes to copy Config's files into the archive: read the
+ * source versions (with their Object Lock state, which replication into a locked bucket requires),
+ * write replicas under the archive's Config prefix, decrypt and re-encrypt under the logs key.
+ * "Using S3 Object Lock with replication" and "Replicating objects created with server-side
+ * encryption (SSE-KMS)", Amazon S3 User Guide:
+ * https://docs.aws.amazon.com/AmazonS3/latest/userguide/object-lock-managing.html#object-lock-managing-replication
+ * https://docs.aws.amazon.com/AmazonS3/latest/userguide/replication-config-for-kms-objects.html
+ */
+export function configReplicationPolicy(
+  configBucketArn: string,
+  archiveArn: string,
   logsKeyArn: string,
 ): PolicyDocument {
   return policyDocument([
-    { Sid: "CheckArchiveAcl", Effect: "Allow", Action: "s3:GetBucketAcl", Resource: archiveArn },
     {
-      Sid: "WriteSnapshots",
+      Sid: "ReadReplicationConfiguration",
       Effect: "Allow",
-      Action: "s3:PutObject",
-      Resource: `${archiveArn}/${CONFIG_PREFIX}/AWSLogs/${accountId}/Config/*`,
-      Condition: { StringEquals: { "s3:x-amz-acl": "bucket-owner-full-control" } },
+      Action: ["s3:GetReplicationConfiguration", "s3:ListBucket"],
+      Resource: configBucketArn,
     },
     {
-      Sid: "EncryptSnapshots",
+      Sid: "ReadConfigFiles",
       Effect: "Allow",
-      Action: ["kms:GenerateDataKey", "kms:Decrypt"],
+      Action: [
+        "s3:GetObjectVersionForReplication",
+        "s3:GetObjectVersionAcl",
+        "s3:GetObjectVersionTagging",
+        "s3:GetObjectRetention",
+        "s3:GetObjectLegalHold",
+      ],
+      Resource: `${configBucketArn}/${CONFIG_PREFIX}/*`,
+    },
+    {
+      Sid: "WriteArchiveCopies",
+      Effect: "Allow",
+      Action: ["s3:ReplicateObject", "s3:ReplicateTags"],
+      Resource: `${archiveArn}/${CONFIG_PREFIX}/*`,
+    },
+    {
+      Sid: "DecryptAndReencrypt",
+      Effect: "Allow",
+      Action: ["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey"],
       Resource: logsKeyArn,
     },
   ]);
@@ -124,20 +214,117 @@ export function configDeliveryPolicy(
 export interface RecorderArgs {
   readonly partition: string;
   readonly accountId: string;
-  readonly archive: aws.s3.Bucket;
+  readonly region: string;
+  /** The write-once archive the Config files are copied into. */
+  readonly archive: SecureBucket;
+  /** Where the Config bucket's server access logs go (the archive's access-log bucket). */
+  readonly accessLogBucket: aws.s3.Bucket;
   readonly logsKeyArn: pulumi.Input<string>;
   /** Record IAM and other global resources, and deploy the global rules (the primary). */
   readonly primary: boolean;
+  /**
+   * Create the recorder, its bucket and delivery here; false when the organization runs AWS Config
+   * in this account and region (the rules are still created: they evaluate with its recorder).
+   */
+  readonly createRecorder: boolean;
+  /**
+   * Create AWS Config's service-linked role (account-wide): in the stack deployed first, which is
+   * the secondary, since both regions' recorders need it.
+   */
+  readonly createServiceLinkedRole: boolean;
+  /** Protect and retain the Config bucket. */
+  readonly protect: boolean;
 }
 
 export interface ConfigRecording {
-  readonly recorder: aws.cfg.Recorder;
+  readonly recorder?: aws.cfg.Recorder;
+  /** AWS Config's own bucket (no Object Lock: AWS Config cannot deliver to a locked bucket). */
+  readonly bucket?: SecureBucket;
+  readonly serviceLinkedRole?: aws.iam.ServiceLinkedRole;
   readonly rules: aws.cfg.Rule[];
 }
 
 /**
- * A regular IAM role per region, on CONFIG_ROLE_PATH: the service-linked role is account-wide, so
- * the secondary (deployed first) would depend on the primary for it.
+ * AWS Config's own bucket (no Object Lock), and the S3 replication that copies every file it
+ * receives into the locked archive.
+ */
+function configBucket(parent: pulumi.Resource, name: string, args: RecorderArgs): SecureBucket {
+  const child = { parent };
+  const bucket = secureBucket(parent, `${name}-config`, {
+    kmsKeyArn: args.logsKeyArn,
+    accessLogBucket: args.accessLogBucket,
+    policy: (arn) =>
+      JSON.stringify(configBucketPolicy(arn, args.accountId, args.partition, args.region)),
+    tags: { Purpose: "config-delivery" },
+    protect: args.protect,
+  });
+  const replicationRole = new aws.iam.Role(
+    `${name}-config-replication`,
+    {
+      name: `${name}-config-replication`,
+      path: CONFIG_ROLE_PATH,
+      description: "S3 replication: copy AWS Config's files into the write-once log archive",
+      assumeRolePolicy: serviceTrust("s3.amazonaws.com", args.accountId),
+      tags: { Name: `${name}-config-replication` },
+    },
+    child,
+  );
+  const replicationPolicy = new aws.iam.RolePolicy(
+    `${name}-config-replication`,
+    {
+      role: replicationRole.id,
+      policy: pulumi
+        .all([bucket.arn, args.archive.arn, args.logsKeyArn])
+        .apply(([source, archive, key]) =>
+          JSON.stringify(configReplicationPolicy(source, archive, key)),
+        ),
+    },
+    child,
+  );
+  new aws.s3.BucketReplicationConfig(
+    `${name}-config`,
+    {
+      bucket: bucket.bucket,
+      role: replicationRole.arn,
+      rules: [
+        {
+          id: "into-the-archive",
+          status: "Enabled",
+          priority: 1,
+          filter: { prefix: `${CONFIG_PREFIX}/` },
+          // Deleting a working copy must never reach the write-once archive.
+          deleteMarkerReplication: { status: "Disabled" },
+          sourceSelectionCriteria: { sseKmsEncryptedObjects: { status: "Enabled" } },
+          destination: {
+            bucket: args.archive.arn,
+            storageClass: "STANDARD",
+            encryptionConfiguration: { replicaKmsKeyId: args.logsKeyArn },
+          },
+        },
+      ],
+    },
+    // S3 refuses replication before versioning is enabled on both buckets; and no copy may land
+    // in the archive before its default retention is there to lock it.
+    {
+      ...child,
+      dependsOn: [
+        bucket.versioning,
+        args.archive.versioning,
+        ...(args.archive.objectLockConfiguration ? [args.archive.objectLockConfiguration] : []),
+        replicationPolicy,
+      ],
+    },
+  );
+  return bucket;
+}
+
+/**
+ * AWS Config does not deliver to a bucket with Object Lock default retention ("Managing the
+ * Delivery Channel", AWS Config Developer Guide:
+ * https://docs.aws.amazon.com/config/latest/developerguide/manage-delivery-channel.html), so it
+ * delivers to a bucket of its own, and S3 replication copies every file into the locked archive,
+ * where the archive's default retention applies to the copies ("What does Amazon S3 replicate?",
+ * Amazon S3 User Guide: https://docs.aws.amazon.com/AmazonS3/latest/userguide/replication-what-is-isnot-replicated.html).
  */
 export function configRecording(
   parent: pulumi.Resource,
@@ -145,65 +332,68 @@ export function configRecording(
   args: RecorderArgs,
 ): ConfigRecording {
   const child = { parent };
-  const role = new aws.iam.Role(
-    `${name}-config`,
-    {
-      name: `${name}-config`,
-      path: CONFIG_ROLE_PATH,
-      description: "AWS Config: read resource configurations, deliver them to the archive",
-      assumeRolePolicy: serviceTrust("config.amazonaws.com", args.accountId),
-      managedPolicyArns: [`arn:${args.partition}:iam::aws:policy/service-role/AWS_ConfigRole`],
-      tags: { Name: `${name}-config` },
-    },
-    child,
-  );
-  const delivery = new aws.iam.RolePolicy(
-    `${name}-config-delivery`,
-    {
-      role: role.id,
-      policy: pulumi
-        .all([args.archive.arn, args.logsKeyArn])
-        .apply(([arn, key]) => JSON.stringify(configDeliveryPolicy(arn, args.accountId, key))),
-    },
-    child,
-  );
+  const specs = CONFIG_RULES.filter((r) => args.primary || !r.global);
+  const rule = (spec: ConfigRule, opts: pulumi.CustomResourceOptions) =>
+    new aws.cfg.Rule(
+      `${name}-${spec.name}`,
+      {
+        name: `${name}-${spec.name}`,
+        source: { owner: "AWS", sourceIdentifier: spec.identifier },
+        ...(spec.parameters ? { inputParameters: JSON.stringify(spec.parameters) } : {}),
+        tags: { Name: `${name}-${spec.name}` },
+      },
+      opts,
+    );
+  if (!args.createRecorder) {
+    // The organization's recorder must already exist here: PutConfigRule fails with
+    // NoAvailableConfigurationRecorderException without one (AWS Config API Reference, PutConfigRule:
+    // https://docs.aws.amazon.com/config/latest/APIReference/API_PutConfigRule.html).
+    return { rules: specs.map((r) => rule(r, child)) };
+  }
+
+  const serviceLinkedRole = args.createServiceLinkedRole
+    ? new aws.iam.ServiceLinkedRole(
+        `${name}-config`,
+        {
+          awsServiceName: "config.amazonaws.com",
+          description: "AWS Config: record resource configurations (both regions of ehealth)",
+        },
+        // Account-wide and used by the other stack's recorder too: destroying this stack leaves it.
+        { parent, retainOnDelete: true },
+      )
+    : undefined;
+
+  const bucket = configBucket(parent, name, args);
   const recorder = new aws.cfg.Recorder(
     name,
     {
       name,
-      roleArn: role.arn,
+      roleArn: configServiceLinkedRoleArn(args.partition, args.accountId),
       recordingGroup: { allSupported: true, includeGlobalResourceTypes: args.primary },
     },
-    child,
+    { ...child, dependsOn: serviceLinkedRole ? [serviceLinkedRole] : [] },
   );
   const channel = new aws.cfg.DeliveryChannel(
     name,
     {
       name,
-      s3BucketName: args.archive.bucket,
+      s3BucketName: bucket.bucket,
       s3KeyPrefix: CONFIG_PREFIX,
       s3KmsKeyArn: args.logsKeyArn,
       snapshotDeliveryProperties: { deliveryFrequency: "TwentyFour_Hours" },
     },
-    { ...child, dependsOn: [recorder, delivery] },
+    // AWS Config checks the bucket's policy when the channel is created.
+    { ...child, dependsOn: [recorder, bucket.bucketPolicy] },
   );
   const status = new aws.cfg.RecorderStatus(
     name,
     { name: recorder.name, isEnabled: true },
     { ...child, dependsOn: [channel] },
   );
-  const rules = CONFIG_RULES.filter((r) => args.primary || !r.global).map(
-    (rule) =>
-      new aws.cfg.Rule(
-        `${name}-${rule.name}`,
-        {
-          name: `${name}-${rule.name}`,
-          source: { owner: "AWS", sourceIdentifier: rule.identifier },
-          ...(rule.parameters ? { inputParameters: JSON.stringify(rule.parameters) } : {}),
-          tags: { Name: `${name}-${rule.name}` },
-        },
-        { ...child, dependsOn: [status] },
-      ),
-  );
-  return { recorder, rules };
+  return {
+    recorder,
+    bucket,
+    serviceLinkedRole,
+    rules: specs.map((r) => rule(r, { ...child, dependsOn: [status] })),
+  };
 }

@@ -1,12 +1,28 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { SecureBucket } from "../data/buckets";
+import { ServiceProviders, stackCreates } from "../organization";
 import { alertTopic, breakGlassMonitor, CIS_MONITORS, monitorAlarms } from "./alarms";
 import { configRecording } from "./config";
+import { accessAnalyzer, guardDuty, securityHub } from "./detection";
 import { accountTrail, logArchive } from "./trail";
 import type { AlertRoute } from "../alerts";
 
-export { TRAIL_PREFIX, archiveBucketPolicy, trailSelectors } from "./trail";
-export { CONFIG_PREFIX, CONFIG_RULES, configDeliveryPolicy } from "./config";
+export {
+  ARCHIVE_COLD_AFTER_DAYS,
+  TRAIL_PREFIX,
+  archiveBucketPolicy,
+  trailSelectors,
+} from "./trail";
+export {
+  CONFIG_PREFIX,
+  CONFIG_RULES,
+  CONFIG_SERVICE_LINKED_ROLE,
+  configBucketPolicy,
+  configReplicationPolicy,
+  configServiceLinkedRoleArn,
+} from "./config";
+export { GUARDDUTY_FEATURES, SECURITY_HUB_STANDARDS } from "./detection";
 export {
   CIS_MONITORS,
   HIGH_SEVERITY,
@@ -16,25 +32,12 @@ export {
   guardDutyPattern,
 } from "./alarms";
 
-/** GuardDuty protections turned on beyond the foundational data sources. */
-export const GUARDDUTY_FEATURES = [
-  "S3_DATA_EVENTS",
-  "EBS_MALWARE_PROTECTION",
-  "RDS_LOGIN_EVENTS",
-] as const;
-
-/** Security Hub standards, by their ARN path after `standards/`. */
-export const SECURITY_HUB_STANDARDS = {
-  "AWS Foundational Security Best Practices": "aws-foundational-security-best-practices/v/1.0.0",
-  "CIS AWS Foundations Benchmark": "cis-aws-foundations-benchmark/v/3.0.0",
-} as const;
-
 export interface AuditArgs {
   readonly region: string;
   readonly partition: string;
   readonly accountId: string;
   readonly logsKeyArn: pulumi.Input<string>;
-  /** Create the account-wide trail here (the primary stack). */
+  /** Create the account-wide trail and record global resources here (the primary stack). */
   readonly primary: boolean;
   /** Every PHI bucket of both regions, for the trail's data events. */
   readonly phiBucketArns: pulumi.Input<string[]>;
@@ -50,72 +53,51 @@ export interface AuditArgs {
   readonly alertRoutes?: readonly AlertRoute[];
   /** The break-glass role (primary): every assumption of it raises an alarm. */
   readonly breakGlassRoleArn?: string;
-  /** Protect and retain the archive. @default true */
+  /** Protect and retain the archive and the Config bucket. @default true */
   readonly protect?: boolean;
+  /**
+   * Who provides GuardDuty, Security Hub, AWS Config, Access Analyzer and the trail: a service the
+   * organization provides is not created here, nor anything that only serves it.
+   * @default every one "stack"
+   */
+  readonly organizationServices?: Partial<ServiceProviders>;
 }
 
 /**
- * Audit and detection in a region (45 CFR 164.308(a)(1)(ii)(D), 164.308(a)(6), 164.312(b)). Built
- * so far: a write-once log archive; in the primary, the multi-region CloudTrail trail with data
- * events on every PHI bucket of both regions; GuardDuty with S3, malware and RDS login protection;
- * Security Hub with the AWS Foundational Security Best Practices and CIS standards; IAM Access
- * Analyzer; AWS Config with managed rules; high-severity findings and, in the primary, the CIS
- * metric alarms on the trail, to an encrypted alert topic.
+ * Audit and detection in a region (45 CFR 164.308(a)(1)(ii)(D), 164.308(a)(6), 164.312(b)): a
+ * write-once log archive; in the primary, the multi-region CloudTrail trail with data events on
+ * every PHI bucket of both regions; GuardDuty, Security Hub and IAM Access Analyzer
+ * (./detection.ts); AWS Config under its service-linked role, delivering to a bucket of its own that
+ * replicates into the archive, with managed rules; high-severity findings and, in the primary, the
+ * CIS metric alarms on the trail, to an encrypted alert topic. The singletons an organization
+ * provides (`organizationServices`) are left out.
  */
 export class Audit extends pulumi.ComponentResource {
-  public readonly detector: aws.guardduty.Detector;
-  public readonly securityHub: aws.securityhub.Account;
-  public readonly accessAnalyzer: aws.accessanalyzer.Analyzer;
-  public readonly archive: aws.s3.Bucket;
+  public readonly detector?: aws.guardduty.Detector;
+  public readonly securityHub?: aws.securityhub.Account;
+  public readonly accessAnalyzer?: aws.accessanalyzer.Analyzer;
+  public readonly archive: SecureBucket;
   public readonly trail?: aws.cloudtrail.Trail;
-  public readonly recorder: aws.cfg.Recorder;
+  public readonly recorder?: aws.cfg.Recorder;
+  /** AWS Config's delivery bucket, when this stack runs the recorder. */
+  public readonly configBucket?: SecureBucket;
   public readonly configRules: aws.cfg.Rule[];
   public readonly alertTopic: aws.sns.Topic;
   public readonly alarms: aws.cloudwatch.MetricAlarm[] = [];
 
   constructor(name: string, args: AuditArgs, opts: pulumi.ComponentResourceOptions = {}) {
     super("ehealth:audit:Audit", name, {}, opts);
-    const child = { parent: this };
+    const creates = (service: Parameters<typeof stackCreates>[1]) =>
+      stackCreates(args.organizationServices, service);
 
-    this.detector = new aws.guardduty.Detector(
-      name,
-      { enable: true, findingPublishingFrequency: "FIFTEEN_MINUTES", tags: { Name: name } },
-      child,
-    );
-    for (const feature of GUARDDUTY_FEATURES) {
-      new aws.guardduty.DetectorFeature(
-        `${name}-${feature.toLowerCase().replace(/_/g, "-")}`,
-        { detectorId: this.detector.id, name: feature, status: "ENABLED" },
-        child,
-      );
+    if (creates("guardDuty")) this.detector = guardDuty(this, name);
+    if (creates("securityHub")) {
+      this.securityHub = securityHub(this, name, args.partition, args.region);
     }
-
-    // Controls report once per control across standards, and new controls turn on by themselves.
-    this.securityHub = new aws.securityhub.Account(
-      name,
-      {
-        enableDefaultStandards: false,
-        controlFindingGenerator: "SECURITY_CONTROL",
-        autoEnableControls: true,
-      },
-      child,
-    );
-    for (const path of Object.values(SECURITY_HUB_STANDARDS)) {
-      new aws.securityhub.StandardsSubscription(
-        `${name}-${path.split("/")[0]}`,
-        { standardsArn: `arn:${args.partition}:securityhub:${args.region}::standards/${path}` },
-        { ...child, dependsOn: [this.securityHub] },
-      );
-    }
-
-    this.accessAnalyzer = new aws.accessanalyzer.Analyzer(
-      name,
-      { analyzerName: name, type: "ACCOUNT", tags: { Name: name } },
-      child,
-    );
+    if (creates("accessAnalyzer")) this.accessAnalyzer = accessAnalyzer(this, name);
 
     const protect = args.protect ?? true;
-    this.archive = logArchive(this, name, {
+    const { archive, accessLogs } = logArchive(this, name, {
       logsKeyArn: args.logsKeyArn,
       accountId: args.accountId,
       partition: args.partition,
@@ -123,28 +105,39 @@ export class Audit extends pulumi.ComponentResource {
       lockMode: args.archiveLockMode ?? "COMPLIANCE",
       protect,
     });
+    this.archive = archive;
     const recording = configRecording(this, name, {
       partition: args.partition,
       accountId: args.accountId,
-      archive: this.archive,
+      region: args.region,
+      archive,
+      accessLogBucket: accessLogs,
       logsKeyArn: args.logsKeyArn,
       primary: args.primary,
+      createRecorder: creates("config"),
+      // The secondary is deployed first (docs/runbooks/first-deployment.md), and both regions'
+      // recorders need the account's one service-linked role: the secondary creates it.
+      createServiceLinkedRole: !args.primary,
+      protect,
     });
     this.recorder = recording.recorder;
+    this.configBucket = recording.bucket;
     this.configRules = recording.rules;
 
     const alerts = alertTopic(this, name, {
       accountId: args.accountId,
       logsKeyArn: args.logsKeyArn,
       emails: args.alertEmails,
-      detector: this.detector,
+      ...(this.detector ? { detector: this.detector } : {}),
       routes: args.alertRoutes ?? [],
     });
     this.alertTopic = alerts.topic;
 
-    if (args.primary) {
+    // The CIS alarms read the trail's log group: with the organization's trail they are the
+    // organization's to raise (its trail's log group lives in its own account).
+    if (args.primary && creates("trail")) {
       const { trail, logGroup } = accountTrail(this, name, {
-        archive: this.archive,
+        archive,
         logsKeyArn: args.logsKeyArn,
         accountId: args.accountId,
         logRetentionDays: args.logRetentionDays ?? 365,
@@ -159,10 +152,11 @@ export class Audit extends pulumi.ComponentResource {
     }
 
     this.registerOutputs({
-      archiveBucket: this.archive.bucket,
-      detectorId: this.detector.id,
-      accessAnalyzerArn: this.accessAnalyzer.arn,
+      archiveBucket: archive.bucket,
       alertTopicArn: this.alertTopic.arn,
+      ...(this.detector ? { detectorId: this.detector.id } : {}),
+      ...(this.accessAnalyzer ? { accessAnalyzerArn: this.accessAnalyzer.arn } : {}),
+      ...(this.configBucket ? { configBucket: this.configBucket.bucket } : {}),
     });
   }
 }

@@ -5,7 +5,12 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { PolicyDocument, policyDocument, serviceTrust } from "../iam";
-import { accessLogBucketPolicy, denyInsecureTransport, secureBucket } from "../data/buckets";
+import {
+  SecureBucket,
+  accessLogBucketPolicy,
+  denyInsecureTransport,
+  secureBucket,
+} from "../data/buckets";
 
 /** Where CloudTrail writes in the archive. */
 export const TRAIL_PREFIX = "cloudtrail";
@@ -68,29 +73,39 @@ export interface ArchiveArgs {
   readonly protect: boolean;
 }
 
-export function logArchive(
-  parent: pulumi.Resource,
-  name: string,
-  args: ArchiveArgs,
-): aws.s3.Bucket {
+export interface LogArchive {
+  readonly archive: SecureBucket;
+  /** The SSE-S3 bucket the archive (and the Config bucket) log their server access to. */
+  readonly accessLogs: SecureBucket;
+}
+
+/**
+ * Objects move to Glacier Instant Retrieval after 90 days: unlike Glacier Flexible Retrieval it
+ * needs no restore, so Athena queries and `aws cloudtrail validate-logs` keep working on every
+ * file for the whole retention (docs/audit.md explains the choice).
+ */
+export const ARCHIVE_COLD_AFTER_DAYS = 90;
+
+export function logArchive(parent: pulumi.Resource, name: string, args: ArchiveArgs): LogArchive {
   const accessLogs = secureBucket(parent, `${name}-archive-access-logs`, {
     policy: (arn) => JSON.stringify(accessLogBucketPolicy(arn, args.accountId, args.partition)),
     tags: { Purpose: "archive-access-logs" },
     protect: args.protect,
   });
-  return secureBucket(parent, `${name}-archive`, {
+  const archive = secureBucket(parent, `${name}-archive`, {
     kmsKeyArn: args.logsKeyArn,
     accessLogBucket: accessLogs,
     policy: (arn) => JSON.stringify(archiveBucketPolicy(arn, args.accountId)),
     tags: { Purpose: "log-archive" },
     protect: args.protect,
     objectLock: { mode: args.lockMode, days: args.retentionDays },
-    coldAfterDays: 90,
+    coldAfterDays: ARCHIVE_COLD_AFTER_DAYS,
   });
+  return { archive, accessLogs };
 }
 
 export interface TrailArgs {
-  readonly archive: aws.s3.Bucket;
+  readonly archive: SecureBucket;
   readonly logsKeyArn: pulumi.Input<string>;
   readonly accountId: string;
   readonly logRetentionDays: number;
@@ -126,7 +141,7 @@ export function accountTrail(parent: pulumi.Resource, name: string, args: TrailA
     },
     child,
   );
-  new aws.iam.RolePolicy(
+  const rolePolicy = new aws.iam.RolePolicy(
     `${name}-trail`,
     {
       role: role.id,
@@ -158,7 +173,11 @@ export function accountTrail(parent: pulumi.Resource, name: string, args: TrailA
       advancedEventSelectors: pulumi.output(args.phiBucketArns).apply(trailSelectors),
       tags: { Name: name },
     },
-    child,
+    // CloudTrail checks the bucket policy and the role when the trail is created, and refuses the
+    // trail (InsufficientS3BucketPolicyException, InvalidCloudWatchLogsRoleArnException) if either
+    // is not there yet: "CreateTrail", AWS CloudTrail API Reference,
+    // https://docs.aws.amazon.com/awscloudtrail/latest/APIReference/API_CreateTrail.html
+    { ...child, dependsOn: [args.archive.bucketPolicy, rolePolicy] },
   );
   return { trail, logGroup: group };
 }

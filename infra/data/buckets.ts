@@ -6,6 +6,22 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { PolicyDocument, Statement, policyDocument } from "../iam";
 
+/**
+ * Where `coldAfterDays` moves current versions: Glacier Instant Retrieval is not an archive class
+ * (no restore, millisecond reads), so Athena and `aws cloudtrail validate-logs` still read what
+ * moved there; Glacier Flexible Retrieval would need a restore first. "Working with archived
+ * objects", Amazon S3 User Guide:
+ * https://docs.aws.amazon.com/AmazonS3/latest/userguide/archived-objects.html
+ */
+export const COLD_STORAGE_CLASS = "GLACIER_IR";
+/**
+ * Objects under 128 KB never transition (S3's default for new lifecycle configurations, stated
+ * here so it cannot change under us): small log files stay in Standard, where they cost least.
+ * "PutBucketLifecycleConfiguration" (TransitionDefaultMinimumObjectSize), Amazon S3 API Reference:
+ * https://docs.aws.amazon.com/AmazonS3/latest/API/API_PutBucketLifecycleConfiguration.html
+ */
+export const TRANSITION_MINIMUM_OBJECT_SIZE = "all_storage_classes_128K";
+
 /** Noncurrent versions move to Glacier after this many days... */
 export const NONCURRENT_TO_GLACIER_DAYS = 30;
 /** ...and are deleted after six years, HIPAA's documentation retention (164.316(b)(2)(i)). */
@@ -88,12 +104,25 @@ export interface BucketOptions {
   readonly retainOnDelete?: boolean;
   /** Write-once retention of every object version (S3 Object Lock). @default none */
   readonly objectLock?: { readonly mode: "COMPLIANCE" | "GOVERNANCE"; readonly days: number };
-  /** Move current versions to Glacier after this many days. @default never */
+  /**
+   * A bucket read in place for years (the log archive): current versions move to
+   * COLD_STORAGE_CLASS after this many days, and noncurrent versions go there too rather than to
+   * Glacier Flexible Retrieval, so no version ever needs a restore. @default never
+   */
   readonly coldAfterDays?: number;
 }
 
-/** A bucket, with the versioning that replication must wait for. */
-export type SecureBucket = aws.s3.Bucket & { readonly versioning: aws.s3.BucketVersioning };
+/**
+ * A bucket, with the versioning that replication must wait for and the policy that services
+ * writing into it must wait for (CloudTrail refuses a trail whose bucket policy is not yet there).
+ */
+export type SecureBucket = aws.s3.Bucket & {
+  readonly versioning: aws.s3.BucketVersioning;
+  /** Named so as not to shadow the Bucket's own (deprecated) `policy` output. */
+  readonly bucketPolicy: aws.s3.BucketPolicy;
+  /** The default retention, with `objectLock`: whatever writes locked copies waits for it. */
+  readonly objectLockConfiguration?: aws.s3.BucketObjectLockConfiguration;
+};
 
 /** The role S3 replication assumes: read the source versions, write replicas under the replica key. */
 export function replicationRolePolicy(
@@ -202,16 +231,22 @@ export function secureBucket(
     name,
     {
       bucket: id,
+      ...(options.coldAfterDays
+        ? { transitionDefaultMinimumObjectSize: TRANSITION_MINIMUM_OBJECT_SIZE }
+        : {}),
       rules: [
         {
           id: "noncurrent-versions",
           status: "Enabled",
           filter: {},
           ...(options.coldAfterDays
-            ? { transitions: [{ days: options.coldAfterDays, storageClass: "GLACIER" }] }
+            ? { transitions: [{ days: options.coldAfterDays, storageClass: COLD_STORAGE_CLASS }] }
             : {}),
           noncurrentVersionTransitions: [
-            { noncurrentDays: NONCURRENT_TO_GLACIER_DAYS, storageClass: "GLACIER" },
+            {
+              noncurrentDays: NONCURRENT_TO_GLACIER_DAYS,
+              storageClass: options.coldAfterDays ? COLD_STORAGE_CLASS : "GLACIER",
+            },
           ],
           noncurrentVersionExpiration: { noncurrentDays: NONCURRENT_EXPIRY_DAYS },
           abortIncompleteMultipartUpload: { daysAfterInitiation: 7 },
@@ -221,7 +256,7 @@ export function secureBucket(
     child,
   );
   const policy = bucket.arn.apply((arn) => pulumi.output(options.policy(arn)));
-  new aws.s3.BucketPolicy(name, { bucket: id, policy }, child);
+  const bucketPolicy = new aws.s3.BucketPolicy(name, { bucket: id, policy }, child);
   if (options.accessLogBucket) {
     new aws.s3.BucketLogging(
       name,
@@ -233,8 +268,9 @@ export function secureBucket(
       child,
     );
   }
+  let objectLockConfiguration: aws.s3.BucketObjectLockConfiguration | undefined;
   if (options.objectLock) {
-    new aws.s3.BucketObjectLockConfiguration(
+    objectLockConfiguration = new aws.s3.BucketObjectLockConfiguration(
       name,
       {
         bucket: id,
@@ -245,5 +281,9 @@ export function secureBucket(
       { ...child, dependsOn: [versioning] },
     );
   }
-  return Object.assign(bucket, { versioning });
+  return Object.assign(bucket, {
+    versioning,
+    bucketPolicy,
+    ...(objectLockConfiguration ? { objectLockConfiguration } : {}),
+  });
 }

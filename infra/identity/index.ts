@@ -1,6 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { PERSONA_NAMES, PersonaName } from "../../stacks/config";
+import { ServiceProviders, stackCreates } from "../organization";
 import { portalSignIn } from "./cognito";
 import {
   PERSONA_DESCRIPTIONS,
@@ -47,12 +48,19 @@ export interface IdentityArgs {
   readonly phiBucketArns: pulumi.Input<string[]>;
   /** Protect and retain the user pool. @default true */
   readonly protect?: boolean;
+  /**
+   * Who provides EBS encryption by default and the account password policy: those the organization
+   * provides are not created here. @default every one "stack"
+   */
+  readonly organizationServices?: Partial<ServiceProviders>;
 }
 
 /**
  * Identity and account hygiene (164.312(a)(1), 164.312(d), 164.308(a)(5)(ii)(D)): the Cognito
  * sign-in for patients and care providers (every region); EBS encryption by default with the PHI
  * key (every region); in the primary, the account password policy and the IT support persona roles.
+ * EBS encryption by default and the password policy are left out where the organization provides
+ * them (`organizationServices`).
  */
 export class Identity extends pulumi.ComponentResource {
   public readonly passwordPolicy?: aws.iam.AccountPasswordPolicy;
@@ -66,8 +74,10 @@ export class Identity extends pulumi.ComponentResource {
     const child = { parent: this };
 
     // A volume created outside the platform's launch templates is still encrypted, with the PHI key.
-    new aws.ebs.EncryptionByDefault(name, { enabled: true }, child);
-    new aws.ebs.DefaultKmsKey(name, { keyArn: args.phiKeyArn }, child);
+    if (stackCreates(args.organizationServices, "ebsDefaultEncryption")) {
+      new aws.ebs.EncryptionByDefault(name, { enabled: true }, child);
+      new aws.ebs.DefaultKmsKey(name, { keyArn: args.phiKeyArn }, child);
+    }
 
     const signIn = portalSignIn(this, name, {
       appUrl: args.appUrl,
@@ -79,7 +89,13 @@ export class Identity extends pulumi.ComponentResource {
     this.authDomain = signIn.domain;
 
     if (args.primary) {
-      this.passwordPolicy = new aws.iam.AccountPasswordPolicy(name, { ...PASSWORD_POLICY }, child);
+      if (stackCreates(args.organizationServices, "passwordPolicy")) {
+        this.passwordPolicy = new aws.iam.AccountPasswordPolicy(
+          name,
+          { ...PASSWORD_POLICY },
+          child,
+        );
+      }
       for (const persona of PERSONA_NAMES) {
         if (args.personas[persona].length === 0) continue;
         this.personaRoles[persona] = this.personaRole(name, persona, args);

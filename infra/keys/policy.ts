@@ -83,18 +83,10 @@ export const PHI_KEY_SERVICES = [
 ] as const;
 
 /**
- * The IAM path of the AWS Config delivery roles (infra/audit/config.ts): the logs key lets roles on
- * it, and no other principal, write encrypted configuration snapshots through S3.
+ * The IAM path of the roles that copy AWS Config's files into the log archive (infra/audit/config.ts):
+ * the logs key lets roles on it, and no other principal, re-encrypt those files through S3.
  */
 export const CONFIG_ROLE_PATH = "/ehealth-config/";
-
-/**
- * AWS Config's own service-linked role: AWS Config may deliver as it instead of a role on
- * CONFIG_ROLE_PATH ("Permissions for the KMS Key", AWS Config Developer Guide,
- * https://docs.aws.amazon.com/config/latest/developerguide/s3-kms-key-policy.html).
- */
-export const CONFIG_SERVICE_LINKED_ROLE =
-  "role/aws-service-role/config.amazonaws.com/AWSServiceRoleForConfig";
 
 /**
  * The Auto Scaling service-linked roles (the default one and those with a custom suffix, as
@@ -317,11 +309,30 @@ function logsStatements(ctx: LogsKeyContext): Statement[] {
       Condition: { StringEquals: { "aws:SourceAccount": ctx.accountId } },
     },
     {
-      // AWS Config writes its snapshots to a logs-key bucket through S3, as its delivery role.
+      // AWS Config records with its service-linked role, which cannot use KMS: it delivers as its
+      // service principal, for this account's channels of this region. "Permissions for the KMS
+      // Key", AWS Config Developer Guide:
+      // https://docs.aws.amazon.com/config/latest/developerguide/s3-kms-key-policy.html
       Sid: "AwsConfigDeliversThroughS3",
       Effect: "Allow",
+      Principal: { Service: "config.amazonaws.com" },
+      Action: ["kms:GenerateDataKey", "kms:Decrypt"],
+      Resource: "*",
+      Condition: {
+        StringEquals: { "aws:SourceAccount": ctx.accountId },
+        ArnLike: {
+          "aws:SourceArn": `arn:${ctx.partition}:config:${ctx.region}:${ctx.accountId}:*`,
+        },
+      },
+    },
+    {
+      // S3 replication copies Config's files into the archive: it decrypts them and encrypts the
+      // copies under this key ("Replicating objects created with server-side encryption", Amazon
+      // S3 User Guide: https://docs.aws.amazon.com/AmazonS3/latest/userguide/replication-config-for-kms-objects.html).
+      Sid: "ConfigCopiesThroughS3",
+      Effect: "Allow",
       Principal: { AWS: accountRoot(ctx.partition, ctx.accountId) },
-      Action: ["kms:GenerateDataKey*", "kms:Decrypt"],
+      Action: ["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey"],
       Resource: "*",
       Condition: {
         StringEquals: {
@@ -329,10 +340,7 @@ function logsStatements(ctx: LogsKeyContext): Statement[] {
           "kms:ViaService": `s3.${ctx.region}.amazonaws.com`,
         },
         ArnLike: {
-          "aws:PrincipalArn": [
-            `arn:${ctx.partition}:iam::${ctx.accountId}:role${CONFIG_ROLE_PATH}*`,
-            `arn:${ctx.partition}:iam::${ctx.accountId}:${CONFIG_SERVICE_LINKED_ROLE}`,
-          ],
+          "aws:PrincipalArn": `arn:${ctx.partition}:iam::${ctx.accountId}:role${CONFIG_ROLE_PATH}*`,
         },
       },
     },

@@ -3,12 +3,14 @@ import { existsSync, readFileSync } from "node:fs";
 import * as path from "node:path";
 import {
   CIS_MONITORS,
+  ARCHIVE_COLD_AFTER_DAYS,
   CONFIG_PREFIX,
   CONFIG_RULES,
   HIGH_SEVERITY,
   alertTopicPolicy,
   breakGlassMonitor,
-  configDeliveryPolicy,
+  configBucketPolicy,
+  configReplicationPolicy,
   guardDutyPattern,
   GUARDDUTY_FEATURES,
   SECURITY_HUB_STANDARDS,
@@ -18,7 +20,18 @@ import {
 import { CONFIG_ROLE_PATH } from "../../infra/keys/policy";
 import { PROJECT_DIR, loadProjectFile, loadStackConfig } from "../../tools/engine";
 import type { PolicyDocument } from "../../infra/iam";
-import { Evaluation, bothStacks, json, one, ofType, stack, stackWith } from "../helpers";
+import { MOCK_ACCOUNT_ID } from "../../tools/engine/mocks";
+import {
+  Evaluation,
+  ResourceRecord,
+  bothStacks,
+  json,
+  one,
+  ofType,
+  stack,
+  stackWith,
+} from "../helpers";
+import { denies, isAllowed } from "../helpers/iam";
 import { decide } from "../helpers/simulate";
 
 describe("ehealth:audit:Audit", () => {
@@ -88,6 +101,34 @@ describe("ehealth:audit:Audit", () => {
         );
       });
 
+      it("keeps every archived log readable in place for Athena and validate-logs: Glacier Instant Retrieval after 90 days, never a class that needs a restore, objects under 128 KB in Standard", () => {
+        const archive = ofType(evaluation.resources, "aws:s3/bucket:Bucket").find(
+          (b) => (b.inputs.tags as Record<string, string>).Purpose === "log-archive",
+        )!;
+        const lifecycle = ofType(
+          evaluation.resources,
+          "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration",
+        ).find((l) => l.inputs.bucket === archive.outputs.bucket)!;
+        expect(lifecycle.inputs.transitionDefaultMinimumObjectSize).to.equal(
+          "all_storage_classes_128K",
+        );
+        const rules = lifecycle.inputs.rules as {
+          transitions?: { days: number; storageClass: string }[];
+          noncurrentVersionTransitions?: { storageClass: string }[];
+        }[];
+        const current = rules.flatMap((r) => r.transitions ?? []);
+        expect(current).to.deep.equal([
+          { days: ARCHIVE_COLD_AFTER_DAYS, storageClass: "GLACIER_IR" },
+        ]);
+        expect(ARCHIVE_COLD_AFTER_DAYS).to.equal(90);
+        // The archive classes (Flexible Retrieval, Deep Archive) need a restore before any read.
+        const classes = [
+          ...current,
+          ...rules.flatMap((r) => r.noncurrentVersionTransitions ?? []),
+        ].map((t) => t.storageClass);
+        for (const c of classes) expect(["GLACIER", "DEEP_ARCHIVE"], c).to.not.include(c);
+      });
+
       it("runs an account IAM Access Analyzer", () => {
         expect(
           one(evaluation.resources, "aws:accessanalyzer/analyzer:Analyzer").inputs.type,
@@ -137,6 +178,24 @@ describe("the account's CloudTrail trail", () => {
     expect(arns).to.have.length(9);
   });
 
+  it("is created only after the archive's bucket policy and its log role's policy (CloudTrail checks both at creation)", () => {
+    const { resources } = stacks.ireland;
+    const trail = one(resources, "aws:cloudtrail/trail:Trail");
+    const archive = ofType(resources, "aws:s3/bucket:Bucket").find(
+      (b) => (b.inputs.tags as Record<string, string>).Purpose === "log-archive",
+    )!;
+    const bucketPolicy = ofType(resources, "aws:s3/bucketPolicy:BucketPolicy").find(
+      (p) => p.inputs.bucket === archive.outputs.bucket,
+    )!;
+    const role = ofType(resources, "aws:iam/role:Role").find(
+      (r) => r.outputs.arn === trail.inputs.cloudWatchLogsRoleArn,
+    )!;
+    const rolePolicy = ofType(resources, "aws:iam/rolePolicy:RolePolicy").find(
+      (p) => p.inputs.role === role.outputs.id,
+    )!;
+    expect(trail.dependencies).to.include.members([bucketPolicy.urn, rolePolicy.urn]);
+  });
+
   it("lets CloudTrail write only this account's logs under its prefix in the archive", () => {
     const doc = archiveBucketPolicy("arn:aws:s3:::archive", "210987654321");
     const writes = doc.Statement.find((s) => s.Sid === "CloudTrailWrites")!;
@@ -145,61 +204,179 @@ describe("the account's CloudTrail trail", () => {
   });
 });
 
+/** A bucket of the stack by its Purpose tag. */
+function bucketFor(resources: readonly ResourceRecord[], purpose: string): ResourceRecord {
+  const found = ofType(resources, "aws:s3/bucket:Bucket").filter(
+    (b) => (b.inputs.tags as Record<string, string>).Purpose === purpose,
+  );
+  if (found.length !== 1) throw new Error(`expected one ${purpose} bucket, found ${found.length}`);
+  return found[0];
+}
+
+/** The one resource of a type that configures this bucket (its policy, versioning, ...). */
+function settingOf(resources: readonly ResourceRecord[], type: string, bucket: ResourceRecord) {
+  return ofType(resources, type).filter((r) => r.inputs.bucket === bucket.outputs.bucket);
+}
+
+function logsKeyOf(resources: readonly ResourceRecord[]): ResourceRecord {
+  return ofType(resources, "aws:kms/key:Key").find(
+    (k) => (k.inputs.tags as Record<string, string>).Purpose === "logs",
+  )!;
+}
+
 describe("AWS Config", () => {
   const stacks = bothStacks();
 
   for (const name of ["ireland", "oregon"] as const) {
-    it(`records every supported resource in ${name}, global ones in the primary only, and delivers to the archive`, () => {
+    it(`records every supported resource in ${name}, global ones in the primary only, under AWS Config's service-linked role`, () => {
       const { resources } = stacks[name];
       const recorder = one(resources, "aws:cfg/recorder:Recorder");
       expect(recorder.inputs.recordingGroup).to.deep.include({
         allSupported: true,
         includeGlobalResourceTypes: name === "ireland",
       });
-      const role = ofType(resources, "aws:iam/role:Role").find(
-        (r) => r.outputs.arn === recorder.inputs.roleArn,
-      )!;
-      expect(role.inputs.path).to.equal(CONFIG_ROLE_PATH);
-      expect(json(role.inputs.assumeRolePolicy)).to.have.nested.property(
-        "Statement[0].Principal.Service",
-        "config.amazonaws.com",
+      // Security Hub's Config.1 (critical) requires exactly this role.
+      expect(recorder.inputs.roleArn).to.equal(
+        `arn:aws:iam::${MOCK_ACCOUNT_ID}:role/aws-service-role/config.amazonaws.com/AWSServiceRoleForConfig`,
       );
-      const channel = one(resources, "aws:cfg/deliveryChannel:DeliveryChannel");
-      const archive = ofType(resources, "aws:s3/bucket:Bucket").find(
-        (b) => (b.inputs.tags as Record<string, string>).Purpose === "log-archive",
-      )!;
-      const logsKey = ofType(resources, "aws:kms/key:Key").find(
-        (k) => (k.inputs.tags as Record<string, string>).Purpose === "logs",
-      )!;
-      expect(channel.inputs).to.include({
-        s3BucketName: archive.outputs.bucket,
-        s3KeyPrefix: CONFIG_PREFIX,
-        s3KmsKeyArn: logsKey.outputs.arn,
-      });
       expect(one(resources, "aws:cfg/recorderStatus:RecorderStatus").inputs.isEnabled).to.equal(
         true,
       );
     });
 
-    it(`deploys the managed rules in ${name}, the account-wide ones in the primary only`, () => {
-      const identifiers = ofType(stacks[name].resources, "aws:cfg/rule:Rule").map(
-        (r) => (r.inputs.source as { sourceIdentifier: string }).sourceIdentifier,
+    it(`delivers AWS Config's files in ${name} to a bucket of their own: under the logs key, versioned, TLS-only, private, without Object Lock`, () => {
+      const { resources } = stacks[name];
+      const channel = one(resources, "aws:cfg/deliveryChannel:DeliveryChannel");
+      const bucket = bucketFor(resources, "config-delivery");
+      const logsKey = logsKeyOf(resources);
+      expect(channel.inputs).to.include({
+        s3BucketName: bucket.outputs.bucket,
+        s3KeyPrefix: CONFIG_PREFIX,
+        s3KmsKeyArn: logsKey.outputs.arn,
+      });
+      // AWS Config cannot deliver to a bucket with Object Lock default retention.
+      expect(bucket.inputs.objectLockEnabled).to.not.equal(true);
+      expect(
+        settingOf(
+          resources,
+          "aws:s3/bucketObjectLockConfiguration:BucketObjectLockConfiguration",
+          bucket,
+        ),
+      ).to.deep.equal([]);
+      const [sse] = settingOf(
+        resources,
+        "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
+        bucket,
       );
-      const expected = CONFIG_RULES.filter((r) => name === "ireland" || !r.global);
-      expect(identifiers).to.have.members(expected.map((r) => r.identifier));
-      for (const needed of [
-        "ENCRYPTED_VOLUMES",
-        "INCOMING_SSH_DISABLED",
-        "VPC_FLOW_LOGS_ENABLED",
-        "DB_INSTANCE_BACKUP_ENABLED",
-      ]) {
-        expect(identifiers, needed).to.include(needed);
+      expect(sse.inputs.rules).to.deep.equal([
+        {
+          applyServerSideEncryptionByDefault: {
+            sseAlgorithm: "aws:kms",
+            kmsMasterKeyId: logsKey.outputs.arn,
+          },
+          bucketKeyEnabled: true,
+        },
+      ]);
+      const [versioning] = settingOf(resources, "aws:s3/bucketVersioning:BucketVersioning", bucket);
+      expect(versioning.inputs.versioningConfiguration).to.deep.equal({ status: "Enabled" });
+      const [block] = settingOf(
+        resources,
+        "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock",
+        bucket,
+      );
+      expect(block.inputs).to.include({
+        blockPublicAcls: true,
+        blockPublicPolicy: true,
+        ignorePublicAcls: true,
+        restrictPublicBuckets: true,
+      });
+      const [policy] = settingOf(resources, "aws:s3/bucketPolicy:BucketPolicy", bucket);
+      const doc = json<PolicyDocument>(policy.inputs.policy);
+      const arn = String(bucket.outputs.arn);
+      for (const resource of [arn, `${arn}/${CONFIG_PREFIX}/AWSLogs/x/Config/file.json.gz`]) {
+        expect(denies(doc, "s3:GetObject", resource, { "aws:SecureTransport": "false" })).to.equal(
+          true,
+        );
       }
-      if (name === "ireland") {
-        expect(identifiers).to.include.members(["CLOUD_TRAIL_ENABLED", "ROOT_ACCOUNT_MFA_ENABLED"]);
+      // The channel is created only once AWS Config may write there.
+      expect(channel.dependencies).to.include(policy.urn);
+    });
+
+    it(`copies every AWS Config file of ${name} into the locked archive, never its deletions`, () => {
+      const { resources } = stacks[name];
+      const bucket = bucketFor(resources, "config-delivery");
+      const archive = bucketFor(resources, "log-archive");
+      const [replication] = settingOf(
+        resources,
+        "aws:s3/bucketReplicationConfig:BucketReplicationConfig",
+        bucket,
+      );
+      const rules = replication.inputs.rules as {
+        filter: { prefix: string };
+        deleteMarkerReplication: { status: string };
+        sourceSelectionCriteria: { sseKmsEncryptedObjects: { status: string } };
+        destination: { bucket: string; encryptionConfiguration: { replicaKmsKeyId: string } };
+      }[];
+      expect(rules).to.have.length(1);
+      expect(rules[0].filter.prefix).to.equal(`${CONFIG_PREFIX}/`);
+      expect(rules[0].deleteMarkerReplication.status).to.equal("Disabled");
+      expect(rules[0].sourceSelectionCriteria.sseKmsEncryptedObjects.status).to.equal("Enabled");
+      expect(rules[0].destination.bucket).to.equal(archive.outputs.arn);
+      expect(rules[0].destination.encryptionConfiguration.replicaKmsKeyId).to.equal(
+        logsKeyOf(resources).outputs.arn,
+      );
+      const role = ofType(resources, "aws:iam/role:Role").find(
+        (r) => r.outputs.arn === replication.inputs.role,
+      )!;
+      expect(role.inputs.path).to.equal(CONFIG_ROLE_PATH);
+      const rolePolicy = ofType(resources, "aws:iam/rolePolicy:RolePolicy").find(
+        (p) => p.inputs.role === role.outputs.id,
+      )!;
+      const rights = json<PolicyDocument>(rolePolicy.inputs.policy);
+      const source = String(bucket.outputs.arn);
+      const target = String(archive.outputs.arn);
+      const file = `${CONFIG_PREFIX}/AWSLogs/${MOCK_ACCOUNT_ID}/Config/eu-west-1/snapshot.json.gz`;
+      expect(isAllowed(rights, undefined, "s3:ReplicateObject", `${target}/${file}`)).to.equal(
+        true,
+      );
+      expect(isAllowed(rights, undefined, "s3:ReplicateObject", `${target}/cloudtrail/x`)).to.equal(
+        false,
+      );
+      expect(isAllowed(rights, undefined, "s3:ReplicateDelete", `${target}/${file}`)).to.equal(
+        false,
+      );
+      // Replication into an Object Lock bucket reads the source's retention and legal hold.
+      for (const action of ["s3:GetObjectRetention", "s3:GetObjectLegalHold"]) {
+        expect(isAllowed(rights, undefined, action, `${source}/${file}`), action).to.equal(true);
       }
+      // Both buckets must be versioned before S3 accepts the replication, and no copy may reach
+      // the archive before its default retention can lock it.
+      for (const b of [bucket, archive]) {
+        const [versioning] = settingOf(resources, "aws:s3/bucketVersioning:BucketVersioning", b);
+        expect(replication.dependencies).to.include(versioning.urn);
+      }
+      const [lock] = settingOf(
+        resources,
+        "aws:s3/bucketObjectLockConfiguration:BucketObjectLockConfiguration",
+        archive,
+      );
+      expect(replication.dependencies).to.include(lock.urn);
     });
   }
+
+  it("creates AWS Config's service-linked role once in the account, in the stack deployed first, and keeps it when that stack is destroyed", () => {
+    const roles = (e: Evaluation) =>
+      ofType(e.resources, "aws:iam/serviceLinkedRole:ServiceLinkedRole").filter(
+        (r) => r.inputs.awsServiceName === "config.amazonaws.com",
+      );
+    expect(roles(stacks.ireland)).to.deep.equal([]);
+    const [role] = roles(stacks.oregon);
+    expect(role.retainOnDelete).to.equal(true);
+    expect(role.inputs.customSuffix).to.equal(undefined);
+    expect(one(stacks.oregon.resources, "aws:cfg/recorder:Recorder").dependencies).to.include(
+      role.urn,
+    );
+  });
 
   it("takes every rule name from AWS Config's HIPAA conformance pack", function () {
     const file = path.join(
@@ -222,15 +399,51 @@ describe("AWS Config", () => {
     for (const rule of CONFIG_RULES) expect(pack.has(rule.name), rule.name).to.equal(true);
   });
 
-  it("lets the delivery role write only under the Config prefix of this account", () => {
-    const doc = configDeliveryPolicy(
-      "arn:aws:s3:::archive",
-      "210987654321",
-      "arn:aws:kms:eu-west-1:210987654321:key/logs",
-    );
-    const writes = doc.Statement.find((s) => s.Sid === "WriteSnapshots")!;
-    expect(writes.Resource).to.equal("arn:aws:s3:::archive/config/AWSLogs/210987654321/Config/*");
-    expect(doc.Statement.flatMap((s) => [s.Resource].flat())).to.not.include("*");
+  for (const name of ["ireland", "oregon"] as const) {
+    it(`deploys the managed rules in ${name}, the account-wide ones in the primary only, once recording runs`, () => {
+      const rules = ofType(stacks[name].resources, "aws:cfg/rule:Rule");
+      const identifiers = rules.map(
+        (r) => (r.inputs.source as { sourceIdentifier: string }).sourceIdentifier,
+      );
+      const expected = CONFIG_RULES.filter((r) => name === "ireland" || !r.global);
+      expect(identifiers).to.have.members(expected.map((r) => r.identifier));
+      for (const needed of [
+        "ENCRYPTED_VOLUMES",
+        "INCOMING_SSH_DISABLED",
+        "VPC_FLOW_LOGS_ENABLED",
+        "DB_INSTANCE_BACKUP_ENABLED",
+      ]) {
+        expect(identifiers, needed).to.include(needed);
+      }
+      if (name === "ireland") {
+        expect(identifiers).to.include.members(["CLOUD_TRAIL_ENABLED", "ROOT_ACCOUNT_MFA_ENABLED"]);
+      }
+      const status = one(stacks[name].resources, "aws:cfg/recorderStatus:RecorderStatus");
+      for (const r of rules) expect(r.dependencies, r.name).to.include(status.urn);
+    });
+  }
+
+  it("lets AWS Config write only this account's files of this region's channel under its prefix, over TLS", () => {
+    const bucket = "arn:aws:s3:::config";
+    const doc = configBucketPolicy(bucket, "210987654321", "aws", "us-west-2");
+    const delivery = doc.Statement.find((s) => s.Sid === "AWSConfigBucketDelivery")!;
+    expect(delivery.Principal).to.deep.equal({ Service: "config.amazonaws.com" });
+    expect(delivery.Resource).to.equal(`${bucket}/config/AWSLogs/210987654321/Config/*`);
+    expect(delivery.Condition).to.deep.equal({
+      StringEquals: {
+        "aws:SourceAccount": "210987654321",
+        "s3:x-amz-acl": "bucket-owner-full-control",
+      },
+      ArnLike: { "aws:SourceArn": "arn:aws:config:us-west-2:210987654321:*" },
+    });
+    for (const s of doc.Statement.filter((x) => x.Effect === "Allow")) {
+      expect(s.Condition!.StringEquals!["aws:SourceAccount"], s.Sid).to.equal("210987654321");
+    }
+    expect(
+      denies(doc, "s3:PutObject", `${bucket}/config/x`, { "aws:SecureTransport": "false" }),
+    ).to.equal(true);
+    const replication = configReplicationPolicy(bucket, "arn:aws:s3:::archive", "arn:key");
+    expect(replication.Statement.flatMap((s) => [s.Resource].flat())).to.not.include("*");
   });
 });
 

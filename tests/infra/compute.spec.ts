@@ -269,8 +269,12 @@ describe("ehealth:compute:Compute", () => {
 
       it("grants Auto Scaling's own service-linked role the PHI key, so it can launch encrypted volumes", () => {
         const e = stacks[name];
-        const role = one(e.resources, "aws:iam/serviceLinkedRole:ServiceLinkedRole");
-        expect(role.inputs.awsServiceName).to.equal("autoscaling.amazonaws.com");
+        // The stack's other service-linked role is AWS Config's (infra/audit, the secondary only).
+        const roles = ofType(e.resources, "aws:iam/serviceLinkedRole:ServiceLinkedRole").filter(
+          (r) => r.inputs.awsServiceName === "autoscaling.amazonaws.com",
+        );
+        expect(roles).to.have.length(1);
+        const [role] = roles;
         const grant = one(e.resources, "aws:kms/grant:Grant");
         expect(grant.inputs).to.include({
           keyId: phiKey(e).outputs.arn,

@@ -218,11 +218,11 @@ describe("the stacks' logs keys (issue 13.3)", () => {
         { resource: json<PolicyDocument>(logsKey.inputs.policy) },
       );
       expect(decision.result).to.equal("Allowed");
-      expect(leaves(decision.unevaluated)).to.deep.include({
-        op: "ArnLike",
-        key: "kms:EncryptionContext:aws:s3:arn",
-        values: [archiveArn, `${archiveArn}/*`],
-      });
+      // The archive and AWS Config's own bucket are both log buckets the auditors may read.
+      const context = leaves(decision.unevaluated).find(
+        (l) => l.op === "ArnLike" && l.key === "kms:EncryptionContext:aws:s3:arn",
+      );
+      expect(context?.values).to.include.members([archiveArn, `${archiveArn}/*`]);
     });
   }
 });

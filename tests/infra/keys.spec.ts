@@ -1,6 +1,7 @@
 import { expect } from "chai";
 import { Statement } from "../../infra/iam";
 import { KEY_PURPOSES, Keys, keyPolicy } from "../../infra/keys";
+import { CONFIG_ROLE_PATH } from "../../infra/keys/policy";
 import { build, json, ofType, stack } from "../helpers";
 
 const ctx = { accountId: "210987654321", partition: "aws", region: "eu-west-1" };
@@ -69,6 +70,25 @@ describe("infra/keys/policy", () => {
       }
     });
   }
+
+  it("lets AWS Config deliver with the logs key only for this account's channels in this region", () => {
+    const s = keyPolicy("logs", ctx).Statement.find((x) => x.Sid === "AwsConfigDeliversThroughS3")!;
+    expect(principals(s)).to.deep.equal(["config.amazonaws.com"]);
+    expect(actions(s)).to.have.members(["kms:GenerateDataKey", "kms:Decrypt"]);
+    expect(s.Condition).to.deep.equal({
+      StringEquals: { "aws:SourceAccount": ctx.accountId },
+      ArnLike: { "aws:SourceArn": `arn:aws:config:eu-west-1:${ctx.accountId}:*` },
+    });
+  });
+
+  it("lets only roles on the Config copy path re-encrypt through S3 with the logs key", () => {
+    const s = keyPolicy("logs", ctx).Statement.find((x) => x.Sid === "ConfigCopiesThroughS3")!;
+    expect(s.Condition!.StringEquals["kms:ViaService"]).to.equal("s3.eu-west-1.amazonaws.com");
+    expect(s.Condition!.ArnLike["aws:PrincipalArn"]).to.equal(
+      `arn:aws:iam::${ctx.accountId}:role${CONFIG_ROLE_PATH}*`,
+    );
+    expect(actions(s)).to.include.members(["kms:Decrypt", "kms:Encrypt"]);
+  });
 
   it("gives the PHI and logs keys to disjoint services, but for AWS Config's own role writing through S3", () => {
     const servicesOf = (purpose: "phi" | "logs") =>

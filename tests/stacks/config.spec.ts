@@ -130,6 +130,43 @@ describe("stacks/config", () => {
     expect(message).to.include('ehealth:azCount "3" is more than the 2 AZs of us-west-1: use 2');
   });
 
+  it("lets the stack create every account and region singleton unless told the organization provides it", () => {
+    expect(parseWith({}).organizationServices).to.deep.equal({
+      guardDuty: "stack",
+      securityHub: "stack",
+      config: "stack",
+      accessAnalyzer: "stack",
+      ebsDefaultEncryption: "stack",
+      passwordPolicy: "stack",
+      trail: "stack",
+    });
+    const mixed = parseWith({
+      "ehealth:organizationServices": '{"guardDuty": "organization", "trail": "organization"}',
+    }).organizationServices;
+    expect(mixed.guardDuty).to.equal("organization");
+    expect(mixed.trail).to.equal("organization");
+    expect(mixed.config).to.equal("stack");
+  });
+
+  it("fails when ehealth:organizationServices names an unknown service or provider, in one line naming the key, the value and what is allowed", () => {
+    const provider = refusal({ "ehealth:organizationServices": '{"trail": "org"}' });
+    expect(provider).to.include('ehealth:organizationServices {"trail": "org"} has trail "org"');
+    expect(provider).to.include('use "stack"');
+    expect(provider).to.include('or "organization"');
+    const service = refusal({ "ehealth:organizationServices": '{"macie": "organization"}' });
+    expect(service).to.include("ehealth:organizationServices");
+    expect(service).to.include("has macie, which is not a service it knows");
+    expect(service).to.include(
+      "use guardDuty, securityHub, config, accessAnalyzer, ebsDefaultEncryption, passwordPolicy or trail",
+    );
+    expect(refusal({ "ehealth:organizationServices": '["trail"]' })).to.include(
+      'ehealth:organizationServices ["trail"] is not an object',
+    );
+    expect(refusal({ "ehealth:organizationServices": "trail" })).to.include(
+      "ehealth:organizationServices trail is not JSON",
+    );
+  });
+
   it("fails when the environment is unknown", () => {
     expect(refusal({ "ehealth:environment": "qa" })).to.include(
       'ehealth:environment "qa" is not an environment: use prod, staging or dev',

@@ -114,6 +114,24 @@ describe("stacks", () => {
     }
   });
 
+  it("builds the network in Availability Zones only, never in a Local Zone the account opted in to", () => {
+    // The mock account is opted in to us-west-2-lax-1a and -1b, which sort before us-west-2a.
+    expect(oregon.outputs.availabilityZones).to.deep.equal([
+      "us-west-2a",
+      "us-west-2b",
+      "us-west-2c",
+    ]);
+    for (const evaluation of [ireland, oregon]) {
+      const zones = new Set(
+        ofType(evaluation.resources, "aws:ec2/subnet:Subnet").map((s) =>
+          String(s.inputs.availabilityZone),
+        ),
+      );
+      expect([...zones].sort()).to.deep.equal(evaluation.outputs.availabilityZones);
+      for (const zone of zones) expect(zone).to.match(/^[a-z]{2}-[a-z]+-\d[a-z]$/);
+    }
+  });
+
   it("fails with one line naming the key when the stack config is invalid", async () => {
     const failure = await stackWith("ireland", {
       overrides: { "ehealth:vpcCidr": "10.0.0.0/8" },

@@ -158,11 +158,14 @@ describe("tools/engine", () => {
       expect(group.protect).to.equal(false);
       expect(String(vpc.outputs.arn)).to.include(":us-west-2:");
       expect(String(group.outputs.arn)).to.include(":eu-west-1:");
+      // Unfiltered, an account opted in to the Los Angeles Local Zones gets those too.
       expect(evaluation.outputs.zones).to.deep.equal([
         "us-west-2a",
         "us-west-2b",
         "us-west-2c",
         "us-west-2d",
+        "us-west-2-lax-1a",
+        "us-west-2-lax-1b",
       ]);
     });
 

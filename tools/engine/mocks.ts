@@ -367,6 +367,30 @@ function bucket(c: ShapeContext): { id: string; state: State } {
   };
 }
 
+/**
+ * Local Zones an opted-in account sees beside its AZs (real names; us-west-2-lax-1a sorts before
+ * us-west-2a). DescribeAvailabilityZones returns them unless filtered by opt-in-status.
+ */
+const LOCAL_ZONES: Readonly<Record<string, readonly string[]>> = {
+  "us-west-2": ["us-west-2-lax-1a", "us-west-2-lax-1b"],
+};
+
+/** Applies the `opt-in-status` filter as EC2 does (AZs are "opt-in-not-required"); no other. */
+function zonesMatching(
+  inputs: State,
+  zones: readonly { name: string; optInStatus: string }[],
+): { name: string; optInStatus: string }[] {
+  const filters = (inputs.filters ?? []) as { name: string; values: string[] }[];
+  return zones.filter((zone) =>
+    filters.every((f) => {
+      if (f.name !== "opt-in-status") {
+        throw new Error(`the mock engine does not filter zones by ${f.name}: add it to mocks.ts`);
+      }
+      return f.values.includes(zone.optInStatus);
+    }),
+  );
+}
+
 /** The hosted zone of Application Load Balancers per region (for alias records). */
 const ALB_ZONE_IDS: Record<string, string> = {
   "eu-west-1": "Z32O12XQLNTSW2",
@@ -461,8 +485,11 @@ export class PlatformMocks implements pulumi.runtime.Mocks {
         const account = ELB_ACCOUNTS[region] ?? "000000000000";
         return { id: account, arn: `arn:${this.partition}:iam::${account}:root`, region };
       },
-      "aws:index/getAvailabilityZones:getAvailabilityZones": (_inputs, region) => {
-        const names = this.zonesOf(region);
+      "aws:index/getAvailabilityZones:getAvailabilityZones": (inputs, region) => {
+        const names = zonesMatching(inputs, [
+          ...this.zonesOf(region).map((name) => ({ name, optInStatus: "opt-in-not-required" })),
+          ...(LOCAL_ZONES[region] ?? []).map((name) => ({ name, optInStatus: "opted-in" })),
+        ]).map((z) => z.name);
         return {
           id: region,
           region,

@@ -255,6 +255,39 @@ describe("preflight: KMS key usage", () => {
     ).to.deep.equal([]);
   });
 
+  it("kms-config-delivery: with the service-linked role, Config uses the key as config.amazonaws.com for this account", async () => {
+    const build = (p: Program, k: string) => {
+      const bucket = p.add("aws:s3/bucket:Bucket", "config-bucket");
+      p.add("aws:cfg/recorder:Recorder", "rec", {
+        name: "rec",
+        roleArn: `arn:aws:iam::${ACCOUNT}:role/aws-service-role/config.amazonaws.com/AWSServiceRoleForConfig`,
+      });
+      p.add("aws:cfg/deliveryChannel:DeliveryChannel", "channel", {
+        s3BucketName: bucket.id,
+        s3KmsKeyArn: k,
+      });
+    };
+    const config = (account: string) => ({
+      Effect: "Allow",
+      Principal: { Service: "config.amazonaws.com" },
+      Action: ["kms:GenerateDataKey", "kms:Decrypt"],
+      Resource: "*",
+      Condition: {
+        StringEquals: { "aws:SourceAccount": account },
+        ArnLike: { "aws:SourceArn": `arn:aws:config:eu-west-1:${account}:*` },
+      },
+    });
+    const bad = await findings(
+      "kms-config-delivery",
+      withKey(doc(rootAll, config("999999999999")), build),
+    );
+    expect(bad).to.have.length(1);
+    expect(bad[0].message).to.include("config.amazonaws.com");
+    expect(
+      await findings("kms-config-delivery", withKey(doc(keyAdmin, config(ACCOUNT)), build)),
+    ).to.deep.equal([]);
+  });
+
   it("kms-s3-default-encryption: a key usable only with another bucket's aws:s3:arn context leaves this bucket's objects unreadable", async () => {
     const build = (p: Program, k: string) => {
       const bucket = p.add("aws:s3/bucket:Bucket", "docs", { bucket: "docs" });

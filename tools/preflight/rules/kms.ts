@@ -538,7 +538,7 @@ export const KMS_RULE_SPECS: readonly KmsRuleSpec[] = [
     id: "kms-config-delivery",
     kind: "silently-broken",
     description:
-      "An AWS Config delivery channel with a KMS key: the recorder's role can generate data keys through s3.<region> for the delivery bucket (aws:s3:arn context); snapshots are not delivered otherwise.",
+      "An AWS Config delivery channel with a KMS key: the recorder's role can generate data keys through s3.<region> for the delivery bucket (aws:s3:arn context), or, with the service-linked role, config.amazonaws.com can for this account's recorder; snapshots are not delivered otherwise.",
     reference: docs(
       "config/latest/developerguide/s3-kms-key-policy.html",
       "AWS Config Developer Guide: Permissions for the KMS key",
@@ -552,21 +552,30 @@ export const KMS_RULE_SPECS: readonly KmsRuleSpec[] = [
             ? roleArnOf(g, recorder.inputs.roleArn)
             : callerRole(g);
         const bucket = g.find(r.inputs.s3BucketName);
+        const region = g.regionOf(r);
+        // With its service-linked role (which cannot use KMS), Config calls KMS as its service
+        // principal for the account's recorder; the page gives aws:SourceArn as a pattern of the
+        // account's Config ARNs in the region, so the recorder's ARN stands for what it sends.
+        const serviceLinked = principal.includes("/aws-service-role/config.amazonaws.com/");
+        const call = serviceLinked
+          ? servicePrincipal("config.amazonaws.com", ["kms:GenerateDataKey", "kms:Decrypt"], {
+              "aws:SourceAccount": g.accountId,
+              "aws:SourceArn": `arn:${g.partition}:config:${region}:${g.accountId}:config-recorder/${recorder ? g.physicalName(recorder) : "default"}`,
+            })
+          : viaService(
+              g,
+              "s3",
+              region,
+              ["kms:GenerateDataKey", "kms:Decrypt"],
+              s3Context(g, bucket, String(r.inputs.s3BucketName), bucketKeyOf(g, bucket)),
+              principal,
+            );
         return [
           {
             resource: r,
             keyRef: r.inputs.s3KmsKeyArn,
             purpose: "deliver configuration snapshots",
-            calls: [
-              viaService(
-                g,
-                "s3",
-                g.regionOf(r),
-                ["kms:GenerateDataKey", "kms:Decrypt"],
-                s3Context(g, bucket, String(r.inputs.s3BucketName), bucketKeyOf(g, bucket)),
-                principal,
-              ),
-            ],
+            calls: [call],
           },
         ];
       }),

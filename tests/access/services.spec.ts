@@ -3,7 +3,7 @@
  * record: TLS and the PHI key enforced on patient documents, CloudTrail and S3 log delivery
  * admitted exactly where they write, and each service role able to do its job and nothing beside.
  *
- * Not modelled: the S3 log delivery and CloudTrail services' own checks (bucket ACL reads before a
+ * Not modelled: the S3 log delivery, CloudTrail and AWS Config services' own checks (bucket ACL reads before a
  * write), and AWS managed policies other than AdministratorAccess (the backup role's four AWS
  * Backup policies are not simulated; the preflight's kms-backup-vault rule judges its key use).
  */
@@ -161,21 +161,35 @@ table(
       }),
     },
     {
-      says: "AWS Config's role writes snapshots under its prefix",
+      says: "AWS Config delivers snapshots into its bucket for this account",
       expect: "Allowed",
       request: (s) => ({
-        ...role(s, "ehealth-ireland-config", { "s3:x-amz-acl": "bucket-owner-full-control" }),
+        principal: "config.amazonaws.com",
+        context: {
+          "aws:SecureTransport": "true",
+          "aws:SourceAccount": ACCOUNT,
+          "aws:SourceArn": `arn:aws:config:${EU}:${ACCOUNT}:config-recorder/ehealth-ireland`,
+          "s3:x-amz-acl": "bucket-owner-full-control",
+        },
         action: "s3:PutObject",
-        resource: `${s.bucket("ehealth-ireland-archive").arn}/config/AWSLogs/${ACCOUNT}/Config/x.json.gz`,
+        resource: `${s.bucket("ehealth-ireland-config").arn}/config/AWSLogs/${ACCOUNT}/Config/x.json.gz`,
+        resourcePolicy: s.bucket("ehealth-ireland-config").policy,
       }),
     },
     {
-      says: "AWS Config's role writes into CloudTrail's prefix",
+      says: "AWS Config delivers into the bucket for another account",
       expect: "Denied",
       request: (s) => ({
-        ...role(s, "ehealth-ireland-config", { "s3:x-amz-acl": "bucket-owner-full-control" }),
+        principal: "config.amazonaws.com",
+        context: {
+          "aws:SecureTransport": "true",
+          "aws:SourceAccount": "999999999999",
+          "aws:SourceArn": "arn:aws:config:eu-west-1:999999999999:config-recorder/theirs",
+          "s3:x-amz-acl": "bucket-owner-full-control",
+        },
         action: "s3:PutObject",
-        resource: `${s.bucket("ehealth-ireland-archive").arn}/cloudtrail/AWSLogs/${ACCOUNT}/x.json.gz`,
+        resource: `${s.bucket("ehealth-ireland-config").arn}/config/AWSLogs/999999999999/Config/x.json.gz`,
+        resourcePolicy: s.bucket("ehealth-ireland-config").policy,
       }),
     },
   ],

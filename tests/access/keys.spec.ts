@@ -164,7 +164,7 @@ table(
       }),
     },
     {
-      says: "AWS Config's delivery role writes snapshots through S3",
+      says: "a role on the AWS Config path (/ehealth-config/, the copy into the archive) encrypts through S3",
       expect: "Allowed",
       request: (s) => ({
         principal: `arn:aws:iam::${ACCOUNT}:role/ehealth-config/ehealth-ireland-config`,

@@ -223,7 +223,12 @@ export class Compute extends pulumi.ComponentResource {
         accessLogs: { bucket: albLogs.bucket, prefix: ALB_LOG_PREFIX, enabled: true },
         tags: { Name: name },
       },
-      { ...child, dependsOn: [albLogs] },
+      // ELB checks the bucket's policy when logging is turned on (it writes ELBAccessLogTestFile
+      // and refuses with "Access Denied for bucket" otherwise: "Enable access logs for your
+      // Application Load Balancer", Verify bucket permissions,
+      // https://docs.aws.amazon.com/elasticloadbalancing/latest/application/enable-access-logging.html;
+      // hashicorp/terraform-provider-aws#12010). The policy is a resource of its own: wait for it.
+      { ...child, dependsOn: [albLogs, albLogs.bucketPolicy] },
     );
     const targetGroup = new aws.lb.TargetGroup(
       `${name}-app`,

@@ -73,6 +73,13 @@ export interface ComputeArgs {
   };
   /** Protect and retain the log buckets and groups, and keep the load balancer's deletion protection. */
   readonly protect: boolean;
+  /**
+   * Turn on Amazon Inspector's EC2 scanning for the account. False where the organization's
+   * delegated administrator runs Inspector: a member account cannot deactivate it ("Deactivating
+   * Amazon Inspector", Amazon Inspector User Guide), so `pulumi destroy` of an enabler would fail.
+   * @default true
+   */
+  readonly inspector?: boolean;
 }
 
 /**
@@ -500,7 +507,11 @@ export class Compute extends pulumi.ComponentResource {
       child,
     );
 
-    patching(this, name, { accountId: args.accountId, patchGroup });
+    patching(this, name, {
+      accountId: args.accountId,
+      patchGroup,
+      inspector: args.inspector ?? true,
+    });
 
     if (args.bastion.enabled) {
       this.bastion = bastionHost(this, name, {

@@ -15,6 +15,7 @@ export const ORGANIZATION_SERVICES = [
   "ebsDefaultEncryption",
   "passwordPolicy",
   "trail",
+  "inspector",
 ] as const;
 export type OrganizationService = (typeof ORGANIZATION_SERVICES)[number];
 

@@ -1046,7 +1046,7 @@ function enclaveNamesFit(
     if (name.length > MAX_ENCLAVE_NAME) {
       const room = id.length - (name.length - MAX_ENCLAVE_NAME);
       problems.push(
-        `ehealth:research enclave "${id}" makes the name ${name}, ${name.length} characters, more than the ${MAX_ENCLAVE_NAME} its bucket names leave room for: ${room >= 3 ? `use an id of at most ${room} characters` : "use a shorter stack name"}`,
+        `ehealth:research enclave "${id}" makes the name ${name}, ${name.length} characters, more than the ${MAX_ENCLAVE_NAME} its derived names leave room for (a backup vault name has 50 characters): ${room >= 3 ? `use an id of at most ${room} characters` : "use a shorter stack name"}`,
       );
     }
   }

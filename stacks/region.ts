@@ -10,6 +10,7 @@ import { Data, Replication, ReplicationTarget } from "../infra/data";
 import { Keys } from "../infra/keys";
 import { Network } from "../infra/network";
 import { Enclave, enclaveName } from "../infra/research";
+import { stackCreates } from "../infra/organization";
 import { ConfigError, StackConfig } from "./config";
 
 export interface RegionStack {
@@ -262,6 +263,7 @@ export async function deployRegion(config: StackConfig): Promise<RegionStack> {
       wafRateLimit: config.app.wafRateLimit,
       logRetentionDays: config.flowLogRetentionDays,
       bastion: config.bastion,
+      inspector: stackCreates(config.organizationServices, "inspector"),
       protect: config.dataProtection,
     },
     opts,

@@ -1,6 +1,7 @@
 import { expect } from "chai";
 import { readFileSync } from "node:fs";
 import * as path from "node:path";
+import { PLACEHOLDER_UNIT } from "../infra/compute";
 import { LAMBDA_NETWORK_RELEASE_TIMEOUT } from "../infra/research";
 import { PROJECT_DIR } from "../tools/engine";
 
@@ -23,6 +24,13 @@ describe("docs/runbooks", () => {
     expect(force).to.match(/plain `pulumi up` does not see it/);
     const back = section(runbook("failover.md"), /^## 4\. /);
     expect(back).to.include("`pulumi preview --refresh`");
+  });
+
+  it("first deployment: says the placeholder answers the health checks until the application ships", () => {
+    const after = section(runbook("first-deployment.md"), /^## After it/);
+    // Every instance runs the placeholder from its first boot (infra/compute/placeholder.ts).
+    expect(after).to.not.match(/health checks fail/);
+    expect(after).to.include(PLACEHOLDER_UNIT);
   });
 
   it("close-out: gives the deletes the same time the program gives them, for Lambda's network interfaces", () => {

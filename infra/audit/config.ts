@@ -248,7 +248,11 @@ export interface ConfigRecording {
  * AWS Config's own bucket (no Object Lock), and the S3 replication that copies every file it
  * receives into the locked archive.
  */
-function configBucket(parent: pulumi.Resource, name: string, args: RecorderArgs): SecureBucket {
+function configBucket(
+  parent: pulumi.Resource,
+  name: string,
+  args: RecorderArgs,
+): { readonly bucket: SecureBucket; readonly replication: aws.s3.BucketReplicationConfig } {
   const child = { parent };
   const bucket = secureBucket(parent, `${name}-config`, {
     kmsKeyArn: args.logsKeyArn,
@@ -281,7 +285,7 @@ function configBucket(parent: pulumi.Resource, name: string, args: RecorderArgs)
     },
     child,
   );
-  new aws.s3.BucketReplicationConfig(
+  const replication = new aws.s3.BucketReplicationConfig(
     `${name}-config`,
     {
       bucket: bucket.bucket,
@@ -315,7 +319,7 @@ function configBucket(parent: pulumi.Resource, name: string, args: RecorderArgs)
       ],
     },
   );
-  return bucket;
+  return { bucket, replication };
 }
 
 /**
@@ -363,7 +367,7 @@ export function configRecording(
       )
     : undefined;
 
-  const bucket = configBucket(parent, name, args);
+  const { bucket, replication } = configBucket(parent, name, args);
   const recorder = new aws.cfg.Recorder(
     name,
     {
@@ -385,10 +389,14 @@ export function configRecording(
     // AWS Config checks the bucket's policy when the channel is created.
     { ...child, dependsOn: [recorder, bucket.bucketPolicy] },
   );
+  // Recording starts once the copy into the archive is in place: S3 replicates only objects
+  // written after the replication configuration exists ("What does Amazon S3 replicate?", Amazon
+  // S3 User Guide: "Objects created after you add a replication configuration"), so a file
+  // delivered before it would never reach the locked archive.
   const status = new aws.cfg.RecorderStatus(
     name,
     { name: recorder.name, isEnabled: true },
-    { ...child, dependsOn: [channel] },
+    { ...child, dependsOn: [channel, replication] },
   );
   return {
     recorder,

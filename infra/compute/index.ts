@@ -73,6 +73,13 @@ export interface ComputeArgs {
   };
   /** Protect and retain the log buckets and groups, and keep the load balancer's deletion protection. */
   readonly protect: boolean;
+  /**
+   * Turn on Amazon Inspector's EC2 scanning for the account. False where the organization's
+   * delegated administrator runs Inspector: a member account cannot deactivate it ("Deactivating
+   * Amazon Inspector", Amazon Inspector User Guide), so `pulumi destroy` of an enabler would fail.
+   * @default true
+   */
+  readonly inspector?: boolean;
 }
 
 /**
@@ -223,7 +230,12 @@ export class Compute extends pulumi.ComponentResource {
         accessLogs: { bucket: albLogs.bucket, prefix: ALB_LOG_PREFIX, enabled: true },
         tags: { Name: name },
       },
-      { ...child, dependsOn: [albLogs] },
+      // ELB checks the bucket's policy when logging is turned on (it writes ELBAccessLogTestFile
+      // and refuses with "Access Denied for bucket" otherwise: "Enable access logs for your
+      // Application Load Balancer", Verify bucket permissions,
+      // https://docs.aws.amazon.com/elasticloadbalancing/latest/application/enable-access-logging.html;
+      // hashicorp/terraform-provider-aws#12010). The policy is a resource of its own: wait for it.
+      { ...child, dependsOn: [albLogs, albLogs.bucketPolicy] },
     );
     const targetGroup = new aws.lb.TargetGroup(
       `${name}-app`,
@@ -495,7 +507,11 @@ export class Compute extends pulumi.ComponentResource {
       child,
     );
 
-    patching(this, name, { accountId: args.accountId, patchGroup });
+    patching(this, name, {
+      accountId: args.accountId,
+      patchGroup,
+      inspector: args.inspector ?? true,
+    });
 
     if (args.bastion.enabled) {
       this.bastion = bastionHost(this, name, {

@@ -32,6 +32,8 @@ export interface PatchingArgs {
   readonly accountId: string;
   /** The value of the instances' PatchGroup tag. */
   readonly patchGroup: string;
+  /** Turn on Amazon Inspector's EC2 scanning (false where the organization runs it). */
+  readonly inspector: boolean;
 }
 
 export function patching(parent: pulumi.Resource, name: string, args: PatchingArgs): void {
@@ -126,9 +128,11 @@ export function patching(parent: pulumi.Resource, name: string, args: PatchingAr
     },
     child,
   );
-  new aws.inspector2.Enabler(
-    `${name}-inspector`,
-    { accountIds: [args.accountId], resourceTypes: ["EC2"] },
-    child,
-  );
+  if (args.inspector) {
+    new aws.inspector2.Enabler(
+      `${name}-inspector`,
+      { accountIds: [args.accountId], resourceTypes: ["EC2"] },
+      child,
+    );
+  }
 }

@@ -301,6 +301,18 @@ function logsStatements(ctx: LogsKeyContext): Statement[] {
       },
     },
     {
+      // The archive uses an S3 Bucket Key: CloudTrail then needs kms:Decrypt to create or update
+      // the trail ("Granting decrypt permissions", CloudTrail User Guide,
+      // https://docs.aws.amazon.com/awscloudtrail/latest/userguide/create-kms-key-policy-for-cloudtrail.html),
+      // for this account's trails only (aws:SourceAccount is supported there).
+      Sid: "CloudTrailDecryptsForBucketKey",
+      Effect: "Allow",
+      Principal: { Service: "cloudtrail.amazonaws.com" },
+      Action: "kms:Decrypt",
+      Resource: "*",
+      Condition: { StringEquals: { "aws:SourceAccount": ctx.accountId } },
+    },
+    {
       Sid: "CloudTrailDescribesKey",
       Effect: "Allow",
       Principal: { Service: "cloudtrail.amazonaws.com" },

@@ -381,7 +381,7 @@ export class Network extends pulumi.ComponentResource {
       },
       child,
     );
-    new aws.iam.RolePolicy(
+    const rolePolicy = new aws.iam.RolePolicy(
       `${name}-flow-logs`,
       {
         role: role.id,
@@ -400,7 +400,9 @@ export class Network extends pulumi.ComponentResource {
         maxAggregationInterval: 60,
         tags: { Name: name },
       },
-      child,
+      // Flow logs deliver as the role from their first minute: until its policy exists, delivery
+      // fails ("Access error" in the flow log's status) and the first records are lost.
+      { ...child, dependsOn: [rolePolicy] },
     );
     return group;
   }

@@ -160,7 +160,7 @@ export class Enclave extends pulumi.ComponentResource {
     );
     if (name.length > MAX_ENCLAVE_NAME) {
       throw new Error(
-        `Enclave ${name}: the name has ${name.length} characters, more than the ${MAX_ENCLAVE_NAME} its bucket names leave room for: use a shorter project identifier`,
+        `Enclave ${name}: the name has ${name.length} characters, more than the ${MAX_ENCLAVE_NAME} its derived names leave room for (a backup vault name has 50 characters): use a shorter project identifier`,
       );
     }
     if (args.purge && args.status !== "closed") {

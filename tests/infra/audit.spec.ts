@@ -362,6 +362,21 @@ describe("AWS Config", () => {
       );
       expect(replication.dependencies).to.include(lock.urn);
     });
+
+    it(`starts recording in ${name} only once every file AWS Config writes is copied into the archive`, () => {
+      const { resources } = stacks[name];
+      const bucket = bucketFor(resources, "config-delivery");
+      const [replication] = settingOf(
+        resources,
+        "aws:s3/bucketReplicationConfig:BucketReplicationConfig",
+        bucket,
+      );
+      // S3 replicates only objects written after the replication configuration exists ("What
+      // does Amazon S3 replicate?"): a file delivered before it would never reach the archive.
+      const status = one(resources, "aws:cfg/recorderStatus:RecorderStatus");
+      expect(status.inputs.isEnabled).to.equal(true);
+      expect(status.dependencies).to.include(replication.urn);
+    });
   }
 
   it("creates AWS Config's service-linked role once in the account, in the stack deployed first, and keeps it when that stack is destroyed", () => {

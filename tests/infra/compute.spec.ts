@@ -74,6 +74,22 @@ describe("ehealth:compute:Compute", () => {
         expect(bucket.protect && bucket.retainOnDelete).to.equal(true);
       });
 
+      it("creates the ALB only after its log bucket's policy admits ELB, which ELB checks when logging turns on", () => {
+        const e = stacks[name];
+        const lb = one(e.resources, "aws:lb/loadBalancer:LoadBalancer");
+        const logs = lb.inputs.accessLogs as { bucket: string };
+        const policies = ofType(e.resources, "aws:s3/bucketPolicy:BucketPolicy").filter(
+          (p) => p.inputs.bucket === logs.bucket,
+        );
+        expect(policies, "the log bucket's policy").to.have.length(1);
+        const writes = json<Doc>(policies[0].inputs.policy).Statement.filter(
+          (s) => s.Effect === "Allow" && s.Action === "s3:PutObject",
+        );
+        expect(writes, "the statement that lets ELB write").to.not.be.empty;
+        // A dependency on the bucket alone does not wait for the policy, a resource of its own.
+        expect(lb.dependencies).to.include(policies[0].urn);
+      });
+
       it("serves HTTPS with a TLS 1.3 policy and a DNS-validated certificate; HTTP only redirects", () => {
         const e = stacks[name];
         const listeners = ofType(e.resources, "aws:lb/listener:Listener");

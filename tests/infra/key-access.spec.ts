@@ -147,6 +147,24 @@ describe("infra/keys/policy (evaluated)", () => {
     });
   });
 
+  describe("CloudTrail and the archive's S3 Bucket Key", () => {
+    it("lets CloudTrail decrypt with the logs key for this account's trails only, as CreateTrail needs with a Bucket Key", async () => {
+      // "Granting decrypt permissions", CloudTrail User Guide: with an S3 Bucket Key on the trail's
+      // bucket, kms:Decrypt is required to create or update a trail with SSE-KMS.
+      const trail = (sourceAccount: string) =>
+        onKey("logs", "cloudtrail.amazonaws.com", "kms:Decrypt", {
+          "aws:SourceAccount": sourceAccount,
+          "aws:SourceArn": `arn:aws:cloudtrail:${region}:${sourceAccount}:trail/ehealth`,
+        });
+      expect((await trail(account)).result).to.equal("Allowed");
+      expect((await trail("999988887777")).result).to.not.equal("Allowed");
+      const onPhi = await onKey("phi", "cloudtrail.amazonaws.com", "kms:Decrypt", {
+        "aws:SourceAccount": account,
+      });
+      expect(onPhi.result).to.not.equal("Allowed");
+    });
+  });
+
   describe("log archive (issue 13.3)", () => {
     // The simulator cannot evaluate kms:EncryptionContext:* (see tests/helpers/simulate.ts): it
     // decides the rest and reports the encryption-context condition left to check, asserted here.

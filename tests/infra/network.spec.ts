@@ -233,6 +233,17 @@ describe("ehealth:network:Network", () => {
         expect(statement.Resource).to.have.members([group, `${group}:*`]);
       });
 
+      it("starts logging only once its role may write, so no early record is lost", () => {
+        const flowLog = one(evaluation.resources, "aws:ec2/flowLog:FlowLog");
+        const role = ofType(evaluation.resources, "aws:iam/role:Role").find(
+          (r) => r.outputs.arn === flowLog.inputs.iamRoleArn,
+        )!;
+        const policy = ofType(evaluation.resources, "aws:iam/rolePolicy:RolePolicy").find(
+          (p) => p.inputs.role === role.outputs.id,
+        )!;
+        expect(flowLog.dependencies).to.include(policy.urn);
+      });
+
       it("has S3 and DynamoDB gateway endpoints on the app and data route tables", () => {
         const endpoints = ofType(evaluation.resources, "aws:ec2/vpcEndpoint:VpcEndpoint");
         const privateTables = net.tables.filter((t) => tier(t) !== "public").map(idOf);

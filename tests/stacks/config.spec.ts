@@ -139,6 +139,7 @@ describe("stacks/config", () => {
       ebsDefaultEncryption: "stack",
       passwordPolicy: "stack",
       trail: "stack",
+      inspector: "stack",
     });
     const mixed = parseWith({
       "ehealth:organizationServices": '{"guardDuty": "organization", "trail": "organization"}',
@@ -157,7 +158,7 @@ describe("stacks/config", () => {
     expect(service).to.include("ehealth:organizationServices");
     expect(service).to.include("has macie, which is not a service it knows");
     expect(service).to.include(
-      "use guardDuty, securityHub, config, accessAnalyzer, ebsDefaultEncryption, passwordPolicy or trail",
+      "use guardDuty, securityHub, config, accessAnalyzer, ebsDefaultEncryption, passwordPolicy, trail or inspector",
     );
     expect(refusal({ "ehealth:organizationServices": '["trail"]' })).to.include(
       'ehealth:organizationServices ["trail"] is not an object',

@@ -40,6 +40,7 @@ const SINGLETONS: Readonly<Record<OrganizationService, (r: ResourceRecord) => bo
       String(r.inputs.name).endsWith("/cloudtrail")) ||
     r.type === "aws:cloudwatch/logMetricFilter:LogMetricFilter" ||
     r.type === "aws:cloudwatch/metricAlarm:MetricAlarm",
+  inspector: (r) => r.type === "aws:inspector2/enabler:Enabler",
 };
 
 /** Which of the services exist in the primary (the trail and password policy live there). */
@@ -63,6 +64,7 @@ const HALF: readonly OrganizationService[] = [
   "config",
   "ebsDefaultEncryption",
   "trail",
+  "inspector",
 ];
 const OTHER_HALF = ORGANIZATION_SERVICES.filter((s) => !HALF.includes(s));
 

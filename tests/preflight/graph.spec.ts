@@ -151,6 +151,44 @@ describe("preflight: ordering", () => {
   });
 });
 
+describe("preflight: ordering of log delivery", () => {
+  it("order-load-balancer-after-log-bucket-policy: ELB tests its log bucket when access logs are enabled", async () => {
+    const { racing, waiting } = await ordered(
+      "order-load-balancer-after-log-bucket-policy",
+      (p, wait) => {
+        const b = p.add("aws:s3/bucket:Bucket", "alb-logs", { bucket: "alb-logs" });
+        const bp = p.add("aws:s3/bucketPolicy:BucketPolicy", "alb-logs", {
+          bucket: b.id,
+          policy: doc(),
+        });
+        p.add(
+          "aws:lb/loadBalancer:LoadBalancer",
+          "alb",
+          { name: "alb", accessLogs: { bucket: b.id, enabled: true } },
+          { dependsOn: wait ? [bp] : [b] },
+        );
+      },
+    );
+    expect(racing).to.have.length(1);
+    expect(waiting).to.deep.equal([]);
+  });
+
+  it("order-flow-log-after-role-policy: a flow log waits for its delivery role's policy", async () => {
+    const { racing, waiting } = await ordered("order-flow-log-after-role-policy", (p, wait) => {
+      const role = p.add("aws:iam/role:Role", "flow", { name: "flow" });
+      const rp = p.add("aws:iam/rolePolicy:RolePolicy", "flow", { role: role.id, policy: doc() });
+      p.add(
+        "aws:ec2/flowLog:FlowLog",
+        "vpc",
+        { iamRoleArn: p.arn(role), trafficType: "ALL" },
+        { dependsOn: wait ? [rp] : [role] },
+      );
+    });
+    expect(racing).to.have.length(1);
+    expect(waiting).to.deep.equal([]);
+  });
+});
+
 describe("preflight: convergence", () => {
   const group = (p: Program, version: string, userData: string) => {
     const lt = p.add("aws:ec2/launchTemplate:LaunchTemplate", "lt", {

@@ -256,6 +256,70 @@ export const securityHubStandards: StackRule = {
   },
 };
 
+export const loadBalancerAfterLogBucketPolicy: StackRule = {
+  id: "order-load-balancer-after-log-bucket-policy",
+  family: "ordering",
+  kind: "fails-deploy",
+  scope: "stack",
+  description:
+    "Elastic Load Balancing checks that it may write to the access log bucket (it writes a test file) when access logs are enabled: the load balancer waits for that bucket's policy.",
+  reference: docs(
+    "elasticloadbalancing/latest/application/enable-access-logging.html",
+    "Elastic Load Balancing User Guide: Enable access logs for your Application Load Balancer",
+  ),
+  check(g) {
+    return g
+      .ofType("aws:lb/loadBalancer:LoadBalancer", "aws:alb/loadBalancer:LoadBalancer")
+      .flatMap((lb) => {
+        const logs = block(lb.inputs.accessLogs);
+        if (logs.enabled === false || !logs.bucket) return [];
+        const bucket = g.find(logs.bucket);
+        if (!bucket) return [];
+        const policies = g.referencing(bucket, "aws:s3/bucketPolicy:BucketPolicy", "bucket");
+        return waitsFor(
+          g,
+          lb,
+          policies,
+          "its access log bucket's policy",
+          "Add the bucket policy to the load balancer's dependsOn.",
+        );
+      });
+  },
+};
+
+export const flowLogAfterRolePolicy: StackRule = {
+  id: "order-flow-log-after-role-policy",
+  family: "ordering",
+  kind: "silently-broken",
+  scope: "stack",
+  description:
+    "A flow log that publishes to CloudWatch Logs through a role starts delivering with that role's permissions: created before the role's policy, it starts with an access error.",
+  reference: docs(
+    "vpc/latest/userguide/flow-logs-troubleshooting.html",
+    "Amazon VPC User Guide: Troubleshoot VPC Flow Logs (access error)",
+  ),
+  check(g) {
+    return g.ofType("aws:ec2/flowLog:FlowLog").flatMap((fl) => {
+      const role = g.find(
+        fl.inputs.iamRoleArn ?? fl.inputs.deliverLogsPermissionArn,
+        "aws:iam/role:Role",
+      );
+      if (!role) return [];
+      const policies = [
+        ...g.referencing(role, "aws:iam/rolePolicy:RolePolicy", "role"),
+        ...g.referencing(role, "aws:iam/rolePolicyAttachment:RolePolicyAttachment", "role"),
+      ];
+      return waitsFor(
+        g,
+        fl,
+        policies,
+        "its delivery role's policy",
+        "Add the role's policy to the flow log's dependsOn.",
+      );
+    });
+  },
+};
+
 export const orderingRules: readonly StackRule[] = [
   trailAfterPolicies,
   configOrder,
@@ -263,4 +327,6 @@ export const orderingRules: readonly StackRule[] = [
   listenerAfterValidation,
   notificationAfterPermission,
   securityHubStandards,
+  loadBalancerAfterLogBucketPolicy,
+  flowLogAfterRolePolicy,
 ];

@@ -71,33 +71,6 @@ describe("infra/keys/policy", () => {
     });
   }
 
-  it("lets only the PHI services of this region use the PHI key", () => {
-    const use = keyPolicy("phi", ctx).Statement.find((s) => s.Sid === "PhiServicesUse")!;
-    const via = use.Condition!.StringEquals!["kms:ViaService"] as string[];
-    expect(via).to.include.members(["rds.eu-west-1.amazonaws.com", "s3.eu-west-1.amazonaws.com"]);
-    expect(via.every((v) => v.endsWith(".eu-west-1.amazonaws.com"))).to.equal(true);
-    expect(via).to.not.include("backup.eu-west-1.amazonaws.com");
-    expect(use.Condition!.StringEquals!["kms:CallerAccount"]).to.equal(ctx.accountId);
-  });
-
-  it("lets CloudWatch Logs use the logs key only for this account's log groups in this region", () => {
-    const logs = keyPolicy("logs", ctx).Statement.find((s) =>
-      principals(s).includes("logs.eu-west-1.amazonaws.com"),
-    )!;
-    expect(logs.Condition!.ArnLike!["kms:EncryptionContext:aws:logs:arn"]).to.equal(
-      `arn:aws:logs:eu-west-1:${ctx.accountId}:log-group:*`,
-    );
-  });
-
-  it("lets CloudTrail encrypt only this account's trails with the logs key", () => {
-    const trail = keyPolicy("logs", ctx).Statement.filter((s) =>
-      principals(s).includes("cloudtrail.amazonaws.com"),
-    );
-    expect(trail.length).to.be.greaterThan(0);
-    for (const s of trail)
-      expect(s.Condition!.StringEquals!["aws:SourceAccount"]).to.equal(ctx.accountId);
-  });
-
   it("lets AWS Config deliver with the logs key only for this account's channels in this region", () => {
     const s = keyPolicy("logs", ctx).Statement.find((x) => x.Sid === "AwsConfigDeliversThroughS3")!;
     expect(principals(s)).to.deep.equal(["config.amazonaws.com"]);
@@ -117,36 +90,7 @@ describe("infra/keys/policy", () => {
     expect(actions(s)).to.include.members(["kms:Decrypt", "kms:Encrypt"]);
   });
 
-  it("lets CloudWatch alarms and EventBridge encrypt alerts with the logs key only", () => {
-    const publishers = keyPolicy("logs", ctx).Statement.filter((x) =>
-      principals(x).some((p) => p === "events.amazonaws.com" || p === "cloudwatch.amazonaws.com"),
-    );
-    expect(publishers.map((x) => x.Sid)).to.have.members([
-      "CloudWatchAlarmsEncryptAlerts",
-      "EventBridgeEncryptsAlerts",
-    ]);
-    for (const s of publishers) {
-      expect(actions(s)).to.have.members(["kms:GenerateDataKey*", "kms:Decrypt"]);
-    }
-    for (const purpose of ["phi", "backups"] as const) {
-      const anyAlert = keyPolicy(purpose, ctx).Statement.some((x) =>
-        principals(x).some((p) => p === "events.amazonaws.com" || p === "cloudwatch.amazonaws.com"),
-      );
-      expect(anyAlert, purpose).to.equal(false);
-    }
-  });
-
-  it("lets only AWS Backup, and RDS for its snapshots, use the backups key through this region", () => {
-    const services = keyPolicy("backups", ctx)
-      .Statement.filter((s) => s.Condition?.StringEquals?.["kms:ViaService"])
-      .flatMap((s) => [s.Condition!.StringEquals!["kms:ViaService"]].flat());
-    expect([...new Set(services)]).to.have.members([
-      "backup.eu-west-1.amazonaws.com",
-      "rds.eu-west-1.amazonaws.com",
-    ]);
-  });
-
-  it("gives the PHI and logs keys to disjoint services, but for the Config copy role writing through S3", () => {
+  it("gives the PHI and logs keys to disjoint services, but for AWS Config's own role writing through S3", () => {
     const servicesOf = (purpose: "phi" | "logs") =>
       keyPolicy(purpose, ctx)
         .Statement.filter((s) => s.Condition?.ArnLike?.["aws:PrincipalArn"] === undefined)

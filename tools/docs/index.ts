@@ -7,6 +7,7 @@ import * as path from "node:path";
 import { renderAssessment } from "./assessment";
 import { renderHipaa } from "./hipaa";
 import { renderPolicies } from "./policies";
+import { renderPreflight } from "./preflight";
 
 export const DOCS = path.resolve(__dirname, "..", "..", "docs");
 
@@ -14,6 +15,7 @@ export const GENERATED: readonly (readonly [string, () => string])[] = [
   ["policies.md", renderPolicies],
   ["assessment.md", () => renderAssessment()],
   ["hipaa.md", () => renderHipaa()],
+  ["preflight.md", renderPreflight],
 ];
 
 if (require.main === module) {

@@ -1,7 +1,9 @@
 /**
  * `npm run plan`: evaluates both stacks (or any Pulumi TypeScript program) on Pulumi's mock
- * runtime, each in its own worker, runs the policy pack on every resource, and reports.
- * Exit codes: 0 no mandatory violation, 1 a mandatory violation, 2 bad input (one line, no trace).
+ * runtime, each in its own worker, runs the policy pack on every resource and the preflight (AWS's
+ * own rules) on all stacks together, and reports.
+ * Exit codes: 0 no mandatory violation and no fails-deploy finding, 1 either, 2 bad input (one
+ * line, no trace).
  */
 import { Command, CommanderError, InvalidArgumentError } from "commander";
 import { mkdirSync, writeFileSync } from "node:fs";
@@ -30,6 +32,7 @@ const reports = () => ({
 });
 const markdown = () => require("./markdown") as typeof import("./markdown");
 const diagram = () => require("./diagram") as typeof import("./diagram");
+const preflight = () => require("../preflight") as typeof import("../preflight");
 /* eslint-enable @typescript-eslint/no-require-imports */
 
 export interface PlanCliOptions {
@@ -131,10 +134,15 @@ export async function plan(
   checkPolicyConfig(policyConfig, options.policyConfig);
   const evaluations = await running;
   const { stackReport, planReport } = reports();
-  const stacks = evaluations.map((e, i) =>
-    stackReport(e, path.relative(process.cwd(), targets[i].program)),
+  // AWS's own rules after the pack, on all stacks at once (they share one account).
+  const checked = await preflight().preflight(
+    evaluations.map((e) => ({ stack: e.stack, region: e.region, resources: e.resources })),
   );
-  return { report: planReport(stacks, now), drawn: evaluations };
+  const stacks = evaluations.map((e, i) => ({
+    ...stackReport(e, path.relative(process.cwd(), targets[i].program)),
+    deploy: checked.stacks[i].deploy,
+  }));
+  return { report: planReport(stacks, now, checked.timingMs), drawn: evaluations };
 }
 
 export async function main(
@@ -171,7 +179,7 @@ export async function main(
         write(path.join(options.diagram, `${stack.stack}.svg`), await renderSvg(toDot(stack)));
     }
     out(reports().renderTerminal(report, options.quiet ?? false));
-    return report.summary.mandatory > 0 ? 1 : 0;
+    return report.summary.mandatory > 0 || (report.summary.failsDeploy ?? 0) > 0 ? 1 : 0;
   } catch (e) {
     if (e instanceof PlanInputError) {
       err(`plan: ${e.message}`);

@@ -45,6 +45,24 @@ function stackSection(stack: StackReport): string[] {
     }
     lines.push("");
   }
+  if (stack.deploy) {
+    lines.push(`### Deploy preflight (AWS's own rules)`, "");
+    if (stack.deploy.length === 0) {
+      lines.push("No finding: AWS would accept every resource, and each does what it says.", "");
+    } else {
+      lines.push(
+        "| kind | resource | rule | finding | source |",
+        "| --- | --- | --- | --- | --- |",
+      );
+      for (const f of stack.deploy) {
+        const resource = f.urn ? f.urn.split("::").pop() : "(stack)";
+        lines.push(
+          `| ${f.kind} | ${resource} | \`${f.rule}\` | ${cell(f.message)} | [${cell(f.reference.title)}](${f.reference.url}) |`,
+        );
+      }
+      lines.push("");
+    }
+  }
   if (stack.exempted.length) {
     lines.push("Exempted:", "");
     for (const e of stack.exempted) {

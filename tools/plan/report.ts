@@ -5,6 +5,7 @@
 import { policies } from "../../policy-pack/policies";
 import { Evaluation, STACK_TYPE, descendants } from "../engine/types";
 import type { Exempted, Finding } from "../policy/run";
+import type { DeployFinding } from "../preflight/types";
 
 export const SCHEMA_VERSION = 1;
 
@@ -39,6 +40,8 @@ export interface StackReport {
   readonly violations: Finding[];
   readonly exempted: Exempted[];
   readonly timingsMs: { readonly program: number; readonly policies: number };
+  /** The preflight's findings on this stack (AWS's own rules): absent when it did not run. */
+  readonly deploy?: DeployFinding[];
 }
 
 export interface PlanReport {
@@ -50,7 +53,12 @@ export interface PlanReport {
     readonly mandatory: number;
     readonly advisory: number;
     readonly exempted: number;
+    /** Preflight findings over all stacks, when it ran: `failsDeploy > 0` also makes the plan exit 1. */
+    readonly failsDeploy?: number;
+    readonly silentlyBroken?: number;
   };
+  /** Milliseconds the preflight took for all stacks together, when it ran. */
+  readonly preflightMs?: number;
 }
 
 /** Secret inputs never leave the worker in clear: a report is a file people pass around. */
@@ -135,8 +143,13 @@ export function stackReport(evaluation: Evaluation, program: string): StackRepor
   };
 }
 
-export function planReport(stacks: StackReport[], generatedAt = new Date()): PlanReport {
+export function planReport(
+  stacks: StackReport[],
+  generatedAt = new Date(),
+  preflightMs?: number,
+): PlanReport {
   const all = stacks.flatMap((s) => s.violations);
+  const deploy = stacks.some((s) => s.deploy) ? stacks.flatMap((s) => s.deploy ?? []) : undefined;
   return {
     schemaVersion: SCHEMA_VERSION,
     generatedAt: generatedAt.toISOString(),
@@ -146,7 +159,14 @@ export function planReport(stacks: StackReport[], generatedAt = new Date()): Pla
       mandatory: all.filter((v) => v.enforcementLevel === "mandatory").length,
       advisory: all.filter((v) => v.enforcementLevel === "advisory").length,
       exempted: stacks.reduce((n, s) => n + s.exempted.length, 0),
+      ...(deploy
+        ? {
+            failsDeploy: deploy.filter((f) => f.kind === "fails-deploy").length,
+            silentlyBroken: deploy.filter((f) => f.kind === "silently-broken").length,
+          }
+        : {}),
     },
+    ...(preflightMs !== undefined ? { preflightMs } : {}),
   };
 }
 

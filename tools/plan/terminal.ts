@@ -1,5 +1,6 @@
 /** The plan as a person reads it in a terminal. */
 import { Finding } from "../policy/run";
+import type { DeployFinding } from "../preflight/types";
 import { PlanReport, StackReport, componentOf } from "./report";
 
 const SEVERITY_ORDER = ["critical", "high", "medium", "low"];
@@ -33,6 +34,30 @@ function findings(title: string, list: readonly Finding[]): string[] {
   return lines;
 }
 
+/** The preflight's findings: what AWS would refuse, then what would deploy and not work. */
+export function deploySection(stack: StackReport, onlyFailing = false): string[] {
+  if (!stack.deploy) return [];
+  const kinds = onlyFailing
+    ? (["fails-deploy"] as const)
+    : (["fails-deploy", "silently-broken"] as const);
+  const lines: string[] = [];
+  for (const kind of kinds) {
+    const list: DeployFinding[] = stack.deploy.filter((f) => f.kind === kind);
+    if (list.length === 0) continue;
+    lines.push(`  deploy: ${kind} (${list.length})`);
+    for (const f of [...list].sort((a, b) => a.rule.localeCompare(b.rule))) {
+      lines.push(
+        `      ${resourceName(f.urn)}  [${f.rule}]`,
+        `        ${f.message}`,
+        `        (${f.reference.title}: ${f.reference.url})`,
+      );
+    }
+  }
+  if (!onlyFailing && stack.deploy.length === 0)
+    lines.push("  deploy: no finding (AWS's rules in docs/preflight.md)");
+  return lines;
+}
+
 export function renderStack(stack: StackReport): string[] {
   const byUrn = new Map(stack.resources.map((r) => [r.urn, r]));
   const lines = [
@@ -60,6 +85,7 @@ export function renderStack(stack: StackReport): string[] {
       stack.violations.filter((v) => v.enforcementLevel === "advisory"),
     ),
   );
+  lines.push(...deploySection(stack));
   for (const e of stack.exempted) {
     lines.push(
       `  exempted: ${resourceName(e.urn)} [${e.policy}] ${e.reason}${e.expires ? ` (until ${e.expires})` : ""}`,
@@ -71,8 +97,13 @@ export function renderStack(stack: StackReport): string[] {
 export function verdict(report: PlanReport): string {
   const { resources, mandatory, advisory, exempted } = report.summary;
   const stacks = report.stacks.map((s) => s.stack).join(", ");
-  const counts = `${resources} resources in ${stacks}: ${mandatory} mandatory, ${advisory} advisory, ${exempted} exempted`;
-  return mandatory > 0 ? `FAIL ${counts}` : `PASS ${counts}`;
+  const { failsDeploy, silentlyBroken } = report.summary;
+  const deploy =
+    failsDeploy === undefined
+      ? ""
+      : `; deploy: ${failsDeploy} fails-deploy, ${silentlyBroken ?? 0} silently-broken`;
+  const counts = `${resources} resources in ${stacks}: ${mandatory} mandatory, ${advisory} advisory, ${exempted} exempted${deploy}`;
+  return mandatory > 0 || (failsDeploy ?? 0) > 0 ? `FAIL ${counts}` : `PASS ${counts}`;
 }
 
 export function renderTerminal(report: PlanReport, quiet: boolean): string {
@@ -81,7 +112,9 @@ export function renderTerminal(report: PlanReport, quiet: boolean): string {
       findings(
         "mandatory violations",
         s.violations.filter((v) => v.enforcementLevel === "mandatory"),
-      ).map((l) => `${s.stack}${l}`),
+      )
+        .concat(deploySection(s, true))
+        .map((l) => `${s.stack}${l}`),
     );
     return [...mandatory, verdict(report)].join("\n");
   }

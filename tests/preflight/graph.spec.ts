@@ -1,0 +1,524 @@
+import { expect } from "chai";
+import { arnFits, policyProblems } from "../../tools/preflight/rules/iam";
+import { naclGaps } from "../../tools/preflight/rules/convergence";
+import { ACCOUNT, Program, doc, findings } from "./program";
+
+const ordered = async (rule: string, build: (p: Program, wait: boolean) => void) => {
+  const racing = new Program();
+  build(racing, false);
+  const waiting = new Program();
+  build(waiting, true);
+  return { racing: await findings(rule, racing), waiting: await findings(rule, waiting) };
+};
+
+describe("preflight: ordering", () => {
+  it("order-trail-after-bucket-and-role-policies: the trail waits for the bucket policy and the log role's policy", async () => {
+    const { racing, waiting } = await ordered(
+      "order-trail-after-bucket-and-role-policies",
+      (p, wait) => {
+        const b = p.add("aws:s3/bucket:Bucket", "archive", { bucket: "archive" });
+        const bp = p.add("aws:s3/bucketPolicy:BucketPolicy", "archive", {
+          bucket: b.id,
+          policy: doc(),
+        });
+        const role = p.add("aws:iam/role:Role", "trail", { name: "trail" });
+        const rp = p.add("aws:iam/rolePolicy:RolePolicy", "trail", {
+          role: role.id,
+          policy: doc(),
+        });
+        p.add(
+          "aws:cloudtrail/trail:Trail",
+          "trail",
+          { s3BucketName: b.id, cloudWatchLogsRoleArn: p.arn(role) },
+          { dependsOn: wait ? [bp, rp] : [b, role] },
+        );
+      },
+    );
+    expect(racing).to.have.length(2);
+    expect(waiting).to.deep.equal([]);
+  });
+
+  it("order-config-recorder-channel-rules: channel after recorder, status after channel, rules after recorder", async () => {
+    const { racing, waiting } = await ordered("order-config-recorder-channel-rules", (p, wait) => {
+      const rec = p.add("aws:cfg/recorder:Recorder", "rec", { name: "rec" });
+      const ch = p.add(
+        "aws:cfg/deliveryChannel:DeliveryChannel",
+        "ch",
+        { name: "ch" },
+        { dependsOn: wait ? [rec] : [] },
+      );
+      const st = p.add(
+        "aws:cfg/recorderStatus:RecorderStatus",
+        "st",
+        { name: "rec" },
+        { dependsOn: wait ? [ch] : [] },
+      );
+      p.add("aws:cfg/rule:Rule", "rule", { name: "rule" }, { dependsOn: wait ? [st] : [] });
+    });
+    expect(racing).to.have.length(3);
+    expect(waiting).to.deep.equal([]);
+  });
+
+  it("order-replication-after-versioning: replication waits for the source's versioning", async () => {
+    const { racing, waiting } = await ordered("order-replication-after-versioning", (p, wait) => {
+      const b = p.add("aws:s3/bucket:Bucket", "docs", { bucket: "docs" });
+      const v = p.add("aws:s3/bucketVersioning:BucketVersioning", "docs", {
+        bucket: b.id,
+        versioningConfiguration: { status: "Enabled" },
+      });
+      p.add(
+        "aws:s3/bucketReplicationConfig:BucketReplicationConfig",
+        "docs",
+        { bucket: b.id, rules: [] },
+        { dependsOn: wait ? [v] : [b] },
+      );
+    });
+    expect(racing).to.have.length(1);
+    expect(waiting).to.deep.equal([]);
+  });
+
+  it("order-https-listener-after-certificate-validation: a listener takes an issued certificate", async () => {
+    const { racing, waiting } = await ordered(
+      "order-https-listener-after-certificate-validation",
+      (p, wait) => {
+        const cert = p.add("aws:acm/certificate:Certificate", "cert", {
+          domainName: "app.example.org",
+          validationMethod: "DNS",
+        });
+        const v = p.add(
+          "aws:acm/certificateValidation:CertificateValidation",
+          "cert",
+          { certificateArn: p.arn(cert) },
+          { dependsOn: [cert] },
+        );
+        p.add(
+          "aws:lb/listener:Listener",
+          "https",
+          { protocol: "HTTPS", certificateArn: p.arn(cert) },
+          { dependsOn: wait ? [v] : [cert] },
+        );
+      },
+    );
+    expect(racing).to.have.length(1);
+    expect(waiting).to.deep.equal([]);
+  });
+
+  it("order-bucket-notification-after-permission: S3 validates a Lambda destination's permission when the notification is put", async () => {
+    const { racing, waiting } = await ordered(
+      "order-bucket-notification-after-permission",
+      (p, wait) => {
+        const fn = p.add("aws:lambda/function:Function", "fn", { name: "fn" });
+        p.add("aws:iam/role:Role", "fn", { name: "fn" });
+        const b = p.add("aws:s3/bucket:Bucket", "in", { bucket: "in" });
+        const perm = wait
+          ? p.add("aws:lambda/permission:Permission", "fn", {
+              function: "fn",
+              principal: "s3.amazonaws.com",
+              sourceArn: p.arn(b),
+            })
+          : undefined;
+        p.add(
+          "aws:s3/bucketNotification:BucketNotification",
+          "in",
+          { bucket: b.id, lambdaFunctions: [{ lambdaFunctionArn: p.arn(fn) }] },
+          { dependsOn: perm ? [perm] : [] },
+        );
+      },
+    );
+    expect(racing).to.have.length(1);
+    expect(racing[0].message).to.include("no aws.lambda.Permission");
+    expect(waiting).to.deep.equal([]);
+  });
+
+  it("order-securityhub-standards-after-account: a subscription waits for Security Hub", async () => {
+    const { racing, waiting } = await ordered(
+      "order-securityhub-standards-after-account",
+      (p, wait) => {
+        const hub = p.add("aws:securityhub/account:Account", "hub", {});
+        p.add(
+          "aws:securityhub/standardsSubscription:StandardsSubscription",
+          "fsbp",
+          {
+            standardsArn:
+              "arn:aws:securityhub:eu-west-1::standards/aws-foundational-security-best-practices/v/1.0.0",
+          },
+          { dependsOn: wait ? [hub] : [] },
+        );
+      },
+    );
+    expect(racing).to.have.length(1);
+    expect(waiting).to.deep.equal([]);
+  });
+});
+
+describe("preflight: ordering of log delivery", () => {
+  it("order-load-balancer-after-log-bucket-policy: ELB tests its log bucket when access logs are enabled", async () => {
+    const { racing, waiting } = await ordered(
+      "order-load-balancer-after-log-bucket-policy",
+      (p, wait) => {
+        const b = p.add("aws:s3/bucket:Bucket", "alb-logs", { bucket: "alb-logs" });
+        const bp = p.add("aws:s3/bucketPolicy:BucketPolicy", "alb-logs", {
+          bucket: b.id,
+          policy: doc(),
+        });
+        p.add(
+          "aws:lb/loadBalancer:LoadBalancer",
+          "alb",
+          { name: "alb", accessLogs: { bucket: b.id, enabled: true } },
+          { dependsOn: wait ? [bp] : [b] },
+        );
+      },
+    );
+    expect(racing).to.have.length(1);
+    expect(waiting).to.deep.equal([]);
+  });
+
+  it("order-flow-log-after-role-policy: a flow log waits for its delivery role's policy", async () => {
+    const { racing, waiting } = await ordered("order-flow-log-after-role-policy", (p, wait) => {
+      const role = p.add("aws:iam/role:Role", "flow", { name: "flow" });
+      const rp = p.add("aws:iam/rolePolicy:RolePolicy", "flow", { role: role.id, policy: doc() });
+      p.add(
+        "aws:ec2/flowLog:FlowLog",
+        "vpc",
+        { iamRoleArn: p.arn(role), trafficType: "ALL" },
+        { dependsOn: wait ? [rp] : [role] },
+      );
+    });
+    expect(racing).to.have.length(1);
+    expect(waiting).to.deep.equal([]);
+  });
+});
+
+describe("preflight: convergence", () => {
+  const group = (p: Program, version: string, userData: string) => {
+    const lt = p.add("aws:ec2/launchTemplate:LaunchTemplate", "lt", {
+      userData: Buffer.from(userData).toString("base64"),
+    });
+    const tg = p.add("aws:lb/targetGroup:TargetGroup", "tg", {
+      name: "tg",
+      port: 8443,
+      protocol: "HTTPS",
+      healthCheck: { path: "/health" },
+    });
+    p.add("aws:autoscaling/group:Group", "asg", {
+      launchTemplate: { id: lt.id, version },
+      instanceRefresh: { strategy: "Rolling" },
+      healthCheckType: "ELB",
+      targetGroupArns: [p.arn(tg)],
+    });
+  };
+
+  it("asg-instance-refresh-needs-version: $Latest never starts a refresh, a version number does", async () => {
+    const bad = new Program();
+    group(bad, "$Latest", "");
+    const good = new Program();
+    group(good, "3", "");
+    expect(await findings("asg-instance-refresh-needs-version", bad)).to.have.length(1);
+    expect(await findings("asg-instance-refresh-needs-version", good)).to.deep.equal([]);
+  });
+
+  it("asg-elb-health-check-port-unserved: user data must start something on the target port", async () => {
+    const bad = new Program();
+    group(bad, "1", "#!/bin/bash\ndnf install -y amazon-cloudwatch-agent\n");
+    const good = new Program();
+    group(good, "1", "#!/bin/bash\nsystemctl enable --now placeholder # listens on 8443\n");
+    expect(await findings("asg-elb-health-check-port-unserved", bad)).to.have.length(1);
+    expect(await findings("asg-elb-health-check-port-unserved", good)).to.deep.equal([]);
+  });
+
+  it("lambda-reserved-concurrency: any reservation is reported with the account limit it needs; none is not", async () => {
+    const p = new Program();
+    p.add("aws:lambda/function:Function", "a", { name: "a", reservedConcurrentExecutions: 5 });
+    p.add("aws:lambda/function:Function", "b", { name: "b" });
+    const hits = await findings("lambda-reserved-concurrency", p);
+    expect(hits).to.have.length(1);
+    expect(hits[0].message).to.include("at least 105");
+  });
+
+  it("lambda-vpc-reaches-apis: a VPC function without NAT needs an endpoint for each service its code calls", async () => {
+    const run = async (endpoint: boolean) => {
+      const p = new Program();
+      const vpc = p.add("aws:ec2/vpc:Vpc", "vpc", { cidrBlock: "10.0.0.0/16" });
+      const subnet = p.add("aws:ec2/subnet:Subnet", "app", {
+        vpcId: vpc.id,
+        availabilityZone: "eu-west-1a",
+      });
+      const rt = p.add("aws:ec2/routeTable:RouteTable", "app", { vpcId: vpc.id });
+      p.add("aws:ec2/routeTableAssociation:RouteTableAssociation", "app", {
+        subnetId: subnet.id,
+        routeTableId: rt.id,
+      });
+      const role = p.add("aws:iam/role:Role", "fn-role", { name: "fn-role" });
+      p.add("aws:iam/rolePolicy:RolePolicy", "fn", {
+        role: role.id,
+        policy: doc({
+          Effect: "Allow",
+          Action: ["sns:Publish", "ec2:CreateNetworkInterface"],
+          Resource: "*",
+        }),
+      });
+      if (endpoint)
+        p.add("aws:ec2/vpcEndpoint:VpcEndpoint", "sns", {
+          vpcId: vpc.id,
+          serviceName: "com.amazonaws.eu-west-1.sns",
+          vpcEndpointType: "Interface",
+        });
+      p.add("aws:lambda/function:Function", "fn", {
+        name: "fn",
+        role: p.arn(role),
+        vpcConfig: { subnetIds: [subnet.id], securityGroupIds: [] },
+      });
+      return findings("lambda-vpc-reaches-apis", p);
+    };
+    const bad = await run(false);
+    expect(bad).to.have.length(1);
+    expect(bad[0].message).to.include("sns").and.not.include("ec2");
+    expect(await run(true)).to.deep.equal([]);
+  });
+
+  it("ssm-managed-instance-https-egress: an SSM-managed instance needs HTTPS out", async () => {
+    const run = async (egress: boolean) => {
+      const p = new Program();
+      const role = p.add("aws:iam/role:Role", "bastion", {
+        name: "bastion",
+        managedPolicyArns: ["arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore"],
+      });
+      const profile = p.add("aws:iam/instanceProfile:InstanceProfile", "bastion", {
+        name: "bastion",
+        role: role.id,
+      });
+      const sg = p.add("aws:ec2/securityGroup:SecurityGroup", "bastion", { name: "bastion" });
+      p.add("aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule", "ssh", {
+        securityGroupId: sg.id,
+        ipProtocol: "tcp",
+        fromPort: 22,
+        toPort: 22,
+      });
+      if (egress)
+        p.add("aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule", "https", {
+          securityGroupId: sg.id,
+          ipProtocol: "tcp",
+          fromPort: 443,
+          toPort: 443,
+        });
+      p.add("aws:ec2/instance:Instance", "bastion", {
+        iamInstanceProfile: profile.id,
+        vpcSecurityGroupIds: [sg.id],
+      });
+      return findings("ssm-managed-instance-https-egress", p);
+    };
+    expect(await run(false)).to.have.length(1);
+    expect(await run(true)).to.deep.equal([]);
+  });
+
+  it("nacl-nat-return-traffic: a NAT gateway's ACL must admit TCP 1024-65535 from anywhere", async () => {
+    const run = async (ingress: Record<string, unknown>[]) => {
+      const p = new Program();
+      const subnet = p.add("aws:ec2/subnet:Subnet", "public", { availabilityZone: "eu-west-1a" });
+      p.add("aws:ec2/natGateway:NatGateway", "nat", { subnetId: subnet.id });
+      p.add("aws:ec2/networkAcl:NetworkAcl", "public", { subnetIds: [subnet.id], ingress });
+      return findings("nacl-nat-return-traffic", p);
+    };
+    const rule = (ruleNo: number, action: string, fromPort: number, toPort: number) => ({
+      ruleNo,
+      action,
+      protocol: "tcp",
+      cidrBlock: "0.0.0.0/0",
+      fromPort,
+      toPort,
+    });
+    const bad = await run([rule(100, "allow", 1024, 3388), rule(110, "allow", 3390, 65535)]);
+    expect(bad).to.have.length(1);
+    expect(bad[0].message).to.include("TCP 3389 from");
+    expect(await run([rule(100, "allow", 1024, 65535)])).to.deep.equal([]);
+    expect(
+      naclGaps([rule(90, "deny", 2000, 2000), rule(100, "allow", 1024, 65535)], 1024, 65535),
+    ).to.deep.equal([[2000, 2000]]);
+  });
+
+  it("config-recorder-service-linked-role: with the FSBP standard, Config.1 needs AWSServiceRoleForConfig", async () => {
+    const run = async (roleArn: string) => {
+      const p = new Program();
+      p.add("aws:securityhub/standardsSubscription:StandardsSubscription", "fsbp", {
+        standardsArn:
+          "arn:aws:securityhub:eu-west-1::standards/aws-foundational-security-best-practices/v/1.0.0",
+      });
+      p.add("aws:cfg/recorder:Recorder", "rec", { roleArn });
+      return findings("config-recorder-service-linked-role", p);
+    };
+    expect(await run(`arn:aws:iam::${ACCOUNT}:role/ehealth-config/config`)).to.have.length(1);
+    expect(
+      await run(
+        `arn:aws:iam::${ACCOUNT}:role/aws-service-role/config.amazonaws.com/AWSServiceRoleForConfig`,
+      ),
+    ).to.deep.equal([]);
+  });
+});
+
+describe("preflight: singletons and shared ownership", () => {
+  it("singleton-per-account-region: two detectors in one region of one account are refused, one per region is not", async () => {
+    const a = new Program("a", "eu-west-1");
+    a.add("aws:guardduty/detector:Detector", "gd", { enable: true });
+    a.add("aws:iam/accountPasswordPolicy:AccountPasswordPolicy", "pw", {});
+    const b = new Program("b", "us-west-2");
+    b.add("aws:guardduty/detector:Detector", "gd", { enable: true });
+    expect(await findings("singleton-per-account-region", a, b)).to.deep.equal([]);
+    const c = new Program("c", "eu-west-1");
+    c.add("aws:guardduty/detector:Detector", "gd", { enable: true });
+    c.add("aws:iam/accountPasswordPolicy:AccountPasswordPolicy", "pw", {});
+    const hits = await findings("singleton-per-account-region", a, b, c);
+    expect(hits.map((h) => h.urn)).to.deep.equal([c.resources[0].urn, c.resources[1].urn]);
+  });
+
+  it("acm-validation-record-one-owner: two stacks managing one domain's validation record is reported, one is not", async () => {
+    const stack = (name: string, region: string) => {
+      const p = new Program(name, region);
+      const cert = p.add("aws:acm/certificate:Certificate", `${name}-cert`, {
+        domainName: "app.example.org",
+        validationMethod: "DNS",
+      });
+      const opt = (cert.outputs.domainValidationOptions as { resourceRecordName: string }[])[0];
+      p.add("aws:route53/record:Record", `${name}-validation`, {
+        zoneId: "Z1",
+        name: opt.resourceRecordName,
+        type: "CNAME",
+        allowOverwrite: true,
+      });
+      return p;
+    };
+    const ireland = stack("ireland", "eu-west-1");
+    expect(await findings("acm-validation-record-one-owner", ireland)).to.deep.equal([]);
+    expect(
+      await findings("acm-validation-record-one-owner", ireland, stack("oregon", "us-west-2")),
+    ).to.have.length(1);
+  });
+});
+
+describe("preflight: regions", () => {
+  it("region-subnet-availability-zone: a zone of another region, or a Local Zone, is reported", async () => {
+    const p = new Program();
+    p.add("aws:ec2/subnet:Subnet", "ok", { availabilityZone: "eu-west-1a" });
+    p.add("aws:ec2/subnet:Subnet", "other", { availabilityZone: "us-west-2a" });
+    const dr = new Program("dr", "us-west-2");
+    dr.add("aws:ec2/subnet:Subnet", "lax", { availabilityZone: "us-west-2-lax-1a" });
+    const hits = await findings("region-subnet-availability-zone", p, dr);
+    expect(hits.map((h) => h.urn?.split("::").pop())).to.deep.equal(["other", "lax"]);
+  });
+
+  it("region-cross-region-reference: a key of another region is reported; a replica key in the destination's region is not", async () => {
+    const dr = new Program("dr", "us-west-2");
+    const key = dr.add("aws:kms/key:Key", "dr-key", {});
+    const p = new Program();
+    p.add("aws:cloudwatch/logGroup:LogGroup", "app", { name: "/app", kmsKeyId: dr.arn(key) });
+    p.add("aws:s3/bucketReplicationConfig:BucketReplicationConfig", "docs", {
+      bucket: "docs",
+      rules: [
+        {
+          destination: {
+            bucket: "arn:aws:s3:::replica",
+            encryptionConfiguration: { replicaKmsKeyId: dr.arn(key) },
+          },
+        },
+      ],
+    });
+    const hits = await findings("region-cross-region-reference", p, dr);
+    expect(hits.map((h) => h.urn?.split("::").pop())).to.deep.equal(["app"]);
+  });
+});
+
+describe("preflight: policy documents", () => {
+  it("iam-policy-grammar: a malformed document is refused, a valid one is not", async () => {
+    const p = new Program();
+    p.add("aws:iam/policy:Policy", "bad", {
+      policy: JSON.stringify({
+        Version: "2012-10-17",
+        Statement: [{ Effect: "Alow", Action: "s3:GetObject", Resource: "*" }],
+      }),
+    });
+    p.add("aws:iam/policy:Policy", "good", {
+      policy: doc({ Effect: "Allow", Action: "s3:GetObject", Resource: "*" }),
+    });
+    expect(
+      (await findings("iam-policy-grammar", p)).map((h) => h.urn?.split("::").pop()),
+    ).to.deep.equal(["bad"]);
+  });
+
+  it("iam-policy-does-what-it-says: unknown actions and keys, empty patterns, keys never sent, wrong resource shapes", async () => {
+    const problems = await policyProblems({
+      Statement: [
+        {
+          Sid: "a",
+          Effect: "Allow",
+          Action: ["s3:GetObjects", "s3:Fly*", "nosuch:Thing"],
+          Resource: "*",
+        },
+        {
+          Sid: "b",
+          Effect: "Allow",
+          Action: "s3:GetObject",
+          Resource: "arn:aws:s3:::bucket/*",
+          Condition: {
+            StringEquals: {
+              "s3:x-amz-acll": "private",
+              "kms:ViaService": "s3.eu-west-1.amazonaws.com",
+            },
+          },
+        },
+        {
+          Sid: "c",
+          Effect: "Allow",
+          Action: ["s3:ListBucket", "ec2:DescribeInstances"],
+          Resource: "arn:aws:s3:::bucket/*",
+        },
+      ],
+    });
+    const shaped = problems.map((m) =>
+      m.startsWith("statement c: s3:ListBucket applies to") &&
+      m.endsWith("none of the statement's resources has that shape")
+        ? "statement c: s3:ListBucket has no resource of its shape"
+        : m,
+    );
+    expect(shaped).to.deep.equal([
+      'statement a: action "s3:GetObjects" does not exist',
+      'statement a: "s3:Fly*" matches no action',
+      'statement a: service "nosuch" does not exist',
+      'statement b: condition key "s3:x-amz-acll" does not exist',
+      'statement b: condition key "kms:ViaService" is sent with none of its actions (s3:GetObject), so the condition never matches',
+      "statement c: s3:ListBucket has no resource of its shape",
+      'statement c: ec2:DescribeInstances takes only Resource "*", so the statement never applies to it',
+    ]);
+  });
+
+  it("iam-policy-does-what-it-says: accepts what AWS's own examples write (log streams under :*, AWS-owned documents, policy variables)", async () => {
+    const p = new Program();
+    p.add("aws:iam/rolePolicy:RolePolicy", "ok", {
+      role: "r",
+      policy: doc(
+        {
+          Effect: "Allow",
+          Action: ["logs:CreateLogStream", "logs:PutLogEvents"],
+          Resource: "arn:aws:logs:eu-west-1:123456789012:log-group:/app:*",
+        },
+        {
+          Effect: "Allow",
+          Action: "ssm:SendCommand",
+          Resource: "arn:aws:ssm:*::document/AWS-RunPatchBaseline",
+        },
+        {
+          Effect: "Allow",
+          Action: "ssm:TerminateSession",
+          Resource: "arn:aws:ssm:*:123456789012:session/${aws:userid}-*",
+        },
+        {
+          Effect: "Allow",
+          Action: "ec2-instance-connect:SendSSHPublicKey",
+          Resource: "arn:aws:ec2:*:123456789012:instance/*",
+          Condition: { StringEquals: { "ec2:osuser": "ec2-user" } },
+        },
+      ),
+    });
+    expect(await findings("iam-policy-does-what-it-says", p)).to.deep.equal([]);
+
+    expect(arnFits("arn:${Partition}:s3:::${BucketName}", "arn:aws:s3:::bucket/*")).to.equal(false);
+  });
+});

@@ -1,0 +1,208 @@
+/**
+ * A program's recorded resources as a graph the rules can ask questions of: what a value refers to
+ * (ids, ARNs and names resolve to the resource that owns them, the mock engine gives every resource
+ * AWS-shaped ones), which region a resource's provider targets, whether one resource waits for
+ * another, and the physical name AWS will see.
+ */
+import { MOCK_ACCOUNT_ID } from "../engine/mocks";
+import type { ResourceRecord } from "../engine/recorder";
+import type { PreflightInput } from "./types";
+
+/** Output fields that name a resource to others (what other resources' inputs carry). */
+const IDENTIFYING = ["id", "arn", "name", "bucket", "keyId", "url", "identifier"] as const;
+
+export type Res = ResourceRecord;
+
+export function isString(v: unknown): v is string {
+  return typeof v === "string" && v.length > 0;
+}
+
+/** A plain object input (a block such as `metadataOptions`), or an empty one. */
+export function block(v: unknown): Record<string, unknown> {
+  if (Array.isArray(v)) return block(v[0]);
+  return v && typeof v === "object" ? (v as Record<string, unknown>) : {};
+}
+
+export function list(v: unknown): unknown[] {
+  if (v === undefined || v === null) return [];
+  return Array.isArray(v) ? v : [v];
+}
+
+/** The short name of a resource for messages: its logical name and type. */
+export function label(r: Res): string {
+  return `${r.name} (${r.type.split(":").pop()})`;
+}
+
+export class ProgramGraph {
+  readonly stack: string;
+  readonly region: string;
+  readonly accountId: string;
+  readonly partition = "aws";
+  readonly resources: readonly Res[];
+  private readonly byUrn = new Map<string, Res>();
+  private readonly byValue = new Map<string, Res[]>();
+  private readonly byType = new Map<string, Res[]>();
+  private readonly providerRegion = new Map<string, string>();
+  private readonly closure = new Map<string, Set<string>>();
+
+  constructor(input: PreflightInput) {
+    this.stack = input.stack;
+    this.region = input.region;
+    this.accountId = input.accountId ?? MOCK_ACCOUNT_ID;
+    this.resources = input.resources;
+    for (const r of input.resources) {
+      this.byUrn.set(r.urn, r);
+      const same = this.byType.get(r.type) ?? [];
+      same.push(r);
+      this.byType.set(r.type, same);
+      if (r.type.startsWith("pulumi:providers:")) {
+        const region = r.inputs.region;
+        if (isString(region) && r.id) this.providerRegion.set(`${r.urn}::${r.id}`, region);
+        continue;
+      }
+      if (!r.custom) continue;
+      for (const key of IDENTIFYING) {
+        const v = key === "id" ? r.id : r.outputs[key];
+        if (isString(v)) this.index(v, r);
+      }
+      if (r.type === "aws:kms/alias:Alias" && isString(r.inputs.name))
+        this.index(String(r.inputs.name), r);
+    }
+  }
+
+  private index(value: string, r: Res): void {
+    const same = this.byValue.get(value) ?? [];
+    if (!same.includes(r)) same.push(r);
+    this.byValue.set(value, same);
+  }
+
+  get(urn: string | null | undefined): Res | undefined {
+    return urn ? this.byUrn.get(urn) : undefined;
+  }
+
+  ofType(...types: string[]): Res[] {
+    return types.flatMap((t) => this.byType.get(t) ?? []);
+  }
+
+  /** The resource a value (id, ARN, name; an ARN with a `:*` suffix) refers to, if the program owns it. */
+  find(value: unknown, type?: string): Res | undefined {
+    if (!isString(value)) return undefined;
+    const candidates = this.byValue.get(value) ?? this.byValue.get(value.replace(/:\*$/, "")) ?? [];
+    if (type === "aws:kms/key:Key") {
+      const alias = candidates.find((c) => c.type === "aws:kms/alias:Alias");
+      if (alias && !candidates.some((c) => c.type === type))
+        return this.find(alias.inputs.targetKeyId, type);
+    }
+    // A name can be shared by resources of different types (a role and a function): an ARN or id
+    // is unique, a name is resolved by the type the caller expects, else the first registered.
+    return type ? candidates.find((c) => c.type === type) : candidates[0];
+  }
+
+  /** The KMS key of the program a key id, key ARN, alias name or alias ARN refers to. */
+  key(value: unknown): Res | undefined {
+    return this.find(value, "aws:kms/key:Key");
+  }
+
+  /** An input, or (for what the provider computes) the output. */
+  attr(r: Res, key: string): unknown {
+    return r.inputs[key] ?? r.outputs[key];
+  }
+
+  /** The region of the provider that manages the resource. */
+  regionOf(r: Res): string {
+    if (isString(r.inputs.region)) return r.inputs.region;
+    return (r.provider && this.providerRegion.get(r.provider)) || this.region;
+  }
+
+  /**
+   * The ARN of a resource; for IAM roles, users and policies with a path, the ARN AWS gives them
+   * (`role/<path>/<name>`), which the mock engine leaves out.
+   */
+  iamArn(r: Res): string {
+    const arn = String(r.outputs.arn ?? "");
+    const path = r.inputs.path;
+    if (!isString(path) || path === "/" || !/^arn:[^:]+:iam::\d*:(role|user|policy)\//.test(arn))
+      return arn;
+    const [head, kind] = /^(arn:[^:]+:iam::\d*:)(role|user|policy)\//.exec(arn)!.slice(1);
+    return `${head}${kind}${path}${arn.split("/").pop()}`;
+  }
+
+  arnOf(r: Res): string | undefined {
+    const arn = r.outputs.arn;
+    return isString(arn) ? arn : undefined;
+  }
+
+  /**
+   * The name AWS receives: the program's, or Pulumi's autoname (the logical name, a hyphen and
+   * seven random characters; lowercased for buckets), which the mock engine also computes.
+   */
+  physicalName(r: Res, key = "name"): string {
+    const given = r.inputs[key];
+    if (isString(given)) return given;
+    const computed = r.outputs[key];
+    if (isString(computed)) return computed;
+    return `${key === "bucket" ? r.name.toLowerCase() : r.name}-xxxxxxx`;
+  }
+
+  /** Whether the program names the value itself (not Pulumi's autoname). */
+  named(r: Res, key = "name"): boolean {
+    return isString(r.inputs[key]);
+  }
+
+  /** Whether `r` waits for `other` before it is created (its dependencies, transitively). */
+  dependsOn(r: Res, other: Res): boolean {
+    return this.upstream(r).has(other.urn);
+  }
+
+  private upstream(r: Res): Set<string> {
+    const cached = this.closure.get(r.urn);
+    if (cached) return cached;
+    const seen = new Set<string>();
+    const stack = [r.urn];
+    while (stack.length) {
+      const current = this.byUrn.get(stack.pop()!);
+      if (!current) continue;
+      const direct = [
+        ...current.dependencies,
+        ...Object.values(current.propertyDependencies).flat(),
+      ];
+      for (const d of direct) {
+        if (seen.has(d)) continue;
+        seen.add(d);
+        stack.push(d);
+        // Waiting for a component means waiting for everything below it.
+        for (const child of this.resources) if (child.parent === d) stack.push(child.urn);
+      }
+    }
+    this.closure.set(r.urn, seen);
+    return seen;
+  }
+
+  /** Resources whose input `key` refers to `target` (by any of its identifying values). */
+  referencing(target: Res, type: string, key: string): Res[] {
+    return this.ofType(type).filter((r) => this.find(r.inputs[key]) === target);
+  }
+
+  /** The user tags of a resource (its `tags` map), without the provider's default tags. */
+  tags(r: Res): Record<string, string> {
+    const t = r.inputs.tags;
+    if (Array.isArray(t)) {
+      // Auto Scaling groups: a list of { key, value, propagateAtLaunch }.
+      return Object.fromEntries(t.map((e) => [String(block(e).key), String(block(e).value ?? "")]));
+    }
+    return t && typeof t === "object" ? (t as Record<string, string>) : {};
+  }
+}
+
+/** Every graph's resource a value refers to, across the programs of an account. */
+export function findAcross(
+  graphs: readonly ProgramGraph[],
+  value: unknown,
+  type?: string,
+): { graph: ProgramGraph; resource: Res } | undefined {
+  for (const graph of graphs) {
+    const resource = graph.find(value, type);
+    if (resource) return { graph, resource };
+  }
+  return undefined;
+}

@@ -53,7 +53,14 @@ export function documentBucketPolicy(bucketArn: string, kmsKeyArn: string): Poli
       Principal: "*",
       Action: "s3:PutObject",
       Resource: `${bucketArn}/*`,
-      Condition: { StringNotEqualsIfExists: { "s3:x-amz-server-side-encryption": "aws:kms" } },
+      // Only an upload that names an encryption denies: "...IfExists" would also be true when the
+      // header is absent, refusing every upload that relies on the bucket's default ("IAM JSON
+      // policy elements: Condition operators", IAM User Guide: ...IfExists is true for a missing
+      // key; the Null operator tests presence).
+      Condition: {
+        StringNotEquals: { "s3:x-amz-server-side-encryption": "aws:kms" },
+        Null: { "s3:x-amz-server-side-encryption": "false" },
+      },
     },
     {
       Sid: "DenyOtherKey",
@@ -62,7 +69,8 @@ export function documentBucketPolicy(bucketArn: string, kmsKeyArn: string): Poli
       Action: "s3:PutObject",
       Resource: `${bucketArn}/*`,
       Condition: {
-        StringNotEqualsIfExists: { "s3:x-amz-server-side-encryption-aws-kms-key-id": kmsKeyArn },
+        StringNotEquals: { "s3:x-amz-server-side-encryption-aws-kms-key-id": kmsKeyArn },
+        Null: { "s3:x-amz-server-side-encryption-aws-kms-key-id": "false" },
       },
     },
   ]);

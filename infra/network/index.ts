@@ -408,19 +408,25 @@ export class Network extends pulumi.ComponentResource {
   }
 }
 
-/** The flow-log role may write to its own log group and nothing else. */
+/**
+ * The flow-log role may write to its own log group and nothing else. DescribeLogGroups authorizes on
+ * no resource type (Service Authorization Reference, CloudWatch Logs), so it needs `*`, as in AWS's
+ * own flow-log role example ("IAM role for publishing flow logs to CloudWatch Logs", VPC User
+ * Guide); on a group ARN it would grant nothing.
+ */
 function flowLogRolePolicy(logGroupArn: string) {
   return policyDocument([
     {
       Sid: "WriteOwnLogGroup",
       Effect: "Allow",
-      Action: [
-        "logs:CreateLogStream",
-        "logs:PutLogEvents",
-        "logs:DescribeLogStreams",
-        "logs:DescribeLogGroups",
-      ],
+      Action: ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"],
       Resource: [logGroupArn, `${logGroupArn}:*`],
+    },
+    {
+      Sid: "FindLogGroups",
+      Effect: "Allow",
+      Action: "logs:DescribeLogGroups",
+      Resource: "*",
     },
   ]);
 }

@@ -45,6 +45,29 @@ table(
       }),
     },
     {
+      says: "an operator uploads a document over TLS asking for no encryption (the bucket's default, the PHI key, applies)",
+      expect: "Allowed",
+      request: (s) => ({
+        ...asOperator({ "aws:SecureTransport": "true" }),
+        action: "s3:PutObject",
+        resource: `${s.bucket("ehealth-ireland-uploads").arn}/a.pdf`,
+        resourcePolicy: s.bucket("ehealth-ireland-uploads").policy,
+      }),
+    },
+    {
+      says: "an upload that asks for SSE-S3 instead of the PHI key",
+      expect: "Denied",
+      request: (s) => ({
+        ...asOperator({
+          "aws:SecureTransport": "true",
+          "s3:x-amz-server-side-encryption": "AES256",
+        }),
+        action: "s3:PutObject",
+        resource: `${s.bucket("ehealth-ireland-uploads").arn}/a.pdf`,
+        resourcePolicy: s.bucket("ehealth-ireland-uploads").policy,
+      }),
+    },
+    {
       says: "an upload that asks for another key",
       expect: "Denied",
       request: (s) => ({

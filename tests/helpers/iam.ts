@@ -37,6 +37,9 @@ function conditionHolds(operator: string, key: string, expected: string[], ctx: 
       return actual !== undefined && expected.includes(actual);
     case "BoolIfExists":
       return actual === undefined || expected.includes(actual);
+    case "Null":
+      // "true": the key is absent from the request; "false": it is present.
+      return (actual === undefined) === (expected[0] === "true");
     case "NumericLessThan":
       return actual !== undefined && Number(actual) < Number(expected[0]);
     default:

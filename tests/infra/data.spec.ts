@@ -110,21 +110,6 @@ describe("ehealth:data:Data", () => {
         }
       });
 
-      it("denies uploads that ask for another encryption or key, and any request without TLS", () => {
-        const doc = documentBucketPolicy("arn:aws:s3:::b", "arn:aws:kms:eu-west-1:1:key/k");
-        const sids = doc.Statement.map((s) => [s.Sid, s.Effect]);
-        expect(sids).to.deep.equal([
-          ["DenyInsecureTransport", "Deny"],
-          ["DenyOtherEncryption", "Deny"],
-          ["DenyOtherKey", "Deny"],
-        ]);
-        expect(
-          doc.Statement[2].Condition!.StringNotEqualsIfExists![
-            "s3:x-amz-server-side-encryption-aws-kms-key-id"
-          ],
-        ).to.equal("arn:aws:kms:eu-west-1:1:key/k");
-      });
-
       it("lets only S3 log delivery for this account write to the access-log bucket", () => {
         const doc = accessLogBucketPolicy("arn:aws:s3:::logs", "210987654321", "aws");
         const allow = doc.Statement.filter((s) => s.Effect === "Allow");

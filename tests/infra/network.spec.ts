@@ -221,10 +221,12 @@ describe("ehealth:network:Network", () => {
           (p) => p.inputs.role === role.outputs.id,
         )!;
         const group = String(flowLog.inputs.logDestination);
-        const [statement, ...others] = json<{
+        const [statement, describe, ...others] = json<{
           Statement: { Effect: string; Action: string[]; Resource: string[] }[];
         }>(policy.inputs.policy).Statement;
         expect(others).to.deep.equal([]);
+        // Listing log groups authorizes on no resource: the only grant on `*`, and only that.
+        expect(describe).to.deep.include({ Action: "logs:DescribeLogGroups", Resource: "*" });
         expect(statement.Effect).to.equal("Allow");
         expect(statement.Action).to.include.members(["logs:CreateLogStream", "logs:PutLogEvents"]);
         expect(statement.Action.every((a) => a.startsWith("logs:") && !a.includes("*"))).to.equal(

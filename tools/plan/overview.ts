@@ -268,7 +268,7 @@ export function overviewDot(stack: DrawnStack, report: StackReport): string {
   ].filter(Boolean);
   lines.push(
     "  subgraph cluster_region {",
-    `    label=<${esc(`${stack.stack}: ${stack.region}${props.length ? ` (${props.join(", ")})` : ""}`)}${stackFindings ? `<BR/><FONT COLOR="${RED}">${stackFindings} stack finding${stackFindings > 1 ? "s" : ""}</FONT>` : ""}>; style="rounded"; color="#888888"; labeljust=l;`,
+    `    label=<${esc(`${stack.stack}: ${stack.region}${props.length ? ` (${props.join(", ")})` : ""}`)}${stackFindings ? `<BR/><FONT COLOR="${RED}">${stackFindings} more finding${stackFindings > 1 ? "s" : ""} (the stack, its rules and settings)</FONT>` : ""}>; style="rounded"; color="#888888"; labeljust=l;`,
   );
   for (const g of at("entry")) lines.push(node(g, "    "));
   const vpcGroups = groups.filter((g) => ["public", "app", "data", "vpc"].includes(g.place));

@@ -213,8 +213,8 @@ const OPTION_NAMES = [
   "timeout",
 ];
 
-const NPM_HINT =
-  "npm kept the options for itself: put -- before them, as in npm run plan -- --stack ireland";
+const npmHint = (example: string) =>
+  `npm kept the options for itself: put -- before them, as in npm run plan -- ${example}`;
 
 function npmTookOptions(env: NodeJS.ProcessEnv): string | undefined {
   if (env.npm_lifecycle_event !== "plan") return undefined;
@@ -236,12 +236,17 @@ export async function main(
     const parsed = cli.parse([...argv], { from: "user" });
     const taken = npmTookOptions(env);
     if (taken) {
-      err(`plan: --${taken.replace(/_/g, "-")} never reached the plan: ${NPM_HINT}`);
+      const flag = `--${taken.replace(/_/g, "-")}`;
+      const value = env[`npm_config_${taken}`];
+      // `npm run plan --stack ireland` leaves npm_config_stack=true and "ireland" as an argument.
+      const given = value && value !== "true" ? value : parsed.args[0];
+      const example = given ? `${flag} ${given}` : flag;
+      err(`plan: ${flag} never reached the plan: ${npmHint(example)}`);
       return 2;
     }
     if (parsed.args.length) {
       err(
-        `plan: unexpected argument "${parsed.args[0]}": the plan takes options only; with npm, ${NPM_HINT.replace(/^npm kept the options for itself: /, "")}`,
+        `plan: unexpected argument "${parsed.args[0]}": the plan takes options only; with npm, ${npmHint("--stack ireland").replace(/^npm kept the options for itself: /, "")}`,
       );
       return 2;
     }

@@ -9,9 +9,11 @@ import { existsSync, readFileSync, readdirSync } from "node:fs";
 import * as path from "node:path";
 import { CONFIG_KEYS } from "../stacks/config";
 import { main as bootstrap } from "../tools/bootstrap/cli";
+import { command as benchCommand } from "../tools/bench/index";
 import { PROJECT_DIR } from "../tools/engine";
 import { main as plan } from "../tools/plan/cli";
 import { PROJECT_STACKS } from "../tools/plan/inputs";
+import { command as syntheticCommand } from "../tools/synthetic/cli";
 
 function markdownFiles(): string[] {
   const walk = (dir: string): string[] =>
@@ -69,18 +71,11 @@ async function flagsOf(): Promise<Record<string, Set<string>>> {
   );
   const bootstrapHelp: string[] = [];
   bootstrap(["--help"], { out: (s) => bootstrapHelp.push(s), err: (s) => bootstrapHelp.push(s) });
-  const source = (file: string) => readFileSync(path.join(PROJECT_DIR, file), "utf8");
-  const optionKeys = (file: string) =>
-    new Set(
-      [...source(file).matchAll(/"?([a-z][a-z-]*)"?: \{ type: "(?:string|boolean)"/g)].map(
-        (m) => `--${m[1]}`,
-      ),
-    );
   return {
     plan: flags(planHelp.join("\n")),
     bootstrap: flags(bootstrapHelp.join("\n")),
-    synthetic: optionKeys("tools/synthetic/cli.ts"),
-    bench: optionKeys("tools/bench/index.ts"),
+    synthetic: flags(syntheticCommand().helpInformation()),
+    bench: flags(benchCommand().helpInformation()),
   };
 }
 

@@ -57,10 +57,13 @@ describe("tools/engine", () => {
       );
     });
 
-    it("fails on an invoke it does not know, naming it", () => {
-      expect(() => mocks.call({ token: "aws:ec2/getAmi:getAmi", inputs: {} })).to.throw(
-        /does not answer the invoke aws:ec2\/getAmi:getAmi/,
+    it("fails on an invoke it does not know, naming it and the --mocks option", () => {
+      const unknown = () =>
+        mocks.call({ token: "aws:rds/getEngineVersion:getEngineVersion", inputs: {} });
+      expect(unknown).to.throw(
+        /no answer for the invoke aws:rds\/getEngineVersion:getEngineVersion/,
       );
+      expect(unknown).to.throw(/--mocks/);
     });
 
     it("gives resources AWS-shaped ids and ARNs in their region", () => {
@@ -94,9 +97,14 @@ describe("tools/engine", () => {
 
     it("applies Pulumi.yaml defaults under the stack file's values, all as strings", () => {
       const file = path.join(dir, "Pulumi.a.yaml");
+      // Every key Pulumi.yaml declares without a default is given, as Pulumi requires.
+      const required = Object.entries(project.declared)
+        .filter(([, d]) => d.type !== undefined && d.default === undefined)
+        .map(([key, d]) => `  ${key}: ${d.type === "boolean" ? "true" : "x"}\n`)
+        .join("");
       writeFileSync(
         file,
-        "config:\n  ehealth:azCount: 2\n  vpcCidr: 10.1.0.0/16\n  aws:region: eu-west-1\n",
+        `config:\n${required}  ehealth:azCount: 2\n  vpcCidr: 10.1.0.0/16\n  aws:region: eu-west-1\n`,
       );
       const config = loadStackConfig(file, project);
       expect(config["ehealth:azCount"]).to.equal("2");
@@ -122,7 +130,7 @@ describe("tools/engine", () => {
       );
       const file = path.join(dir, "Pulumi.c.yaml");
       writeFileSync(file, "config: [unclosed\n");
-      expect(() => loadStackConfig(file, project)).to.throw(/is not valid YAML/);
+      expect(() => loadStackConfig(file, project)).to.throw(/Pulumi\.c\.yaml:2:1: invalid YAML: /);
     });
   });
 
@@ -180,9 +188,12 @@ describe("tools/engine", () => {
       expect(failure.kind).to.equal("program");
     });
 
-    it("fails when the program calls an invoke the engine does not answer", async () => {
+    it("fails when the program calls an invoke the engine does not answer, naming it and --mocks", async () => {
       const failure = await failureOf(runs.invoke);
-      expect(failure.message).to.include("aws:ec2/getAmi:getAmi");
+      expect(failure.message)
+        .to.include("aws:rds/getEngineVersion:getEngineVersion (aws.rds.getEngineVersion)")
+        .and.include("--mocks");
+      expect(failure.message.split("\n")).to.have.length(1);
     });
 
     it("fails when a resource's input fails, instead of silently leaving the resource out", async () => {

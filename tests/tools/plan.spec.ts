@@ -1,3 +1,4 @@
+import { Resvg } from "@resvg/resvg-js";
 import Ajv from "ajv";
 import { expect } from "chai";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
@@ -6,6 +7,7 @@ import * as path from "node:path";
 import { PROJECT_DIR } from "../../tools/engine";
 import { Evaluator, main } from "../../tools/plan/cli";
 import { PlanReport } from "../../tools/plan/report";
+import { policies } from "../../policy-pack/policies";
 import { evaluateShared } from "../helpers";
 
 interface Run {
@@ -58,6 +60,7 @@ describe("npm run plan", () => {
       path.join(dir, "plan.md"),
       "--diagram",
       path.join(dir, "diagrams"),
+      "--detailed-diagrams",
     );
     runs.insecure = plan(
       "--program",
@@ -85,12 +88,13 @@ describe("npm run plan", () => {
         "10.0.0.0/8",
       ),
     );
-    runs.badConfig = plan("--stack", "ireland", "--config", bad);
+    runs.badConfig = plan("--stack", "ireland", "--config", bad, "--no-typecheck");
     runs.research = plan(
       "--stack",
       "ireland",
       "--config",
       path.join(PROJECT_DIR, "examples", "research", "Pulumi.ireland.yaml"),
+      "--no-typecheck",
       "--json",
       path.join(dir, "research.json"),
       "--markdown",
@@ -106,6 +110,14 @@ describe("npm run plan", () => {
       /^PASS \d+ resources in ireland, oregon: 0 mandatory/,
     );
     expect(run.err.filter((l) => l.includes("evaluating"))).to.have.length(2);
+    // This repository's stacks are type-checked unless the plan is told not to.
+    expect(run.err).to.include("type-checking stacks/index.ts");
+    // The short summary before the verdict: the config used, safeguards and stores.
+    expect(run.out)
+      .to.match(/policy config: policy-pack\/config\.json \(sha256:[0-9a-f]{12}…\)/)
+      .and.include("every policy at the pack's level")
+      .and.match(/ireland: \d+ pass, 0 not checked, \d+ not applicable, 0 fail/)
+      .and.match(/PHI stores: (\d+) of \1 protected/);
   });
 
   it("writes a JSON report that validates against the documented schema", async () => {
@@ -176,34 +188,113 @@ describe("npm run plan", () => {
       .and.include("### Research enclave onco07");
   });
 
-  it("writes the HIPAA safeguard matrix per stack in the Markdown report", async () => {
+  it("writes the auditor's report: provenance, a matrix over every cited provision by safeguard, the PHI inventory", async () => {
     await runs.both;
     const md = readFileSync(path.join(dir, "plan.md"), "utf8");
-    for (const citation of [
-      "164.308(a)(1)(ii)(D)",
-      "164.308(a)(7)",
-      "164.312(a)(1)",
-      "164.312(a)(2)(iv)",
-      "164.312(b)",
-      "164.312(c)(1)",
-      "164.312(d)",
-      "164.312(e)(1)",
-    ]) {
+    expect(md).to.match(/\| program commit \| `[0-9a-f]{40}`/);
+    expect(md)
+      .to.include("| policy pack | ehealth-hipaa ")
+      .and.match(/\| policy config \| `policy-pack\/config\.json`, `sha256:[0-9a-f]{64}` \|/)
+      .and.match(
+        /\| Pulumi SDK and provider \| @pulumi\/pulumi 3\.\d+\.\d+, @pulumi\/aws 7\.\d+\.\d+/,
+      );
+    const cited = [...new Set(policies.flatMap((p) => p.meta.hipaa))];
+    for (const citation of cited) {
       const rows = md.split("\n").filter((l) => l.startsWith(`| ${citation} |`));
       expect(rows, citation).to.have.length(2);
-      for (const row of rows) expect(row).to.match(/\| (passes|advisory findings|fails) \|$/);
+      for (const row of rows) expect(row).to.match(/\| (passes|not applicable) \|$/);
     }
+    for (const heading of [
+      "Administrative safeguards (164.308)",
+      "Physical safeguards (164.310)",
+      "Technical safeguards (164.312)",
+    ])
+      expect(md).to.include(`#### ${heading}`);
     expect(md).to.include("## ireland (eu-west-1)").and.include("## oregon (us-west-2)");
+    // The inventory: ireland's database with its key, TLS, backup; the documents replicated to oregon.
+    const report = JSON.parse(readFileSync(path.join(dir, "plan.json"), "utf8")) as PlanReport;
+    const ireland = report.stacks[0];
+    const db = ireland.inventory.find((s) => s.type === "aws:rds/instance:Instance")!;
+    expect(db.key).to.deep.equal({ kind: "customer", name: "ehealth-ireland-phi" });
+    expect(db.tls.status).to.equal("enforced");
+    expect(db.backup).to.match(/^AWS Backup plan ehealth-ireland .*copies to us-west-2/);
+    const uploads = ireland.inventory.find((s) => s.name === "ehealth-ireland-uploads")!;
+    expect(uploads.replication).to.match(/^ehealth-oregon-replica-uploads-\w+ \(us-west-2\)$/);
+    expect(ireland.inventory.filter((s) => s.phi).every((s) => s.protected)).to.equal(true);
+    expect(md).to.match(
+      /\| ehealth-ireland-db \| database \| PHI \| customer key `ehealth-ireland-phi` \| enforced: /,
+    );
   });
 
   it("draws an SVG per stack with a cluster per tier and the way in from the internet", async () => {
     await runs.both;
     for (const stack of ["ireland", "oregon"]) {
-      const svg = readFileSync(path.join(dir, "diagrams", `${stack}.svg`), "utf8");
+      // Graphviz writes hyphens as character references.
+      const svg = readFileSync(path.join(dir, "diagrams", `${stack}.svg`), "utf8").replace(
+        /&#(\d+);/g,
+        (_m, n: string) => String.fromCharCode(Number(n)),
+      );
       expect(svg).to.match(/^<\?xml|^<svg/);
-      for (const label of ["public tier", "app tier", "data tier", "internet"])
+      for (const label of [
+        "public tier",
+        "app tier",
+        "data tier",
+        "internet",
+        "load balancer",
+        "WAF web ACL",
+        "log archive",
+        "us-west-2",
+        "eu-west-1",
+      ].filter((l) => !(stack === "oregon" && l === "eu-west-1")))
         expect(svg, `${stack}: ${label}`).to.include(label);
+      const detailed = readFileSync(path.join(dir, "diagrams", `${stack}-detailed.svg`), "utf8");
+      expect(detailed).to.include("lb.LoadBalancer").and.not.include("boundary, boundary");
     }
+  });
+
+  it("draws overviews a reader can read at the README's width: at most 60 boxes, text of 11 px or more, inside its box", async () => {
+    await runs.both;
+    const README_PX = 830;
+    const font = { loadSystemFonts: true, defaultFontFamily: "DejaVu Sans" };
+    const widthOf = (text: string, size: number, family: string) => {
+      const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="4000" height="400"><text x="10" y="300" font-family="${family}" font-size="${size}">${text}</text></svg>`;
+      return new Resvg(svg, { font }).getBBox()?.width ?? 0;
+    };
+    for (const stack of ["ireland", "oregon"]) {
+      const svg = readFileSync(path.join(dir, "diagrams", `${stack}.svg`), "utf8");
+      const [, w] = /<svg width="(\d+)pt" height="(\d+)pt"/.exec(svg)!.map(Number);
+      const shown = Math.min(w * (4 / 3), README_PX);
+      const nodes = svg.split('<g id="node').slice(1);
+      expect(nodes.length, `${stack}: boxes`).to.be.within(10, 60);
+      const sizes = [...svg.matchAll(/font-size="([\d.]+)"/g)].map((m) => Number(m[1]));
+      expect(Math.min(...sizes) * (shown / w), `${stack}: smallest text in px`).to.be.at.least(11);
+      for (const node of nodes) {
+        const xs = [...node.matchAll(/(?:points|d)="([^"]+)"/g)].flatMap((m) =>
+          [...m[1].matchAll(/(-?[\d.]+),(-?[\d.]+)/g)].map((p) => Number(p[1])),
+        );
+        const ellipse = /<ellipse[^>]*cx="([\d.-]+)"[^>]*rx="([\d.]+)"/.exec(node);
+        const [left, right] = ellipse
+          ? [Number(ellipse[1]) - Number(ellipse[2]), Number(ellipse[1]) + Number(ellipse[2])]
+          : [Math.min(...xs), Math.max(...xs)];
+        for (const t of node.matchAll(
+          /<text text-anchor="middle" x="([\d.-]+)"[^>]*font-family="([^"]+)" font-size="([\d.]+)"[^>]*>([^<]*)<\/text>/g,
+        )) {
+          const [, x, family, size, text] = t;
+          const half = widthOf(text, Number(size), family) / 2;
+          expect(Number(x) - half, `${stack}: "${text}" overflows left`).to.be.at.least(left);
+          expect(Number(x) + half, `${stack}: "${text}" overflows right`).to.be.at.most(right);
+        }
+      }
+      const png = new Resvg(svg, { fitTo: { mode: "width", value: README_PX }, font }).render();
+      expect(png.width).to.equal(README_PX);
+      writeFileSync(path.join(dir, `${stack}.png`), png.asPng());
+    }
+  });
+
+  it("shows the overviews in the README", () => {
+    const readme = readFileSync(path.join(PROJECT_DIR, "README.md"), "utf8");
+    for (const stack of ["ireland", "oregon"])
+      expect(readme).to.include(`](docs/diagrams/${stack}.svg)`);
   });
 
   it("matches the diagrams committed under docs/diagrams (npm run diagrams regenerates them)", async () => {
@@ -335,6 +426,10 @@ describe("npm run plan", () => {
       "--json",
       "--markdown",
       "--diagram",
+      "--detailed-diagrams",
+      "--mocks",
+      "--typecheck",
+      "--no-typecheck",
       "--quiet",
       "--timeout",
     ]) {

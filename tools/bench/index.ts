@@ -6,11 +6,11 @@
  *   npm run bench -- --only floor,stacks --runs 7
  *   npm run bench -- --json out/bench.json
  */
+import { Command, CommanderError, InvalidArgumentError } from "commander";
 import { spawnSync } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { cpus } from "node:os";
 import * as path from "node:path";
-import { parseArgs } from "node:util";
 
 const ROOT = path.resolve(__dirname, "..", "..");
 const TSX = ["node", "--import", "tsx"];
@@ -27,7 +27,7 @@ interface Benchmark {
   readonly exitCodes?: readonly number[];
 }
 
-const BENCHMARKS: readonly Benchmark[] = [
+export const BENCHMARKS: readonly Benchmark[] = [
   {
     name: "floor",
     what: "bare node loading @pulumi/pulumi and @pulumi/aws: what no evaluation can beat",
@@ -125,30 +125,91 @@ function run(
   return { ms, stdout: result.stdout ?? "" };
 }
 
-function main(): void {
-  const { values } = parseArgs({
-    options: { only: { type: "string" }, runs: { type: "string" }, json: { type: "string" } },
-  });
+function positive(text: string): number {
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 1)
+    throw new InvalidArgumentError(`${text} is not a positive whole number`);
+  return n;
+}
+
+export function command(): Command {
+  const width = Math.max(...BENCHMARKS.map((b) => b.name.length));
+  return new Command("bench")
+    .description(
+      "Time the project's commands, each several times, and print one line per benchmark: its median and every run in milliseconds (those that measure themselves print their own summary).",
+    )
+    .addHelpText(
+      "after",
+      [
+        "",
+        "Benchmarks:",
+        ...BENCHMARKS.map(
+          (b) => `  ${b.name.padEnd(width)}  ${b.what} (${b.runs} run${b.runs > 1 ? "s" : ""})`,
+        ),
+        "",
+        "Writes nothing unless --json <file>: { generatedAt, cpus, timed: { <name>: { what,",
+        "medianMs, runsMs } }, reported: { <name>: the command's own JSON } }.",
+        "Figures in issue notes come from here, never from timed assertions in tests.",
+      ].join("\n"),
+    )
+    .option("--only <names>", "comma-separated benchmarks to run (default: all)")
+    .option("--runs <n>", "runs of each timed benchmark (default: each one's own)", positive)
+    .option("--json <file>", "also write the results as JSON to this file")
+    .helpOption("-h, --help", "show this help")
+    .showHelpAfterError(false);
+}
+
+export function main(
+  argv: readonly string[],
+  io: { out: (s: string) => void; err: (s: string) => void } = {
+    out: (s) => console.log(s),
+    err: (s) => console.error(s),
+  },
+): number {
+  let values: { only?: string; runs?: number; json?: string };
+  try {
+    values = command()
+      .exitOverride()
+      .configureOutput({ writeOut: (s) => io.out(s.trimEnd()), writeErr: () => undefined })
+      .parse([...argv], { from: "user" })
+      .opts();
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      if (err.exitCode === 0) return 0;
+      io.err(`bench: ${err.message.replace(/^error: /, "").split("\n")[0]} (see --help)`);
+      return 2;
+    }
+    throw err;
+  }
   const only = values.only?.split(",").map((s) => s.trim());
   const unknown = only?.filter((n) => !BENCHMARKS.some((b) => b.name === n)) ?? [];
   if (unknown.length) {
-    console.error(
-      `unknown benchmark ${unknown.join(", ")}: use ${BENCHMARKS.map((b) => b.name).join(", ")}`,
+    io.err(
+      `bench: unknown benchmark ${unknown.join(", ")}: use ${BENCHMARKS.map((b) => b.name).join(", ")}`,
     );
-    process.exit(2);
+    return 2;
   }
-  const runs = values.runs === undefined ? undefined : Number(values.runs);
-  if (runs !== undefined && (!Number.isInteger(runs) || runs < 1)) {
-    console.error(`--runs ${values.runs} is not a positive whole number`);
-    process.exit(2);
+  try {
+    measure(only, values.runs, values.json, io);
+    return 0;
+  } catch (err) {
+    io.err(`bench: ${(err as Error).message.split("\n")[0]}`);
+    return 1;
   }
+}
 
+function measure(
+  only: string[] | undefined,
+  runs: number | undefined,
+  json: string | undefined,
+  io: { out: (s: string) => void },
+): void {
   const timed: Record<string, Timed> = {};
   const reported: Record<string, unknown> = {};
   const chosen = BENCHMARKS.filter((b) => !only || only.includes(b.name));
   for (const bench of chosen.filter((b) => b.reports)) {
     const lines = run(bench.command).stdout.trim().split("\n");
-    console.log(`${bench.name.padEnd(10)} ${lines[0]}`);
+    io.out(`${bench.name.padEnd(10)} ${lines[0]}`);
     reported[bench.name] = { ...(JSON.parse(lines[lines.length - 1]) as object), what: bench.what };
   }
   // Rounds interleave the benchmarks, so that a machine that speeds up or slows down during the
@@ -166,20 +227,20 @@ function main(): void {
     const list = times.get(bench.name)!;
     const m = Math.round(median(list));
     timed[bench.name] = { what: bench.what, medianMs: m, runsMs: list.map(Math.round) };
-    console.log(
+    io.out(
       `${bench.name.padEnd(10)} median ${String(m).padStart(6)} ms  runs ${list.map(Math.round).join(", ")}  (${bench.what})`,
     );
   }
   for (const name of ["plan", "stacks"]) {
     if (timed.floor && timed[name]) {
-      console.log(`${name} / floor = ${(timed[name].medianMs / timed.floor.medianMs).toFixed(2)}x`);
+      io.out(`${name} / floor = ${(timed[name].medianMs / timed.floor.medianMs).toFixed(2)}x`);
     }
   }
-  if (values.json) {
-    mkdirSync(path.dirname(path.resolve(values.json)), { recursive: true });
+  if (json) {
+    mkdirSync(path.dirname(path.resolve(json)), { recursive: true });
     const report = { generatedAt: new Date().toISOString(), cpus: cpus().length, timed, reported };
-    writeFileSync(values.json, JSON.stringify(report, null, 2));
+    writeFileSync(json, JSON.stringify(report, null, 2));
   }
 }
 
-main();
+if (require.main === module) process.exit(main(process.argv.slice(2)));

@@ -8,17 +8,14 @@
  * credentials of the caller), skipping what already exists, and prints the Pulumi ones to run
  * next. Bad arguments or no credentials: one line, exit 2.
  */
+import { Command, CommanderError } from "commander";
 import { spawnSync } from "node:child_process";
-import { parseArgs } from "node:util";
 import { denyInsecureTransport } from "../../infra/data/buckets";
 import { policyDocument } from "../../infra/iam";
 import { DEPLOY_ORDER } from "../delivery/workflows";
 
 export const DEFAULT_REGION = "eu-west-1";
 export const DEFAULT_KEY_ALIAS = "alias/ehealth-pulumi-state";
-
-const USAGE =
-  "usage: npm run bootstrap -- --bucket <name> [--region eu-west-1] [--key-alias alias/ehealth-pulumi-state] [--apply]";
 
 export class BootstrapError extends Error {}
 
@@ -286,6 +283,29 @@ export function apply(o: BootstrapOptions, aws: Runner): string[] {
   return done;
 }
 
+export function command(): Command {
+  return new Command("bootstrap")
+    .description(
+      "Set up where Pulumi keeps this project's state without Pulumi Cloud: an S3 state bucket (private, owner-enforced, versioned, encrypted with a customer key, TLS only) and that KMS key (rotated yearly) as the stacks' secrets provider.",
+    )
+    .addHelpText(
+      "after",
+      [
+        "",
+        "Without --apply it changes nothing: it prints the AWS CLI commands, then the pulumi",
+        "commands to run. With --apply it runs the AWS commands with your AWS CLI and",
+        "credentials, skipping the bucket and the key when they exist (safe to run again),",
+        "and prints the pulumi commands to run next. It writes no file.",
+      ].join("\n"),
+    )
+    .requiredOption("--bucket <name>", "the state bucket's name (globally unique, lowercase)")
+    .option("--region <region>", "the region of the bucket and key", DEFAULT_REGION)
+    .option("--key-alias <alias>", "the KMS alias of the secrets key", DEFAULT_KEY_ALIAS)
+    .option("--apply", "run the AWS commands instead of printing them")
+    .helpOption("-h, --help", "show this help")
+    .showHelpAfterError(false);
+}
+
 export function main(
   argv: readonly string[],
   io: { out: (s: string) => void; err: (s: string) => void; aws?: Runner } = {
@@ -293,26 +313,26 @@ export function main(
     err: (s) => console.error(s),
   },
 ): number {
+  const cli = command()
+    .exitOverride()
+    .configureOutput({ writeOut: (s) => io.out(s.trimEnd()), writeErr: () => undefined });
   try {
-    const { values } = parseArgs({
-      args: [...argv],
-      options: {
-        bucket: { type: "string" },
-        region: { type: "string", default: DEFAULT_REGION },
-        "key-alias": { type: "string", default: DEFAULT_KEY_ALIAS },
-        apply: { type: "boolean", default: false },
-        help: { type: "boolean", default: false },
-      },
-      strict: true,
-    });
-    if (values.help) {
-      io.out(USAGE);
-      return 0;
+    let values: { bucket: string; region: string; keyAlias: string; apply?: boolean };
+    try {
+      values = cli.parse([...argv], { from: "user" }).opts();
+    } catch (err) {
+      if (err instanceof CommanderError) {
+        if (err.exitCode === 0) return 0;
+        const message = err.message.replace(/^error: /, "");
+        throw new BootstrapError(
+          /required option '--bucket/.test(message)
+            ? "--bucket is missing: name the state bucket (globally unique)"
+            : `${message.split("\n")[0]} (see --help)`,
+        );
+      }
+      throw err;
     }
-    if (!values.bucket) {
-      throw new BootstrapError("--bucket is missing: name the state bucket (globally unique)");
-    }
-    const o = { bucket: values.bucket, region: values.region, keyAlias: values["key-alias"] };
+    const o = { bucket: values.bucket, region: values.region, keyAlias: values.keyAlias };
     checkOptions(o);
     if (!values.apply) {
       io.out(script(o));
@@ -324,10 +344,8 @@ export function main(
     return 0;
   } catch (err) {
     const message =
-      err instanceof BootstrapError || (err as { code?: string }).code?.startsWith("ERR_PARSE_ARGS")
-        ? (err as Error).message
-        : `unexpected: ${(err as Error).message}`;
-    io.err(`bootstrap: ${message}\n${USAGE}`);
+      err instanceof BootstrapError ? err.message : `unexpected: ${(err as Error).message}`;
+    io.err(`bootstrap: ${message}`);
     return 2;
   }
 }

@@ -5,8 +5,10 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as settings from "@pulumi/pulumi/runtime/settings";
 import * as path from "node:path";
+import { describeFailure } from "./errors";
 import { PlatformMocks } from "./mocks";
-import { Evaluation, EvaluationError, EvaluationRequest, describeError } from "./types";
+import { installFallbackResolution } from "./resolve";
+import { Evaluation, EvaluationError, EvaluationRequest } from "./types";
 import { Recorder, plain } from "./recorder";
 
 export { Evaluation, EvaluationError, EvaluationRequest, describeError } from "./types";
@@ -45,6 +47,8 @@ async function evaluateInStore(request: EvaluationRequest): Promise<Evaluation> 
   process.on("unhandledRejection", onRejection);
 
   const programPath = path.resolve(request.program);
+  // The program's own packages first, this project's @pulumi/* when it has none (resolve.ts).
+  installFallbackResolution();
   const run = (async () => {
     const outputs = await pulumi.runtime.runInPulumiStack(async () => {
       pulumi.runtime.registerStackTransformation((args) => {
@@ -97,13 +101,14 @@ async function evaluateInStore(request: EvaluationRequest): Promise<Evaluation> 
       stack: request.stack,
       program: request.program,
       region,
+      config: { ...request.config },
       resources: recorder.resources,
       outputs: (plain(outputs ?? {}) as Record<string, unknown>) ?? {},
       timingsMs: { program: Math.round(performance.now() - started) },
     };
   } catch (err) {
     if (err instanceof EvaluationError) throw err;
-    throw new EvaluationError(describeError(err), "program");
+    throw new EvaluationError(describeFailure(err, request), "program");
   } finally {
     clearTimeout(timer);
     process.off("unhandledRejection", onRejection);

@@ -5,7 +5,8 @@
 import * as path from "node:path";
 import { Evaluation, EvaluationRequest } from "./evaluate";
 import { stackReferencesFor } from "./peers";
-import { loadProjectFile, loadStackConfig } from "./stack-config";
+import { discoverStacks, entryOf, loadProjectFile } from "./project";
+import { loadStackConfig } from "./stack-config";
 import { evaluateInWorker } from "./worker";
 
 export { Evaluation, EvaluationError, EvaluationRequest, describeError } from "./evaluate";
@@ -13,15 +14,18 @@ export { MOCK_ACCOUNT_ID, PlatformMocks } from "./mocks";
 export { ResourceRecord } from "./recorder";
 export { Recorder } from "./recorder";
 export { StackConfigFileError, loadProjectFile, loadStackConfig } from "./stack-config";
+export { discoverStacks, entryOf, locateProgram } from "./project";
+export { policyDocument } from "./policy-document";
 export { replicationOutputs } from "./peers";
 export { EvaluationPool, evaluateInWorker } from "./worker";
 
 /** The repository root (where Pulumi.yaml is). */
 export const PROJECT_DIR = path.resolve(__dirname, "..", "..");
 
-/** This project's stacks, one per Pulumi.<stack>.yaml. */
-export const STACKS = ["ireland", "oregon"] as const;
-export type StackName = (typeof STACKS)[number];
+/** This project's stacks, one per Pulumi.<stack>.yaml (discovered, never listed). */
+export const STACKS: readonly string[] = discoverStacks(loadProjectFile(PROJECT_DIR)).map(
+  (s) => s.stack,
+);
 
 export interface StackEvaluationOptions extends Partial<
   Omit<EvaluationRequest, "project" | "stack" | "program" | "config">
@@ -49,7 +53,7 @@ export function stackRequest(
   return {
     ...options,
     mocks: { stackReferences: stackReferencesFor(PROJECT_DIR, config), ...options.mocks },
-    program: path.join(PROJECT_DIR, project.main ?? "index.ts"),
+    program: entryOf(project),
     project: project.name,
     stack,
     config,

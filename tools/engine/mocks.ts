@@ -1,11 +1,14 @@
 /**
- * Pulumi mocks with realistic state: ids and ARNs shaped as AWS shapes them, in the region of the
- * provider that owns each resource, for a fixed account. Invokes the programs use are answered
- * with region-correct data; any other invoke throws, so a new one cannot slip in unanswered.
+ * Pulumi mocks with realistic state: resources shaped as AWS shapes them (shapes.ts) and data
+ * sources answered deterministically (invokes.ts), in the region of the provider that owns each
+ * resource or makes each call, for a fixed account. Answers from a --mocks file come first; an
+ * invoke nobody answers stops the program with one line naming it and the way to answer it.
  */
 import type * as pulumi from "@pulumi/pulumi";
-import { createHash } from "node:crypto";
 import { REGIONS, isAllowedRegion } from "../../stacks/regions";
+import { ANSWERS, InvokeContext, State, hex, uuidOf } from "./invokes";
+import { InvokeAnswer, includes, invokeName } from "./mock-file";
+import { SHAPERS, ShapeContext } from "./shapes";
 
 /** The account every mocked resource belongs to (an AWS documentation example id). */
 export const MOCK_ACCOUNT_ID = "123456789012";
@@ -19,487 +22,39 @@ export interface MockOptions {
   readonly availabilityZones?: Readonly<Record<string, readonly string[]>>;
   /** The outputs of the stacks the program reads with a StackReference, by reference name. */
   readonly stackReferences?: Readonly<Record<string, Record<string, unknown>>>;
+  /** Answers from a --mocks file, by invoke token; they win over the engine's own. */
+  readonly invokes?: Readonly<Record<string, readonly InvokeAnswer[]>>;
 }
-
-type State = Record<string, unknown>;
-
-function hex(seed: string, length: number): string {
-  return createHash("sha256").update(seed).digest("hex").slice(0, length);
-}
-
-/** A mocked resource's id and computed outputs, from its type, name and inputs. */
-type Shaper = (ctx: ShapeContext) => { id: string; state: State };
-
-interface ShapeContext {
-  readonly name: string;
-  readonly inputs: State;
-  readonly region: string;
-  readonly account: string;
-  readonly partition: string;
-  /** A stable hex string for this resource. */
-  readonly hash: (length: number) => string;
-  /** A stable UUID-shaped id for this resource (KMS keys, backup plans). */
-  readonly uuid: () => string;
-}
-
-function arn(c: ShapeContext, service: string, resource: string, global = false): string {
-  return `arn:${c.partition}:${service}:${global ? "" : c.region}:${c.account}:${resource}`;
-}
-
-function ec2(
-  prefix: string,
-  kind: string,
-  extra: (c: ShapeContext, id: string) => State = () => ({}),
-): Shaper {
-  return (c) => {
-    const id = `${prefix}-${c.hash(17)}`;
-    return {
-      id,
-      state: { arn: arn(c, "ec2", `${kind}/${id}`), ownerId: c.account, ...extra(c, id) },
-    };
-  };
-}
-
-/** The physical name Pulumi's autonaming would give: the logical name plus a random suffix. */
-function physicalName(c: ShapeContext, key = "name"): string {
-  const given = c.inputs[key];
-  return typeof given === "string" ? given : `${c.name}-${c.hash(7)}`;
-}
-
-const SHAPERS: Record<string, Shaper> = {
-  "aws:ec2/vpc:Vpc": ec2("vpc", "vpc", (c) => ({
-    defaultNetworkAclId: `acl-${c.hash(17)}`,
-    defaultSecurityGroupId: `sg-${c.hash(17)}`,
-    defaultRouteTableId: `rtb-${c.hash(17)}`,
-    mainRouteTableId: `rtb-${c.hash(17)}`,
-    dhcpOptionsId: `dopt-${c.hash(17)}`,
-  })),
-  "aws:ec2/subnet:Subnet": ec2("subnet", "subnet"),
-  "aws:ec2/routeTable:RouteTable": ec2("rtb", "route-table"),
-  "aws:ec2/routeTableAssociation:RouteTableAssociation": ec2("rtbassoc", "route-table-association"),
-  "aws:ec2/route:Route": (c) => ({ id: `r-${c.hash(17)}`, state: {} }),
-  "aws:ec2/internetGateway:InternetGateway": ec2("igw", "internet-gateway"),
-  "aws:ec2/natGateway:NatGateway": ec2("nat", "natgateway", (c) => ({
-    privateIp: "10.255.0.10",
-    networkInterfaceId: `eni-${c.hash(17)}`,
-  })),
-  "aws:ec2/eip:Eip": ec2("eipalloc", "elastic-ip", (c) => ({
-    allocationId: `eipalloc-${c.hash(17)}`,
-    publicIp: `203.0.113.${parseInt(c.hash(2), 16) % 250}`,
-  })),
-  "aws:ec2/networkAcl:NetworkAcl": ec2("acl", "network-acl"),
-  "aws:ec2/defaultNetworkAcl:DefaultNetworkAcl": (c) => ({
-    id: String(c.inputs.defaultNetworkAclId),
-    state: {
-      arn: arn(c, "ec2", `network-acl/${String(c.inputs.defaultNetworkAclId)}`),
-      ownerId: c.account,
-    },
-  }),
-  "aws:ec2/securityGroup:SecurityGroup": ec2("sg", "security-group", (c) => ({
-    name: physicalName(c),
-  })),
-  "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup": ec2("sg", "security-group", () => ({
-    name: "default",
-  })),
-  "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule": ec2(
-    "sgr",
-    "security-group-rule",
-    (_c, id) => ({
-      securityGroupRuleId: id,
-    }),
-  ),
-  "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule": ec2(
-    "sgr",
-    "security-group-rule",
-    (_c, id) => ({
-      securityGroupRuleId: id,
-    }),
-  ),
-  "aws:ec2/vpcEndpoint:VpcEndpoint": ec2("vpce", "vpc-endpoint", (c) => ({
-    dnsEntries: [
-      {
-        dnsName: `vpce-${c.hash(17)}.${c.region}.vpce.amazonaws.com`,
-        hostedZoneId: "Z7HUB22UULQXV",
-      },
-    ],
-    prefixListId: `pl-${c.hash(8)}`,
-  })),
-  "aws:ec2/flowLog:FlowLog": ec2("fl", "vpc-flow-log"),
-  "aws:kms/key:Key": (c) => {
-    const id = c.uuid();
-    return { id, state: { keyId: id, arn: arn(c, "kms", `key/${id}`) } };
-  },
-  "aws:kms/alias:Alias": (c) => {
-    const name = String(c.inputs.name);
-    return {
-      id: name,
-      state: {
-        arn: arn(c, "kms", name),
-        targetKeyArn: arn(c, "kms", `key/${String(c.inputs.targetKeyId)}`),
-      },
-    };
-  },
-  "aws:cloudwatch/logGroup:LogGroup": (c) => {
-    const name = physicalName(c);
-    return { id: name, state: { name, arn: arn(c, "logs", `log-group:${name}`) } };
-  },
-  "aws:iam/role:Role": (c) => {
-    const name = physicalName(c);
-    return {
-      id: name,
-      state: {
-        name,
-        arn: arn(c, "iam", `role/${name}`, true),
-        uniqueId: `AROA${c.hash(17).toUpperCase()}`,
-      },
-    };
-  },
-  "aws:iam/user:User": (c) => {
-    const name = physicalName(c);
-    return {
-      id: name,
-      state: {
-        name,
-        arn: arn(c, "iam", `user/${name}`, true),
-        uniqueId: `AIDA${c.hash(17).toUpperCase()}`,
-      },
-    };
-  },
-  "aws:s3/bucket:Bucket": (c) => bucket(c),
-  "aws:s3/bucketV2:BucketV2": (c) => bucket(c),
-  "aws:ec2/instance:Instance": ec2("i", "instance", (c) => ({
-    privateIp: "10.0.0.10",
-    primaryNetworkInterfaceId: `eni-${c.hash(17)}`,
-    ...(c.inputs.associatePublicIpAddress === true ? { publicIp: "198.51.100.10" } : {}),
-  })),
-  "aws:rds/subnetGroup:SubnetGroup": (c) => {
-    const name = physicalName(c);
-    return { id: name, state: { name, arn: arn(c, "rds", `subgrp:${name}`) } };
-  },
-  "aws:rds/parameterGroup:ParameterGroup": (c) => {
-    const name = physicalName(c);
-    return { id: name, state: { name, arn: arn(c, "rds", `pg:${name}`) } };
-  },
-  "aws:rds/instance:Instance": (c) => {
-    const identifier = physicalName(c, "identifier");
-    const address = `${identifier}.${c.hash(12)}.${c.region}.rds.amazonaws.com`;
-    return {
-      id: identifier,
-      state: {
-        identifier,
-        arn: arn(c, "rds", `db:${identifier}`),
-        address,
-        endpoint: `${address}:5432`,
-        resourceId: `db-${c.hash(26).toUpperCase()}`,
-      },
-    };
-  },
-  "aws:efs/fileSystem:FileSystem": (c) => {
-    const id = `fs-${c.hash(17)}`;
-    return {
-      id,
-      state: {
-        arn: arn(c, "elasticfilesystem", `file-system/${id}`),
-        dnsName: `${id}.efs.${c.region}.amazonaws.com`,
-      },
-    };
-  },
-  "aws:dynamodb/table:Table": (c) => {
-    const name = physicalName(c);
-    return { id: name, state: { name, arn: arn(c, "dynamodb", `table/${name}`), streamArn: "" } };
-  },
-  "aws:backup/vault:Vault": (c) => {
-    const name = physicalName(c);
-    return {
-      id: name,
-      state: { name, arn: arn(c, "backup", `backup-vault:${name}`), recoveryPoints: 0 },
-    };
-  },
-  "aws:backup/plan:Plan": (c) => {
-    const id = c.uuid();
-    return { id, state: { arn: arn(c, "backup", `backup-plan:${id}`), version: c.hash(16) } };
-  },
-  "aws:acm/certificate:Certificate": (c) => {
-    const domain = String(c.inputs.domainName ?? `${c.name}.example.org`);
-    return {
-      id: arn(c, "acm", `certificate/${c.uuid()}`),
-      state: {
-        arn: arn(c, "acm", `certificate/${c.uuid()}`),
-        domainValidationOptions: [
-          {
-            domainName: domain,
-            resourceRecordName: `_${c.hash(32)}.${domain}.`,
-            resourceRecordType: "CNAME",
-            resourceRecordValue: `_${c.hash(32).split("").reverse().join("")}.acm-validations.aws.`,
-          },
-        ],
-        status: "ISSUED",
-      },
-    };
-  },
-  "aws:lb/loadBalancer:LoadBalancer": (c) => {
-    const name = physicalName(c);
-    const suffix = `app/${name}/${c.hash(16)}`;
-    return {
-      id: arn(c, "elasticloadbalancing", `loadbalancer/${suffix}`),
-      state: {
-        name,
-        arn: arn(c, "elasticloadbalancing", `loadbalancer/${suffix}`),
-        arnSuffix: suffix,
-        dnsName: `${name}-${c.hash(10)}.${c.region}.elb.amazonaws.com`,
-        zoneId: ALB_ZONE_IDS[c.region] ?? "Z0000000000000",
-      },
-    };
-  },
-  "aws:lb/targetGroup:TargetGroup": (c) => {
-    const name = physicalName(c);
-    const suffix = `targetgroup/${name}/${c.hash(16)}`;
-    return {
-      id: arn(c, "elasticloadbalancing", suffix),
-      state: { name, arn: arn(c, "elasticloadbalancing", suffix), arnSuffix: suffix },
-    };
-  },
-  "aws:lb/listener:Listener": (c) => {
-    const id = arn(c, "elasticloadbalancing", `listener/app/${c.name}/${c.hash(16)}`);
-    return { id, state: { arn: id } };
-  },
-  "aws:wafv2/webAcl:WebAcl": (c) => {
-    const name = physicalName(c);
-    const id = c.uuid();
-    return {
-      id,
-      state: { name, arn: arn(c, "wafv2", `regional/webacl/${name}/${id}`), capacity: 700 },
-    };
-  },
-  "aws:ec2/launchTemplate:LaunchTemplate": ec2("lt", "launch-template", () => ({
-    latestVersion: 1,
-    defaultVersion: 1,
-  })),
-  "aws:autoscaling/group:Group": (c) => {
-    const name = physicalName(c);
-    return {
-      id: name,
-      state: {
-        name,
-        arn: arn(c, "autoscaling", `autoScalingGroup:${c.uuid()}:autoScalingGroupName/${name}`),
-      },
-    };
-  },
-  "aws:iam/instanceProfile:InstanceProfile": (c) => {
-    const name = physicalName(c);
-    return { id: name, state: { name, arn: arn(c, "iam", `instance-profile/${name}`, true) } };
-  },
-  "aws:iam/serviceLinkedRole:ServiceLinkedRole": (c) => {
-    const service = String(c.inputs.awsServiceName ?? "service.amazonaws.com");
-    const base =
-      service === "autoscaling.amazonaws.com" ? "AWSServiceRoleForAutoScaling" : "AWSServiceRole";
-    const name = c.inputs.customSuffix ? `${base}_${String(c.inputs.customSuffix)}` : base;
-    return {
-      id: arn(c, "iam", `role/aws-service-role/${service}/${name}`, true),
-      state: { name, arn: arn(c, "iam", `role/aws-service-role/${service}/${name}`, true) },
-    };
-  },
-  "aws:route53/healthCheck:HealthCheck": (c) => ({ id: c.uuid(), state: {} }),
-  "aws:route53/record:Record": (c) => {
-    const name = String(c.inputs.name ?? c.name);
-    return {
-      id: `Z${c.hash(13).toUpperCase()}_${name}_${String(c.inputs.type ?? "A")}`,
-      state: { fqdn: name },
-    };
-  },
-  "aws:lambda/function:Function": (c) => {
-    const name = physicalName(c);
-    const functionArn = arn(c, "lambda", `function:${name}`);
-    return {
-      id: name,
-      state: {
-        name,
-        arn: functionArn,
-        qualifiedArn: `${functionArn}:$LATEST`,
-        invokeArn: `arn:${c.partition}:apigateway:${c.region}:lambda:path/2015-03-31/functions/${functionArn}/invocations`,
-        version: "$LATEST",
-      },
-    };
-  },
-  "aws:sqs/queue:Queue": (c) => {
-    const name = physicalName(c);
-    const url = `https://sqs.${c.region}.amazonaws.com/${c.account}/${name}`;
-    return { id: url, state: { name, url, arn: arn(c, "sqs", name) } };
-  },
-  "aws:sns/topic:Topic": (c) => {
-    const name = physicalName(c);
-    const topicArn = arn(c, "sns", name);
-    return { id: topicArn, state: { name, arn: topicArn } };
-  },
-  "aws:ebs/volume:Volume": ec2("vol", "volume"),
-  "aws:ssm/document:Document": (c) => {
-    const name = physicalName(c);
-    return { id: name, state: { name, arn: arn(c, "ssm", `document/${name}`) } };
-  },
-  "aws:iam/rolePolicy:RolePolicy": (c) => {
-    const name = physicalName(c);
-    return { id: `${String(c.inputs.role)}:${name}`, state: { name } };
-  },
-};
 
 /** The SDK reports a failed invoke by the error's `details`, as gRPC errors carry it. */
 export class UnansweredInvokeError extends Error {
   readonly details: string;
   constructor(token: string) {
-    super(`the mock engine does not answer the invoke ${token}: add it to tools/engine/mocks.ts`);
+    super(
+      `the offline plan has no answer for the invoke ${token} (${invokeName(token)}): give one in a YAML file passed with --mocks, under invokes: ${token}: answer: {...}`,
+    );
     this.details = this.message;
   }
 }
 
-function bucket(c: ShapeContext): { id: string; state: State } {
-  // Bucket names are global and lowercase: autonaming appends a suffix to the logical name.
-  const name =
-    typeof c.inputs.bucket === "string" ? c.inputs.bucket : `${c.name.toLowerCase()}-${c.hash(7)}`;
-  return {
-    id: name,
-    state: {
-      bucket: name,
-      arn: `arn:${c.partition}:s3:::${name}`,
-      bucketDomainName: `${name}.s3.amazonaws.com`,
-      bucketRegionalDomainName: `${name}.s3.${c.region}.amazonaws.com`,
-      region: c.region,
-    },
-  };
+/** An invoke whose arguments the engine refuses as the provider would; `details` as above. */
+class InvokeFailedError extends Error {
+  readonly details: string;
+  constructor(message: string) {
+    super(message);
+    this.details = message;
+  }
 }
-
-/**
- * Local Zones an opted-in account sees beside its AZs (real names; us-west-2-lax-1a sorts before
- * us-west-2a). DescribeAvailabilityZones returns them unless filtered by opt-in-status.
- */
-const LOCAL_ZONES: Readonly<Record<string, readonly string[]>> = {
-  "us-west-2": ["us-west-2-lax-1a", "us-west-2-lax-1b"],
-};
-
-/** Applies the `opt-in-status` filter as EC2 does (AZs are "opt-in-not-required"); no other. */
-function zonesMatching(
-  inputs: State,
-  zones: readonly { name: string; optInStatus: string }[],
-): { name: string; optInStatus: string }[] {
-  const filters = (inputs.filters ?? []) as { name: string; values: string[] }[];
-  return zones.filter((zone) =>
-    filters.every((f) => {
-      if (f.name !== "opt-in-status") {
-        throw new Error(`the mock engine does not filter zones by ${f.name}: add it to mocks.ts`);
-      }
-      return f.values.includes(zone.optInStatus);
-    }),
-  );
-}
-
-/** The hosted zone of Application Load Balancers per region (for alias records). */
-const ALB_ZONE_IDS: Record<string, string> = {
-  "eu-west-1": "Z32O12XQLNTSW2",
-  "eu-west-2": "ZHURV8PSTC4K8",
-  "eu-central-1": "Z215JYRZR1TBD5",
-  "us-east-1": "Z35SXDOTRQ7X7K",
-  "us-east-2": "Z3AADJGX6KTTL2",
-  "us-west-1": "Z368ELLRRE2KJ0",
-  "us-west-2": "Z1H1FL5HABSF5",
-  "ca-central-1": "ZQSVJUPU6J1EY",
-};
-
-/** Elastic Load Balancing's log-delivery account per region (regions older than August 2022). */
-const ELB_ACCOUNTS: Record<string, string> = {
-  "eu-west-1": "156460612806",
-  "eu-west-2": "652711504416",
-  "eu-central-1": "054676820928",
-  "us-east-1": "127311923021",
-  "us-east-2": "033677994240",
-  "us-west-1": "027434742980",
-  "us-west-2": "797873946194",
-  "ca-central-1": "985666609251",
-};
-
-/** The public parameters Amazon publishes its Amazon Linux 2023 images under. */
-const AMI_PARAMETER =
-  /^\/aws\/service\/ami-amazon-linux-latest\/al2023-ami-kernel-default-(x86_64|arm64)$/;
-
-/** Invokes the platform uses, answered for the region of the provider that makes them. */
-type Answer = (inputs: State, region: string) => State;
 
 export class PlatformMocks implements pulumi.runtime.Mocks {
   readonly account: string;
   readonly partition: string;
   /** Region per provider reference (`urn::id`), learned as providers are created. */
   private readonly providerRegions = new Map<string, string>();
-  private readonly answers: Record<string, Answer>;
 
   constructor(private readonly options: MockOptions) {
     this.account = options.accountId ?? MOCK_ACCOUNT_ID;
     this.partition = options.partition ?? "aws";
-    this.answers = {
-      "aws:index/getCallerIdentity:getCallerIdentity": () => ({
-        id: this.account,
-        accountId: this.account,
-        arn: `arn:${this.partition}:sts::${this.account}:assumed-role/plan/offline`,
-        userId: "AROAEXAMPLE:offline",
-      }),
-      "aws:index/getPartition:getPartition": () => ({
-        id: this.partition,
-        partition: this.partition,
-        dnsSuffix: "amazonaws.com",
-        reverseDnsPrefix: "com.amazonaws",
-      }),
-      "aws:index/getRegion:getRegion": (_inputs, region) => ({
-        id: region,
-        name: region,
-        region,
-        endpoint: `ec2.${region}.amazonaws.com`,
-        description: region,
-      }),
-      "aws:route53/getZone:getZone": (inputs) => {
-        const name = String(inputs.name ?? "").replace(/\.$/, "");
-        const zoneId = `Z${hex(`zone::${name}`, 13).toUpperCase()}`;
-        return {
-          id: zoneId,
-          zoneId,
-          name,
-          privateZone: false,
-          arn: `arn:${this.partition}:route53:::hostedzone/${zoneId}`,
-          nameServers: [`ns-1.awsdns-01.org`, `ns-2.awsdns-02.com`],
-        };
-      },
-      "aws:ssm/getParameter:getParameter": (inputs, region) => {
-        const name = String(inputs.name ?? "");
-        const match = AMI_PARAMETER.exec(name);
-        if (!match) {
-          throw new Error(
-            `the mock engine answers only the Amazon Linux 2023 image parameters, not ${JSON.stringify(name)}`,
-          );
-        }
-        return {
-          id: name,
-          name,
-          type: "String",
-          value: `ami-${hex(`${region}::${match[1]}`, 17)}`,
-          version: 1,
-          arn: `arn:${this.partition}:ssm:${region}::parameter${name}`,
-        };
-      },
-      "aws:elb/getServiceAccount:getServiceAccount": (_inputs, region) => {
-        const account = ELB_ACCOUNTS[region] ?? "000000000000";
-        return { id: account, arn: `arn:${this.partition}:iam::${account}:root`, region };
-      },
-      "aws:index/getAvailabilityZones:getAvailabilityZones": (inputs, region) => {
-        const names = zonesMatching(inputs, [
-          ...this.zonesOf(region).map((name) => ({ name, optInStatus: "opt-in-not-required" })),
-          ...(LOCAL_ZONES[region] ?? []).map((name) => ({ name, optInStatus: "opted-in" })),
-        ]).map((z) => z.name);
-        return {
-          id: region,
-          region,
-          names,
-          zoneIds: names.map((_n, i) => `${region.replace(/-/g, "").slice(0, 4)}-az${i + 1}`),
-          groupNames: names.map(() => region),
-          state: "available",
-        };
-      },
-    };
   }
 
   private zonesOf(region: string): string[] {
@@ -520,7 +75,7 @@ export class PlatformMocks implements pulumi.runtime.Mocks {
       const outputs = this.options.stackReferences?.[name];
       if (!outputs) {
         throw new Error(
-          `the mock engine has no outputs for the stack reference "${name}": give them in the request's mocks.stackReferences`,
+          `the offline plan has no outputs for the stack reference "${name}": give them in a YAML file passed with --mocks, under stackReferences: ${name}: {<output>: value}`,
         );
       }
       return { id: name, state: { name, outputs, secretOutputNames: [] } };
@@ -537,12 +92,7 @@ export class PlatformMocks implements pulumi.runtime.Mocks {
       account: this.account,
       partition: this.partition,
       hash: (length) => hex(seed, length),
-      uuid: () => {
-        const h = hex(seed, 32);
-        return [h.slice(0, 8), h.slice(8, 12), h.slice(12, 16), h.slice(16, 20), h.slice(20)].join(
-          "-",
-        );
-      },
+      uuid: () => uuidOf(seed),
     };
     const shaper = SHAPERS[args.type];
     if (shaper) {
@@ -570,10 +120,27 @@ export class PlatformMocks implements pulumi.runtime.Mocks {
   }
 
   call(args: pulumi.runtime.MockCallArgs): pulumi.runtime.MockCallResult {
-    const answer = this.answers[args.token];
-    if (!answer) {
-      throw new UnansweredInvokeError(args.token);
+    const inputs = (args.inputs ?? {}) as State;
+    const context: InvokeContext = {
+      region: typeof inputs.region === "string" ? inputs.region : this.regionOf(args.provider),
+      account: this.account,
+      partition: this.partition,
+      zones: (region) => this.zonesOf(region),
+    };
+    const given = this.options.invokes?.[args.token]?.find(
+      (a) => a.when === undefined || includes(inputs, a.when),
+    );
+    const builtIn = ANSWERS[args.token];
+    if (!given && !builtIn) throw new UnansweredInvokeError(args.token);
+    let answer: State = {};
+    if (builtIn) {
+      try {
+        answer = builtIn(inputs, context);
+      } catch (err) {
+        // A refusal stands unless the mocks file answers the call itself.
+        if (!given) throw new InvokeFailedError((err as Error).message);
+      }
     }
-    return answer(args.inputs ?? {}, this.regionOf(args.provider));
+    return given ? { ...answer, ...given.answer } : answer;
   }
 }

@@ -29,16 +29,32 @@ export interface EvaluationRequest {
   readonly check?: { readonly config: Readonly<Record<string, unknown>>; readonly now?: string };
 }
 
+/**
+ * A finding of the preflight (will AWS accept the resource, and will it do what it says), as the
+ * preflight produces it from an evaluation's records; reports render them when present.
+ */
+export interface DeployFinding {
+  readonly rule: string;
+  readonly kind: "fails-deploy" | "silently-broken";
+  readonly urn: string | null;
+  readonly message: string;
+  readonly reference: { readonly title: string; readonly url: string };
+}
+
 export interface Evaluation {
   readonly project: string;
   readonly stack: string;
   readonly program: string;
   readonly region: string;
+  /** The configuration the program ran with, `namespace:key` to string. */
+  readonly config?: Readonly<Record<string, string>>;
   readonly resources: ResourceRecord[];
   readonly outputs: Record<string, unknown>;
   readonly timingsMs: { readonly program: number; readonly policies?: number };
   /** The policy pack's findings, when the request asked for a check. */
   readonly checks?: PolicyRun;
+  /** The preflight's findings, when it ran on this evaluation. */
+  readonly deploy?: DeployFinding[];
 }
 
 export class EvaluationError extends Error {

@@ -5,6 +5,7 @@
  * another (each evaluation runs in a Pulumi store of its own), which saves loading Pulumi again.
  */
 import { Worker, isMainThread, parentPort, workerData } from "node:worker_threads";
+import type { TypecheckResult } from "./typecheck";
 import { Evaluation, EvaluationError, EvaluationRequest } from "./types";
 
 type WorkerReply =
@@ -64,6 +65,34 @@ export function evaluateInWorker(request: EvaluationRequest): Promise<Evaluation
     worker.once("exit", (code) => {
       if (!settled)
         reject(new EvaluationError(`the evaluation worker exited with code ${code}`, "program"));
+    });
+  });
+}
+
+/**
+ * Type-checks a program in a worker of its own (the compiler needs no Pulumi), so that it runs
+ * beside the evaluations.
+ */
+export function typecheckInWorker(entry: string, projectDir?: string): Promise<TypecheckResult> {
+  return new Promise((resolve, reject) => {
+    const worker = new Worker(`require("tsx/cjs"); require(${JSON.stringify(__filename)});`, {
+      eval: true,
+      workerData: { typecheck: { entry, projectDir } },
+      stdout: false,
+      stderr: true,
+      execArgv: [],
+    });
+    worker.stderr.resume();
+    let settled = false;
+    worker.once("message", (reply: { ok: boolean; result?: TypecheckResult; message?: string }) => {
+      settled = true;
+      if (reply.ok) resolve(reply.result!);
+      else reject(new EvaluationError(`the type check failed: ${reply.message}`, "program"));
+      void worker.terminate();
+    });
+    worker.once("error", (err) => {
+      if (!settled) reject(new EvaluationError(err.message.split("\n")[0], "program"));
+      settled = true;
     });
   });
 }
@@ -178,8 +207,19 @@ function reply(port: NonNullable<typeof parentPort>, request: EvaluationRequest)
 
 if (!isMainThread && parentPort) {
   const port = parentPort;
-  const data = workerData as { program?: string; pool?: boolean } | undefined;
-  if (data?.pool) {
+  const data = workerData as
+    | { program?: string; pool?: boolean; typecheck?: { entry: string; projectDir?: string } }
+    | undefined;
+  if (data?.typecheck) {
+    const { entry, projectDir } = data.typecheck;
+    try {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const { typecheckProgram } = require("./typecheck") as typeof import("./typecheck");
+      port.postMessage({ ok: true, result: typecheckProgram(entry, projectDir) });
+    } catch (err) {
+      port.postMessage({ ok: false, message: (err as Error).message });
+    }
+  } else if (data?.pool) {
     // Rejections that surface after an evaluation has answered belong to that finished (failed)
     // program; each evaluation collects its own while it runs. Without this the worker would die.
     process.on("unhandledRejection", () => undefined);

@@ -1,24 +1,25 @@
 /**
- * `npm run plan`: evaluates both stacks (or any Pulumi TypeScript program) on Pulumi's mock
- * runtime, each in its own worker, runs the policy pack on every resource and the preflight (AWS's
- * own rules) on all stacks together, and reports.
+ * `npm run plan`: evaluates this project's stacks (or any Pulumi TypeScript program) on Pulumi's
+ * mock runtime, each stack in its own worker, runs the policy pack on every resource and the
+ * preflight (AWS's own rules) on all stacks together, and reports.
  * Exit codes: 0 no mandatory violation and no fails-deploy finding, 1 either, 2 bad input (one
  * line, no trace).
  */
 import { Command, CommanderError, InvalidArgumentError } from "commander";
 import { mkdirSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
-import { evaluateInWorker } from "../engine/worker";
+import { evaluateInWorker, typecheckInWorker } from "../engine/worker";
 import { Evaluation, EvaluationError, EvaluationRequest, STACK_TYPE } from "../engine/types";
+import type { TypecheckResult } from "../engine/typecheck";
 import type { DrawnStack } from "./diagram";
+import { DEFAULT_TIMEOUT_MS, PROJECT_DIR, resolveTargets } from "./inputs";
 import {
   DEFAULT_POLICY_CONFIG,
-  DEFAULT_TIMEOUT_MS,
   PlanInputError,
   checkPolicyConfig,
-  readPolicyConfig,
-  resolveTargets,
-} from "./inputs";
+  levelChanges,
+  readPolicyConfigSource,
+} from "./policy-config";
 import type { PlanReport } from "./report";
 
 /*
@@ -29,20 +30,28 @@ import type { PlanReport } from "./report";
 const reports = () => ({
   ...(require("./report") as typeof import("./report")),
   ...(require("./terminal") as typeof import("./terminal")),
+  ...(require("./provenance") as typeof import("./provenance")),
+  ...(require("./inventory") as typeof import("./inventory")),
 });
 const markdown = () => require("./markdown") as typeof import("./markdown");
 const diagram = () => require("./diagram") as typeof import("./diagram");
+const overview = () => require("./overview") as typeof import("./overview");
 const preflight = () => require("../preflight") as typeof import("../preflight");
+const typecheck = () => require("../engine/typecheck") as typeof import("../engine/typecheck");
 /* eslint-enable @typescript-eslint/no-require-imports */
 
 export interface PlanCliOptions {
   readonly stack: string;
   readonly program?: string;
   readonly config?: string;
+  readonly mocks?: string;
   readonly policyConfig: string;
   readonly json?: string;
   readonly markdown?: string;
   readonly diagram?: string;
+  readonly detailedDiagrams?: boolean;
+  /** Undefined: on for this repository's stacks, off for other programs. */
+  readonly typecheck?: boolean;
   readonly quiet?: boolean;
   readonly timeout: number;
 }
@@ -57,25 +66,48 @@ function positiveInteger(value: string): number {
 export function command(): Command {
   return new Command("plan")
     .description(
-      "Evaluate the stacks (or another Pulumi TypeScript program) offline on Pulumi's mock runtime, check every resource with the HIPAA policy pack, and report.",
+      "Evaluate this project's stacks (or another Pulumi TypeScript program) offline on Pulumi's mock runtime, check every resource with the HIPAA policy pack, and report. Writes nothing unless asked: --json, --markdown and --diagram name the files.",
     )
-    .option("--stack <name>", "ireland, oregon or all", "all")
     .option(
-      "--program <file>",
-      "a Pulumi TypeScript entry file to evaluate instead of this project's stacks",
+      "--stack <name>",
+      "one stack of the project (one per Pulumi.<stack>.yaml), or all",
+      "all",
+    )
+    .option(
+      "--program <path>",
+      "another Pulumi program: its entry file, or its project folder (Pulumi.yaml's main); its own node_modules come first, this project's @pulumi/* fill in",
     )
     .option(
       "--config <file>",
-      "a Pulumi.<stack>.yaml to evaluate with (one stack, or the --program's)",
+      "a Pulumi.<stack>.yaml to evaluate with; it names the stack (--stack may only agree)",
+    )
+    .option(
+      "--mocks <file>",
+      "a YAML file of invoke answers and stack-reference outputs the program needs (README: Answers for other programs)",
     )
     .option(
       "--policy-config <file>",
       "the policy pack config",
-      path.relative(process.cwd(), DEFAULT_POLICY_CONFIG),
+      path.relative(process.cwd(), DEFAULT_POLICY_CONFIG) || DEFAULT_POLICY_CONFIG,
     )
     .option("--json <file>", "write the versioned JSON report (docs/plan-report.md)")
-    .option("--markdown <file>", "write the Markdown report: HIPAA safeguard matrix and findings")
-    .option("--diagram <dir>", "write an SVG architecture diagram per stack into this folder")
+    .option(
+      "--markdown <file>",
+      "write the auditor's Markdown report: provenance, HIPAA matrix, PHI inventory, findings",
+    )
+    .option(
+      "--diagram <dir>",
+      "write <stack>.svg into this folder: an overview of each stack (request path, keys, logs, copies, findings)",
+    )
+    .option(
+      "--detailed-diagrams",
+      "with --diagram, also write <stack>-detailed.svg: every resource",
+    )
+    .option(
+      "--typecheck",
+      "type-check the program with the TypeScript compiler first (default for this project's stacks)",
+    )
+    .option("--no-typecheck", "skip the type check")
     .option("--quiet", "print only mandatory violations and the verdict")
     .option(
       "--timeout <ms>",
@@ -84,6 +116,7 @@ export function command(): Command {
       DEFAULT_TIMEOUT_MS,
     )
     .helpOption("-h, --help", "show this help")
+    .allowExcessArguments(true)
     .showHelpAfterError(false);
 }
 
@@ -95,6 +128,18 @@ function write(file: string, content: string): void {
 /** How a stack is evaluated: by default a worker of its own per stack (the runtime is process-global). */
 export type Evaluator = (request: EvaluationRequest) => Promise<Evaluation>;
 
+/** The type check's diagnostics, each on a line of its own, before the one-line verdict. */
+export class TypeErrors extends PlanInputError {
+  constructor(
+    readonly diagnostics: TypecheckResult["diagnostics"],
+    program: string,
+  ) {
+    super(
+      `${diagnostics.length} type error${diagnostics.length > 1 ? "s" : ""} in ${program}: fix ${diagnostics.length > 1 ? "them" : "it"}, or plan without type checking (--no-typecheck)`,
+    );
+  }
+}
+
 export async function plan(
   options: PlanCliOptions,
   log: (line: string) => void,
@@ -104,19 +149,20 @@ export async function plan(
     stack: options.stack,
     program: options.program,
     config: options.config,
+    mocks: options.mocks,
     timeoutMs: options.timeout,
   });
-  const policyConfig = readPolicyConfig(options.policyConfig);
+  const source = readPolicyConfigSource(options.policyConfig);
   const now = new Date();
+  const [first] = targets.requests;
+  const shownProgram = path.relative(process.cwd(), first.program) || first.program;
   const running = Promise.all(
-    targets.map(async (target) => {
-      log(
-        `${target.stack}: evaluating ${path.relative(process.cwd(), target.program)} in a worker`,
-      );
+    targets.requests.map(async (target) => {
+      log(`${target.stack}: evaluating ${shownProgram} in a worker`);
       try {
         const evaluation = await evaluate({
           ...target,
-          check: { config: policyConfig, now: now.toISOString() },
+          check: { config: source.config, now: now.toISOString() },
         });
         log(
           `${target.stack}: ${evaluation.resources.filter((r) => r.type !== STACK_TYPE).length} resources, ${evaluation.checks?.violations.length ?? 0} findings`,
@@ -129,20 +175,63 @@ export async function plan(
       }
     }),
   );
-  // Judged while the workers run; a bad config still stops the plan before any report.
   running.catch(() => undefined);
-  checkPolicyConfig(policyConfig, options.policyConfig);
+  const projectDir = targets.project?.dir ?? path.dirname(first.program);
+  const typecheckOn = options.typecheck ?? targets.ownStacks;
+  // A program found clean before, and unchanged since, is not checked again (typecheck.ts).
+  const checking: Promise<TypecheckResult | undefined> =
+    typecheckOn && !typecheck().knownClean(first.program, projectDir)
+      ? typecheckInWorker(first.program, projectDir)
+      : Promise.resolve(undefined);
+  checking.catch(() => undefined);
+  if (typecheckOn) log(`type-checking ${shownProgram}`);
+  // Judged while the workers run; a bad config still stops the plan before any report.
+  checkPolicyConfig(source.config as Record<string, unknown>, options.policyConfig);
+  const checked = await checking;
+  if (checked && checked.diagnostics.length) {
+    throw new TypeErrors(checked.diagnostics, shownProgram);
+  }
   const evaluations = await running;
-  const { stackReport, planReport } = reports();
+  const { stackReport, planReport, provenanceOf, replicaSources } = reports();
+  const changes = levelChanges(source.config);
   // AWS's own rules after the pack, on all stacks at once (they share one account).
-  const checked = await preflight().preflight(
+  const deploy = await preflight().preflight(
     evaluations.map((e) => ({ stack: e.stack, region: e.region, resources: e.resources })),
   );
-  const stacks = evaluations.map((e, i) => ({
-    ...stackReport(e, path.relative(process.cwd(), targets[i].program)),
-    deploy: checked.stacks[i].deploy,
-  }));
-  return { report: planReport(stacks, now, checked.timingMs), drawn: evaluations };
+  // A replica bucket in one stack is the destination of another stack's replication.
+  const replicas = replicaSources(evaluations as Parameters<typeof replicaSources>[0]);
+  const stacks = evaluations.map((e, i) =>
+    stackReport({ ...e, deploy: deploy.stacks[i].deploy }, shownProgram, { changes, replicas }),
+  );
+  const report = planReport(stacks, {
+    generatedAt: now,
+    provenance: provenanceOf(projectDir, source),
+    levelChanges: changes,
+    preflightMs: deploy.timingMs,
+  });
+  return { report, drawn: evaluations };
+}
+
+/** npm options the plan defines: `npm run plan --stack x` gives them to npm, not to the plan. */
+const OPTION_NAMES = [
+  "stack",
+  "program",
+  "config",
+  "mocks",
+  "policy_config",
+  "markdown",
+  "diagram",
+  "detailed_diagrams",
+  "typecheck",
+  "timeout",
+];
+
+const npmHint = (example: string) =>
+  `npm kept the options for itself: put -- before them, as in npm run plan -- ${example}`;
+
+function npmTookOptions(env: NodeJS.ProcessEnv): string | undefined {
+  if (env.npm_lifecycle_event !== "plan") return undefined;
+  return OPTION_NAMES.find((name) => env[`npm_config_${name}`] !== undefined);
 }
 
 export async function main(
@@ -150,13 +239,31 @@ export async function main(
   out: (line: string) => void = console.log,
   err: (line: string) => void = console.error,
   evaluate?: Evaluator,
+  env: NodeJS.ProcessEnv = process.env,
 ): Promise<number> {
   const cli = command()
     .exitOverride()
     .configureOutput({ writeOut: (s) => out(s.trimEnd()), writeErr: () => undefined });
   let options: PlanCliOptions;
   try {
-    options = cli.parse([...argv], { from: "user" }).opts<PlanCliOptions>();
+    const parsed = cli.parse([...argv], { from: "user" });
+    const taken = npmTookOptions(env);
+    if (taken) {
+      const flag = `--${taken.replace(/_/g, "-")}`;
+      const value = env[`npm_config_${taken}`];
+      // `npm run plan --stack ireland` leaves npm_config_stack=true and "ireland" as an argument.
+      const given = value && value !== "true" ? value : parsed.args[0];
+      const example = given ? `${flag} ${given}` : flag;
+      err(`plan: ${flag} never reached the plan: ${npmHint(example)}`);
+      return 2;
+    }
+    if (parsed.args.length) {
+      err(
+        `plan: unexpected argument "${parsed.args[0]}": the plan takes options only; with npm, ${npmHint("--stack ireland").replace(/^npm kept the options for itself: /, "")}`,
+      );
+      return 2;
+    }
+    options = parsed.opts<PlanCliOptions>();
   } catch (e) {
     if (e instanceof CommanderError) {
       if (e.exitCode === 0) return 0; // --help
@@ -174,13 +281,28 @@ export async function main(
     if (options.json) write(options.json, JSON.stringify(report, null, 2) + "\n");
     if (options.markdown) write(options.markdown, markdown().renderMarkdown(report));
     if (options.diagram) {
-      const { renderSvg, toDot } = diagram();
-      for (const stack of drawn)
-        write(path.join(options.diagram, `${stack.stack}.svg`), await renderSvg(toDot(stack)));
+      const { renderSvg } = diagram();
+      const { overviewDot } = overview();
+      for (const stack of drawn) {
+        const stackReport = report.stacks.find((s) => s.stack === stack.stack)!;
+        write(
+          path.join(options.diagram, `${stack.stack}.svg`),
+          await renderSvg(overviewDot(stack, stackReport)),
+        );
+        if (options.detailedDiagrams) {
+          write(
+            path.join(options.diagram, `${stack.stack}-detailed.svg`),
+            await renderSvg(diagram().toDot(stack)),
+          );
+        }
+      }
     }
     out(reports().renderTerminal(report, options.quiet ?? false));
     return report.summary.mandatory > 0 || (report.summary.failsDeploy ?? 0) > 0 ? 1 : 0;
   } catch (e) {
+    if (e instanceof TypeErrors) {
+      for (const d of e.diagnostics) err(`${d.at}: error TS${d.code}: ${d.message}`);
+    }
     if (e instanceof PlanInputError) {
       err(`plan: ${e.message}`);
       return 2;
@@ -193,3 +315,5 @@ export async function main(
 if (require.main === module) {
   void main(process.argv.slice(2)).then((code) => process.exit(code));
 }
+
+export { PROJECT_DIR };

@@ -115,8 +115,10 @@ export function toDot(stack: DrawnStack): string {
   const groupNode = (members: ReportResource[], indent: string) => {
     const id = ids.get(members[0].urn)!;
     for (const m of members) ids.set(m.urn, id);
-    const names = members.map((m) => m.name.split("-").pop()).join(", ");
-    return `${indent}${id} [label=${quote(`${members.length} x ${shortType(members[0].type)}\n${names}`)}];`;
+    // A count and a kind; the names only when they tell the members apart.
+    const names = [...new Set(members.map((m) => m.name.split("-").pop()))];
+    const detail = names.length === members.length ? `\n${names.join(", ")}` : "";
+    return `${indent}${id} [label=${quote(`${members.length} × ${shortType(members[0].type)}${detail}`)}];`;
   };
 
   [...components.entries()].forEach(([component, members], ci) => {

@@ -1,29 +1,69 @@
 /**
- * What the plan is asked to evaluate, checked before any worker starts: stacks or a program, their
- * configuration, the policy config. Every problem is a PlanInputError with one line to show.
+ * What the plan is asked to evaluate, checked before any worker starts: the program and its
+ * project, the stacks (every Pulumi.<stack>.yaml of the project, or the one --stack or --config
+ * names), their configuration, the --mocks file. Every problem is a PlanInputError with one line.
  */
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync } from "node:fs";
 import * as path from "node:path";
+import { MockFile, loadMockFile } from "../engine/mock-file";
 import { stackReferencesFor } from "../engine/peers";
-import { StackConfigFileError, loadProjectFile, loadStackConfig } from "../engine/stack-config";
+import {
+  ProjectFile,
+  discoverStacks,
+  loadProjectFile,
+  locateProgram,
+  stackOfConfigFile,
+} from "../engine/project";
+import { loadStackConfig, stackConfig } from "../engine/stack-config";
 import type { EvaluationRequest } from "../engine/types";
+import { StackConfigFileError, shown } from "../engine/yaml";
 
-export class PlanInputError extends Error {}
+export {
+  DEFAULT_POLICY_CONFIG,
+  PlanInputError,
+  checkPolicyConfig,
+  loadPolicyConfig,
+  readPolicyConfig,
+} from "./policy-config";
+import { PlanInputError } from "./policy-config";
 
 /** The repository root (where this project's Pulumi.yaml is). */
 export const PROJECT_DIR = path.resolve(__dirname, "..", "..");
-export const PROJECT_STACKS = ["ireland", "oregon"] as const;
-export const DEFAULT_POLICY_CONFIG = path.join(PROJECT_DIR, "policy-pack", "config.json");
+/** This repository's stacks, as discovered from its Pulumi.<stack>.yaml files. */
+export const PROJECT_STACKS: readonly string[] = discoverStacks(loadProjectFile(PROJECT_DIR)).map(
+  (s) => s.stack,
+);
 export const DEFAULT_TIMEOUT_MS = 60_000;
+/** The stack a program without stack files is evaluated as (Pulumi's `pulumi new` default). */
+export const DEFAULT_STACK = "dev";
 
 export interface TargetOptions {
-  /** ireland, oregon or all. @default all */
+  /** A stack of the project, or all. @default all */
   readonly stack?: string;
-  /** Another Pulumi TypeScript program's entry file. */
+  /** A program's entry file or project folder. @default this repository */
   readonly program?: string;
   /** A Pulumi.<stack>.yaml to use instead of the stack's own. */
   readonly config?: string;
+  /** A --mocks file. */
+  readonly mocks?: string;
   readonly timeoutMs?: number;
+}
+
+export interface Targets {
+  readonly requests: EvaluationRequest[];
+  /** The program's project, when it has a Pulumi.yaml. */
+  readonly project?: ProjectFile;
+  /** True for this repository's own stacks. */
+  readonly ownStacks: boolean;
+}
+
+function inputError<T>(run: () => T): T {
+  try {
+    return run();
+  } catch (err) {
+    if (err instanceof StackConfigFileError) throw new PlanInputError(err.message);
+    throw err;
+  }
 }
 
 function mustExist(file: string, what: string): string {
@@ -32,154 +72,86 @@ function mustExist(file: string, what: string): string {
   return resolved;
 }
 
-/** The stack name a Pulumi.<stack>.yaml file is for. */
-function stackOfConfigFile(file: string): string | undefined {
-  return /^Pulumi\.([^.]+)\.ya?ml$/.exec(path.basename(file))?.[1];
-}
-
-function configOf(file: string, projectDir: string | undefined): Record<string, string> {
-  try {
-    const project = projectDir
-      ? loadProjectFile(projectDir)
-      : { name: "program", dir: "", defaults: {} };
-    return loadStackConfig(file, project);
-  } catch (err) {
-    if (err instanceof StackConfigFileError) throw new PlanInputError(err.message);
-    throw err;
-  }
-}
-
-/** The evaluations a plan runs: one request per stack, in the order given. */
-export function resolveTargets(options: TargetOptions): EvaluationRequest[] {
-  const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-  const config = options.config ? mustExist(options.config, "config file") : undefined;
-
-  if (options.program) {
-    const program = mustExist(options.program, "program");
-    const dir = path.dirname(program);
-    const projectDir = existsSync(path.join(dir, "Pulumi.yaml")) ? dir : undefined;
-    const project = projectDir
-      ? loadProjectFile(projectDir).name
-      : path.basename(program).replace(/\.[jt]s$/, "");
-    const stack = (config && stackOfConfigFile(config)) ?? options.stack ?? "dev";
-    const values = config ? configOf(config, projectDir) : { "aws:region": "us-east-1" };
-    return [
-      { program, project, stack: stack === "all" ? "dev" : stack, config: values, timeoutMs },
-    ];
-  }
-
-  const wanted = options.stack ?? "all";
-  if (wanted !== "all" && !(PROJECT_STACKS as readonly string[]).includes(wanted)) {
-    throw new PlanInputError(`unknown stack "${wanted}": use ${PROJECT_STACKS.join(", ")} or all`);
-  }
-  const stacks = wanted === "all" ? [...PROJECT_STACKS] : [wanted];
-  if (config && stacks.length > 1) {
-    throw new PlanInputError(
-      `--config ${options.config} names one stack's config: add --stack ireland or --stack oregon`,
-    );
-  }
-  const project = loadProjectFile(PROJECT_DIR);
-  return stacks.map((stack) => {
-    const values = configOf(config ?? path.join(PROJECT_DIR, `Pulumi.${stack}.yaml`), PROJECT_DIR);
-    return {
-      program: path.join(PROJECT_DIR, project.main ?? "index.ts"),
-      project: project.name,
-      stack,
-      config: values,
-      timeoutMs,
-      mocks: { stackReferences: stackReferencesFor(PROJECT_DIR, values) },
-    };
-  });
-}
-
-const LEVELS = ["mandatory", "advisory", "remediate", "disabled"];
-const DATE = /^\d{4}-\d{2}-\d{2}$/;
-
-/** Reads a policy config (the file `--policy-pack-config` takes); checkPolicyConfig judges it. */
-export function readPolicyConfig(file: string): Record<string, unknown> {
-  const resolved = mustExist(file, "policy config");
-  let config: unknown;
-  try {
-    config = JSON.parse(readFileSync(resolved, "utf8"));
-  } catch (err) {
-    throw new PlanInputError(`policy config ${file} is not valid JSON: ${(err as Error).message}`);
-  }
-  if (!config || typeof config !== "object" || Array.isArray(config)) {
-    throw new PlanInputError(`policy config ${file} must be a JSON object keyed by policy name`);
-  }
-  return config as Record<string, unknown>;
-}
-
-/**
- * Checks a policy config as the CLI would, and more: unknown policies and properties, and
- * exemptions without a reason, are refused. It needs the pack's metadata, loaded only here, so the
- * plan can start its workers first.
- */
-export function checkPolicyConfig(config: Record<string, unknown>, file: string): void {
-  /* eslint-disable-next-line @typescript-eslint/no-require-imports */
-  const pack = require("../../policy-pack/policies") as typeof import("../../policy-pack/policies");
-  const { policies } = pack;
-  const byName = new Map(policies.map((p) => [p.name, p]));
-  for (const [name, value] of Object.entries(config)) {
-    const where = `policy config ${file}: "${name}"`;
-    const policy = byName.get(name);
-    if (!policy && name !== "all")
-      throw new PlanInputError(`${where} is not a policy of the pack (see docs/policies.md)`);
-    if (typeof value === "string") {
-      if (!LEVELS.includes(value))
-        throw new PlanInputError(`${where} level "${value}" is not one of ${LEVELS.join(", ")}`);
-      continue;
-    }
-    if (!value || typeof value !== "object")
-      throw new PlanInputError(`${where} must be a level or an object`);
-    const settings = value as Record<string, unknown>;
-    if (
-      settings.enforcementLevel !== undefined &&
-      !LEVELS.includes(String(settings.enforcementLevel))
-    ) {
+/** Which stacks to evaluate, each with the file that configures it (if any). */
+function chooseStacks(
+  options: TargetOptions,
+  stacks: readonly { stack: string; file: string }[],
+  configFile: string | undefined,
+  project: ProjectFile | undefined,
+): { stack: string; file?: string }[] {
+  const wanted = options.stack && options.stack !== "all" ? options.stack : undefined;
+  if (configFile) {
+    const named = stackOfConfigFile(configFile);
+    if (named && wanted && named !== wanted) {
       throw new PlanInputError(
-        `${where} enforcementLevel "${String(settings.enforcementLevel)}" is not one of ${LEVELS.join(", ")}`,
+        `--stack ${wanted} contradicts --config ${options.config}, which configures stack ${named}: drop --stack, or pass Pulumi.${wanted}.yaml`,
       );
     }
-    const known = new Set([
-      "enforcementLevel",
-      ...Object.keys(policy?.configSchema?.properties ?? {}),
-    ]);
-    for (const key of Object.keys(settings)) {
-      if (!known.has(key))
-        throw new PlanInputError(
-          `${where} has no setting "${key}" (it takes ${[...known].join(", ")})`,
-        );
+    const stack = named ?? wanted;
+    if (!stack) {
+      throw new PlanInputError(
+        `--config ${options.config} is not named Pulumi.<stack>.yaml: rename it, or add --stack <name>`,
+      );
     }
-    const exemptions = settings.exemptions;
-    if (exemptions === undefined) continue;
-    if (!Array.isArray(exemptions)) throw new PlanInputError(`${where} exemptions must be a list`);
-    exemptions.forEach((e: Record<string, unknown>, i) => {
-      const at = `${where} exemptions[${i}]`;
-      if (typeof e?.resource !== "string" || e.resource.trim() === "")
-        throw new PlanInputError(`${at} names no resource`);
-      if (typeof e.reason !== "string" || e.reason.trim() === "") {
-        throw new PlanInputError(
-          `${at} (${e.resource}) gives no reason: every exemption must say why`,
-        );
-      }
-      if (
-        e.expires !== undefined &&
-        (typeof e.expires !== "string" ||
-          !DATE.test(e.expires) ||
-          Number.isNaN(Date.parse(e.expires)))
-      ) {
-        throw new PlanInputError(
-          `${at} (${e.resource}) expires "${String(e.expires)}" is not a date YYYY-MM-DD`,
-        );
-      }
-    });
+    return [{ stack, file: configFile }];
   }
+  const where = project ? shown(project.stackConfigDir) : "the program's folder";
+  if (wanted) {
+    const found = stacks.find((s) => s.stack === wanted);
+    if (found) return [found];
+    if (stacks.length) {
+      throw new PlanInputError(
+        `unknown stack "${wanted}": use ${stacks.map((s) => s.stack).join(", ")} or all (one per Pulumi.<stack>.yaml in ${where}), or pass its file with --config`,
+      );
+    }
+    return [{ stack: wanted }];
+  }
+  return stacks.length ? [...stacks] : [{ stack: DEFAULT_STACK }];
 }
 
-/** Reads and checks a policy config. */
-export function loadPolicyConfig(file: string): Record<string, unknown> {
-  const config = readPolicyConfig(file);
-  checkPolicyConfig(config, file);
-  return config;
+/** The evaluations a plan runs: one request per stack, sorted by stack name. */
+export function resolveTargets(options: TargetOptions): Targets {
+  const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const configFile = options.config ? mustExist(options.config, "config file") : undefined;
+  const mocks: MockFile | undefined = options.mocks
+    ? inputError(() => loadMockFile(mustExist(options.mocks!, "mocks file")))
+    : undefined;
+  const located = inputError(() => locateProgram(options.program ?? PROJECT_DIR));
+  const { project } = located;
+  if (project && project.runtime !== "nodejs") {
+    throw new PlanInputError(
+      `${shown(path.join(project.dir, "Pulumi.yaml"))} says runtime: ${project.runtime}: the plan evaluates Node.js (TypeScript or JavaScript) programs only`,
+    );
+  }
+  const stacks = project ? discoverStacks(project) : [];
+  const chosen = chooseStacks(options, stacks, configFile, project);
+  // Without a Pulumi.yaml, keys without a namespace belong to a project named after the file.
+  const view = project ?? {
+    name: path.basename(located.entry).replace(/\.[cm]?[jt]s$/, ""),
+    defaults: {},
+  };
+  const requests = chosen.map(({ stack, file }): EvaluationRequest => {
+    const config = inputError(() =>
+      file ? loadStackConfig(file, view, stack) : stackConfig({}, view, stack),
+    );
+    return {
+      program: located.entry,
+      project: view.name,
+      stack,
+      config,
+      timeoutMs,
+      mocks: {
+        stackReferences: {
+          ...(project ? stackReferencesFor(project.dir, config) : {}),
+          ...mocks?.stackReferences,
+        },
+        invokes: mocks?.invokes,
+      },
+    };
+  });
+  return {
+    requests,
+    project,
+    ownStacks: project !== undefined && path.resolve(project.dir) === PROJECT_DIR,
+  };
 }

@@ -3,9 +3,15 @@
  * versioned and documented in docs/plan-report.md (schema: docs/plan-report.schema.json).
  */
 import { policies } from "../../policy-pack/policies";
-import { Evaluation, STACK_TYPE, descendants } from "../engine/types";
+import { DeployFinding, Evaluation, STACK_TYPE, descendants } from "../engine/types";
 import type { Exempted, Finding } from "../policy/run";
-import type { DeployFinding } from "../preflight/types";
+import { InventoryResource, PhiStore, phiInventory } from "./inventory";
+import type { LevelChange } from "./policy-config";
+import type { Provenance } from "./provenance";
+import { ProvisionRow, SafeguardStatus, safeguardMatrix, statusCounts } from "./safeguards";
+
+export type { DeployFinding } from "../engine/types";
+export type { SafeguardStatus } from "./safeguards";
 
 export const SCHEMA_VERSION = 1;
 
@@ -31,28 +37,51 @@ export interface EnclaveReport {
   readonly notes: string[];
 }
 
+/** What the plan learned about a stack from its configuration and provider. */
+export interface StackProperties {
+  /** The Environment tag of its default provider, or its `<project>:environment` config. */
+  readonly environment: string | null;
+  /** Its `<project>:primary` config, when it has one. */
+  readonly primary: boolean | null;
+}
+
 export interface StackReport {
   readonly stack: string;
   readonly program: string;
   readonly region: string;
+  readonly properties: StackProperties;
   readonly resources: ReportResource[];
   readonly enclaves: EnclaveReport[];
   readonly violations: Finding[];
   readonly exempted: Exempted[];
-  readonly timingsMs: { readonly program: number; readonly policies: number };
-  /** The preflight's findings on this stack (AWS's own rules): absent when it did not run. */
+  /** By policy that ran, the resources it judged. */
+  readonly checked: Record<string, number>;
+  /** One row per HIPAA Security Rule provision the pack cites. */
+  readonly safeguards: ProvisionRow[];
+  /** Every store that can hold PHI, with its key, TLS, replication and backup. */
+  readonly inventory: PhiStore[];
+  /** The preflight's findings (will AWS accept it, will it work), when it ran. */
   readonly deploy?: DeployFinding[];
+  readonly timingsMs: { readonly program: number; readonly policies: number };
 }
 
 export interface PlanReport {
   readonly schemaVersion: typeof SCHEMA_VERSION;
   readonly generatedAt: string;
+  /** What produced the report, so an auditor can reproduce it. */
+  readonly provenance?: Provenance;
+  /** Every policy run at another level than the pack's default. */
+  readonly levelChanges: LevelChange[];
   readonly stacks: StackReport[];
   readonly summary: {
     readonly resources: number;
     readonly mandatory: number;
     readonly advisory: number;
     readonly exempted: number;
+    /** Provisions by status, over all stacks. */
+    readonly safeguards: Record<SafeguardStatus, number>;
+    /** Stores treated as holding PHI, and how many of them are protected. */
+    readonly phiStores: { readonly total: number; readonly protected: number };
     /** Preflight findings over all stacks, when it ran: `failsDeploy > 0` also makes the plan exit 1. */
     readonly failsDeploy?: number;
     readonly silentlyBroken?: number;
@@ -116,7 +145,38 @@ function enclavesOf(resources: readonly ReportResource[]): EnclaveReport[] {
     }));
 }
 
-export function stackReport(evaluation: Evaluation, program: string): StackReport {
+function propertiesOf(evaluation: Evaluation): StackProperties {
+  const provider = evaluation.resources.find((r) => r.type === "pulumi:providers:aws");
+  let providerTags: Record<string, string>;
+  const defaultTags = provider?.inputs.defaultTags;
+  try {
+    const parsed = (typeof defaultTags === "string" ? JSON.parse(defaultTags) : defaultTags) as
+      { tags?: Record<string, string> } | undefined;
+    providerTags = parsed?.tags ?? {};
+  } catch {
+    providerTags = {};
+  }
+  const config = evaluation.config ?? {};
+  const own = (key: string) => config[`${evaluation.project}:${key}`];
+  const primary = own("primary");
+  return {
+    environment: providerTags.Environment ?? own("environment") ?? null,
+    primary: primary === undefined ? null : primary === "true",
+  };
+}
+
+export interface StackContext {
+  /** Policies whose level the policy config changed (they make provisions "not checked"). */
+  readonly changes?: readonly LevelChange[];
+  /** Buckets other buckets of the plan replicate into (inventory.ts `replicaSources`). */
+  readonly replicas?: ReadonlyMap<string, string>;
+}
+
+export function stackReport(
+  evaluation: Evaluation,
+  program: string,
+  context: StackContext = {},
+): StackReport {
   const resources = evaluation.resources
     .filter((r) => r.type !== STACK_TYPE)
     .map((r) => ({
@@ -128,14 +188,29 @@ export function stackReport(evaluation: Evaluation, program: string): StackRepor
       protect: r.protect,
       inputs: masked(r.inputs, r.secretInputs),
     }));
+  const violations = evaluation.checks?.violations ?? [];
+  const exempted = evaluation.checks?.exempted ?? [];
+  const checked = evaluation.checks?.checked ?? {};
+  const stored = evaluation.resources.filter((r) => r.type !== STACK_TYPE) as InventoryResource[];
   return {
     stack: evaluation.stack,
     program,
     region: evaluation.region,
+    properties: propertiesOf(evaluation),
     resources,
     enclaves: enclavesOf(resources),
-    violations: evaluation.checks?.violations ?? [],
-    exempted: evaluation.checks?.exempted ?? [],
+    violations,
+    exempted,
+    checked,
+    safeguards: safeguardMatrix({
+      policies,
+      changes: context.changes ?? [],
+      checked,
+      violations,
+      exempted,
+    }),
+    inventory: phiInventory(stored, context.replicas),
+    ...(evaluation.deploy ? { deploy: evaluation.deploy } : {}),
     timingsMs: {
       program: evaluation.timingsMs.program,
       policies: evaluation.timingsMs.policies ?? 0,
@@ -143,63 +218,58 @@ export function stackReport(evaluation: Evaluation, program: string): StackRepor
   };
 }
 
-export function planReport(
-  stacks: StackReport[],
-  generatedAt = new Date(),
-  preflightMs?: number,
-): PlanReport {
+export interface PlanContext {
+  readonly generatedAt?: Date;
+  readonly provenance?: Provenance;
+  readonly levelChanges?: LevelChange[];
+  /** Milliseconds the preflight took, when it ran. */
+  readonly preflightMs?: number;
+}
+
+export function planReport(stacks: StackReport[], context: PlanContext | Date = {}): PlanReport {
+  const ctx: PlanContext = context instanceof Date ? { generatedAt: context } : context;
   const all = stacks.flatMap((s) => s.violations);
-  const deploy = stacks.some((s) => s.deploy) ? stacks.flatMap((s) => s.deploy ?? []) : undefined;
+  const stores = stacks.flatMap((s) => s.inventory).filter((s) => s.phi);
+  const safeguards = statusCounts(stacks.flatMap((s) => s.safeguards));
+  const findings = stacks.some((s) => s.deploy) ? stacks.flatMap((s) => s.deploy ?? []) : null;
+  const deploy = findings
+    ? {
+        failsDeploy: findings.filter((f) => f.kind === "fails-deploy").length,
+        silentlyBroken: findings.filter((f) => f.kind === "silently-broken").length,
+      }
+    : {};
   return {
     schemaVersion: SCHEMA_VERSION,
-    generatedAt: generatedAt.toISOString(),
+    generatedAt: (ctx.generatedAt ?? new Date()).toISOString(),
+    ...(ctx.provenance ? { provenance: ctx.provenance } : {}),
+    levelChanges: ctx.levelChanges ?? [],
     stacks,
     summary: {
       resources: stacks.reduce((n, s) => n + s.resources.length, 0),
       mandatory: all.filter((v) => v.enforcementLevel === "mandatory").length,
       advisory: all.filter((v) => v.enforcementLevel === "advisory").length,
       exempted: stacks.reduce((n, s) => n + s.exempted.length, 0),
-      ...(deploy
-        ? {
-            failsDeploy: deploy.filter((f) => f.kind === "fails-deploy").length,
-            silentlyBroken: deploy.filter((f) => f.kind === "silently-broken").length,
-          }
-        : {}),
+      safeguards,
+      phiStores: { total: stores.length, protected: stores.filter((s) => s.protected).length },
+      ...deploy,
     },
-    ...(preflightMs !== undefined ? { preflightMs } : {}),
+    ...(ctx.preflightMs !== undefined ? { preflightMs: ctx.preflightMs } : {}),
   };
 }
 
-/** The HIPAA Security Rule safeguards the report's matrix follows. */
-export const SAFEGUARDS: readonly {
+/**
+ * The policies that serve a safeguard: a citation equal to it or below it (tools/docs uses it for
+ * docs/hipaa.md, whose safeguards group implementation specifications under their standard).
+ */
+export function policiesFor(safeguard: {
   readonly citation: string;
-  readonly title: string;
-  readonly includes: readonly string[];
-}[] = [
-  { citation: "164.308(a)(1)(ii)(D)", title: "Information system activity review", includes: [] },
-  { citation: "164.308(a)(7)", title: "Contingency plan", includes: [] },
-  { citation: "164.312(a)(1)", title: "Access control", includes: [] },
-  { citation: "164.312(a)(2)(iv)", title: "Encryption and decryption", includes: [] },
-  { citation: "164.312(b)", title: "Audit controls", includes: [] },
-  { citation: "164.312(c)(1)", title: "Integrity", includes: ["164.312(c)(2)"] },
-  { citation: "164.312(d)", title: "Person or entity authentication", includes: [] },
-  { citation: "164.312(e)(1)", title: "Transmission security", includes: ["164.312(e)(2)"] },
-];
-
-/** The policies that serve a safeguard: a citation equal to it or below it. */
-export function policiesFor(safeguard: (typeof SAFEGUARDS)[number]): string[] {
-  const prefixes = [safeguard.citation, ...safeguard.includes];
+  readonly title?: string;
+  readonly includes?: readonly string[];
+}): string[] {
+  const prefixes = [safeguard.citation, ...(safeguard.includes ?? [])];
   return policies
     .filter((p) => p.meta.hipaa.some((c) => prefixes.some((s) => c === s || c.startsWith(`${s}(`))))
     .map((p) => p.name);
-}
-
-export type SafeguardStatus = "passes" | "advisory findings" | "fails";
-
-export function safeguardStatus(stack: StackReport, names: readonly string[]): SafeguardStatus {
-  const hits = stack.violations.filter((v) => names.includes(v.policy));
-  if (hits.some((v) => v.enforcementLevel === "mandatory")) return "fails";
-  return hits.length ? "advisory findings" : "passes";
 }
 
 /** The component a resource belongs to: its top-most ancestor below the stack, or "(stack)". */

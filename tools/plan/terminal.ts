@@ -2,6 +2,7 @@
 import { Finding } from "../policy/run";
 import type { DeployFinding } from "../preflight/types";
 import { PlanReport, StackReport, componentOf } from "./report";
+import { statusCounts } from "./safeguards";
 
 const SEVERITY_ORDER = ["critical", "high", "medium", "low"];
 
@@ -91,6 +92,58 @@ export function renderStack(stack: StackReport): string[] {
       `  exempted: ${resourceName(e.urn)} [${e.policy}] ${e.reason}${e.expires ? ` (until ${e.expires})` : ""}`,
     );
   }
+  for (const d of stack.deploy ?? []) {
+    lines.push(`  deploy (${d.kind}): ${resourceName(d.urn)} [${d.rule}] ${d.message}`);
+  }
+  return lines;
+}
+
+/** The policy config used, and every policy not at the pack's level: never left out, even quiet. */
+export function levelLines(report: PlanReport): string[] {
+  const config = report.provenance?.policyConfig;
+  const lines = config ? [`policy config: ${config.path} (${config.sha256.slice(0, 19)}…)`] : [];
+  if (report.levelChanges.length === 0) {
+    lines.push("  every policy at the pack's level");
+    return lines;
+  }
+  lines.push(
+    `  ${report.levelChanges.length} policies not at the pack's level (their provisions are not checked):`,
+  );
+  for (const c of report.levelChanges) {
+    lines.push(`    ${c.policy}: ${c.level} (${c.change}; the pack says ${c.packDefault})`);
+  }
+  return lines;
+}
+
+/** The short summary an operator reads last: safeguards, stores, preflight. */
+export function summaryLines(report: PlanReport): string[] {
+  const lines = ["safeguards (HIPAA Security Rule provisions the pack cites, per stack):"];
+  for (const s of report.stacks) {
+    const c = statusCounts(s.safeguards);
+    lines.push(
+      `  ${s.stack}: ${c.passes} pass, ${c["not checked"]} not checked, ${c["not applicable"]} not applicable, ${c.fails} fail`,
+    );
+  }
+  const { total, protected: ok } = report.summary.phiStores;
+  lines.push(
+    `PHI stores: ${ok} of ${total} protected (a KMS key, TLS enforced, backed up or replicated)`,
+  );
+  for (const s of report.stacks) {
+    for (const store of s.inventory.filter((x) => x.phi && !x.protected)) {
+      const missing = [
+        store.key.kind === "customer" || store.key.kind === "aws-managed" ? "" : "no KMS key",
+        store.tls.status === "not enforced" ? "TLS not enforced" : "",
+        store.backup === null && store.replication === null ? "no backup or replication" : "",
+      ].filter(Boolean);
+      lines.push(`  ${s.stack}: ${store.name} (${store.kind}): ${missing.join(", ")}`);
+    }
+  }
+  const { failsDeploy, silentlyBroken } = report.summary;
+  if (failsDeploy !== undefined) {
+    lines.push(
+      `deploy findings (preflight): ${failsDeploy} fails-deploy, ${silentlyBroken ?? 0} silently-broken`,
+    );
+  }
   return lines;
 }
 
@@ -116,7 +169,13 @@ export function renderTerminal(report: PlanReport, quiet: boolean): string {
         .concat(deploySection(s, true))
         .map((l) => `${s.stack}${l}`),
     );
-    return [...mandatory, verdict(report)].join("\n");
+    const changed = report.levelChanges.length ? levelLines(report) : [];
+    return [...mandatory, ...changed, verdict(report)].join("\n");
   }
-  return [...report.stacks.flatMap((s) => [...renderStack(s), ""]), verdict(report)].join("\n");
+  return [
+    ...report.stacks.flatMap((s) => [...renderStack(s), ""]),
+    ...levelLines(report),
+    ...summaryLines(report),
+    verdict(report),
+  ].join("\n");
 }

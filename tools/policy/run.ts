@@ -36,6 +36,11 @@ export interface Exempted {
 export interface PolicyRun {
   readonly violations: Finding[];
   readonly exempted: Exempted[];
+  /**
+   * By policy that ran, how many resources it judged: those of its types it did not find
+   * inapplicable (for a policy that judges the stack as a whole, every resource of the stack).
+   */
+  readonly checked: Record<string, number>;
 }
 
 export interface RunOptions {
@@ -91,6 +96,7 @@ export function runPolicies(
 ): PolicyRun {
   const findings: Finding[] = [];
   const exempted: Exempted[] = [];
+  const checked: Record<string, number> = {};
   const extras = (policy: EhealthPolicy): RunnerExtras => ({
     now: runOptions.now,
     reportExempted: (f: ExemptedFinding) =>
@@ -128,9 +134,11 @@ export function runPolicies(
     level: EnforcementLevel,
     urn: string | null,
     run: () => void,
+    judged = 1,
   ) => {
     try {
       run();
+      checked[policy.name] = (checked[policy.name] ?? 0) + judged;
     } catch (err) {
       if (err instanceof UnknownValueError) {
         // As the engine does: a value unknown until apply makes the policy advisory for this run.
@@ -143,6 +151,7 @@ export function runPolicies(
           ),
           enforcementLevel: "advisory",
         });
+        checked[policy.name] = (checked[policy.name] ?? 0) + judged;
       } else if (!(err instanceof NotApplicable)) {
         throw err;
       }
@@ -244,20 +253,29 @@ export function runPolicies(
     const all = [...linked.values()];
     for (const { policy, level, policyConfig: cfg } of stackPolicies) {
       if (policy.kind !== "stack") continue;
-      guard(policy, level, null, () =>
-        policy.validateStack(
-          {
-            resources: all,
-            getConfig: <T>() => cfg as T,
-            stackTags: new Map(),
-            notApplicable,
-            ...extras(policy),
-          } as Parameters<typeof policy.validateStack>[0],
-          (message: string, urn?: string) =>
-            findings.push(finding(policy, level, urn ?? null, message)),
-        ),
+      const types = policy.resourceTypes;
+      const judged = types.length
+        ? custom.filter((r) => types.includes(r.type)).length
+        : custom.length;
+      guard(
+        policy,
+        level,
+        null,
+        () =>
+          policy.validateStack(
+            {
+              resources: all,
+              getConfig: <T>() => cfg as T,
+              stackTags: new Map(),
+              notApplicable,
+              ...extras(policy),
+            } as Parameters<typeof policy.validateStack>[0],
+            (message: string, urn?: string) =>
+              findings.push(finding(policy, level, urn ?? null, message)),
+          ),
+        judged,
       );
     }
   }
-  return { violations: findings, exempted };
+  return { violations: findings, exempted, checked };
 }

@@ -2,67 +2,110 @@
  * npm run synthetic -- --patients 100 --visits 10000 --seed 31415 --out <dir>
  * Writes <dir>/patients.csv and <dir>/timeseries.csv. Bad arguments: one line, exit 2.
  */
+import { Command, CommanderError, InvalidArgumentError } from "commander";
 import { createWriteStream, mkdirSync } from "node:fs";
 import { finished } from "node:stream/promises";
 import * as path from "node:path";
-import { parseArgs } from "node:util";
-import { generate } from "./generate";
+import { PATIENT_COLUMNS, VISIT_COLUMNS, generate } from "./generate";
 
-const USAGE =
-  "usage: npm run synthetic -- [--patients 100] [--visits 10000] [--seed 31415] --out <dir>";
+function wholeNumber(name: string, min: number, max: number) {
+  return (text: string): number => {
+    if (!/^\d+$/.test(text) || Number(text) < min || Number(text) > max) {
+      throw new InvalidArgumentError(
+        `--${name} "${text}" is not a whole number from ${min} to ${max}`,
+      );
+    }
+    return Number(text);
+  };
+}
 
-class UsageError extends Error {}
+export function command(): Command {
+  return (
+    new Command("synthetic")
+      .description(
+        "Write a synthetic (fake, seeded) patient cohort for a first research study: no real person's data.",
+      )
+      .addHelpText(
+        "after",
+        [
+          "",
+          "Files written into --out:",
+          `  patients.csv    one row per patient: ${PATIENT_COLUMNS.join(", ")}`,
+          `  timeseries.csv  one row per visit: ${VISIT_COLUMNS.join(", ")}`,
+          "The same seed always writes the same files.",
+        ].join("\n"),
+      )
+      .requiredOption(
+        "--out <dir>",
+        "the folder to write patients.csv and timeseries.csv into (created if missing)",
+      )
+      // Patients are held in memory (visits are streamed): a million is ample for a cohort.
+      .option(
+        "--patients <n>",
+        "patients, 1 to 1000000",
+        wholeNumber("patients", 1, 1_000_000),
+        100,
+      )
+      .option(
+        "--visits <n>",
+        "visits over all patients, 0 to 1000000000",
+        wholeNumber("visits", 0, 1_000_000_000),
+        10_000,
+      )
+      .option(
+        "--seed <n>",
+        "the seed, 0 to 4294967295",
+        wholeNumber("seed", 0, 4_294_967_295),
+        31415,
+      )
+      .helpOption("-h, --help", "show this help")
+      .showHelpAfterError(false)
+  );
+}
 
-function wholeNumber(name: string, text: string, min: number, max: number): number {
-  if (!/^\d+$/.test(text) || Number(text) < min || Number(text) > max) {
-    throw new UsageError(`--${name} "${text}" is not a whole number from ${min} to ${max}`);
-  }
-  return Number(text);
+interface Options {
+  readonly out: string;
+  readonly patients: number;
+  readonly visits: number;
+  readonly seed: number;
 }
 
 export async function main(argv: string[]): Promise<number> {
+  const cli = command()
+    .exitOverride()
+    .configureOutput({ writeOut: (s) => console.log(s.trimEnd()), writeErr: () => undefined });
+  let options: Options;
   try {
-    const { values } = parseArgs({
-      args: argv,
-      options: {
-        patients: { type: "string", default: "100" },
-        visits: { type: "string", default: "10000" },
-        seed: { type: "string", default: "31415" },
-        out: { type: "string" },
-        help: { type: "boolean", default: false },
-      },
-      strict: true,
-    });
-    if (values.help) {
-      console.log(USAGE);
-      return 0;
+    options = cli.parse(argv, { from: "user" }).opts<Options>();
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      if (err.exitCode === 0) return 0;
+      const message = err.message
+        .replace(/^error: /, "")
+        .replace(
+          /^option '--out <dir>' argument missing|^required option '--out <dir>' not specified/,
+          "--out <dir> is missing: name the folder to write into",
+        )
+        .replace(/^option '[^']+' argument '[^']*' is invalid\. /, "");
+      console.error(`synthetic: ${message.split("\n")[0]} (see --help)`);
+      return 2;
     }
-    if (!values.out) throw new UsageError("--out <dir> is missing: name the folder to write into");
-    const options = {
-      // Patients are held in memory (visits are streamed): a million is ample for a cohort.
-      patients: wholeNumber("patients", values.patients, 1, 1_000_000),
-      visits: wholeNumber("visits", values.visits, 0, 1_000_000_000),
-      seed: wholeNumber("seed", values.seed, 0, 4_294_967_295),
-    };
-    mkdirSync(values.out, { recursive: true });
-    const patientsFile = createWriteStream(path.join(values.out, "patients.csv"));
-    const visitsFile = createWriteStream(path.join(values.out, "timeseries.csv"));
+    throw err;
+  }
+  try {
+    mkdirSync(options.out, { recursive: true });
+    const patientsFile = createWriteStream(path.join(options.out, "patients.csv"));
+    const visitsFile = createWriteStream(path.join(options.out, "timeseries.csv"));
     const written = await generate(options, patientsFile, visitsFile);
     patientsFile.end();
     visitsFile.end();
     await Promise.all([finished(patientsFile), finished(visitsFile)]);
     console.log(
-      `wrote ${written.patients} patients and ${written.visits} visits (seed ${options.seed}) to ${values.out}`,
+      `wrote ${written.patients} patients and ${written.visits} visits (seed ${options.seed}) to ${options.out}`,
     );
     return 0;
   } catch (err) {
-    const message =
-      err instanceof UsageError
-        ? err.message
-        : (err as { code?: string }).code?.startsWith("ERR_PARSE_ARGS")
-          ? (err as Error).message
-          : `cannot write the data: ${(err as Error).message}`;
-    console.error(`synthetic: ${message}\n${USAGE}`);
+    console.error(`synthetic: cannot write the data: ${(err as Error).message.split("\n")[0]}`);
     return 2;
   }
 }

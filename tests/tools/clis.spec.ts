@@ -1,0 +1,79 @@
+import { expect } from "chai";
+import { main as bench } from "../../tools/bench/index";
+import { main as bootstrap } from "../../tools/bootstrap/cli";
+import { lines } from "../../tools/parallel";
+import { command as synthetic } from "../../tools/synthetic/cli";
+
+function capture(run: (io: { out: (s: string) => void; err: (s: string) => void }) => number) {
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = run({ out: (s) => out.push(s), err: (s) => err.push(s) });
+  return { code, out: out.join("\n"), err: err.join("\n") };
+}
+
+describe("the project's commands (commander)", () => {
+  it("npm run bench -- --help lists every benchmark and what --json writes, and exits 0", () => {
+    const run = capture((io) => bench(["--help"], io));
+    expect(run.code).to.equal(0);
+    for (const name of [
+      "floor",
+      "plan",
+      "stacks",
+      "policies",
+      "synthetic",
+      "typecheck",
+      "lint",
+      "mocha",
+      "test",
+    ])
+      expect(run.out).to.match(new RegExp(`^  ${name} +\\S`, "m"));
+    expect(run.out)
+      .to.include("--only")
+      .and.include("--runs")
+      .and.include("Writes nothing unless --json <file>");
+  });
+
+  it("fails bench with exit 2 and one line on an unknown benchmark or option", () => {
+    const unknown = capture((io) => bench(["--only", "nope"], io));
+    expect([unknown.code, unknown.err]).to.deep.equal([
+      2,
+      "bench: unknown benchmark nope: use floor, plan, stacks, policies, synthetic, typecheck, lint, mocha, test",
+    ]);
+    const option = capture((io) => bench(["--fast"], io));
+    expect(option.code).to.equal(2);
+    expect(option.err).to.equal("bench: unknown option '--fast' (see --help)");
+  });
+
+  it("npm run synthetic -- --help names the files and their columns", () => {
+    const text: string[] = [];
+    synthetic()
+      .configureOutput({ writeOut: (s) => text.push(s) })
+      .outputHelp();
+    expect(text.join(""))
+      .to.include("patients.csv")
+      .and.include("timeseries.csv")
+      .and.include("patient_id")
+      .and.include("visit_time");
+  });
+
+  it("npm run bootstrap -- --help says what --apply does and that nothing is written", () => {
+    const run = capture((io) => bootstrap(["--help"], io));
+    expect(run.code).to.equal(0);
+    expect(run.out)
+      .to.include("Without --apply it changes nothing")
+      .and.include("It writes no file")
+      .and.include("--key-alias");
+  });
+
+  it("streams each line of a script as it arrives, prefixed, holding back only an unfinished line", () => {
+    const seen: string[] = [];
+    const stream = lines("[mocha] ", (l) => seen.push(l));
+    stream.push(Buffer.from("  ✔ first test\n  ✔ sec"));
+    expect(seen).to.deep.equal(["[mocha]   ✔ first test"]);
+    stream.push(Buffer.from('ond test\nnpm warn Unknown user config "x"\n'));
+    expect(seen).to.deep.equal(["[mocha]   ✔ first test", "[mocha]   ✔ second test"]);
+    stream.push(Buffer.from("3 passing"));
+    stream.end();
+    expect(seen.pop()).to.equal("[mocha] 3 passing");
+  });
+});

@@ -1,0 +1,42 @@
+/**
+ * Reads the YAML files a Pulumi project is made of. A parse error becomes one line in the form
+ * editors and terminals link to, `file:line:column: what is wrong`.
+ */
+import { existsSync, readFileSync } from "node:fs";
+import * as path from "node:path";
+import { YAMLParseError, parse } from "yaml";
+
+export class StackConfigFileError extends Error {}
+
+/** A file name as people read it: relative to where they are, when below it. */
+export function shown(file: string): string {
+  const relative = path.relative(process.cwd(), file);
+  if (relative === "") return ".";
+  return !relative.startsWith("..") && !path.isAbsolute(relative) ? relative : file;
+}
+
+/** `yaml`'s message without its location suffix and code excerpt: " at line 2, column 1:\n\n...". */
+function reason(err: YAMLParseError): string {
+  const first = err.message.split("\n")[0];
+  return first.replace(/ at line \d+, column \d+:?$/, "");
+}
+
+/** Parses a YAML file into an object; a missing file or a syntax error is a one-line error. */
+export function readYaml(file: string): Record<string, unknown> {
+  if (!existsSync(file)) throw new StackConfigFileError(`${shown(file)} does not exist`);
+  let doc: unknown;
+  try {
+    doc = parse(readFileSync(file, "utf8"));
+  } catch (err) {
+    if (err instanceof YAMLParseError) {
+      const at = err.linePos?.[0];
+      const where = at ? `${shown(file)}:${at.line}:${at.col}` : shown(file);
+      throw new StackConfigFileError(`${where}: invalid YAML: ${reason(err)}`);
+    }
+    throw new StackConfigFileError(`${shown(file)} cannot be read: ${(err as Error).message}`);
+  }
+  if (doc === null || doc === undefined) return {};
+  if (typeof doc !== "object" || Array.isArray(doc))
+    throw new StackConfigFileError(`${shown(file)}:1:1: expected a mapping of keys to values`);
+  return doc as Record<string, unknown>;
+}

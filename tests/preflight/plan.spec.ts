@@ -86,7 +86,7 @@ describe("npm run plan: the preflight's part", () => {
 
   it("gives the findings a Markdown section of their own, with their sources", () => {
     const markdown = readFileSync(path.join(dir, "plan.md"), "utf8");
-    expect(markdown).to.include("### Deploy preflight (AWS's own rules)");
+    expect(markdown).to.include("### Deploy findings");
     expect(markdown).to.match(
       /\| fails-deploy \| patient-portal-public-load-balancer \| `name-lb` \| .* \| \[Elastic Load Balancing API Reference/,
     );

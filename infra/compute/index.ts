@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { APP_TIER, TIER_TAG } from "../identity/personas";
 import { secureBucket } from "../data/buckets";
 import { serviceTrust } from "../iam";
+import { AUTOSCALING_GRANT_OPERATIONS } from "../keys/policy";
 import { bastionHost } from "./bastion";
 import {
   ALB_LOG_PREFIX,
@@ -452,16 +453,8 @@ export class Compute extends pulumi.ComponentResource {
       {
         keyId: args.phiKeyArn,
         granteePrincipal: scalingRole.arn,
-        operations: [
-          "Encrypt",
-          "Decrypt",
-          "ReEncryptFrom",
-          "ReEncryptTo",
-          "GenerateDataKey",
-          "GenerateDataKeyWithoutPlaintext",
-          "DescribeKey",
-          "CreateGrant",
-        ],
+        // Exactly what the PHI key's policy lets a grant to this role allow: one list for both.
+        operations: [...AUTOSCALING_GRANT_OPERATIONS],
       },
       child,
     );

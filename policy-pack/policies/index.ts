@@ -31,8 +31,14 @@ import {
 import { ec2RouteTableDisallowInternetInDataTier } from "./ec2/disallowInternetInDataTier";
 import {
   ec2IngressDisallowInternet,
+  ec2IngressDisallowInternetServicePorts,
   ec2IngressDisallowPublicSubnetToData,
 } from "./ec2/disallowInternetIngress";
+import { ec2SnapshotDisallowPublicSharing } from "./ec2/disallowPublicSharing";
+import { cloudfrontDistributionEnforceTls } from "./cloudfront/enforceTls";
+import { ecsTaskDefinitionEnforceTransitEncryption } from "./ecs/enforceTransitEncryption";
+import { kmsKeyDisallowLockoutBypass } from "./kms/disallowLockoutBypass";
+import { rdsProxyEnforceTls } from "./rds/proxyTls";
 import { ec2SubnetDisallowPublicInPrivate } from "./ec2/disallowPublicInPrivateSubnets";
 import { ec2SubnetDisallowPublicIpOnLaunch } from "./ec2/disallowPublicIpOnLaunch";
 import { ec2IngressEnforceAdminAllowlist } from "./ec2/enforceAdminAllowlist";
@@ -66,6 +72,7 @@ import {
 import {
   iamResourcePolicyDisallowWildcardPrincipal,
   iamRoleEnforceMfa,
+  iamRoleEnforceTrustConditions,
   iamUserDisallowCredentials,
 } from "./iam/identities";
 import { kinesisStreamEnforceEncryption } from "./kinesis/enforceEncryption";
@@ -121,6 +128,7 @@ export type {
 export const policies: readonly EhealthPolicy[] = [
   ec2IngressEnforceAdminAllowlist,
   ec2IngressDisallowInternet,
+  ec2IngressDisallowInternetServicePorts,
   ec2IngressDisallowPublicSubnetToData,
   ec2SubnetDisallowPublicInPrivate,
   ec2SubnetDisallowPublicIpOnLaunch,
@@ -129,6 +137,7 @@ export const policies: readonly EhealthPolicy[] = [
   redshiftClusterDisallowPublicAccess,
   opensearchDomainDisallowPublicAccess,
   s3BucketDisallowPublicAccess,
+  ec2SnapshotDisallowPublicSharing,
   s3BucketEnforceEncryption,
   ec2VolumeEnforceEncryption,
   rdsStorageEnforceEncryption,
@@ -151,6 +160,9 @@ export const policies: readonly EhealthPolicy[] = [
   rdsParameterGroupEnforceTls,
   efsFileSystemEnforceTls,
   redshiftParameterGroupEnforceTls,
+  rdsProxyEnforceTls,
+  cloudfrontDistributionEnforceTls,
+  ecsTaskDefinitionEnforceTransitEncryption,
   cloudtrailTrailEnforceIntegrity,
   cloudtrailTrailMissingInPrimary,
   ec2VpcEnableFlowLogs,
@@ -180,11 +192,13 @@ export const policies: readonly EhealthPolicy[] = [
   iamPolicyDisallowServiceWildcards,
   iamUserDisallowCredentials,
   iamRoleEnforceMfa,
+  iamRoleEnforceTrustConditions,
   cognitoUserPoolEnforceMfa,
   cognitoClientEnforceCodeFlow,
   iamResourcePolicyDisallowWildcardPrincipal,
   s3BucketEnforceEnclaveIsolation,
   kmsKeyEnableRotation,
+  kmsKeyDisallowLockoutBypass,
   secretsmanagerSecretEnableRotation,
   ec2InstanceEnforceImdsv2,
   ec2InstanceEnforceVpcPlacement,

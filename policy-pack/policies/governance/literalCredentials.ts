@@ -1,16 +1,82 @@
 import { ANY_TYPE, resourcePolicy } from "../lib/policy";
+import { Props, list, obj } from "../lib/props";
 
-const ACCESS_KEY = /\b(AKIA|ASIA)[0-9A-Z]{16}\b/;
-const PRIVATE_KEY = /-----BEGIN ([A-Z]+ )?PRIVATE KEY-----/;
+/** Values that are credentials whatever they are called. */
+const SHAPES: readonly (readonly [RegExp, string])[] = [
+  [/\b(AKIA|ASIA)[0-9A-Z]{16}\b/, "an AWS access key id"],
+  [/-----BEGIN ([A-Z]+ )*PRIVATE KEY-----/, "a private key"],
+  [/\b(ghp|gho|ghs|ghu|ghr)_[A-Za-z0-9]{36}\b|\bgithub_pat_[A-Za-z0-9_]{40,}/, "a GitHub token"],
+  [/\bxox[abpr]-[A-Za-z0-9-]{10,}/, "a Slack token"],
+  [/\b(sk|rk)_live_[A-Za-z0-9]{16,}/, "a Stripe secret key"],
+  [/\bAIza[0-9A-Za-z_-]{35}\b/, "a Google API key"],
+];
+
+/** Names that say their value is a secret. */
+const SECRET_NAME =
+  /(pass(word|wd|phrase)?|pwd|secret|token|api[_-]?key|apikey|private[_-]?key|access[_-]?key|secret[_-]?key|signing[_-]?key|client[_-]?secret|auth[_-]?key|credentials?|conn(ection)?[_-]?str(ing)?|dsn)$/i;
+/** Names that refer to a secret rather than hold it. */
+const REFERENCE_NAME =
+  /(_|-|\b)(arn|id|name|path|param(eter)?|file|ref|url|uri|endpoint|region|length|policy|rotation|type)$/i;
+
+/** Values that refer to a secret held elsewhere, or are not a secret at all. */
+function isReference(value: string): boolean {
+  const v = value.trim();
+  return (
+    v.length < 6 ||
+    /^arn:/.test(v) ||
+    /\{\{resolve:/.test(v) ||
+    /^\$\{?[A-Za-z_][A-Za-z0-9_]*\}?$/.test(v) ||
+    /^(ssm|secretsmanager|alias)[:/]/.test(v) ||
+    /^(true|false|null|none|\d+)$/i.test(v) ||
+    /^<.*>$/.test(v)
+  );
+}
+
+function entropy(s: string): number {
+  const counts = new Map<string, number>();
+  for (const c of s) counts.set(c, (counts.get(c) ?? 0) + 1);
+  let h = 0;
+  for (const n of counts.values()) h -= (n / s.length) * Math.log2(n / s.length);
+  return h;
+}
+
+/** A random-looking token: long, mixed letters and digits, no spaces, more than hex's 4 bits a character. */
+function highEntropy(value: string): boolean {
+  const v = value.trim();
+  return (
+    v.length >= 24 &&
+    !/\s/.test(v) &&
+    !/^(arn:|https?:|\/)/.test(v) &&
+    /[a-z]/.test(v) &&
+    /[A-Z]/.test(v) &&
+    /\d/.test(v) &&
+    entropy(v) >= 4.2
+  );
+}
+
+/** AWS secret access keys: exactly 40 base64 characters, mixed case, digits and / or +. */
+const SECRET_KEY_CANDIDATE = /(?<=^|[\s"'=:,])[A-Za-z0-9/+]{40}(?=$|[\s"',;])/g;
+
+function looksLikeSecretKey(value: string): boolean {
+  if (value.length < 40) return false;
+  for (const [m] of value.matchAll(SECRET_KEY_CANDIDATE))
+    if (/[/+]/.test(m) && /[a-z]/.test(m) && /[A-Z]/.test(m) && /\d/.test(m) && entropy(m) >= 4.5)
+      return true;
+  return false;
+}
+
+function shapeOf(value: string): string | undefined {
+  if (looksLikeSecretKey(value)) return "an AWS secret access key";
+  return SHAPES.find(([re]) => re.test(value))?.[1];
+}
 
 /** The first literal credential in a value, by path; unknown values are skipped (they are not literals). */
 export function findCredential(value: unknown, path: string, depth = 0): string | undefined {
   if (depth > 8) return undefined;
   try {
     if (typeof value === "string") {
-      if (ACCESS_KEY.test(value)) return `${path} (an AWS access key id)`;
-      if (PRIVATE_KEY.test(value)) return `${path} (a private key)`;
-      return undefined;
+      const shape = shapeOf(value);
+      return shape ? `${path} (${shape})` : undefined;
     }
     if (value && typeof value === "object") {
       for (const key of Object.keys(value)) {
@@ -32,25 +98,103 @@ export function findCredential(value: unknown, path: string, depth = 0): string 
   return undefined;
 }
 
+/** A name = value pair that holds a secret in plain text. */
+function namedSecret(name: string, value: unknown, anyName: boolean): string | undefined {
+  if (typeof value !== "string" || isReference(value)) return undefined;
+  if (SECRET_NAME.test(name) && !REFERENCE_NAME.test(name)) return "a secret by its name";
+  if (anyName && highEntropy(value)) return "a high-entropy value";
+  return undefined;
+}
+
+/** `NAME=value`, `NAME: value`, `"NAME": "value"` and `--name value` in scripts (user data). */
+const ASSIGNMENT =
+  /(?:^|[\s;'"{,])(?:export\s+)?["']?([A-Za-z_][A-Za-z0-9_.-]*)["']?\s*(?:=|:|\s)\s*["']?([^\s"';]+)/gm;
+
+function scriptSecret(text: string): string | undefined {
+  for (const m of text.matchAll(ASSIGNMENT)) {
+    const found = namedSecret(m[1].replace(/^--?/, ""), m[2], false);
+    if (found) return `${m[1]} (${found})`;
+  }
+  return undefined;
+}
+
+function decode(value: unknown): string | undefined {
+  if (typeof value !== "string") return undefined;
+  if (/^[A-Za-z0-9+/=\s]+$/.test(value) && value.length % 4 === 0 && value.length >= 8) {
+    const text = Buffer.from(value, "base64").toString("utf8");
+    if (/^[\x09\x0a\x0d\x20-\x7e]*$/.test(text)) return text;
+  }
+  return value;
+}
+
+/** Environment variables, user data and tags: where a program's secrets are read by anyone who can describe the resource. */
+function plainTextSecrets(type: string, props: Props): string | undefined {
+  for (const [k, v] of Object.entries(obj(props.tags) ?? {})) {
+    const found = namedSecret(k, v, false);
+    if (found) return `tags.${k} (${found})`;
+  }
+  const env = obj(obj(props.environment)?.variables);
+  for (const [k, v] of Object.entries(env ?? {})) {
+    const found = namedSecret(k, v, true) ?? (typeof v === "string" ? shapeOf(v) : undefined);
+    if (found) return `environment.variables.${k} (${found})`;
+  }
+  if (
+    type === "aws:ecs/taskDefinition:TaskDefinition" &&
+    typeof props.containerDefinitions === "string"
+  ) {
+    try {
+      const defs = JSON.parse(props.containerDefinitions) as Props[];
+      for (const [i, d] of (Array.isArray(defs) ? defs : []).entries()) {
+        for (const e of list(d.environment)) {
+          const found = namedSecret(String(e.name ?? ""), e.value, true);
+          if (found) return `containerDefinitions[${i}].environment ${String(e.name)} (${found})`;
+        }
+      }
+    } catch {
+      // Not JSON: the scan of every value below still looks at it.
+    }
+  }
+  for (const key of ["userData", "userDataBase64"]) {
+    const text = decode(props[key]);
+    const found = text ? scriptSecret(text) : undefined;
+    if (found) return `${key}: ${found}`;
+  }
+  return undefined;
+}
+
 export const secretsInputDisallowLiteralCredentials = resourcePolicy(
   {
     name: "secrets-input-disallow-literal-credentials",
-    description: "No resource input holds a literal AWS access key id or private key.",
+    description:
+      "No resource input holds a credential in plain text: AWS access key ids and secret access keys, private keys and well-known token shapes anywhere; in environment variables (Lambda, ECS), user data and tags, values whose names say they are secrets (password, secret, token, API key, ...) or that look random (high entropy).",
     enforcementLevel: "mandatory",
     severity: "critical",
     hipaa: ["164.312(d)", "164.312(a)(1)"],
     remediationSteps:
-      "Keep credentials in Secrets Manager (or use roles) and pass references; never literals in code or config.",
+      "Keep credentials in Secrets Manager or SSM Parameter Store (SecureString) and pass references (ECS secrets, a secret ARN in the environment, {{resolve:...}}), or use roles; never literals in code, config, user data or tags.",
     levelReason:
-      "A credential in a program is in its repository, its state and every preview: it is leaked.",
+      "A credential in a program is in its repository, its state and every preview, and in an environment variable or tag it is readable by anyone who can describe the resource: it is leaked.",
   },
   {
     [ANY_TYPE]: (r, report) => {
-      const found = findCredential(r.props, "");
+      const found = findCredential(r.props, "") ?? guarded(() => plainTextSecrets(r.type, r.props));
       if (found)
         report(
-          `${r.name} has a literal credential in ${found}: move it to Secrets Manager and reference it`,
+          `${r.name} has a credential in plain text in ${found}: move it to Secrets Manager and reference it`,
         );
     },
   },
 );
+
+function guarded(fn: () => string | undefined): string | undefined {
+  try {
+    return fn();
+  } catch (err) {
+    if (
+      (err as Error).name === "UnknownValueError" ||
+      (err as Error).message?.includes("can't be known")
+    )
+      return undefined;
+    throw err;
+  }
+}

@@ -46,9 +46,11 @@ export interface PolicyStatement {
   readonly Sid?: string;
   readonly Effect?: string;
   readonly Principal?: unknown;
+  readonly NotPrincipal?: unknown;
   readonly Action?: unknown;
   readonly NotAction?: unknown;
   readonly Resource?: unknown;
+  readonly NotResource?: unknown;
   readonly Condition?: Record<string, Record<string, unknown>>;
 }
 

@@ -1,6 +1,7 @@
 /** S3 relations: since @pulumi/aws 7 a bucket's settings are resources that name the bucket. */
 import type { PolicyResource } from "@pulumi/policy";
-import { obj, tagsOf } from "./props";
+import { obj } from "./props";
+import { tagIs } from "./topology";
 
 export const S3 = {
   buckets: ["aws:s3/bucket:Bucket", "aws:s3/bucketV2:BucketV2"],
@@ -63,6 +64,6 @@ export class Buckets {
   }
 
   static isPhi(bucket: PolicyResource): boolean {
-    return tagsOf(bucket.props).DataClassification === "PHI";
+    return tagIs(bucket.props, "DataClassification", "PHI");
   }
 }

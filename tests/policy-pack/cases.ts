@@ -54,7 +54,7 @@ const T = {
 } as const;
 
 /** A three-tier network that every topology policy accepts. */
-const network: Fixture = [
+export const network: Fixture = [
   res(T.vpc, "vpc", { cidrBlock: "10.0.0.0/16" }, { outputs: { mainRouteTableId: "main-rt" } }),
   res(T.igw, "igw", { vpcId: "vpc-id" }),
   res(T.subnet, "pub", {
@@ -120,7 +120,7 @@ const tlsOnly = JSON.stringify({
 });
 
 /** A bucket with every safeguard, and its access-log bucket. */
-const buckets: Fixture = [
+export const buckets: Fixture = [
   res(T.bucket, "documents", { bucket: bucketName, tags: { DataClassification: "PHI" } }),
   res(T.sse, "documents-sse", {
     bucket: bucketName,
@@ -151,7 +151,7 @@ const buckets: Fixture = [
   res(T.replication, "documents-replication", {
     bucket: bucketName,
     role: "arn:aws:iam::1:role/r",
-    rules: [],
+    rules: [{ id: "all", status: "Enabled", destination: { bucket: "arn:aws:s3:::replica" } }],
   }),
   res(T.bucket, "access-logs", { bucket: "access-logs-1" }),
   res(T.sse, "access-logs-sse", {
@@ -360,7 +360,7 @@ export const CASES: readonly PolicyCase[] = [
       [
         "a public IP in a private subnet",
         set("web", "associatePublicIpAddress", true),
-        "has a public IP in the private subnet app",
+        "gets a public IP in the private subnet app",
       ],
       [
         "an application instance in a public subnet",
@@ -385,17 +385,17 @@ export const CASES: readonly PolicyCase[] = [
       [
         "a launch template with public IPs in private subnets",
         set("lt", "networkInterfaces", [{ associatePublicIpAddress: "true" }]),
-        "public IPs in private subnets",
+        "public IPs in the private subnet",
       ],
       [
         "an Elastic IP on a private instance",
         add(res("aws:ec2/eip:Eip", "eip", { instance: "web-id", domain: "vpc" })),
-        "in a private subnet, a public address",
+        "in the private subnet app, a public address",
       ],
       [
         "a subnet made private by the main table",
         both(drop("assoc-pub"), set("bastion", "associatePublicIpAddress", true)),
-        "has a public IP in the private subnet pub",
+        "gets a public IP in the private subnet pub",
       ],
     ],
   },
@@ -492,20 +492,20 @@ export const CASES: readonly PolicyCase[] = [
     fixture: [
       res(T.instance, "app", {
         ...hardenedInstance,
-        ebsBlockDevices: [{ deviceName: "/dev/sdf", encrypted: true }],
+        ebsBlockDevices: [{ deviceName: "/dev/sdf", encrypted: true, kmsKeyId: "phi" }],
       }),
       res(T.lt, "lt", {
         blockDeviceMappings: [
           { deviceName: "/dev/xvda", ebs: { encrypted: "true", kmsKeyId: "phi" } },
         ],
       }),
-      res("aws:ebs/volume:Volume", "vol", { encrypted: true, size: 10 }),
+      res("aws:ebs/volume:Volume", "vol", { encrypted: true, kmsKeyId: "phi", size: 10 }),
     ],
     violations: [
       [
         "an unencrypted root volume",
         set("app", "rootBlockDevice.encrypted", false),
-        "unencrypted root volume",
+        "has an unencrypted volume (rootBlockDevice)",
       ],
       [
         "an unencrypted data volume",
@@ -517,21 +517,21 @@ export const CASES: readonly PolicyCase[] = [
         set("lt", "blockDeviceMappings", [
           { deviceName: "/dev/xvda", ebs: { encrypted: "false" } },
         ]),
-        "maps /dev/xvda unencrypted",
+        "has an unencrypted volume (blockDeviceMappings[0].ebs)",
       ],
       [
         "a launch template leaving it to the AMI",
         set("lt", "blockDeviceMappings", undefined),
         "leaves its volumes' encryption to the AMI",
       ],
-      ["an unencrypted volume", set("vol", "encrypted", false), "vol is unencrypted"],
+      ["an unencrypted volume", set("vol", "encrypted", false), "vol has an unencrypted volume"],
     ],
   },
   {
     policy: "rds-storage-enforce-encryption",
     fixture: [
       res(T.db, "db", goodDb),
-      res("aws:rds/cluster:Cluster", "aurora", { storageEncrypted: true }),
+      res("aws:rds/cluster:Cluster", "aurora", { storageEncrypted: true, kmsKeyId: "phi" }),
     ],
     violations: [
       [
@@ -557,6 +557,7 @@ export const CASES: readonly PolicyCase[] = [
       res("aws:elasticache/replicationGroup:ReplicationGroup", "cache", {
         engine: "valkey",
         atRestEncryptionEnabled: "true",
+        kmsKeyId: "phi",
         transitEncryptionEnabled: true,
       }),
       res("aws:elasticache/cluster:Cluster", "member", {
@@ -626,7 +627,7 @@ export const CASES: readonly PolicyCase[] = [
       [
         "no key",
         set("logs", "kmsKeyId", ""),
-        "is encrypted only with a CloudWatch-owned key: set kmsKeyId to the ARN of a customer-managed KMS key",
+        "names no KMS key in kmsKeyId, so AWS encrypts it with a key the account does not control: set kmsKeyId to the ARN of a customer-managed KMS key",
       ],
     ],
   },
@@ -634,25 +635,37 @@ export const CASES: readonly PolicyCase[] = [
     policy: "secretsmanager-secret-enforce-encryption",
     fixture: [res("aws:secretsmanager/secret:Secret", "secret", { kmsKeyId: "phi" })],
     violations: [
-      ["the AWS-managed key", set("secret", "kmsKeyId", undefined), "aws/secretsmanager"],
+      ["no key", set("secret", "kmsKeyId", undefined), "secret names no KMS key in kmsKeyId"],
+      [
+        "the AWS-managed key",
+        set("secret", "kmsKeyId", "alias/aws/secretsmanager"),
+        "names the AWS-managed key alias/aws/secretsmanager",
+      ],
     ],
   },
   {
     policy: "cloudtrail-trail-enforce-encryption",
     fixture: [res(T.trail, "trail", { kmsKeyId: "logs" })],
-    violations: [["SSE-S3 only", set("trail", "kmsKeyId", undefined), "SSE-S3 only"]],
+    violations: [["SSE-S3 only", set("trail", "kmsKeyId", undefined), "trail names no KMS key"]],
   },
   {
     policy: "backup-vault-enforce-encryption",
     fixture: [res("aws:backup/vault:Vault", "vault", { kmsKeyArn: "backups" })],
-    violations: [["the default key", set("vault", "kmsKeyArn", undefined), "aws/backup"]],
+    violations: [
+      ["the default key", set("vault", "kmsKeyArn", undefined), "vault names no KMS key"],
+      [
+        "the aws/backup alias",
+        set("vault", "kmsKeyArn", "arn:aws:kms:eu-west-1:123456789012:alias/aws/backup"),
+        "names the AWS-managed key",
+      ],
+    ],
   },
   {
     policy: "kinesis-stream-enforce-encryption",
     fixture: [
       res("aws:kinesis/stream:Stream", "stream", { encryptionType: "KMS", kmsKeyId: "phi" }),
       res("aws:kinesis/firehoseDeliveryStream:FirehoseDeliveryStream", "hose", {
-        serverSideEncryption: { enabled: true },
+        serverSideEncryption: { enabled: true, keyType: "CUSTOMER_MANAGED_CMK", keyArn: "phi" },
       }),
     ],
     violations: [
@@ -668,9 +681,12 @@ export const CASES: readonly PolicyCase[] = [
     policy: "opensearch-domain-enforce-encryption",
     fixture: [
       res(T.domain, "search", {
-        encryptAtRest: { enabled: true },
+        encryptAtRest: { enabled: true, kmsKeyId: "phi" },
         nodeToNodeEncryption: { enabled: true },
-        domainEndpointOptions: { enforceHttps: true },
+        domainEndpointOptions: {
+          enforceHttps: true,
+          tlsSecurityPolicy: "Policy-Min-TLS-1-2-PFS-2023-10",
+        },
       }),
     ],
     violations: [
@@ -689,7 +705,9 @@ export const CASES: readonly PolicyCase[] = [
   },
   {
     policy: "redshift-cluster-enforce-encryption",
-    fixture: [res(T.redshift, "wh", { encrypted: true, publiclyAccessible: false })],
+    fixture: [
+      res(T.redshift, "wh", { encrypted: true, kmsKeyId: "phi", publiclyAccessible: false }),
+    ],
     violations: [["unencrypted", set("wh", "encrypted", undefined), "wh is unencrypted"]],
   },
   {
@@ -733,7 +751,9 @@ export const CASES: readonly PolicyCase[] = [
     fixture: [
       res(T.fn, "fn", { environment: { variables: { TABLE: "index" } }, kmsKeyArn: "phi" }),
     ],
-    violations: [["the default key", set("fn", "kmsKeyArn", undefined), "AWS-managed key"]],
+    violations: [
+      ["the default key", set("fn", "kmsKeyArn", undefined), "fn names no KMS key in kmsKeyArn"],
+    ],
   },
   {
     policy: "elb-listener-enforce-https",
@@ -953,17 +973,17 @@ export const CASES: readonly PolicyCase[] = [
   {
     policy: "cloudtrail-trail-missing-in-primary",
     fixture: [res(T.trail, "trail", { isMultiRegionTrail: true }, { stack: "ireland" })],
-    config: { "cloudtrail-trail-missing-in-primary": { primaryStacks: ["ireland"] } },
+    config: { "cloudtrail-trail-missing-in-primary": { stacks: { primary: true } } },
     violations: [
       [
         "no trail in the primary",
         both(drop("trail"), add(res(T.key, "k", {}, { stack: "ireland" }))),
-        "stack ireland creates no multi-region CloudTrail trail",
+        "stack ireland does not enable a multi-region CloudTrail trail that is logging",
       ],
       [
         "a single-region trail",
         set("trail", "isMultiRegionTrail", false),
-        "creates no multi-region",
+        "does not enable a multi-region",
       ],
     ],
   },
@@ -1231,7 +1251,7 @@ export const CASES: readonly PolicyCase[] = [
       [
         "* on * for an everyday role",
         set("support-read", "policy", adminPolicy),
-        "support-read allows * on *",
+        "support-read allows every action on *",
       ],
       [
         "AdministratorAccess on an everyday role",
@@ -1258,7 +1278,7 @@ export const CASES: readonly PolicyCase[] = [
       [
         "an inline * on *",
         set("support", "inlinePolicies", [{ name: "all", policy: adminPolicy }]),
-        "inline policy allowing * on *",
+        "inline policy that allows every action on *",
       ],
     ],
   },
@@ -1531,12 +1551,11 @@ export const CASES: readonly PolicyCase[] = [
         "holds production data without protect",
       ],
       [
-        "a prod stack listed in config",
-        add(res(T.table, "t", {}, { stack: "ireland" })),
+        "a resource tagged Environment prod in any case",
+        add(res(T.table, "t", { tags: { environment: "PROD" } }, { stack: "ireland" })),
         "t holds production data",
       ],
     ],
-    config: { "pulumi-resource-enforce-protect": { prodStacks: ["ireland"] } },
   },
   {
     policy: "secrets-input-disallow-literal-credentials",
@@ -1581,6 +1600,207 @@ export const CASES: readonly PolicyCase[] = [
         "PHI in a non-eligible service",
         add(res("aws:lightsail/instance:Instance", "box", { tags: { DataClassification: "PHI" } })),
         "lightsail is not a HIPAA-eligible service",
+      ],
+    ],
+  },
+  {
+    policy: "ec2-ingress-disallow-internet-service-ports",
+    fixture: [
+      res(T.ingress, "db-from-app", {
+        securityGroupId: "db-sg",
+        ipProtocol: "tcp",
+        fromPort: 5432,
+        toPort: 5432,
+        referencedSecurityGroupId: "app-sg",
+      }),
+    ],
+    violations: [
+      [
+        "PostgreSQL from the two halves of the internet",
+        both(
+          set("db-from-app", "cidrIpv4", "0.0.0.0/1"),
+          add(
+            res(T.ingress, "db-upper", {
+              securityGroupId: "db-sg",
+              ipProtocol: "tcp",
+              fromPort: 5000,
+              toPort: 6000,
+              cidrIpv4: "128.0.0.0/1",
+            }),
+          ),
+        ),
+        "port 5432 to the internet",
+      ],
+      [
+        "PostgreSQL from a broad public block",
+        set("db-from-app", "cidrIpv4", "8.0.0.0/7"),
+        "through cidrIpv4 8.0.0.0/7",
+      ],
+    ],
+  },
+  {
+    policy: "ec2-snapshot-disallow-public-sharing",
+    fixture: [
+      res("aws:rds/snapshot:Snapshot", "snap", { sharedAccounts: ["111122223333"] }),
+      res("aws:ec2/amiLaunchPermission:AmiLaunchPermission", "ami", {
+        imageId: "ami-1",
+        accountId: "111122223333",
+      }),
+    ],
+    violations: [
+      [
+        "a public DB snapshot",
+        set("snap", "sharedAccounts", ["all"]),
+        "snap is shared with every AWS account",
+      ],
+      ["a public AMI", set("ami", "group", "all"), "ami makes the image public"],
+    ],
+  },
+  {
+    policy: "rds-proxy-enforce-tls",
+    fixture: [res("aws:rds/proxy:Proxy", "proxy", { requireTls: true })],
+    violations: [["no TLS", set("proxy", "requireTls", undefined), "proxy accepts plaintext"]],
+  },
+  {
+    policy: "cloudfront-distribution-enforce-tls",
+    fixture: [
+      res("aws:cloudfront/distribution:Distribution", "cdn", {
+        defaultCacheBehavior: { viewerProtocolPolicy: "redirect-to-https" },
+        viewerCertificate: {
+          acmCertificateArn: "arn:aws:acm:us-east-1:123456789012:certificate/x",
+          minimumProtocolVersion: "TLSv1.2_2021",
+        },
+        origins: [
+          {
+            originId: "app",
+            customOriginConfig: {
+              originProtocolPolicy: "https-only",
+              originSslProtocols: ["TLSv1.2"],
+            },
+          },
+        ],
+      }),
+    ],
+    violations: [
+      [
+        "viewers over HTTP",
+        set("cdn", "defaultCacheBehavior.viewerProtocolPolicy", "allow-all"),
+        "serves viewers over plain HTTP",
+      ],
+      [
+        "the default certificate",
+        set("cdn", "viewerCertificate", { cloudfrontDefaultCertificate: true }),
+        "accepts viewers on TLS 1.0",
+      ],
+      [
+        "an HTTP origin",
+        set("cdn", "origins", [
+          { originId: "app", customOriginConfig: { originProtocolPolicy: "http-only" } },
+        ]),
+        "reaches origin app over plain HTTP",
+      ],
+    ],
+  },
+  {
+    policy: "ecs-taskdefinition-enforce-transit-encryption",
+    fixture: [
+      res("aws:ecs/taskDefinition:TaskDefinition", "task", {
+        volumes: [
+          {
+            name: "files",
+            efsVolumeConfiguration: { fileSystemId: "fs-1", transitEncryption: "ENABLED" },
+          },
+        ],
+      }),
+    ],
+    violations: [
+      [
+        "EFS without TLS",
+        set("task", "volumes", [
+          { name: "files", efsVolumeConfiguration: { fileSystemId: "fs-1" } },
+        ]),
+        "mounts EFS without TLS",
+      ],
+    ],
+  },
+  {
+    policy: "iam-role-enforce-trust-conditions",
+    fixture: [
+      res(T.role, "deploy", {
+        assumeRolePolicy: JSON.stringify({
+          Statement: [
+            {
+              Effect: "Allow",
+              Principal: {
+                Federated:
+                  "arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com",
+              },
+              Action: "sts:AssumeRoleWithWebIdentity",
+              Condition: {
+                StringEquals: { "token.actions.githubusercontent.com:aud": "sts.amazonaws.com" },
+                StringLike: {
+                  "token.actions.githubusercontent.com:sub":
+                    "repo:acme/ehealth:ref:refs/heads/main",
+                },
+              },
+            },
+          ],
+        }),
+      }),
+    ],
+    violations: [
+      [
+        "any repository",
+        set(
+          "deploy",
+          "assumeRolePolicy",
+          JSON.stringify({
+            Statement: [
+              {
+                Effect: "Allow",
+                Principal: {
+                  Federated:
+                    "arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com",
+                },
+                Action: "sts:AssumeRoleWithWebIdentity",
+                Condition: {
+                  StringEquals: { "token.actions.githubusercontent.com:aud": "sts.amazonaws.com" },
+                  StringLike: { "token.actions.githubusercontent.com:sub": "repo:acme/*" },
+                },
+              },
+            ],
+          }),
+        ),
+        "trusts GitHub Actions workflows of any repository",
+      ],
+      [
+        "anyone",
+        set(
+          "deploy",
+          "assumeRolePolicy",
+          JSON.stringify({
+            Statement: [
+              {
+                Effect: "Allow",
+                Principal: { AWS: "*" },
+                Action: "sts:AssumeRole",
+                Condition: { StringEquals: { "aws:PrincipalAccount": "" } },
+              },
+            ],
+          }),
+        ),
+        "deploy can be assumed by anyone",
+      ],
+    ],
+  },
+  {
+    policy: "kms-key-disallow-lockout-bypass",
+    fixture: [res(T.key, "key", { enableKeyRotation: true })],
+    violations: [
+      [
+        "the bypass",
+        set("key", "bypassPolicyLockoutSafetyCheck", true),
+        "skips KMS's lockout safety check",
       ],
     ],
   },

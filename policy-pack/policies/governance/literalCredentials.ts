@@ -122,7 +122,9 @@ function decode(value: unknown): string | undefined {
   if (typeof value !== "string") return undefined;
   if (/^[A-Za-z0-9+/=\s]+$/.test(value) && value.length % 4 === 0 && value.length >= 8) {
     const text = Buffer.from(value, "base64").toString("utf8");
-    if (/^[\x09\x0a\x0d\x20-\x7e]*$/.test(text)) return text;
+    // Decoded user data is a script only when every character is printable (or tab, CR, LF).
+    if ([...text].every((c) => c === "\t" || c === "\n" || c === "\r" || (c >= " " && c <= "~")))
+      return text;
   }
   return value;
 }

@@ -53,6 +53,7 @@ import {
 import { ec2VpcEnableFlowLogs, ec2VpcEnforceClosedDefaultSecurityGroup } from "./ec2/vpcBaseline";
 import { efsFileSystemEnforceEncryption } from "./efs/enforceEncryption";
 import { efsFileSystemEnforceTls } from "./efs/enforceTls";
+import { efsFileSystemConfigureResilience } from "./efs/configureResilience";
 import { elasticacheReplicationGroupEnableBackups } from "./elasticache/enableBackups";
 import { elasticacheClusterEnforceEncryption } from "./elasticache/enforceEncryption";
 import {
@@ -184,6 +185,7 @@ export const policies: readonly EhealthPolicy[] = [
   dynamodbTableEnablePitr,
   dynamodbTableConfigureCapacity,
   autoscalingGroupConfigureResilience,
+  efsFileSystemConfigureResilience,
   backupResourceEnablePlanSelection,
   elasticacheReplicationGroupEnableBackups,
   elbLoadBalancerEnableDeletionProtection,

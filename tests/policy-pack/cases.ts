@@ -1571,6 +1571,21 @@ export const CASES: readonly PolicyCase[] = [
         set("fn", "environment.variables.PEM", "-----BEGIN RSA PRIVATE KEY-----\nMII"),
         "a private key",
       ],
+      [
+        "an AWS secret access key under a harmless name",
+        set("fn", "tags.Note", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"),
+        "an AWS secret access key",
+      ],
+      [
+        "a password in user data",
+        add(
+          res(T.instance, "vm", {
+            subnetId: "app-id",
+            userData: '#!/bin/bash\nexport DB_PASSWORD="hunter2hunter2"\n',
+          }),
+        ),
+        "userData: DB_PASSWORD",
+      ],
     ],
   },
   {
@@ -1803,5 +1818,10 @@ export const CASES: readonly PolicyCase[] = [
         "skips KMS's lockout safety check",
       ],
     ],
+  },
+  {
+    policy: "efs-filesystem-configure-resilience",
+    fixture: [res(T.efs, "fs", { encrypted: true, kmsKeyId: "phi" })],
+    violations: [["One Zone", set("fs", "availabilityZoneName", "eu-west-1a"), "fs is One Zone"]],
   },
 ];

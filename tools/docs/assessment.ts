@@ -328,7 +328,11 @@ export const REPORTS: readonly Report[] = [
         risk: "A regional outage stops care and may lose data (164.308(a)(7)(ii)(B)).",
         remedy:
           "data and compute: documents replicated to the other region, every recovery point copied there, both regions serving with latency routing and health checks",
-        policies: ["s3-bucket-enable-replication", "autoscaling-group-configure-resilience"],
+        policies: [
+          "s3-bucket-enable-replication",
+          "autoscaling-group-configure-resilience",
+          "efs-filesystem-configure-resilience",
+        ],
       },
       {
         weakness: "A `pulumi destroy` or a rename that deletes production data",

@@ -47,6 +47,8 @@ export type PackConfig = Readonly<Record<string, unknown>>;
 
 class NotApplicable extends Error {}
 
+const EMPTY_TAGS: ReadonlyMap<string, string> = new Map();
+
 function levelOf(policy: EhealthPolicy, config: PackConfig): EnforcementLevel {
   const own = config[policy.name];
   const all = config.all;
@@ -107,8 +109,11 @@ export function runPolicies(
       policy,
       level: levelOf(policy, config),
       policyConfig: policyConfig(policy, config),
+      // One set of runner extras and one getConfig per policy and run, not per resource.
+      extras: extras(policy),
     }))
-    .filter((p) => p.level !== "disabled");
+    .filter((p) => p.level !== "disabled")
+    .map((p) => ({ ...p, getConfig: <T>() => p.policyConfig as T }));
 
   const finding = (
     policy: EhealthPolicy,
@@ -154,7 +159,8 @@ export function runPolicies(
     {
       policy: EhealthResourcePolicy;
       level: EnforcementLevel;
-      policyConfig: Record<string, unknown>;
+      extras: RunnerExtras;
+      getConfig: <T>() => T;
     }[]
   >();
   for (const entry of active) {
@@ -180,11 +186,13 @@ export function runPolicies(
   const everyType = byType.get("*") ?? [];
   for (const r of resources) {
     if (!r.custom) continue;
-    for (const { policy, level, policyConfig: cfg } of [
-      ...(byType.get(r.type) ?? []),
-      ...everyType,
-    ]) {
-      const props = unknownCheckingProxy(r.inputs);
+    const applicable = [...(byType.get(r.type) ?? []), ...everyType];
+    if (!applicable.length) continue;
+    // Policies only read props, so the resource's proxy is shared by every policy that checks it.
+    const props = unknownCheckingProxy(r.inputs);
+    const opts = options(r);
+    const provider = providerOf(r);
+    for (const { policy, level, extras: policyExtras, getConfig } of applicable) {
       guard(policy, level, r.urn, () =>
         policy.validateResource(
           {
@@ -192,14 +200,14 @@ export function runPolicies(
             props,
             urn: r.urn,
             name: r.name,
-            opts: options(r),
-            stackTags: new Map(),
+            opts,
+            stackTags: EMPTY_TAGS,
             isType: () => false,
             asType: () => undefined,
-            getConfig: <T>() => cfg as T,
+            getConfig,
             notApplicable,
-            provider: providerOf(r),
-            ...extras(policy),
+            provider,
+            ...policyExtras,
           } as unknown as Parameters<EhealthResourcePolicy["validateResource"]>[0],
           (message: string) => findings.push(finding(policy, level, r.urn, message)),
         ),
@@ -242,16 +250,16 @@ export function runPolicies(
       }
     }
     const all = [...linked.values()];
-    for (const { policy, level, policyConfig: cfg } of stackPolicies) {
+    for (const { policy, level, getConfig, extras: policyExtras } of stackPolicies) {
       if (policy.kind !== "stack") continue;
       guard(policy, level, null, () =>
         policy.validateStack(
           {
             resources: all,
-            getConfig: <T>() => cfg as T,
-            stackTags: new Map(),
+            getConfig,
+            stackTags: EMPTY_TAGS,
             notApplicable,
-            ...extras(policy),
+            ...policyExtras,
           } as Parameters<typeof policy.validateStack>[0],
           (message: string, urn?: string) =>
             findings.push(finding(policy, level, urn ?? null, message)),

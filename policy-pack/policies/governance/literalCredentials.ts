@@ -55,37 +55,82 @@ function highEntropy(value: string): boolean {
 }
 
 /** AWS secret access keys: exactly 40 base64 characters, mixed case, digits and / or +. */
-const SECRET_KEY_CANDIDATE = /(?<=^|[\s"'=:,])[A-Za-z0-9/+]{40}(?=$|[\s"',;])/g;
+function isKeyChar(c: number): boolean {
+  return (
+    (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 47 || c === 43
+  );
+}
 
+/** Delimiters around a key in code, config or JSON: start or end, space, quotes, = : , ; */
+function isDelimiter(c: number | undefined): boolean {
+  return (
+    c === undefined ||
+    c === 32 ||
+    c === 9 ||
+    c === 10 ||
+    c === 13 ||
+    c === 34 ||
+    c === 39 ||
+    c === 61 ||
+    c === 58 ||
+    c === 44 ||
+    c === 59
+  );
+}
+
+/** One linear pass over the runs of key characters: a delimited run of exactly 40 that looks random. */
 function looksLikeSecretKey(value: string): boolean {
   if (value.length < 40) return false;
-  for (const [m] of value.matchAll(SECRET_KEY_CANDIDATE))
-    if (/[/+]/.test(m) && /[a-z]/.test(m) && /[A-Z]/.test(m) && /\d/.test(m) && entropy(m) >= 4.5)
-      return true;
+  let start = 0;
+  for (let i = 0; i <= value.length; i++) {
+    if (i < value.length && isKeyChar(value.charCodeAt(i))) continue;
+    if (i - start === 40 && isDelimiter(start > 0 ? value.charCodeAt(start - 1) : undefined)) {
+      const end = i < value.length ? value.charCodeAt(i) : undefined;
+      const m = value.slice(start, i);
+      if (
+        (isDelimiter(end) || end === 61) &&
+        /[/+]/.test(m) &&
+        /[a-z]/.test(m) &&
+        /[A-Z]/.test(m) &&
+        /\d/.test(m) &&
+        entropy(m) >= 4.5
+      )
+        return true;
+    }
+    start = i + 1;
+  }
   return false;
 }
 
+/** A cheap first look: every shape above contains one of these. */
+const MAYBE = /AKIA|ASIA|PRIVATE KEY|gh[opsur]_|github_pat_|xox[abpr]-|_live_|AIza/;
+
 function shapeOf(value: string): string | undefined {
   if (looksLikeSecretKey(value)) return "an AWS secret access key";
+  if (!MAYBE.test(value)) return undefined;
   return SHAPES.find(([re]) => re.test(value))?.[1];
 }
 
 /** The first literal credential in a value, by path; unknown values are skipped (they are not literals). */
 export function findCredential(value: unknown, path: string, depth = 0): string | undefined {
+  const hit = walk(value, depth);
+  return hit
+    ? `${[path, ...hit.path].filter((p) => p !== "").join(".")} (${hit.shape})`
+    : undefined;
+}
+
+/** Depth-first search for a credential's shape; the path is built only on a hit. */
+function walk(value: unknown, depth: number): { path: string[]; shape: string } | undefined {
   if (depth > 8) return undefined;
   try {
     if (typeof value === "string") {
       const shape = shapeOf(value);
-      return shape ? `${path} (${shape})` : undefined;
+      return shape ? { path: [], shape } : undefined;
     }
     if (value && typeof value === "object") {
       for (const key of Object.keys(value)) {
-        const found = findCredential(
-          (value as Record<string, unknown>)[key],
-          path ? `${path}.${key}` : key,
-          depth + 1,
-        );
-        if (found) return found;
+        const found = walk((value as Record<string, unknown>)[key], depth + 1);
+        if (found) return { path: [key, ...found.path], shape: found.shape };
       }
     }
   } catch (err) {

@@ -82,8 +82,16 @@ export function adminReasons(s: PolicyStatement): string[] {
   return reasons;
 }
 
+const reasonsByDocument = new Map<string, string[]>();
+
+/** Why a policy document amounts to administrator rights (memoized by its text). */
 export function documentAdminReasons(doc: unknown): string[] {
-  return statements(doc).flatMap(adminReasons);
+  const key = typeof doc === "string" ? doc : undefined;
+  const known = key !== undefined ? reasonsByDocument.get(key) : undefined;
+  if (known) return known;
+  const reasons = statements(doc).flatMap(adminReasons);
+  if (key !== undefined && reasonsByDocument.size < 5_000) reasonsByDocument.set(key, reasons);
+  return reasons;
 }
 
 /** A role that may hold administrator rights: tagged BreakGlass=true and assumable only with MFA. */
@@ -95,8 +103,20 @@ export function isBreakGlass(role: PolicyResource | undefined): boolean {
   return trust.length > 0 && trust.every(requiresMfa);
 }
 
+const indexes = new WeakMap<readonly PolicyResource[], IamIndex>();
+
 /** Looks up IAM identities and policies by any name they are referred to by. */
 export class IamIndex {
+  /** One index per stack run, shared by the IAM policies. */
+  static of(resources: readonly PolicyResource[]): IamIndex {
+    let i = indexes.get(resources);
+    if (!i) {
+      i = new IamIndex(resources);
+      indexes.set(resources, i);
+    }
+    return i;
+  }
+
   private readonly keys = new Map<string, PolicyResource>();
   readonly of: (type: string) => PolicyResource[];
 
@@ -147,7 +167,7 @@ export const iamPolicyDisallowAdminWildcard = stackPolicy(
   },
   IAM_TYPES,
   (resources, report) => {
-    const iam = new IamIndex(resources);
+    const iam = IamIndex.of(resources);
     const role = (key: unknown) => iam.find(IAM.role, key);
     const boundaries = iam.boundaries();
     const attached = new Set<unknown>();

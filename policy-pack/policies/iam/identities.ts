@@ -24,7 +24,7 @@ export const iamUserDisallowCredentials = stackPolicy(
   },
   Object.values(IAM),
   (resources, report) => {
-    const iam = new IamIndex(resources);
+    const iam = IamIndex.of(resources);
     for (const r of iam.of(IAM.userPolicy))
       report(
         `${r.name} gives an IAM user an inline policy: grant access through an MFA-gated role instead`,

@@ -29,8 +29,17 @@ function parseV6(address: string): bigint | undefined {
   return all.reduce((acc, g) => acc * 65536n + BigInt(parseInt(g, 16)), 0n);
 }
 
+const parsed = new Map<string, Range | undefined>();
+
 /** Parses a CIDR (a bare address counts as a /32 or /128); undefined when it is not one. */
 export function parseRange(text: string): Range | undefined {
+  if (parsed.has(text)) return parsed.get(text);
+  const r = parseUncached(text);
+  if (parsed.size < 10_000) parsed.set(text, r);
+  return r;
+}
+
+function parseUncached(text: string): Range | undefined {
   const [address, prefixText] = text.trim().split("/");
   const v6 = address.includes(":");
   const bits = v6 ? 128 : 32;

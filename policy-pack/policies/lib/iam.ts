@@ -68,15 +68,27 @@ export function resourcesOf(s: PolicyStatement): string[] {
   return s.Resource === undefined ? ["*"] : strings(s.Resource);
 }
 
+const matched = new Map<string, ReadonlySet<string>>();
+
+/** The admin-equivalent actions one pattern matches (memoized: policies repeat their patterns). */
+function privilegedMatching(pattern: string): ReadonlySet<string> {
+  let hit = matched.get(pattern);
+  if (!hit) {
+    hit = new Set(PRIVILEGED_ACTIONS.filter((a) => actionMatchesPattern(a, pattern)));
+    if (matched.size < 10_000) matched.set(pattern, hit);
+  }
+  return hit;
+}
+
 /** The admin-equivalent actions an Allow statement grants, NotAction included. */
 export function privilegedGranted(s: PolicyStatement): string[] {
   if (s.Effect !== "Allow") return [];
   if (s.NotAction !== undefined) {
-    const not = strings(s.NotAction);
-    return PRIVILEGED_ACTIONS.filter((a) => !not.some((p) => actionMatchesPattern(a, p)));
+    const not = strings(s.NotAction).map(privilegedMatching);
+    return PRIVILEGED_ACTIONS.filter((a) => !not.some((m) => m.has(a)));
   }
-  const patterns = actionsOf(s);
-  return PRIVILEGED_ACTIONS.filter((a) => patterns.some((p) => actionMatchesPattern(a, p)));
+  const granted = actionsOf(s).map(privilegedMatching);
+  return PRIVILEGED_ACTIONS.filter((a) => granted.some((m) => m.has(a)));
 }
 
 const POSITIVE =

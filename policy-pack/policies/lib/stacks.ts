@@ -25,8 +25,20 @@ export const SELECTOR_SCHEMA: PolicyConfigSchema["properties"][string] = {
   default: {},
 };
 
+const parsedTags = new Map<string, Record<string, string>>();
+
 function providerTags(r: PolicyResource): Record<string, string> {
   const raw = r.provider?.props.defaultTags;
+  if (typeof raw === "string") {
+    const known = parsedTags.get(raw);
+    if (known) return known;
+  }
+  const tags = parseTags(raw);
+  if (typeof raw === "string" && parsedTags.size < 1_000) parsedTags.set(raw, tags);
+  return tags;
+}
+
+function parseTags(raw: unknown): Record<string, string> {
   let parsed: unknown = raw;
   if (typeof raw === "string") {
     try {

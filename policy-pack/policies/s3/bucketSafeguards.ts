@@ -21,7 +21,7 @@ export const s3BucketEnableVersioning = stackPolicy(
   },
   S3_TYPES,
   (resources, report) => {
-    const s3 = new Buckets(resources);
+    const s3 = Buckets.of(resources);
     for (const bucket of s3.buckets) {
       const enabled =
         s3
@@ -54,7 +54,7 @@ export const s3BucketEnforceTls = stackPolicy(
   },
   S3_TYPES,
   (resources, report) => {
-    const s3 = new Buckets(resources);
+    const s3 = Buckets.of(resources);
     for (const bucket of s3.buckets) {
       const names = [...bucketNames(bucket)];
       const denies = [
@@ -95,7 +95,7 @@ export const s3BucketDisallowPublicAccess = stackPolicy(
   },
   S3_TYPES,
   (resources, report) => {
-    const s3 = new Buckets(resources);
+    const s3 = Buckets.of(resources);
     const accountBlock = s3
       .of(S3.accountPublicAccessBlock)
       .some((b) => BLOCK_FLAGS.every((f) => isTrue(b.props[f])));
@@ -146,7 +146,7 @@ export const s3BucketEnableAccessLogs = stackPolicy(
   },
   S3_TYPES,
   (resources, report) => {
-    const s3 = new Buckets(resources);
+    const s3 = Buckets.of(resources);
     for (const bucket of s3.buckets) {
       if (s3.logTargetKind(bucket)) continue;
       if (s3.settingsOf(bucket, S3.logging).length === 0 && !obj(bucket.props.logging)) {
@@ -179,7 +179,7 @@ export const s3BucketEnableReplication = stackPolicy(
   S3_TYPES,
   (resources, report, args) => {
     const { stacks } = args.getConfig<{ stacks: StackSelector }>();
-    const s3 = new Buckets(resources);
+    const s3 = Buckets.of(resources);
     for (const bucket of s3.buckets.filter(Buckets.isPhi)) {
       if (!selects(stacks, propertiesOf(bucket))) continue;
       const enabled = s3

@@ -47,7 +47,7 @@ export const s3BucketEnforceEncryption = stackPolicy(
   },
   [...S3_TYPES, ...SSE_TYPES],
   (resources, report) => {
-    const s3 = new Buckets(resources);
+    const s3 = Buckets.of(resources);
     for (const bucket of s3.buckets) {
       const rules = [
         ...s3.settingsOf(bucket, SSE_TYPES).flatMap((c) => rulesOf(c.props, "")),

@@ -802,6 +802,12 @@ family({
         Principal: { AWS: "arn:aws:iam::123456789012:role/ci" },
         Action: "sts:AssumeRole",
       },
+      {
+        Effect: "Allow",
+        Principal: { AWS: "arn:aws:iam::999988887777:root" },
+        Action: "sts:AssumeRole",
+        Condition: { ArnEquals: { "aws:PrincipalArn": "arn:aws:iam::999988887777:role/deployer" } },
+      },
     )
     .map(trust),
 });
@@ -900,6 +906,21 @@ family({
 });
 family({
   policy: "iam-resourcepolicy-disallow-wildcard-principal",
+  name: "an open access policy on an OpenSearch domain inside a VPC",
+  caught: false,
+  variants: fc
+    .constantFrom("aws:opensearch/domain:Domain", "aws:elasticsearch/domain:Domain")
+    .map((t) => [
+      res(t, "search", {
+        vpcOptions: { subnetIds: ["data-id"], securityGroupIds: ["sg-1"] },
+        accessPolicies: JSON.stringify({
+          Statement: [{ Effect: "Allow", Principal: { AWS: "*" }, Action: "es:*", Resource: "*" }],
+        }),
+      }),
+    ]),
+});
+family({
+  policy: "iam-resourcepolicy-disallow-wildcard-principal",
   name: "a wildcard principal pinned by a real condition",
   caught: false,
   variants: fc
@@ -909,6 +930,7 @@ family({
         { StringEquals: { "aws:SourceAccount": "123456789012" } },
         { ArnLike: { "aws:SourceArn": "arn:aws:s3:::docs" } },
         { StringEquals: { "aws:PrincipalOrgID": "o-abc123" } },
+        { IpAddress: { "aws:SourceIp": ["203.0.113.0/24", "198.51.100.7/32"] } },
       ),
     )
     .map(([[t, prop], c]) => [

@@ -1,4 +1,4 @@
-import { PINNING_KEYS, pinned, principalsOf, requiresMfa } from "../lib/iam";
+import { PINNING_KEYS, pinned, pinnedToAddresses, principalsOf, requiresMfa } from "../lib/iam";
 import { ACCESS } from "../lib/levels";
 import { resourcePolicy, stackPolicy } from "../lib/policy";
 import { PolicyStatement, obj, statements, strings } from "../lib/props";
@@ -85,7 +85,19 @@ function isVendorTrust(s: PolicyStatement): boolean {
 
 /** Principals that are people or could be: account roots and users, not roles or services. */
 function humanPrincipals(s: PolicyStatement): string[] {
+  // An account trusted only for named roles of it (aws:PrincipalArn) is a role-to-role trust.
+  if (pinned(s, ["aws:PrincipalArn"]) && rolesOnly(s)) return [];
   return principalsOf(s).aws.filter((p) => !/:role\/|:assumed-role\//.test(p));
+}
+
+function rolesOnly(s: PolicyStatement): boolean {
+  return Object.values(s.Condition ?? {}).every((block) =>
+    Object.entries(obj(block) ?? {}).every(
+      ([k, v]) =>
+        k.toLowerCase() !== "aws:principalarn" ||
+        strings(v).every((arn) => /:role\//.test(arn) && !/:user\//.test(arn)),
+    ),
+  );
 }
 
 /** Roles people assume demand MFA. */
@@ -238,8 +250,21 @@ export const iamResourcePolicyDisallowWildcardPrincipal = resourcePolicy(
         .map(([t, property]) => [
           t,
           (r: { name: string; props: Record<string, unknown> }, report: (m: string) => void) => {
+            // A domain inside a VPC is reached only through its security groups: AWS documents
+            // an open access policy for it ("Launching your Amazon OpenSearch Service domains
+            // within a VPC", https://docs.aws.amazon.com/opensearch-service/latest/developerguide/vpc.html).
+            if (
+              /opensearch|elasticsearch/.test(t) &&
+              strings(obj(r.props.vpcOptions)?.subnetIds).length
+            )
+              return;
             statements(r.props[property]).forEach((s, i) => {
-              if (s.Effect === "Allow" && principalsOf(s).wildcard && !pinned(s, PINNING_KEYS)) {
+              if (
+                s.Effect === "Allow" &&
+                principalsOf(s).wildcard &&
+                !pinned(s, PINNING_KEYS) &&
+                !pinnedToAddresses(s)
+              ) {
                 report(
                   `${r.name} lets anyone (Principal "*") ${strings(s.Action ?? s.NotAction).join(", ") || "act"} in statement ${s.Sid ?? i}: name the principals, or pin aws:SourceAccount, aws:SourceArn, aws:PrincipalOrgID or aws:SourceVpce with real values`,
                 );

@@ -6,6 +6,7 @@
  */
 import { actionMatchesPattern } from "@cloud-copilot/iam-expand";
 import privileged from "./privileged-actions.json";
+import { internetSources, parseRange } from "./cidr";
 import { PolicyStatement, obj, strings } from "./props";
 
 export const PRIVILEGED_ACTIONS: readonly string[] = privileged.actions;
@@ -119,6 +120,26 @@ export function pinned(s: PolicyStatement, keys: readonly string[]): boolean {
       Object.entries(obj(block) ?? {}).some(([key, value]) => {
         const values = strings(value);
         return wanted.includes(key.toLowerCase()) && values.length > 0 && values.every(pins);
+      }),
+  );
+}
+
+/**
+ * Whether a statement confines callers to source addresses that are not the internet
+ * (IpAddress aws:SourceIp with CIDRs none of which is internet-wide).
+ */
+export function pinnedToAddresses(s: PolicyStatement): boolean {
+  return Object.entries(s.Condition ?? {}).some(
+    ([operator, block]) =>
+      operator === "IpAddress" &&
+      Object.entries(obj(block) ?? {}).some(([key, value]) => {
+        const cidrs = strings(value);
+        return (
+          key.toLowerCase() === "aws:sourceip" &&
+          cidrs.length > 0 &&
+          internetSources(cidrs).length === 0 &&
+          cidrs.every((c) => parseRange(c) !== undefined)
+        );
       }),
   );
 }

@@ -48,6 +48,8 @@ export type PackConfig = Readonly<Record<string, unknown>>;
 class NotApplicable extends Error {}
 
 const EMPTY_TAGS: ReadonlyMap<string, string> = new Map();
+const NOT_TYPE = () => false;
+const NO_TYPE = () => undefined;
 
 function levelOf(policy: EhealthPolicy, config: PackConfig): EnforcementLevel {
   const own = config[policy.name];
@@ -128,6 +130,27 @@ export function runPolicies(
     message,
     hipaa: policy.meta.hipaa,
   });
+  const failed = (
+    policy: EhealthPolicy,
+    level: EnforcementLevel,
+    urn: string | null,
+    err: unknown,
+  ) => {
+    if (err instanceof UnknownValueError) {
+      // As the engine does: a value unknown until apply makes the policy advisory for this run.
+      findings.push({
+        ...finding(
+          policy,
+          level,
+          urn,
+          `can't run ${policy.name} during preview: ${(err as Error).message}`,
+        ),
+        enforcementLevel: "advisory",
+      });
+    } else if (!(err instanceof NotApplicable)) {
+      throw err;
+    }
+  };
   const guard = (
     policy: EhealthPolicy,
     level: EnforcementLevel,
@@ -137,20 +160,7 @@ export function runPolicies(
     try {
       run();
     } catch (err) {
-      if (err instanceof UnknownValueError) {
-        // As the engine does: a value unknown until apply makes the policy advisory for this run.
-        findings.push({
-          ...finding(
-            policy,
-            level,
-            urn,
-            `can't run ${policy.name} during preview: ${(err as Error).message}`,
-          ),
-          enforcementLevel: "advisory",
-        });
-      } else if (!(err instanceof NotApplicable)) {
-        throw err;
-      }
+      failed(policy, level, urn, err);
     }
   };
 
@@ -193,25 +203,28 @@ export function runPolicies(
     const opts = options(r);
     const provider = providerOf(r);
     for (const { policy, level, extras: policyExtras, getConfig } of applicable) {
-      guard(policy, level, r.urn, () =>
-        policy.validateResource(
-          {
-            type: r.type,
-            props,
-            urn: r.urn,
-            name: r.name,
-            opts,
-            stackTags: EMPTY_TAGS,
-            isType: () => false,
-            asType: () => undefined,
-            getConfig,
-            notApplicable,
-            provider,
-            ...policyExtras,
-          } as unknown as Parameters<EhealthResourcePolicy["validateResource"]>[0],
-          (message: string) => findings.push(finding(policy, level, r.urn, message)),
-        ),
-      );
+      // The engine's arguments, built without a closure per resource and policy (the hot loop).
+      const args = {
+        type: r.type,
+        props,
+        urn: r.urn,
+        name: r.name,
+        opts,
+        stackTags: EMPTY_TAGS,
+        isType: NOT_TYPE,
+        asType: NO_TYPE,
+        getConfig,
+        notApplicable,
+        provider,
+        ...policyExtras,
+      } as unknown as Parameters<EhealthResourcePolicy["validateResource"]>[0];
+      try {
+        policy.validateResource(args, (message: string) =>
+          findings.push(finding(policy, level, r.urn, message)),
+        );
+      } catch (err) {
+        failed(policy, level, r.urn, err);
+      }
     }
   }
 
@@ -228,8 +241,8 @@ export function runPolicies(
         opts: options(r),
         dependencies: [],
         propertyDependencies: {},
-        isType: () => false,
-        asType: () => undefined,
+        isType: NOT_TYPE,
+        asType: NO_TYPE,
         provider: providerOf(r),
       } as unknown as PolicyResource);
     }

@@ -121,34 +121,42 @@ export function findCredential(value: unknown, path: string, depth = 0): string 
 
 /** Depth-first search for a credential's shape; the path is built only on a hit. */
 function walk(value: unknown, depth: number): { path: string[]; shape: string } | undefined {
-  if (depth > 8) return undefined;
-  try {
-    if (typeof value === "string") {
-      const shape = shapeOf(value);
-      return shape ? { path: [], shape } : undefined;
-    }
-    if (value && typeof value === "object") {
-      for (const key of Object.keys(value)) {
-        const found = walk((value as Record<string, unknown>)[key], depth + 1);
-        if (found) return { path: [key, ...found.path], shape: found.shape };
-      }
-    }
-  } catch (err) {
-    if (
-      (err as Error).name !== "UnknownValueError" &&
-      !(err as Error).message?.includes("can't be known")
-    )
+  if (typeof value === "string") {
+    const shape = shapeOf(value);
+    return shape ? { path: [], shape } : undefined;
+  }
+  if (depth > 8 || !value || typeof value !== "object") return undefined;
+  for (const key of Object.keys(value)) {
+    let child: unknown;
+    try {
+      child = (value as Record<string, unknown>)[key];
+    } catch (err) {
+      if (isUnknown(err)) continue;
       throw err;
+    }
+    const found = walk(child, depth + 1);
+    if (found) return { path: [key, ...found.path], shape: found.shape };
   }
   return undefined;
 }
 
+/** The engine's error for a value unknown until apply: such a value is not a literal. */
+function isUnknown(err: unknown): boolean {
+  return (
+    (err as Error).name === "UnknownValueError" ||
+    !!(err as Error).message?.includes("can't be known")
+  );
+}
+
 /** A name = value pair that holds a secret in plain text. */
 function namedSecret(name: string, value: unknown, anyName: boolean): string | undefined {
-  if (typeof value !== "string" || isReference(value)) return undefined;
-  if (SECRET_NAME.test(name) && !REFERENCE_NAME.test(name)) return "a secret by its name";
-  if (anyName && highEntropy(value)) return "a high-entropy value";
-  return undefined;
+  if (typeof value !== "string") return undefined;
+  // Cheapest tests first: most names say nothing, and most values are short.
+  const byName = SECRET_NAME.test(name) && !REFERENCE_NAME.test(name);
+  if (!byName && !(anyName && value.length >= 24)) return undefined;
+  if (isReference(value)) return undefined;
+  if (byName) return "a secret by its name";
+  return highEntropy(value) ? "a high-entropy value" : undefined;
 }
 
 /** `NAME=value`, `NAME: value`, `"NAME": "value"` and `--name value` in scripts (user data). */

@@ -72,8 +72,19 @@ export function propertiesOf(r: PolicyResource): StackProperties {
   };
 }
 
-/** The stack's properties: the first resource that tells. */
+const stackMemo = new WeakMap<readonly PolicyResource[], StackProperties>();
+
+/** The stack's properties: the first resource that tells (memoized per run). */
 export function stackProperties(resources: readonly PolicyResource[]): StackProperties {
+  let p = stackMemo.get(resources);
+  if (!p) {
+    p = readStackProperties(resources);
+    stackMemo.set(resources, p);
+  }
+  return p;
+}
+
+function readStackProperties(resources: readonly PolicyResource[]): StackProperties {
   let environment: string | undefined;
   let primary: boolean | undefined;
   for (const r of resources) {

@@ -358,6 +358,21 @@ export const CASES: readonly PolicyCase[] = [
     ],
     violations: [
       [
+        "a public IP in a subnet whose main table a MainRouteTableAssociation swapped to a private one",
+        both(
+          drop("assoc-pub"),
+          set("bastion", "tags", { Role: "app" }),
+          set("bastion", "associatePublicIpAddress", true),
+          add(
+            res("aws:ec2/mainRouteTableAssociation:MainRouteTableAssociation", "main-swap", {
+              vpcId: "vpc-id",
+              routeTableId: "rt-app-id",
+            }),
+          ),
+        ),
+        "bastion gets a public IP in the private subnet pub",
+      ],
+      [
         "a public IP in a private subnet",
         set("web", "associatePublicIpAddress", true),
         "gets a public IP in the private subnet app",
@@ -430,6 +445,11 @@ export const CASES: readonly PolicyCase[] = [
         set("assoc-data", "routeTableId", "rt-pub-id"),
         "sends 0.0.0.0/0 to igw-id",
       ],
+      [
+        "a NAT route on a table tagged TIER=Data (any case)",
+        both(set("rt-app", "tags", { TIER: "Data" })),
+        "rt-app, a data-tier route table, sends 0.0.0.0/0 to nat-id",
+      ],
     ],
   },
   {
@@ -443,6 +463,11 @@ export const CASES: readonly PolicyCase[] = [
     policy: "redshift-cluster-disallow-public-access",
     fixture: [res(T.redshift, "wh", { publiclyAccessible: false, encrypted: true })],
     violations: [
+      [
+        "a public Redshift Serverless workgroup",
+        add(res("aws:redshiftserverless/workgroup:Workgroup", "wg", { publiclyAccessible: true })),
+        "wg is publicly accessible",
+      ],
       [
         "the default (public)",
         set("wh", "publiclyAccessible", undefined),
@@ -472,6 +497,16 @@ export const CASES: readonly PolicyCase[] = [
     policy: "s3-bucket-enforce-encryption",
     fixture: buckets,
     violations: [
+      [
+        "SSE-S3 on a PHI bucket that also receives access logs",
+        both(
+          set("documents-logging", "targetBucket", bucketName),
+          set("documents-sse", "rules", [
+            { applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } },
+          ]),
+        ),
+        "documents is encrypted with AES256",
+      ],
       ["default encryption only", drop("documents-sse"), "only S3's default encryption"],
       [
         "SSE-S3 on a data bucket",
@@ -575,6 +610,11 @@ export const CASES: readonly PolicyCase[] = [
         "no encryption in transit",
         set("cache", "transitEncryptionEnabled", undefined),
         "accepts plaintext connections",
+      ],
+      [
+        'transitEncryptionMode "preferred"',
+        set("cache", "transitEncryptionMode", "preferred"),
+        'still accepts plaintext connections (transitEncryptionMode "preferred")',
       ],
       [
         "Memcached",
@@ -700,6 +740,11 @@ export const CASES: readonly PolicyCase[] = [
         "at the endpoint",
         set("search", "domainEndpointOptions.enforceHttps", false),
         "accepts plain HTTP",
+      ],
+      [
+        "a TLS policy that accepts TLS 1.0",
+        set("search", "domainEndpointOptions.tlsSecurityPolicy", "Policy-Min-TLS-1-0-2019-07"),
+        "accepts TLS below 1.2",
       ],
     ],
   },
@@ -1101,6 +1146,11 @@ export const CASES: readonly PolicyCase[] = [
     policy: "rds-instance-configure-operations",
     fixture: [res(T.db, "db", goodDb)],
     violations: [
+      [
+        "a cluster confined to one AZ",
+        add(res("aws:rds/cluster:Cluster", "aurora", { availabilityZones: ["eu-west-1a"] })),
+        "aurora is confined to the AZ eu-west-1a",
+      ],
       ["single AZ", set("db", "multiAz", false), "runs in one AZ"],
       ["no minor upgrades", set("db", "autoMinorVersionUpgrade", false), "skips security patches"],
       ["no enhanced monitoring", set("db", "monitoringInterval", 0), "no enhanced monitoring"],
@@ -1126,6 +1176,11 @@ export const CASES: readonly PolicyCase[] = [
         "a PHI bucket without replication",
         drop("documents-replication"),
         "holds PHI with no copy in another region",
+      ],
+      [
+        "a replication rule that is disabled",
+        set("documents-replication", "rules", [{ id: "all", status: "Disabled" }]),
+        "no replication configuration with an enabled rule",
       ],
     ],
   },
@@ -1302,6 +1357,26 @@ export const CASES: readonly PolicyCase[] = [
     fixture: [res("aws:iam/user:User", "alice", { name: "alice" })],
     violations: [
       [
+        "a console password",
+        add(res("aws:iam/userLoginProfile:UserLoginProfile", "alice-login", { user: "alice" })),
+        "gives an IAM user a console password",
+      ],
+      [
+        "membership of a group that grants data access",
+        add(
+          res("aws:iam/group:Group", "readers", { name: "readers" }),
+          res("aws:iam/groupPolicyAttachment:GroupPolicyAttachment", "readers-s3", {
+            group: "readers",
+            policyArn: "arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess",
+          }),
+          res("aws:iam/userGroupMembership:UserGroupMembership", "alice-groups", {
+            user: "alice",
+            groups: ["readers"],
+          }),
+        ),
+        "puts the IAM user alice in readers, which grants access",
+      ],
+      [
         "an inline user policy",
         add(
           res("aws:iam/userPolicy:UserPolicy", "alice-s3", { user: "alice", policy: readPolicy }),
@@ -1364,6 +1439,12 @@ export const CASES: readonly PolicyCase[] = [
   {
     policy: "iam-resourcepolicy-disallow-wildcard-principal",
     fixture: [
+      res("aws:lambda/permission:Permission", "invoke", {
+        function: "fn",
+        action: "lambda:InvokeFunction",
+        principal: "s3.amazonaws.com",
+        sourceArn: "arn:aws:s3:::documents-1",
+      }),
       res(T.bucketPolicy, "bp", { bucket: bucketName, policy: tlsOnly }),
       res("aws:sns/topicPolicy:TopicPolicy", "tp", {
         arn: "topic",
@@ -1386,6 +1467,11 @@ export const CASES: readonly PolicyCase[] = [
       }),
     ],
     violations: [
+      [
+        "a service principal's permission without its source",
+        set("invoke", "sourceArn", undefined),
+        "in any account,",
+      ],
       [
         "a public grant",
         set(

@@ -939,6 +939,8 @@ export function parseStackConfig(raw: RawConfig, ctx: StackContext): StackConfig
       Project: projectTag,
       Environment: environment,
       Stack: ctx.stack,
+      // Read by the policy pack's stack selectors (primary-only rules: the trail, replication).
+      Primary: String(get<boolean>("ehealth:primary")),
       ManagedBy: "pulumi",
     },
   };

@@ -31,8 +31,14 @@ import {
 import { ec2RouteTableDisallowInternetInDataTier } from "./ec2/disallowInternetInDataTier";
 import {
   ec2IngressDisallowInternet,
+  ec2IngressDisallowInternetServicePorts,
   ec2IngressDisallowPublicSubnetToData,
 } from "./ec2/disallowInternetIngress";
+import { ec2SnapshotDisallowPublicSharing } from "./ec2/disallowPublicSharing";
+import { cloudfrontDistributionEnforceTls } from "./cloudfront/enforceTls";
+import { ecsTaskDefinitionEnforceTransitEncryption } from "./ecs/enforceTransitEncryption";
+import { kmsKeyDisallowLockoutBypass } from "./kms/disallowLockoutBypass";
+import { rdsProxyEnforceTls } from "./rds/proxyTls";
 import { ec2SubnetDisallowPublicInPrivate } from "./ec2/disallowPublicInPrivateSubnets";
 import { ec2SubnetDisallowPublicIpOnLaunch } from "./ec2/disallowPublicIpOnLaunch";
 import { ec2IngressEnforceAdminAllowlist } from "./ec2/enforceAdminAllowlist";
@@ -47,6 +53,7 @@ import {
 import { ec2VpcEnableFlowLogs, ec2VpcEnforceClosedDefaultSecurityGroup } from "./ec2/vpcBaseline";
 import { efsFileSystemEnforceEncryption } from "./efs/enforceEncryption";
 import { efsFileSystemEnforceTls } from "./efs/enforceTls";
+import { efsFileSystemConfigureResilience } from "./efs/configureResilience";
 import { elasticacheReplicationGroupEnableBackups } from "./elasticache/enableBackups";
 import { elasticacheClusterEnforceEncryption } from "./elasticache/enforceEncryption";
 import {
@@ -66,6 +73,7 @@ import {
 import {
   iamResourcePolicyDisallowWildcardPrincipal,
   iamRoleEnforceMfa,
+  iamRoleEnforceTrustConditions,
   iamUserDisallowCredentials,
 } from "./iam/identities";
 import { kinesisStreamEnforceEncryption } from "./kinesis/enforceEncryption";
@@ -121,6 +129,7 @@ export type {
 export const policies: readonly EhealthPolicy[] = [
   ec2IngressEnforceAdminAllowlist,
   ec2IngressDisallowInternet,
+  ec2IngressDisallowInternetServicePorts,
   ec2IngressDisallowPublicSubnetToData,
   ec2SubnetDisallowPublicInPrivate,
   ec2SubnetDisallowPublicIpOnLaunch,
@@ -129,6 +138,7 @@ export const policies: readonly EhealthPolicy[] = [
   redshiftClusterDisallowPublicAccess,
   opensearchDomainDisallowPublicAccess,
   s3BucketDisallowPublicAccess,
+  ec2SnapshotDisallowPublicSharing,
   s3BucketEnforceEncryption,
   ec2VolumeEnforceEncryption,
   rdsStorageEnforceEncryption,
@@ -151,6 +161,9 @@ export const policies: readonly EhealthPolicy[] = [
   rdsParameterGroupEnforceTls,
   efsFileSystemEnforceTls,
   redshiftParameterGroupEnforceTls,
+  rdsProxyEnforceTls,
+  cloudfrontDistributionEnforceTls,
+  ecsTaskDefinitionEnforceTransitEncryption,
   cloudtrailTrailEnforceIntegrity,
   cloudtrailTrailMissingInPrimary,
   ec2VpcEnableFlowLogs,
@@ -172,6 +185,7 @@ export const policies: readonly EhealthPolicy[] = [
   dynamodbTableEnablePitr,
   dynamodbTableConfigureCapacity,
   autoscalingGroupConfigureResilience,
+  efsFileSystemConfigureResilience,
   backupResourceEnablePlanSelection,
   elasticacheReplicationGroupEnableBackups,
   elbLoadBalancerEnableDeletionProtection,
@@ -180,11 +194,13 @@ export const policies: readonly EhealthPolicy[] = [
   iamPolicyDisallowServiceWildcards,
   iamUserDisallowCredentials,
   iamRoleEnforceMfa,
+  iamRoleEnforceTrustConditions,
   cognitoUserPoolEnforceMfa,
   cognitoClientEnforceCodeFlow,
   iamResourcePolicyDisallowWildcardPrincipal,
   s3BucketEnforceEnclaveIsolation,
   kmsKeyEnableRotation,
+  kmsKeyDisallowLockoutBypass,
   secretsmanagerSecretEnableRotation,
   ec2InstanceEnforceImdsv2,
   ec2InstanceEnforceVpcPlacement,

@@ -54,7 +54,7 @@ const T = {
 } as const;
 
 /** A three-tier network that every topology policy accepts. */
-const network: Fixture = [
+export const network: Fixture = [
   res(T.vpc, "vpc", { cidrBlock: "10.0.0.0/16" }, { outputs: { mainRouteTableId: "main-rt" } }),
   res(T.igw, "igw", { vpcId: "vpc-id" }),
   res(T.subnet, "pub", {
@@ -120,7 +120,7 @@ const tlsOnly = JSON.stringify({
 });
 
 /** A bucket with every safeguard, and its access-log bucket. */
-const buckets: Fixture = [
+export const buckets: Fixture = [
   res(T.bucket, "documents", { bucket: bucketName, tags: { DataClassification: "PHI" } }),
   res(T.sse, "documents-sse", {
     bucket: bucketName,
@@ -151,7 +151,7 @@ const buckets: Fixture = [
   res(T.replication, "documents-replication", {
     bucket: bucketName,
     role: "arn:aws:iam::1:role/r",
-    rules: [],
+    rules: [{ id: "all", status: "Enabled", destination: { bucket: "arn:aws:s3:::replica" } }],
   }),
   res(T.bucket, "access-logs", { bucket: "access-logs-1" }),
   res(T.sse, "access-logs-sse", {
@@ -358,9 +358,24 @@ export const CASES: readonly PolicyCase[] = [
     ],
     violations: [
       [
+        "a public IP in a subnet whose main table a MainRouteTableAssociation swapped to a private one",
+        both(
+          drop("assoc-pub"),
+          set("bastion", "tags", { Role: "app" }),
+          set("bastion", "associatePublicIpAddress", true),
+          add(
+            res("aws:ec2/mainRouteTableAssociation:MainRouteTableAssociation", "main-swap", {
+              vpcId: "vpc-id",
+              routeTableId: "rt-app-id",
+            }),
+          ),
+        ),
+        "bastion gets a public IP in the private subnet pub",
+      ],
+      [
         "a public IP in a private subnet",
         set("web", "associatePublicIpAddress", true),
-        "has a public IP in the private subnet app",
+        "gets a public IP in the private subnet app",
       ],
       [
         "an application instance in a public subnet",
@@ -385,17 +400,17 @@ export const CASES: readonly PolicyCase[] = [
       [
         "a launch template with public IPs in private subnets",
         set("lt", "networkInterfaces", [{ associatePublicIpAddress: "true" }]),
-        "public IPs in private subnets",
+        "public IPs in the private subnet",
       ],
       [
         "an Elastic IP on a private instance",
         add(res("aws:ec2/eip:Eip", "eip", { instance: "web-id", domain: "vpc" })),
-        "in a private subnet, a public address",
+        "in the private subnet app, a public address",
       ],
       [
         "a subnet made private by the main table",
         both(drop("assoc-pub"), set("bastion", "associatePublicIpAddress", true)),
-        "has a public IP in the private subnet pub",
+        "gets a public IP in the private subnet pub",
       ],
     ],
   },
@@ -430,6 +445,11 @@ export const CASES: readonly PolicyCase[] = [
         set("assoc-data", "routeTableId", "rt-pub-id"),
         "sends 0.0.0.0/0 to igw-id",
       ],
+      [
+        "a NAT route on a table tagged TIER=Data (any case)",
+        both(set("rt-app", "tags", { TIER: "Data" })),
+        "rt-app, a data-tier route table, sends 0.0.0.0/0 to nat-id",
+      ],
     ],
   },
   {
@@ -443,6 +463,11 @@ export const CASES: readonly PolicyCase[] = [
     policy: "redshift-cluster-disallow-public-access",
     fixture: [res(T.redshift, "wh", { publiclyAccessible: false, encrypted: true })],
     violations: [
+      [
+        "a public Redshift Serverless workgroup",
+        add(res("aws:redshiftserverless/workgroup:Workgroup", "wg", { publiclyAccessible: true })),
+        "wg is publicly accessible",
+      ],
       [
         "the default (public)",
         set("wh", "publiclyAccessible", undefined),
@@ -472,6 +497,16 @@ export const CASES: readonly PolicyCase[] = [
     policy: "s3-bucket-enforce-encryption",
     fixture: buckets,
     violations: [
+      [
+        "SSE-S3 on a PHI bucket that also receives access logs",
+        both(
+          set("documents-logging", "targetBucket", bucketName),
+          set("documents-sse", "rules", [
+            { applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } },
+          ]),
+        ),
+        "documents is encrypted with AES256",
+      ],
       ["default encryption only", drop("documents-sse"), "only S3's default encryption"],
       [
         "SSE-S3 on a data bucket",
@@ -492,20 +527,20 @@ export const CASES: readonly PolicyCase[] = [
     fixture: [
       res(T.instance, "app", {
         ...hardenedInstance,
-        ebsBlockDevices: [{ deviceName: "/dev/sdf", encrypted: true }],
+        ebsBlockDevices: [{ deviceName: "/dev/sdf", encrypted: true, kmsKeyId: "phi" }],
       }),
       res(T.lt, "lt", {
         blockDeviceMappings: [
           { deviceName: "/dev/xvda", ebs: { encrypted: "true", kmsKeyId: "phi" } },
         ],
       }),
-      res("aws:ebs/volume:Volume", "vol", { encrypted: true, size: 10 }),
+      res("aws:ebs/volume:Volume", "vol", { encrypted: true, kmsKeyId: "phi", size: 10 }),
     ],
     violations: [
       [
         "an unencrypted root volume",
         set("app", "rootBlockDevice.encrypted", false),
-        "unencrypted root volume",
+        "has an unencrypted volume (rootBlockDevice)",
       ],
       [
         "an unencrypted data volume",
@@ -517,21 +552,21 @@ export const CASES: readonly PolicyCase[] = [
         set("lt", "blockDeviceMappings", [
           { deviceName: "/dev/xvda", ebs: { encrypted: "false" } },
         ]),
-        "maps /dev/xvda unencrypted",
+        "has an unencrypted volume (blockDeviceMappings[0].ebs)",
       ],
       [
         "a launch template leaving it to the AMI",
         set("lt", "blockDeviceMappings", undefined),
         "leaves its volumes' encryption to the AMI",
       ],
-      ["an unencrypted volume", set("vol", "encrypted", false), "vol is unencrypted"],
+      ["an unencrypted volume", set("vol", "encrypted", false), "vol has an unencrypted volume"],
     ],
   },
   {
     policy: "rds-storage-enforce-encryption",
     fixture: [
       res(T.db, "db", goodDb),
-      res("aws:rds/cluster:Cluster", "aurora", { storageEncrypted: true }),
+      res("aws:rds/cluster:Cluster", "aurora", { storageEncrypted: true, kmsKeyId: "phi" }),
     ],
     violations: [
       [
@@ -557,6 +592,7 @@ export const CASES: readonly PolicyCase[] = [
       res("aws:elasticache/replicationGroup:ReplicationGroup", "cache", {
         engine: "valkey",
         atRestEncryptionEnabled: "true",
+        kmsKeyId: "phi",
         transitEncryptionEnabled: true,
       }),
       res("aws:elasticache/cluster:Cluster", "member", {
@@ -574,6 +610,11 @@ export const CASES: readonly PolicyCase[] = [
         "no encryption in transit",
         set("cache", "transitEncryptionEnabled", undefined),
         "accepts plaintext connections",
+      ],
+      [
+        'transitEncryptionMode "preferred"',
+        set("cache", "transitEncryptionMode", "preferred"),
+        'still accepts plaintext connections (transitEncryptionMode "preferred")',
       ],
       [
         "Memcached",
@@ -626,7 +667,7 @@ export const CASES: readonly PolicyCase[] = [
       [
         "no key",
         set("logs", "kmsKeyId", ""),
-        "is encrypted only with a CloudWatch-owned key: set kmsKeyId to the ARN of a customer-managed KMS key",
+        "names no KMS key in kmsKeyId, so AWS encrypts it with a key the account does not control: set kmsKeyId to the ARN of a customer-managed KMS key",
       ],
     ],
   },
@@ -634,25 +675,37 @@ export const CASES: readonly PolicyCase[] = [
     policy: "secretsmanager-secret-enforce-encryption",
     fixture: [res("aws:secretsmanager/secret:Secret", "secret", { kmsKeyId: "phi" })],
     violations: [
-      ["the AWS-managed key", set("secret", "kmsKeyId", undefined), "aws/secretsmanager"],
+      ["no key", set("secret", "kmsKeyId", undefined), "secret names no KMS key in kmsKeyId"],
+      [
+        "the AWS-managed key",
+        set("secret", "kmsKeyId", "alias/aws/secretsmanager"),
+        "names the AWS-managed key alias/aws/secretsmanager",
+      ],
     ],
   },
   {
     policy: "cloudtrail-trail-enforce-encryption",
     fixture: [res(T.trail, "trail", { kmsKeyId: "logs" })],
-    violations: [["SSE-S3 only", set("trail", "kmsKeyId", undefined), "SSE-S3 only"]],
+    violations: [["SSE-S3 only", set("trail", "kmsKeyId", undefined), "trail names no KMS key"]],
   },
   {
     policy: "backup-vault-enforce-encryption",
     fixture: [res("aws:backup/vault:Vault", "vault", { kmsKeyArn: "backups" })],
-    violations: [["the default key", set("vault", "kmsKeyArn", undefined), "aws/backup"]],
+    violations: [
+      ["the default key", set("vault", "kmsKeyArn", undefined), "vault names no KMS key"],
+      [
+        "the aws/backup alias",
+        set("vault", "kmsKeyArn", "arn:aws:kms:eu-west-1:123456789012:alias/aws/backup"),
+        "names the AWS-managed key",
+      ],
+    ],
   },
   {
     policy: "kinesis-stream-enforce-encryption",
     fixture: [
       res("aws:kinesis/stream:Stream", "stream", { encryptionType: "KMS", kmsKeyId: "phi" }),
       res("aws:kinesis/firehoseDeliveryStream:FirehoseDeliveryStream", "hose", {
-        serverSideEncryption: { enabled: true },
+        serverSideEncryption: { enabled: true, keyType: "CUSTOMER_MANAGED_CMK", keyArn: "phi" },
       }),
     ],
     violations: [
@@ -668,9 +721,12 @@ export const CASES: readonly PolicyCase[] = [
     policy: "opensearch-domain-enforce-encryption",
     fixture: [
       res(T.domain, "search", {
-        encryptAtRest: { enabled: true },
+        encryptAtRest: { enabled: true, kmsKeyId: "phi" },
         nodeToNodeEncryption: { enabled: true },
-        domainEndpointOptions: { enforceHttps: true },
+        domainEndpointOptions: {
+          enforceHttps: true,
+          tlsSecurityPolicy: "Policy-Min-TLS-1-2-PFS-2023-10",
+        },
       }),
     ],
     violations: [
@@ -685,11 +741,18 @@ export const CASES: readonly PolicyCase[] = [
         set("search", "domainEndpointOptions.enforceHttps", false),
         "accepts plain HTTP",
       ],
+      [
+        "a TLS policy that accepts TLS 1.0",
+        set("search", "domainEndpointOptions.tlsSecurityPolicy", "Policy-Min-TLS-1-0-2019-07"),
+        "accepts TLS below 1.2",
+      ],
     ],
   },
   {
     policy: "redshift-cluster-enforce-encryption",
-    fixture: [res(T.redshift, "wh", { encrypted: true, publiclyAccessible: false })],
+    fixture: [
+      res(T.redshift, "wh", { encrypted: true, kmsKeyId: "phi", publiclyAccessible: false }),
+    ],
     violations: [["unencrypted", set("wh", "encrypted", undefined), "wh is unencrypted"]],
   },
   {
@@ -733,7 +796,9 @@ export const CASES: readonly PolicyCase[] = [
     fixture: [
       res(T.fn, "fn", { environment: { variables: { TABLE: "index" } }, kmsKeyArn: "phi" }),
     ],
-    violations: [["the default key", set("fn", "kmsKeyArn", undefined), "AWS-managed key"]],
+    violations: [
+      ["the default key", set("fn", "kmsKeyArn", undefined), "fn names no KMS key in kmsKeyArn"],
+    ],
   },
   {
     policy: "elb-listener-enforce-https",
@@ -953,17 +1018,17 @@ export const CASES: readonly PolicyCase[] = [
   {
     policy: "cloudtrail-trail-missing-in-primary",
     fixture: [res(T.trail, "trail", { isMultiRegionTrail: true }, { stack: "ireland" })],
-    config: { "cloudtrail-trail-missing-in-primary": { primaryStacks: ["ireland"] } },
+    config: { "cloudtrail-trail-missing-in-primary": { stacks: { primary: true } } },
     violations: [
       [
         "no trail in the primary",
         both(drop("trail"), add(res(T.key, "k", {}, { stack: "ireland" }))),
-        "stack ireland creates no multi-region CloudTrail trail",
+        "stack ireland does not enable a multi-region CloudTrail trail that is logging",
       ],
       [
         "a single-region trail",
         set("trail", "isMultiRegionTrail", false),
-        "creates no multi-region",
+        "does not enable a multi-region",
       ],
     ],
   },
@@ -1081,6 +1146,11 @@ export const CASES: readonly PolicyCase[] = [
     policy: "rds-instance-configure-operations",
     fixture: [res(T.db, "db", goodDb)],
     violations: [
+      [
+        "a cluster confined to one AZ",
+        add(res("aws:rds/cluster:Cluster", "aurora", { availabilityZones: ["eu-west-1a"] })),
+        "aurora is confined to the AZ eu-west-1a",
+      ],
       ["single AZ", set("db", "multiAz", false), "runs in one AZ"],
       ["no minor upgrades", set("db", "autoMinorVersionUpgrade", false), "skips security patches"],
       ["no enhanced monitoring", set("db", "monitoringInterval", 0), "no enhanced monitoring"],
@@ -1106,6 +1176,11 @@ export const CASES: readonly PolicyCase[] = [
         "a PHI bucket without replication",
         drop("documents-replication"),
         "holds PHI with no copy in another region",
+      ],
+      [
+        "a replication rule that is disabled",
+        set("documents-replication", "rules", [{ id: "all", status: "Disabled" }]),
+        "no replication configuration with an enabled rule",
       ],
     ],
   },
@@ -1231,7 +1306,7 @@ export const CASES: readonly PolicyCase[] = [
       [
         "* on * for an everyday role",
         set("support-read", "policy", adminPolicy),
-        "support-read allows * on *",
+        "support-read allows every action on *",
       ],
       [
         "AdministratorAccess on an everyday role",
@@ -1258,7 +1333,7 @@ export const CASES: readonly PolicyCase[] = [
       [
         "an inline * on *",
         set("support", "inlinePolicies", [{ name: "all", policy: adminPolicy }]),
-        "inline policy allowing * on *",
+        "inline policy that allows every action on *",
       ],
     ],
   },
@@ -1281,6 +1356,26 @@ export const CASES: readonly PolicyCase[] = [
     policy: "iam-user-disallow-credentials",
     fixture: [res("aws:iam/user:User", "alice", { name: "alice" })],
     violations: [
+      [
+        "a console password",
+        add(res("aws:iam/userLoginProfile:UserLoginProfile", "alice-login", { user: "alice" })),
+        "gives an IAM user a console password",
+      ],
+      [
+        "membership of a group that grants data access",
+        add(
+          res("aws:iam/group:Group", "readers", { name: "readers" }),
+          res("aws:iam/groupPolicyAttachment:GroupPolicyAttachment", "readers-s3", {
+            group: "readers",
+            policyArn: "arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess",
+          }),
+          res("aws:iam/userGroupMembership:UserGroupMembership", "alice-groups", {
+            user: "alice",
+            groups: ["readers"],
+          }),
+        ),
+        "puts the IAM user alice in readers, which grants access",
+      ],
       [
         "an inline user policy",
         add(
@@ -1344,6 +1439,12 @@ export const CASES: readonly PolicyCase[] = [
   {
     policy: "iam-resourcepolicy-disallow-wildcard-principal",
     fixture: [
+      res("aws:lambda/permission:Permission", "invoke", {
+        function: "fn",
+        action: "lambda:InvokeFunction",
+        principal: "s3.amazonaws.com",
+        sourceArn: "arn:aws:s3:::documents-1",
+      }),
       res(T.bucketPolicy, "bp", { bucket: bucketName, policy: tlsOnly }),
       res("aws:sns/topicPolicy:TopicPolicy", "tp", {
         arn: "topic",
@@ -1366,6 +1467,11 @@ export const CASES: readonly PolicyCase[] = [
       }),
     ],
     violations: [
+      [
+        "a service principal's permission without its source",
+        set("invoke", "sourceArn", undefined),
+        "in any account,",
+      ],
       [
         "a public grant",
         set(
@@ -1531,12 +1637,11 @@ export const CASES: readonly PolicyCase[] = [
         "holds production data without protect",
       ],
       [
-        "a prod stack listed in config",
-        add(res(T.table, "t", {}, { stack: "ireland" })),
+        "a resource tagged Environment prod in any case",
+        add(res(T.table, "t", { tags: { environment: "PROD" } }, { stack: "ireland" })),
         "t holds production data",
       ],
     ],
-    config: { "pulumi-resource-enforce-protect": { prodStacks: ["ireland"] } },
   },
   {
     policy: "secrets-input-disallow-literal-credentials",
@@ -1551,6 +1656,21 @@ export const CASES: readonly PolicyCase[] = [
         "a private key",
         set("fn", "environment.variables.PEM", "-----BEGIN RSA PRIVATE KEY-----\nMII"),
         "a private key",
+      ],
+      [
+        "an AWS secret access key under a harmless name",
+        set("fn", "tags.Note", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"),
+        "an AWS secret access key",
+      ],
+      [
+        "a password in user data",
+        add(
+          res(T.instance, "vm", {
+            subnetId: "app-id",
+            userData: '#!/bin/bash\nexport DB_PASSWORD="hunter2hunter2"\n',
+          }),
+        ),
+        "userData: DB_PASSWORD",
       ],
     ],
   },
@@ -1583,5 +1703,211 @@ export const CASES: readonly PolicyCase[] = [
         "lightsail is not a HIPAA-eligible service",
       ],
     ],
+  },
+  {
+    policy: "ec2-ingress-disallow-internet-service-ports",
+    fixture: [
+      res(T.ingress, "db-from-app", {
+        securityGroupId: "db-sg",
+        ipProtocol: "tcp",
+        fromPort: 5432,
+        toPort: 5432,
+        referencedSecurityGroupId: "app-sg",
+      }),
+    ],
+    violations: [
+      [
+        "PostgreSQL from the two halves of the internet",
+        both(
+          set("db-from-app", "cidrIpv4", "0.0.0.0/1"),
+          add(
+            res(T.ingress, "db-upper", {
+              securityGroupId: "db-sg",
+              ipProtocol: "tcp",
+              fromPort: 5000,
+              toPort: 6000,
+              cidrIpv4: "128.0.0.0/1",
+            }),
+          ),
+        ),
+        "port 5432 to the internet",
+      ],
+      [
+        "PostgreSQL from a broad public block",
+        set("db-from-app", "cidrIpv4", "8.0.0.0/7"),
+        "through cidrIpv4 8.0.0.0/7",
+      ],
+    ],
+  },
+  {
+    policy: "ec2-snapshot-disallow-public-sharing",
+    fixture: [
+      res("aws:rds/snapshot:Snapshot", "snap", { sharedAccounts: ["111122223333"] }),
+      res("aws:ec2/amiLaunchPermission:AmiLaunchPermission", "ami", {
+        imageId: "ami-1",
+        accountId: "111122223333",
+      }),
+    ],
+    violations: [
+      [
+        "a public DB snapshot",
+        set("snap", "sharedAccounts", ["all"]),
+        "snap is shared with every AWS account",
+      ],
+      ["a public AMI", set("ami", "group", "all"), "ami makes the image public"],
+    ],
+  },
+  {
+    policy: "rds-proxy-enforce-tls",
+    fixture: [res("aws:rds/proxy:Proxy", "proxy", { requireTls: true })],
+    violations: [["no TLS", set("proxy", "requireTls", undefined), "proxy accepts plaintext"]],
+  },
+  {
+    policy: "cloudfront-distribution-enforce-tls",
+    fixture: [
+      res("aws:cloudfront/distribution:Distribution", "cdn", {
+        defaultCacheBehavior: { viewerProtocolPolicy: "redirect-to-https" },
+        viewerCertificate: {
+          acmCertificateArn: "arn:aws:acm:us-east-1:123456789012:certificate/x",
+          minimumProtocolVersion: "TLSv1.2_2021",
+        },
+        origins: [
+          {
+            originId: "app",
+            customOriginConfig: {
+              originProtocolPolicy: "https-only",
+              originSslProtocols: ["TLSv1.2"],
+            },
+          },
+        ],
+      }),
+    ],
+    violations: [
+      [
+        "viewers over HTTP",
+        set("cdn", "defaultCacheBehavior.viewerProtocolPolicy", "allow-all"),
+        "serves viewers over plain HTTP",
+      ],
+      [
+        "the default certificate",
+        set("cdn", "viewerCertificate", { cloudfrontDefaultCertificate: true }),
+        "accepts viewers on TLS 1.0",
+      ],
+      [
+        "an HTTP origin",
+        set("cdn", "origins", [
+          { originId: "app", customOriginConfig: { originProtocolPolicy: "http-only" } },
+        ]),
+        "reaches origin app over plain HTTP",
+      ],
+    ],
+  },
+  {
+    policy: "ecs-taskdefinition-enforce-transit-encryption",
+    fixture: [
+      res("aws:ecs/taskDefinition:TaskDefinition", "task", {
+        volumes: [
+          {
+            name: "files",
+            efsVolumeConfiguration: { fileSystemId: "fs-1", transitEncryption: "ENABLED" },
+          },
+        ],
+      }),
+    ],
+    violations: [
+      [
+        "EFS without TLS",
+        set("task", "volumes", [
+          { name: "files", efsVolumeConfiguration: { fileSystemId: "fs-1" } },
+        ]),
+        "mounts EFS without TLS",
+      ],
+    ],
+  },
+  {
+    policy: "iam-role-enforce-trust-conditions",
+    fixture: [
+      res(T.role, "deploy", {
+        assumeRolePolicy: JSON.stringify({
+          Statement: [
+            {
+              Effect: "Allow",
+              Principal: {
+                Federated:
+                  "arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com",
+              },
+              Action: "sts:AssumeRoleWithWebIdentity",
+              Condition: {
+                StringEquals: { "token.actions.githubusercontent.com:aud": "sts.amazonaws.com" },
+                StringLike: {
+                  "token.actions.githubusercontent.com:sub":
+                    "repo:acme/ehealth:ref:refs/heads/main",
+                },
+              },
+            },
+          ],
+        }),
+      }),
+    ],
+    violations: [
+      [
+        "any repository",
+        set(
+          "deploy",
+          "assumeRolePolicy",
+          JSON.stringify({
+            Statement: [
+              {
+                Effect: "Allow",
+                Principal: {
+                  Federated:
+                    "arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com",
+                },
+                Action: "sts:AssumeRoleWithWebIdentity",
+                Condition: {
+                  StringEquals: { "token.actions.githubusercontent.com:aud": "sts.amazonaws.com" },
+                  StringLike: { "token.actions.githubusercontent.com:sub": "repo:acme/*" },
+                },
+              },
+            ],
+          }),
+        ),
+        "trusts GitHub Actions workflows of any repository",
+      ],
+      [
+        "anyone",
+        set(
+          "deploy",
+          "assumeRolePolicy",
+          JSON.stringify({
+            Statement: [
+              {
+                Effect: "Allow",
+                Principal: { AWS: "*" },
+                Action: "sts:AssumeRole",
+                Condition: { StringEquals: { "aws:PrincipalAccount": "" } },
+              },
+            ],
+          }),
+        ),
+        "deploy can be assumed by anyone",
+      ],
+    ],
+  },
+  {
+    policy: "kms-key-disallow-lockout-bypass",
+    fixture: [res(T.key, "key", { enableKeyRotation: true })],
+    violations: [
+      [
+        "the bypass",
+        set("key", "bypassPolicyLockoutSafetyCheck", true),
+        "skips KMS's lockout safety check",
+      ],
+    ],
+  },
+  {
+    policy: "efs-filesystem-configure-resilience",
+    fixture: [res(T.efs, "fs", { encrypted: true, kmsKeyId: "phi" })],
+    violations: [["One Zone", set("fs", "availabilityZoneName", "eu-west-1a"), "fs is One Zone"]],
   },
 ];

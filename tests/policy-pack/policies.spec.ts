@@ -86,6 +86,10 @@ describe("policies, case by case", () => {
           );
           expect(found.length, "findings").to.be.greaterThan(0);
           expect(found.map((f) => f.message).join(" | ")).to.include(fragment);
+          for (const f of found)
+            expect(f.message, "a message names values, never undefined").to.not.include(
+              "undefined",
+            );
         });
       }
 

@@ -40,16 +40,32 @@ function analyze(client: Client, type: string, name: string, properties: Record<
   );
 }
 
-/** An SSH ingress rule from `cidr`, analyzed by the server. */
+/** An SSH ingress rule from `cidr`, analyzed by the server as a stack (the policy joins rules to groups). */
 function analyzeSsh(client: Client, cidr: string) {
-  const rule = {
-    securityGroupId: "sg-1",
-    ipProtocol: "tcp",
-    fromPort: 22,
-    toPort: 22,
-    cidrIpv4: cidr,
-  };
-  return analyze(client, "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule", "ssh", rule);
+  const type = "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule";
+  const resource = new analyzerProto.AnalyzerResource();
+  resource.setType(type);
+  resource.setName("ssh");
+  resource.setUrn(`urn:pulumi:test::fixture::${type}::ssh`);
+  resource.setProperties(
+    Struct.fromJavaScript({
+      securityGroupId: "sg-1",
+      ipProtocol: "tcp",
+      fromPort: 22,
+      toPort: 22,
+      cidrIpv4: cidr,
+    }),
+  );
+  resource.setOptions(new analyzerProto.AnalyzerResourceOptions());
+  const req = new analyzerProto.AnalyzeStackRequest();
+  req.setResourcesList([resource]);
+  return call(client.analyzeStack.bind(client), req).then((res) =>
+    (res as analyzerProto.AnalyzeResponse).getDiagnosticsList().map((d) => ({
+      policy: d.getPolicyname(),
+      message: d.getMessage(),
+      mandatory: d.getEnforcementlevel() === analyzerProto.EnforcementLevel.MANDATORY,
+    })),
+  );
 }
 
 describe("policy-pack/index.ts as the analyzer server", () => {

@@ -59,7 +59,7 @@ describe("stacks/config", () => {
     expect(config.peer).to.deep.equal({ region: "us-west-2", vpcCidr: "10.40.0.0/16" });
   });
 
-  it("tags every resource with project, environment, stack and manager", () => {
+  it("tags every resource with project, environment, stack, primary flag and manager", () => {
     const config = parseWith({
       "ehealth:projectTag": "clinic-7",
       "ehealth:environment": "staging",
@@ -68,6 +68,7 @@ describe("stacks/config", () => {
       Project: "clinic-7",
       Environment: "staging",
       Stack: "test",
+      Primary: String(config.primary),
       ManagedBy: "pulumi",
     });
   });

@@ -61,7 +61,7 @@ describe("stacks", () => {
     }
   });
 
-  it("tags every resource through the provider with Project, Environment, Stack and ManagedBy", () => {
+  it("tags every resource through the provider with Project, Environment, Stack, Primary and ManagedBy", () => {
     for (const evaluation of [ireland, oregon]) {
       const provider = one(evaluation.resources, "pulumi:providers:aws");
       const tags = JSON.parse(String(provider.inputs.defaultTags)) as {
@@ -71,6 +71,7 @@ describe("stacks", () => {
         Project: "ehealth",
         Environment: "prod",
         Stack: evaluation.stack,
+        Primary: evaluation.stack === "ireland" ? "true" : "false",
         ManagedBy: "pulumi",
       });
     }

@@ -68,6 +68,7 @@ export const REPORTS: readonly Report[] = [
           "iam-policy-disallow-admin-wildcard",
           "iam-user-disallow-credentials",
           "iam-role-enforce-mfa",
+          "iam-role-enforce-trust-conditions",
           "iam-policy-disallow-service-wildcards",
         ],
         runtime: ["root-account-mfa-enabled", "mfa-enabled-for-iam-console-access"],
@@ -96,7 +97,10 @@ export const REPORTS: readonly Report[] = [
         risk: 'A bucket, key or queue policy with Principal "*" is a public grant.',
         remedy:
           "keys, data, research: every resource policy names its principals or narrows them by account, source or endpoint",
-        policies: ["iam-resourcepolicy-disallow-wildcard-principal"],
+        policies: [
+          "iam-resourcepolicy-disallow-wildcard-principal",
+          "ec2-snapshot-disallow-public-sharing",
+        ],
       },
       {
         weakness: "PHI in services not covered by the BAA",
@@ -124,6 +128,7 @@ export const REPORTS: readonly Report[] = [
           "elasticache-cluster-enforce-encryption",
           "dynamodb-table-enforce-encryption",
           "kms-key-enable-rotation",
+          "kms-key-disallow-lockout-bypass",
         ],
         runtime: [
           "rds-storage-encrypted",
@@ -164,6 +169,7 @@ export const REPORTS: readonly Report[] = [
           "elb-listener-enforce-https",
           "s3-bucket-enforce-tls",
           "rds-parametergroup-enforce-tls",
+          "rds-proxy-enforce-tls",
           "efs-filesystem-enforce-tls",
         ],
         runtime: ["s3-bucket-ssl-requests-only"],
@@ -241,6 +247,7 @@ export const REPORTS: readonly Report[] = [
           "compute: only the load balancer is public, on 80 (redirect) and 443, behind a WAF with a rate limit and AWS's managed rule groups",
         policies: [
           "ec2-ingress-disallow-internet",
+          "ec2-ingress-disallow-internet-service-ports",
           "wafv2-loadbalancer-enable-webacl",
           "elb-loadbalancer-enable-drop-invalid-headers",
         ],
@@ -321,7 +328,11 @@ export const REPORTS: readonly Report[] = [
         risk: "A regional outage stops care and may lose data (164.308(a)(7)(ii)(B)).",
         remedy:
           "data and compute: documents replicated to the other region, every recovery point copied there, both regions serving with latency routing and health checks",
-        policies: ["s3-bucket-enable-replication", "autoscaling-group-configure-resilience"],
+        policies: [
+          "s3-bucket-enable-replication",
+          "autoscaling-group-configure-resilience",
+          "efs-filesystem-configure-resilience",
+        ],
       },
       {
         weakness: "A `pulumi destroy` or a rename that deletes production data",
@@ -349,7 +360,15 @@ export const REPORTS: readonly Report[] = [
 ];
 
 /** Services the pack guards although the platform uses none of them (pulumi-aws modules). */
-const UNUSED_MODULES = ["kinesis", "opensearch", "elasticsearch", "redshift"];
+const UNUSED_MODULES = [
+  "kinesis",
+  "opensearch",
+  "elasticsearch",
+  "redshift",
+  "redshiftserverless",
+  "cloudfront",
+  "ecs",
+];
 
 function policyNamed(name: string): EhealthPolicy {
   const found = policies.find((p) => p.name === name);

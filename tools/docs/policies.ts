@@ -60,6 +60,27 @@ export function renderPolicies(): string {
       `| \`${p.name}\` | ${p.enforcementLevel} | ${p.severity} | ${p.meta.hipaa.join(", ")} | ${cell(p.description)} | ${cell(configOf(p))} |`,
     );
   }
+  // The resource types the pack models, by service: a resource of another type is judged only by
+  // the policies that apply to every type (PHI-eligible services, plain-text credentials).
+  const modules = new Map<string, Set<string>>();
+  for (const p of policies)
+    for (const t of p.resourceTypes) {
+      const m = t.split(":")[1]?.split("/")[0];
+      if (!m) continue;
+      modules.set(m, (modules.get(m) ?? new Set()).add(t.split(":")[2] ?? t));
+    }
+  lines.push(
+    "",
+    "## Services the pack models",
+    "",
+    "Resource types a policy reads, by Pulumi AWS module. Anything else tagged DataClassification=PHI is refused by `tagging-resource-enforce-phi-eligible-service` unless its service is on the HIPAA-eligible list; every resource is scanned for plain-text credentials.",
+    "",
+    "| module | resource types |",
+    "| --- | --- |",
+    ...[...modules.entries()]
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([m, types]) => `| \`${m}\` | ${[...types].sort().join(", ")} |`),
+  );
   lines.push("", "## Remediation and level, policy by policy", "");
   for (const p of policies) {
     lines.push(

@@ -52,6 +52,10 @@ export type PackConfig = Readonly<Record<string, unknown>>;
 
 class NotApplicable extends Error {}
 
+const EMPTY_TAGS: ReadonlyMap<string, string> = new Map();
+const NOT_TYPE = () => false;
+const NO_TYPE = () => undefined;
+
 function levelOf(policy: EhealthPolicy, config: PackConfig): EnforcementLevel {
   const own = config[policy.name];
   const all = config.all;
@@ -113,8 +117,11 @@ export function runPolicies(
       policy,
       level: levelOf(policy, config),
       policyConfig: policyConfig(policy, config),
+      // One set of runner extras and one getConfig per policy and run, not per resource.
+      extras: extras(policy),
     }))
-    .filter((p) => p.level !== "disabled");
+    .filter((p) => p.level !== "disabled")
+    .map((p) => ({ ...p, getConfig: <T>() => p.policyConfig as T }));
 
   const finding = (
     policy: EhealthPolicy,
@@ -129,6 +136,29 @@ export function runPolicies(
     message,
     hipaa: policy.meta.hipaa,
   });
+  const failed = (
+    policy: EhealthPolicy,
+    level: EnforcementLevel,
+    urn: string | null,
+    err: unknown,
+    judged = 1,
+  ) => {
+    if (err instanceof UnknownValueError) {
+      // As the engine does: a value unknown until apply makes the policy advisory for this run.
+      findings.push({
+        ...finding(
+          policy,
+          level,
+          urn,
+          `can't run ${policy.name} during preview: ${(err as Error).message}`,
+        ),
+        enforcementLevel: "advisory",
+      });
+      checked[policy.name] = (checked[policy.name] ?? 0) + judged;
+    } else if (!(err instanceof NotApplicable)) {
+      throw err;
+    }
+  };
   const guard = (
     policy: EhealthPolicy,
     level: EnforcementLevel,
@@ -140,21 +170,7 @@ export function runPolicies(
       run();
       checked[policy.name] = (checked[policy.name] ?? 0) + judged;
     } catch (err) {
-      if (err instanceof UnknownValueError) {
-        // As the engine does: a value unknown until apply makes the policy advisory for this run.
-        findings.push({
-          ...finding(
-            policy,
-            level,
-            urn,
-            `can't run ${policy.name} during preview: ${(err as Error).message}`,
-          ),
-          enforcementLevel: "advisory",
-        });
-        checked[policy.name] = (checked[policy.name] ?? 0) + judged;
-      } else if (!(err instanceof NotApplicable)) {
-        throw err;
-      }
+      failed(policy, level, urn, err, judged);
     }
   };
 
@@ -163,7 +179,8 @@ export function runPolicies(
     {
       policy: EhealthResourcePolicy;
       level: EnforcementLevel;
-      policyConfig: Record<string, unknown>;
+      extras: RunnerExtras;
+      getConfig: <T>() => T;
     }[]
   >();
   for (const entry of active) {
@@ -189,30 +206,36 @@ export function runPolicies(
   const everyType = byType.get("*") ?? [];
   for (const r of resources) {
     if (!r.custom) continue;
-    for (const { policy, level, policyConfig: cfg } of [
-      ...(byType.get(r.type) ?? []),
-      ...everyType,
-    ]) {
-      const props = unknownCheckingProxy(r.inputs);
-      guard(policy, level, r.urn, () =>
-        policy.validateResource(
-          {
-            type: r.type,
-            props,
-            urn: r.urn,
-            name: r.name,
-            opts: options(r),
-            stackTags: new Map(),
-            isType: () => false,
-            asType: () => undefined,
-            getConfig: <T>() => cfg as T,
-            notApplicable,
-            provider: providerOf(r),
-            ...extras(policy),
-          } as unknown as Parameters<EhealthResourcePolicy["validateResource"]>[0],
-          (message: string) => findings.push(finding(policy, level, r.urn, message)),
-        ),
-      );
+    const applicable = [...(byType.get(r.type) ?? []), ...everyType];
+    if (!applicable.length) continue;
+    // Policies only read props, so the resource's proxy is shared by every policy that checks it.
+    const props = unknownCheckingProxy(r.inputs);
+    const opts = options(r);
+    const provider = providerOf(r);
+    for (const { policy, level, extras: policyExtras, getConfig } of applicable) {
+      // The engine's arguments, built without a closure per resource and policy (the hot loop).
+      const args = {
+        type: r.type,
+        props,
+        urn: r.urn,
+        name: r.name,
+        opts,
+        stackTags: EMPTY_TAGS,
+        isType: NOT_TYPE,
+        asType: NO_TYPE,
+        getConfig,
+        notApplicable,
+        provider,
+        ...policyExtras,
+      } as unknown as Parameters<EhealthResourcePolicy["validateResource"]>[0];
+      try {
+        policy.validateResource(args, (message: string) =>
+          findings.push(finding(policy, level, r.urn, message)),
+        );
+        checked[policy.name] = (checked[policy.name] ?? 0) + 1;
+      } catch (err) {
+        failed(policy, level, r.urn, err);
+      }
     }
   }
 
@@ -229,8 +252,8 @@ export function runPolicies(
         opts: options(r),
         dependencies: [],
         propertyDependencies: {},
-        isType: () => false,
-        asType: () => undefined,
+        isType: NOT_TYPE,
+        asType: NO_TYPE,
         provider: providerOf(r),
       } as unknown as PolicyResource);
     }
@@ -251,7 +274,7 @@ export function runPolicies(
       }
     }
     const all = [...linked.values()];
-    for (const { policy, level, policyConfig: cfg } of stackPolicies) {
+    for (const { policy, level, getConfig, extras: policyExtras } of stackPolicies) {
       if (policy.kind !== "stack") continue;
       const types = policy.resourceTypes;
       const judged = types.length
@@ -265,10 +288,10 @@ export function runPolicies(
           policy.validateStack(
             {
               resources: all,
-              getConfig: <T>() => cfg as T,
-              stackTags: new Map(),
+              getConfig,
+              stackTags: EMPTY_TAGS,
               notApplicable,
-              ...extras(policy),
+              ...policyExtras,
             } as Parameters<typeof policy.validateStack>[0],
             (message: string, urn?: string) =>
               findings.push(finding(policy, level, urn ?? null, message)),

@@ -1,6 +1,7 @@
 import { AUDIT } from "../lib/levels";
-import { resourcePolicy, stackPolicy } from "../lib/policy";
-import { nonEmpty, stackOf } from "../lib/props";
+import { resourcePolicy } from "../lib/policy";
+import { presencePolicy } from "../lib/presence";
+import { nonEmpty } from "../lib/props";
 
 const TRAIL = "aws:cloudtrail/trail:Trail";
 
@@ -9,7 +10,7 @@ export const cloudtrailTrailEnforceIntegrity = resourcePolicy(
   {
     name: "cloudtrail-trail-enforce-integrity",
     description:
-      "CloudTrail trails cover every region and global services, validate their log files, and deliver to CloudWatch Logs.",
+      "CloudTrail trails log (enableLogging not false), cover every region and global services, validate their log files, and deliver to CloudWatch Logs.",
     enforcementLevel: "mandatory",
     severity: "high",
     hipaa: [...AUDIT, "164.312(c)(1)"],
@@ -20,6 +21,8 @@ export const cloudtrailTrailEnforceIntegrity = resourcePolicy(
   },
   {
     [TRAIL]: (r, report) => {
+      if (r.props.enableLogging === false)
+        report(`${r.name} is switched off and records nothing: set enableLogging to true`);
       if (r.props.isMultiRegionTrail !== true)
         report(`${r.name} records one region only: set isMultiRegionTrail to true`);
       if (r.props.includeGlobalServiceEvents === false)
@@ -37,32 +40,16 @@ export const cloudtrailTrailEnforceIntegrity = resourcePolicy(
   },
 );
 
-/** The account has a trail, created by its primary stack. */
-export const cloudtrailTrailMissingInPrimary = stackPolicy(
-  {
-    name: "cloudtrail-trail-missing-in-primary",
-    description:
-      "The primary stack (policy config primaryStacks; every stack when empty) creates a multi-region CloudTrail trail.",
-    enforcementLevel: "advisory",
-    severity: "high",
-    hipaa: [...AUDIT],
-    remediationSteps:
-      "Create the multi-region trail in the primary stack (the audit component does).",
-    levelReason:
-      "An organization trail, created outside any stack this pack sees, may already record the account: the pack cannot tell, so it advises.",
-    configSchema: {
-      properties: { primaryStacks: { type: "array", items: { type: "string" }, default: [] } },
-    },
-  },
-  [],
-  (resources, report, args) => {
-    const { primaryStacks } = args.getConfig<{ primaryStacks: string[] }>();
-    const stack = resources.length ? stackOf(resources[0].urn) : "";
-    if (primaryStacks.length && !primaryStacks.includes(stack)) return;
-    if (!resources.some((r) => r.type === TRAIL && r.props.isMultiRegionTrail === true)) {
-      report(
-        `stack ${stack} creates no multi-region CloudTrail trail: add one (aws.cloudtrail.Trail with isMultiRegionTrail true), unless an organization trail records this account`,
-      );
-    }
-  },
-);
+/** The account has a logging trail, created by its primary stack, unless the organization's covers it. */
+export const cloudtrailTrailMissingInPrimary = presencePolicy({
+  name: "cloudtrail-trail-missing-in-primary",
+  service: "a multi-region CloudTrail trail that is logging",
+  description:
+    "Every stack the stacks selector picks (all by default; this project: the primary, by its Primary tag) creates a multi-region CloudTrail trail that logs (enableLogging not false), unless the policy config says an organization trail covers the account (coveredByOrganization).",
+  types: [TRAIL],
+  holds: (props) => props.isMultiRegionTrail === true && props.enableLogging !== false,
+  remedy: "add an aws.cloudtrail.Trail with isMultiRegionTrail true (the audit component does)",
+  hipaa: [...AUDIT],
+  levelReason:
+    "An organization trail, created outside any stack this pack sees, may record the account: coveredByOrganization says so; without it the pack advises, since it cannot see the organization.",
+});

@@ -17,7 +17,7 @@ export const ec2RouteTableDisallowInternetInDataTier = stackPolicy(
   },
   TOPOLOGY_TYPES,
   (resources, report) => {
-    const net = new Topology(resources);
+    const net = Topology.of(resources);
     const dataTables = new Set<string>();
     for (const t of net.of(T.routeTable)) if (Topology.isDataTier(t)) dataTables.add(idOf(t));
     for (const s of net.of(T.subnet)) {

@@ -1,29 +1,41 @@
-import type { PolicyResource } from "@pulumi/policy";
-import { isAnywhere, rangeContains } from "../lib/cidr";
-import { INGRESS_TYPES, ingressRules } from "../lib/ingress";
-import { ADMIN_PORTS, reachesPort } from "../lib/ports";
+import { includesPublic, rangesOverlap } from "../lib/cidr";
+import {
+  EffectiveRule,
+  Exposure,
+  NETWORK_RULE_TYPES,
+  allIngress,
+  describePorts,
+  internetExposures,
+} from "../lib/ingress";
+import { BREADTH_SCHEMA, breadthOf } from "../lib/network";
+import { ADMIN_PORTS } from "../lib/ports";
 import { stackPolicy } from "../lib/policy";
-import { isTrue, strings } from "../lib/props";
-import { TOPOLOGY_TYPES, Topology, idOf } from "../lib/topology";
+import { isTrue, obj, strings } from "../lib/props";
+import { T, TOPOLOGY_TYPES, Topology } from "../lib/topology";
+import type { BreadthLimits } from "../lib/cidr";
 
-const LB_TYPES = [
-  "aws:lb/loadBalancer:LoadBalancer",
-  "aws:alb/loadBalancer:LoadBalancer",
-  "aws:elb/loadBalancer:LoadBalancer",
-];
+const LB_TYPES: readonly string[] = [T.lb, T.alb, T.elb];
 const WEB_PORTS = [80, 443];
 
-/** The security group a rule belongs to: the group itself for inline rules. */
-function groupOf(r: PolicyResource, ruleGroup: unknown): string {
-  return r.type === INGRESS_TYPES.securityGroup ? idOf(r) : String(ruleGroup ?? "");
+/** Security groups of internet-facing load balancers. */
+function publicLbGroups(resources: readonly { type: string; props: Record<string, unknown> }[]) {
+  return new Set(
+    resources
+      .filter((r) => LB_TYPES.includes(r.type) && !isTrue(r.props.internal))
+      .flatMap((lb) => strings(lb.props.securityGroups)),
+  );
 }
 
-function onlyWebPorts(protocol: unknown, from: unknown, to: unknown): boolean {
-  const proto = String(protocol ?? "").toLowerCase();
-  if (proto !== "tcp" && proto !== "6") return false;
-  const f = typeof from === "number" ? from : 0;
-  const t = typeof to === "number" ? to : 65535;
-  return f === t ? WEB_PORTS.includes(f) : false;
+/** ICMP that path MTU discovery needs: IPv4 type 3 (unreachable), IPv6 type 2 (too big). */
+function isPathMtu(e: Exposure): boolean {
+  return (
+    (e.protocol === "icmp" && e.from === 3 && e.to === 3) ||
+    (e.protocol === "icmpv6" && e.from === 2 && e.to === 2)
+  );
+}
+
+interface InternetConfig extends Partial<BreadthLimits> {
+  readonly adminPorts: number[];
 }
 
 /** Internet ingress only where a healthcare platform needs it: 80/443 on an internet-facing load balancer. */
@@ -31,7 +43,7 @@ export const ec2IngressDisallowInternet = stackPolicy(
   {
     name: "ec2-ingress-disallow-internet",
     description:
-      "Security group ingress from 0.0.0.0/0 or ::/0 is refused except TCP 80 or 443 to a security group attached to an internet-facing load balancer (SSH and RDP are the admin allow-list policy's).",
+      "Security group ingress from the internet (0.0.0.0/0, ::/0, any set of sources that together cover the public address space, or a source broader than minPublicPrefixV4/V6 with public addresses; inline, detached or through a prefix list) is refused except TCP 80 or 443 to a security group of an internet-facing load balancer, and ICMP for path MTU discovery (administrative ports are the admin allow-list policy's).",
     enforcementLevel: "mandatory",
     severity: "critical",
     hipaa: ["164.312(e)(1)", "164.312(a)(1)"],
@@ -39,57 +51,119 @@ export const ec2IngressDisallowInternet = stackPolicy(
       "Put the service behind an internet-facing load balancer and admit the internet only on its security group, on 443 (and 80 to redirect); admit everything else from security groups or VPC CIDRs.",
     levelReason:
       "Every port open to the internet beyond the load balancer is attack surface in front of PHI.",
+    configSchema: {
+      properties: {
+        adminPorts: { type: "array", items: { type: "integer" }, default: [...ADMIN_PORTS] },
+        ...BREADTH_SCHEMA,
+      },
+    },
   },
-  [...Object.values(INGRESS_TYPES), ...LB_TYPES],
-  (resources, report) => {
-    const publicLbGroups = new Set(
-      resources
-        .filter((r) => LB_TYPES.includes(r.type) && !isTrue(r.props.internal))
-        .flatMap((lb) => strings(lb.props.securityGroups)),
-    );
-    for (const r of resources.filter((x) =>
-      Object.values(INGRESS_TYPES).includes(x.type as never),
-    )) {
-      for (const rule of ingressRules(r.type, r.props)) {
-        const admin = ADMIN_PORTS.some((p) =>
-          reachesPort(rule.protocol, rule.fromPort, rule.toPort, p),
+  [...NETWORK_RULE_TYPES, ...LB_TYPES],
+  (resources, report, args) => {
+    const config = args.getConfig<InternetConfig>();
+    const lbGroups = publicLbGroups(resources);
+    const reported = new Set<string>();
+    for (const e of internetExposures(allIngress(resources), breadthOf(config))) {
+      if (isPathMtu(e)) continue;
+      const tcpLike = e.protocol === "tcp";
+      const only = (allowed: readonly number[]) =>
+        e.to - e.from < allowed.length &&
+        Array.from({ length: e.to - e.from + 1 }, (_, i) => e.from + i).every((p) =>
+          allowed.includes(p),
         );
-        for (const { cidr, property } of rule.sources) {
-          if (!isAnywhere(cidr) || admin) continue;
-          if (
-            onlyWebPorts(rule.protocol, rule.fromPort, rule.toPort) &&
-            publicLbGroups.has(groupOf(r, rule.securityGroupId))
-          )
-            continue;
-          const ports =
-            rule.fromPort === rule.toPort
-              ? `port ${String(rule.fromPort)}`
-              : `ports ${String(rule.fromPort)}-${String(rule.toPort)}`;
-          report(
-            `${r.name} admits ${String(rule.protocol)} ${ports} from ${cidr}: change ${property} to a security group or VPC CIDR (only an internet-facing load balancer's security group may admit the internet, on 80/443)`,
-            r.urn,
-          );
-        }
-      }
+      if (tcpLike && only(config.adminPorts)) continue;
+      const web = tcpLike && only([...WEB_PORTS, ...config.adminPorts]);
+      if (web && lbGroups.has(e.rule.group)) continue;
+      const key = `${e.rule.resource.urn}|${e.property}|${e.cidr}`;
+      if (reported.has(key)) continue;
+      reported.add(key);
+      const r = e.rule;
+      report(
+        `${r.resource.name} admits ${describePorts(r.protocolText || r.protocol, r.from, r.to)} from ${e.cidr}, the internet (alone or with the group's other sources): change ${e.property} to a security group or VPC CIDR (only an internet-facing load balancer's security group may admit the internet, on 80/443)`,
+        r.resource.urn,
+      );
     }
   },
 );
 
-const DATA_TYPES = [
-  "aws:rds/instance:Instance",
-  "aws:rds/cluster:Cluster",
-  "aws:elasticache/replicationGroup:ReplicationGroup",
-  "aws:elasticache/cluster:Cluster",
-  "aws:efs/mountTarget:MountTarget",
-  "aws:redshift/cluster:Cluster",
+/** Ports of services that never face the internet: WinRM and databases. */
+export const DEFAULT_SERVICE_PORTS = [
+  5985, 5986, 1433, 1521, 2049, 2484, 3306, 5432, 5439, 6379, 8182, 9042, 9200, 9300, 11211, 27017,
 ];
+
+interface ServiceConfig extends Partial<BreadthLimits> {
+  readonly servicePorts: number[];
+}
+
+/** WinRM and database ports are never open to the internet, load balancer or not. */
+export const ec2IngressDisallowInternetServicePorts = stackPolicy(
+  {
+    name: "ec2-ingress-disallow-internet-service-ports",
+    description:
+      "No security group admits the internet (as ec2-ingress-disallow-internet defines it) on a WinRM or database port (servicePorts: WinRM 5985/5986, SQL Server, Oracle, NFS, MySQL, PostgreSQL, Redshift, Redis, Neptune, Cassandra, OpenSearch, Memcached, MongoDB), whatever the group is attached to.",
+    enforcementLevel: "mandatory",
+    severity: "critical",
+    hipaa: ["164.312(e)(1)", "164.312(a)(1)"],
+    remediationSteps:
+      "Admit database and WinRM ports only from the app tier's security group; reach Windows hosts through Session Manager.",
+    levelReason:
+      "A database or remote-management port on the internet is scanned within minutes; PHI is then one weak credential away.",
+    configSchema: {
+      properties: {
+        servicePorts: { type: "array", items: { type: "integer" }, default: DEFAULT_SERVICE_PORTS },
+        ...BREADTH_SCHEMA,
+      },
+    },
+  },
+  NETWORK_RULE_TYPES,
+  (resources, report, args) => {
+    const config = args.getConfig<ServiceConfig>();
+    const reported = new Set<string>();
+    for (const e of internetExposures(allIngress(resources), breadthOf(config))) {
+      if (e.protocol !== "tcp" && e.protocol !== "udp") continue;
+      const hit = config.servicePorts.filter((p) => e.from <= p && p <= e.to);
+      if (!hit.length) continue;
+      const key = `${e.rule.resource.urn}|${e.property}|${e.cidr}`;
+      if (reported.has(key)) continue;
+      reported.add(key);
+      report(
+        `${e.rule.resource.name} opens ${hit.length > 4 ? `${hit.slice(0, 4).join(", ")} and ${hit.length - 4} more service ports` : `port${hit.length > 1 ? "s" : ""} ${hit.join(", ")}`} to the internet through ${e.property} ${e.cidr}: admit only the app tier's security group on database and WinRM ports`,
+        e.rule.resource.urn,
+      );
+    }
+  },
+);
+
+/** Data stores by type, and where they name their security groups. */
+const DATA_STORES: Readonly<Record<string, (p: Record<string, unknown>) => string[]>> = {
+  "aws:rds/instance:Instance": (p) => strings(p.vpcSecurityGroupIds),
+  "aws:rds/cluster:Cluster": (p) => strings(p.vpcSecurityGroupIds),
+  "aws:rds/proxy:Proxy": (p) => strings(p.vpcSecurityGroupIds),
+  "aws:docdb/cluster:Cluster": (p) => strings(p.vpcSecurityGroupIds),
+  "aws:neptune/cluster:Cluster": (p) => strings(p.vpcSecurityGroupIds),
+  "aws:elasticache/replicationGroup:ReplicationGroup": (p) => strings(p.securityGroupIds),
+  "aws:elasticache/cluster:Cluster": (p) => strings(p.securityGroupIds),
+  "aws:elasticache/serverlessCache:ServerlessCache": (p) => strings(p.securityGroupIds),
+  "aws:efs/mountTarget:MountTarget": (p) => strings(p.securityGroups),
+  "aws:redshift/cluster:Cluster": (p) => strings(p.vpcSecurityGroupIds),
+  "aws:redshiftserverless/workgroup:Workgroup": (p) => strings(p.securityGroupIds),
+  "aws:opensearch/domain:Domain": (p) => strings(obj(p.vpcOptions)?.securityGroupIds),
+  "aws:elasticsearch/domain:Domain": (p) => strings(obj(p.vpcOptions)?.securityGroupIds),
+  "aws:memorydb/cluster:Cluster": (p) => strings(p.securityGroupIds),
+};
+
+function dataGroups(resources: readonly { type: string; props: Record<string, unknown> }[]) {
+  const out = new Set<string>();
+  for (const r of resources) for (const g of DATA_STORES[r.type]?.(r.props) ?? []) out.add(g);
+  return out;
+}
 
 /** Data stores admit the app tier, never a public subnet. */
 export const ec2IngressDisallowPublicSubnetToData = stackPolicy(
   {
     name: "ec2-ingress-disallow-public-subnet-to-data",
     description:
-      "Security groups of databases, caches, file system mount targets and warehouses admit no CIDR that overlaps a public subnet (admit the app tier's security group instead).",
+      "Security groups of databases, proxies, caches, file system mount targets, warehouses and search domains admit no CIDR that overlaps a public subnet or includes public addresses (admit the app tier's security group instead).",
     enforcementLevel: "mandatory",
     severity: "high",
     hipaa: ["164.312(a)(1)", "164.312(e)(1)"],
@@ -98,41 +172,31 @@ export const ec2IngressDisallowPublicSubnetToData = stackPolicy(
     levelReason:
       "A public subnet holds the load balancer and NAT, and whatever lands there by mistake: it must not reach PHI stores directly.",
   },
-  [...Object.values(INGRESS_TYPES), ...DATA_TYPES, ...TOPOLOGY_TYPES],
+  [...NETWORK_RULE_TYPES, ...Object.keys(DATA_STORES), ...TOPOLOGY_TYPES],
   (resources, report) => {
-    const net = new Topology(resources);
+    const net = Topology.of(resources);
     const publicCidrs = [...net.subnets.entries()]
       .filter(([id]) => net.isPublicSubnet(id))
-      .map(([, s]) => ({ cidr: String(s.props.cidrBlock ?? ""), name: s.name }));
-    const dataGroups = new Set(
-      resources
-        .filter((r) => DATA_TYPES.includes(r.type))
-        .flatMap((r) => [
-          ...strings(r.props.vpcSecurityGroupIds),
-          ...strings(r.props.securityGroupIds),
-          ...strings(r.props.securityGroups),
-        ]),
-    );
-    for (const r of resources.filter((x) =>
-      Object.values(INGRESS_TYPES).includes(x.type as never),
-    )) {
-      for (const rule of ingressRules(r.type, r.props)) {
-        if (!dataGroups.has(groupOf(r, rule.securityGroupId))) continue;
-        for (const { cidr, property } of rule.sources) {
-          const hit = publicCidrs.find(
-            (p) => rangeContains(cidr, p.cidr) || rangeContains(p.cidr, cidr),
+      .flatMap(([, s]) =>
+        [s.props.cidrBlock, s.props.ipv6CidrBlock]
+          .filter((c): c is string => typeof c === "string" && c !== "")
+          .map((cidr) => ({ cidr, name: s.name })),
+      );
+    const groups = dataGroups(resources);
+    const rules: EffectiveRule[] = allIngress(resources).filter((r) => groups.has(r.group));
+    for (const rule of rules) {
+      for (const { cidr, property } of rule.sources) {
+        const hit = publicCidrs.find((p) => rangesOverlap(cidr, p.cidr));
+        if (includesPublic(cidr)) {
+          report(
+            `${rule.resource.name} lets public addresses (${cidr}) reach a data store through ${property}: admit the app tier's security group instead`,
+            rule.resource.urn,
           );
-          if (hit && !isAnywhere(cidr)) {
-            report(
-              `${r.name} lets the public subnet ${hit.name} (${hit.cidr}) reach a data store through ${property} ${cidr}: admit the app tier's security group instead`,
-              r.urn,
-            );
-          } else if (isAnywhere(cidr)) {
-            report(
-              `${r.name} lets the whole internet reach a data store through ${property} ${cidr}: admit the app tier's security group instead`,
-              r.urn,
-            );
-          }
+        } else if (hit) {
+          report(
+            `${rule.resource.name} lets the public subnet ${hit.name} (${hit.cidr}) reach a data store through ${property} ${cidr}: admit the app tier's security group instead`,
+            rule.resource.urn,
+          );
         }
       }
     }

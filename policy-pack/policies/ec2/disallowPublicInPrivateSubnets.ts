@@ -1,99 +1,155 @@
 import type { PolicyResource } from "@pulumi/policy";
 import { stackPolicy } from "../lib/policy";
-import { isTrue, list, obj, strings, tagsOf } from "../lib/props";
-import { T, TOPOLOGY_TYPES, Topology, idOf } from "../lib/topology";
+import { isTrue, list, obj, strings } from "../lib/props";
+import { T, TOPOLOGY_TYPES, Topology, idOf, tagIs } from "../lib/topology";
 
 /** Instances the platform deliberately places in a public subnet carry this `Role` tag. */
 export const PUBLIC_ROLES = ["bastion"];
 
-function launchTemplatePublicIp(lt: PolicyResource): boolean {
-  return list(lt.props.networkInterfaces).some((n) => isTrue(n.associatePublicIpAddress));
+function isPublicRole(r: PolicyResource): boolean {
+  return PUBLIC_ROLES.some((role) => tagIs(r.props, "Role", role));
 }
 
 /**
- * No public resources in private subnets, and no private workloads in public ones: a subnet is
- * private when its route table (explicit association, or the VPC's main table) has no route to an
- * internet gateway.
+ * Whether what launches gets a public IPv4 address: an explicit flag wins (the instance's own over
+ * its template's, as RunInstances parameters override a template), else the subnet's
+ * mapPublicIpOnLaunch. AWS: "Amazon EC2 instance IP addressing",
+ * https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/using-instance-addressing.html
+ */
+function getsPublicIp(net: Topology, flags: unknown[], subnets: string[]): boolean {
+  for (const f of flags) {
+    if (f === undefined || f === null || f === "") continue;
+    return isTrue(f);
+  }
+  return subnets.some((s) => net.mapsPublicIp(s));
+}
+
+/**
+ * No public address in a private subnet, by any path, and no private workload in a public one:
+ * a subnet is private when its effective route table has no route to an internet gateway.
  */
 export const ec2SubnetDisallowPublicInPrivate = stackPolicy(
   {
     name: "ec2-subnet-disallow-public-in-private",
     description:
-      "In private subnets: no instance, launch template or launch configuration with a public IP, and no Elastic IP on such an instance. In public subnets: no application instance (only those tagged Role=bastion), Auto Scaling group, database or cache subnet group, or EFS mount target.",
+      "In private subnets (by effective routes: explicit association, else the VPC's main route table): no public IPv4 address by any path (an instance's own flag, its launch template by id or name, a launch configuration, an Auto Scaling group's template, a subnet that maps public IPs, an Elastic IP on an instance or network interface, an ECS service with assignPublicIp) and no internet-facing load balancer. In public subnets: no application instance (only those tagged Role=bastion), Auto Scaling group, database, cache or warehouse subnet group, or EFS mount target.",
     enforcementLevel: "mandatory",
     severity: "critical",
     hipaa: ["164.312(e)(1)", "164.312(a)(1)"],
     remediationSteps:
-      "Keep application and data resources in subnets whose route tables have no internet gateway route; remove public IPs from them (associatePublicIpAddress false) and reach them through the load balancer or Session Manager.",
+      "Keep application and data resources in subnets whose route tables have no internet gateway route; remove public IPs from them (associatePublicIpAddress false, assignPublicIp false, no Elastic IP) and reach them through the load balancer or Session Manager.",
     levelReason:
       "A public address on a host in a private subnet, or a database in a public one, defeats the network tiers that keep PHI off the internet.",
   },
   TOPOLOGY_TYPES,
   (resources, report) => {
-    const net = new Topology(resources);
-    const publicIn = (ids: string[]) =>
-      ids.filter((id) => net.subnets.has(id) && net.isPublicSubnet(id));
-    const privateIn = (ids: string[]) =>
-      ids.filter((id) => net.subnets.has(id) && !net.isPublicSubnet(id));
-    const names = (ids: string[]) => ids.map((id) => net.subnetName(id)).join(", ");
+    const net = Topology.of(resources);
 
+    const instancesById = new Map<string, PolicyResource>();
     for (const instance of net.of(T.instance)) {
-      const subnets = Topology.subnetIdsOf(instance);
-      const role = tagsOf(instance.props).Role;
-      if (isTrue(instance.props.associatePublicIpAddress) && privateIn(subnets).length) {
+      instancesById.set(idOf(instance), instance);
+      const lt = Topology.templateSettings(net.templateOf(instance));
+      const subnets = net.instanceSubnets(instance);
+      const privateSubnets = net.privateIn(subnets);
+      if (
+        privateSubnets.length &&
+        getsPublicIp(net, [instance.props.associatePublicIpAddress, lt.publicIp], privateSubnets)
+      ) {
         report(
-          `${instance.name} has a public IP in the private subnet ${names(privateIn(subnets))}: set associatePublicIpAddress to false`,
+          `${instance.name} gets a public IP in the private subnet ${net.names(privateSubnets)}${lt.template && instance.props.associatePublicIpAddress === undefined ? ` through ${lt.template.name}` : ""}: set associatePublicIpAddress to false`,
           instance.urn,
         );
       }
-      if (publicIn(subnets).length && !PUBLIC_ROLES.includes(role ?? "")) {
+      const publicSubnets = net.publicIn(subnets);
+      if (publicSubnets.length && !isPublicRole(instance)) {
         report(
-          `${instance.name} runs in the public subnet ${names(publicIn(subnets))}: move it to an app-tier subnet (subnetId) behind the load balancer; only instances tagged Role=bastion belong in a public subnet`,
+          `${instance.name} runs in the public subnet ${net.names(publicSubnets)}: move it to an app-tier subnet (subnetId) behind the load balancer; only instances tagged Role=bastion belong in a public subnet`,
           instance.urn,
         );
       }
     }
 
-    const instancesById = new Map(net.of(T.instance).map((i) => [idOf(i), i]));
+    for (const eni of net.of(T.networkInterface)) {
+      const privateSubnets = net.privateIn(strings(eni.props.subnetId));
+      if (!privateSubnets.length) continue;
+      const eips = [...net.of(T.eip), ...net.of(T.eipAssociation)].filter(
+        (e) => (e.props.networkInterface ?? e.props.networkInterfaceId) === idOf(eni),
+      );
+      for (const eip of eips) {
+        report(
+          `${eip.name} gives the network interface ${eni.name}, in the private subnet ${net.names(privateSubnets)}, a public address: remove the Elastic IP`,
+          eip.urn,
+        );
+      }
+    }
     for (const eip of [...net.of(T.eip), ...net.of(T.eipAssociation)]) {
       const instance = instancesById.get(String(eip.props.instance ?? eip.props.instanceId ?? ""));
-      if (instance && privateIn(Topology.subnetIdsOf(instance)).length) {
+      const privateSubnets = instance ? net.privateIn(net.instanceSubnets(instance)) : [];
+      if (instance && privateSubnets.length) {
         report(
-          `${eip.name} gives ${instance.name}, in a private subnet, a public address: remove the Elastic IP`,
+          `${eip.name} gives ${instance.name}, in the private subnet ${net.names(privateSubnets)}, a public address: remove the Elastic IP`,
           eip.urn,
         );
       }
     }
 
-    const templates = new Map(net.of(T.launchTemplate).map((lt) => [idOf(lt), lt]));
-    const configurations = new Map(
-      net.of(T.launchConfiguration).map((lc) => [String(lc.props.name ?? idOf(lc)), lc]),
-    );
+    const configurations = new Map<string, PolicyResource>();
+    for (const lc of net.of(T.launchConfiguration))
+      for (const key of [lc.props.name, idOf(lc), lc.props.arn])
+        if (typeof key === "string" && key) configurations.set(key, lc);
     for (const group of net.of(T.autoscalingGroup)) {
       const subnets = strings(group.props.vpcZoneIdentifiers);
-      if (publicIn(subnets).length) {
+      const publicSubnets = net.publicIn(subnets);
+      if (publicSubnets.length) {
         report(
-          `${group.name} launches instances in the public subnet ${names(publicIn(subnets))}: set vpcZoneIdentifiers to app-tier subnets`,
+          `${group.name} launches instances in the public subnet ${net.names(publicSubnets)}: set vpcZoneIdentifiers to app-tier subnets`,
           group.urn,
         );
       }
-      const ltRef =
-        obj(group.props.launchTemplate) ??
-        obj(obj(group.props.mixedInstancesPolicy)?.launchTemplate);
-      const lt = templates.get(
-        String(ltRef?.id ?? obj(ltRef?.launchTemplateSpecification)?.launchTemplateId ?? ""),
-      );
-      if (lt && launchTemplatePublicIp(lt) && privateIn(subnets).length) {
+      const privateSubnets = net.privateIn(subnets);
+      if (!privateSubnets.length) continue;
+      const lt = net.templateOf(group);
+      const lc = configurations.get(String(group.props.launchConfiguration ?? ""));
+      if (lt && getsPublicIp(net, [Topology.templateSettings(lt).publicIp], privateSubnets)) {
         report(
-          `${lt.name} gives instances of ${group.name} public IPs in private subnets: set networkInterfaces[].associatePublicIpAddress to "false"`,
+          `${lt.name} gives instances of ${group.name} public IPs in the private subnet ${net.names(privateSubnets)}: set networkInterfaces[0].associatePublicIpAddress to "false" (and keep mapPublicIpOnLaunch false)`,
           lt.urn,
         );
-      }
-      const lc = configurations.get(String(group.props.launchConfiguration ?? ""));
-      if (lc && isTrue(lc.props.associatePublicIpAddress) && privateIn(subnets).length) {
+      } else if (lc && getsPublicIp(net, [lc.props.associatePublicIpAddress], privateSubnets)) {
         report(
-          `${lc.name} gives instances of ${group.name} public IPs in private subnets: set associatePublicIpAddress to false`,
+          `${lc.name} gives instances of ${group.name} public IPs in the private subnet ${net.names(privateSubnets)}: set associatePublicIpAddress to false`,
           lc.urn,
+        );
+      } else if (!lt && !lc && net.privateIn(subnets).some((s) => net.mapsPublicIp(s))) {
+        report(
+          `${group.name} launches into the private subnet ${net.names(privateSubnets)}, which maps public IPs on launch: set the subnet's mapPublicIpOnLaunch to false`,
+          group.urn,
+        );
+      }
+    }
+
+    for (const service of net.of(T.ecsService)) {
+      const nc = obj(service.props.networkConfiguration);
+      const privateSubnets = net.privateIn(strings(nc?.subnets));
+      if (privateSubnets.length && isTrue(nc?.assignPublicIp)) {
+        report(
+          `${service.name} gives its tasks public IPs in the private subnet ${net.names(privateSubnets)}: set networkConfiguration.assignPublicIp to false`,
+          service.urn,
+        );
+      }
+    }
+
+    for (const lb of [...net.of(T.lb), ...net.of(T.alb), ...net.of(T.elb)]) {
+      if (isTrue(lb.props.internal)) continue;
+      const subnets = [
+        ...strings(lb.props.subnets),
+        ...list(lb.props.subnetMappings).flatMap((m) => strings(m.subnetId)),
+      ];
+      const privateSubnets = net.privateIn(subnets);
+      if (privateSubnets.length) {
+        report(
+          `${lb.name} is internet-facing in the private subnet ${net.names(privateSubnets)}: set internal to true, or place it in public subnets only`,
+          lb.urn,
         );
       }
     }
@@ -101,14 +157,15 @@ export const ec2SubnetDisallowPublicInPrivate = stackPolicy(
     const placed: [string, string][] = [
       [T.dbSubnetGroup, "database subnet group"],
       [T.cacheSubnetGroup, "cache subnet group"],
+      [T.redshiftSubnetGroup, "warehouse subnet group"],
       [T.mountTarget, "EFS mount target"],
     ];
     for (const [type, what] of placed) {
       for (const r of net.of(type)) {
-        const pub = publicIn(Topology.subnetIdsOf(r));
+        const pub = net.publicIn(Topology.subnetIdsOf(r));
         if (pub.length) {
           report(
-            `${r.name}, a ${what}, includes the public subnet ${names(pub)}: use data-tier (or app-tier) subnets only`,
+            `${r.name}, a ${what}, includes the public subnet ${net.names(pub)}: use data-tier (or app-tier) subnets only`,
             r.urn,
           );
         }

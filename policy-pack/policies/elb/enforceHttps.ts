@@ -1,50 +1,50 @@
+import type { PolicyResource } from "@pulumi/policy";
 import { TRANSMISSION } from "../lib/levels";
-import { ResourceCheck, resourcePolicy } from "../lib/policy";
+import { ResourceCheck, resourcePolicy, stackPolicy } from "../lib/policy";
 import { list, nonEmpty, obj } from "../lib/props";
+import { elbMinimumTls } from "../lib/tls";
 
-/** ELB security policies that allow only TLS 1.2 and 1.3. */
+const LISTENERS = ["aws:lb/listener:Listener", "aws:alb/listener:Listener"];
+const RULES = ["aws:lb/listenerRule:ListenerRule", "aws:alb/listenerRule:ListenerRule"];
+const LBS = ["aws:lb/loadBalancer:LoadBalancer", "aws:alb/loadBalancer:LoadBalancer"];
+const CLASSIC = "aws:elb/loadBalancer:LoadBalancer";
+
+/** ELB security policies that accept nothing below TLS 1.2. */
 export function isTls12Policy(policy: unknown): boolean {
-  return typeof policy === "string" && /^ELBSecurityPolicy-(TLS13-|TLS-1-2-|FS-1-2-)/.test(policy);
+  return (elbMinimumTls(policy) ?? 0) >= 1.2;
 }
 
 function isAcm(arn: unknown): boolean {
   return typeof arn === "string" && /^arn:aws[a-z-]*:acm:/.test(arn);
 }
 
-const listener: ResourceCheck = (r, report) => {
-  const protocol = String(r.props.protocol ?? "").toUpperCase();
-  if (protocol === "HTTPS" || protocol === "TLS") {
-    if (!isTls12Policy(r.props.sslPolicy)) {
-      report(
-        `${r.name} negotiates ${String(r.props.sslPolicy ?? "the default policy, which allows TLS 1.0")}: set sslPolicy to "ELBSecurityPolicy-TLS13-1-2-2021-06" (TLS 1.2 and 1.3)`,
-      );
-    }
-    if (!isAcm(r.props.certificateArn)) {
-      report(
-        `${r.name} serves a certificate not from ACM: set certificateArn to an ACM certificate (renewed automatically)`,
-      );
-    }
-  } else if (protocol === "HTTP") {
-    const actions = list(r.props.defaultActions);
-    const redirects =
-      actions.length > 0 &&
-      actions.every(
-        (a) => a.type === "redirect" && String(obj(a.redirect)?.protocol).toUpperCase() === "HTTPS",
-      );
-    if (!redirects) {
-      report(
-        `${r.name} serves plain HTTP: make its only default action a redirect with redirect.protocol "HTTPS" and statusCode "HTTP_301"`,
-      );
-    }
-  }
-};
+function redirectsToHttps(actions: Record<string, unknown>[]): boolean {
+  return (
+    actions.length > 0 &&
+    actions.every(
+      (a) =>
+        String(a.type ?? "").toLowerCase() === "redirect" &&
+        String(obj(a.redirect)?.protocol).toUpperCase() === "HTTPS",
+    )
+  );
+}
 
-const classic: ResourceCheck = (r, report) => {
+/** Actions that answer without forwarding anything to a target. */
+function answersOnly(actions: Record<string, unknown>[]): boolean {
+  return actions.every((a) =>
+    ["redirect", "fixed-response"].includes(String(a.type ?? "").toLowerCase()),
+  );
+}
+
+function classic(
+  r: { name: string; props: Record<string, unknown> },
+  report: (m: string) => void,
+): void {
   list(r.props.listeners).forEach((l, i) => {
     const protocol = String(l.lbProtocol ?? "").toLowerCase();
     if (protocol !== "https" && protocol !== "ssl") {
       report(
-        `${r.name} listens with ${protocol.toUpperCase()} on port ${String(l.lbPort)}: set listeners[${i}].lbProtocol to "https" with an ACM sslCertificateId`,
+        `${r.name} listens with ${protocol.toUpperCase() || "no protocol"} on port ${String(l.lbPort)}: set listeners[${i}].lbProtocol to "https" with an ACM sslCertificateId`,
       );
     } else if (!isAcm(l.sslCertificateId)) {
       report(
@@ -52,26 +52,76 @@ const classic: ResourceCheck = (r, report) => {
       );
     }
   });
-};
+}
 
-/** TLS in transit at the edge. */
-export const elbListenerEnforceHttps = resourcePolicy(
+/**
+ * TLS in transit at the edge. A listener without a protocol is HTTP on an application load
+ * balancer (TCP on a network one); a listener without an sslPolicy gets ELBSecurityPolicy-2016-08,
+ * which accepts TLS 1.0. AWS: "Listeners for your Application Load Balancers",
+ * https://docs.aws.amazon.com/elasticloadbalancing/latest/application/load-balancer-listeners.html
+ */
+export const elbListenerEnforceHttps = stackPolicy(
   {
     name: "elb-listener-enforce-https",
     description:
-      "Load balancer listeners serve HTTPS/TLS with a TLS 1.2+ security policy and an ACM certificate; HTTP listeners only redirect to HTTPS; classic ELB listeners use HTTPS or SSL.",
+      "Load balancer listeners serve HTTPS/TLS with a security policy whose lowest TLS version is 1.2 (judged from AWS's table; several TLS13-* policies accept 1.0) and an ACM certificate; HTTP listeners (a listener without a protocol on an application load balancer is HTTP) only redirect to HTTPS, by default action and by every listener rule; classic ELB listeners use HTTPS or SSL.",
     enforcementLevel: "mandatory",
     severity: "high",
     hipaa: [...TRANSMISSION],
     remediationSteps:
-      'HTTPS listener with sslPolicy "ELBSecurityPolicy-TLS13-1-2-2021-06" and an ACM certificate; HTTP listener whose only action redirects to HTTPS.',
+      'HTTPS listener with sslPolicy "ELBSecurityPolicy-TLS13-1-2-2021-06" and an ACM certificate; HTTP listener whose default action and rules only redirect to HTTPS.',
     levelReason:
       "PHI crossing the internet in plaintext or over broken TLS versions is a reportable breach.",
   },
-  {
-    "aws:lb/listener:Listener": listener,
-    "aws:alb/listener:Listener": listener,
-    "aws:elb/loadBalancer:LoadBalancer": classic,
+  [...LISTENERS, ...RULES, ...LBS, CLASSIC],
+  (resources, report) => {
+    const lbs = new Map<string, PolicyResource>();
+    for (const lb of resources.filter((r) => LBS.includes(r.type)))
+      for (const k of [lb.props.arn, lb.props.id]) if (typeof k === "string" && k) lbs.set(k, lb);
+    const httpListeners = new Map<string, PolicyResource>();
+    for (const l of resources.filter((r) => LISTENERS.includes(r.type))) {
+      const lb = lbs.get(String(l.props.loadBalancerArn ?? ""));
+      const type = String(lb?.props.loadBalancerType ?? "application");
+      const protocol = String(
+        l.props.protocol ?? (type === "application" ? "HTTP" : "TCP"),
+      ).toUpperCase();
+      if (protocol === "HTTPS" || protocol === "TLS") {
+        const min = elbMinimumTls(l.props.sslPolicy);
+        if (min === undefined || min < 1.2) {
+          report(
+            `${l.name} negotiates ${nonEmpty(l.props.sslPolicy) ? String(l.props.sslPolicy) : "the default policy ELBSecurityPolicy-2016-08"}, which ${min === undefined ? "is not in AWS's table of security policies" : `accepts TLS ${min.toFixed(1)}`}: set sslPolicy to "ELBSecurityPolicy-TLS13-1-2-2021-06" (TLS 1.2 and 1.3)`,
+            l.urn,
+          );
+        }
+        if (!isAcm(l.props.certificateArn)) {
+          report(
+            `${l.name} serves a certificate not from ACM: set certificateArn to an ACM certificate (renewed automatically)`,
+            l.urn,
+          );
+        }
+      } else if (protocol === "HTTP") {
+        for (const k of [l.props.arn, l.props.id])
+          if (typeof k === "string" && k) httpListeners.set(k, l);
+        if (!redirectsToHttps(list(l.props.defaultActions))) {
+          report(
+            `${l.name} serves plain HTTP${l.props.protocol === undefined ? " (a listener without a protocol is HTTP)" : ""}: make its only default action a redirect with redirect.protocol "HTTPS" and statusCode "HTTP_301"`,
+            l.urn,
+          );
+        }
+      }
+    }
+    for (const c of resources.filter((r) => r.type === CLASSIC))
+      classic(c, (m) => report(m, c.urn));
+    for (const rule of resources.filter((r) => RULES.includes(r.type))) {
+      const listener = httpListeners.get(String(rule.props.listenerArn ?? ""));
+      const actions = list(rule.props.actions);
+      if (listener && !answersOnly(actions)) {
+        report(
+          `${rule.name} forwards requests that arrive over plain HTTP on ${listener.name}: make the rule redirect to HTTPS, or attach it to the HTTPS listener`,
+          rule.urn,
+        );
+      }
+    }
   },
 );
 

@@ -1,33 +1,223 @@
 import { ANY_TYPE, resourcePolicy } from "../lib/policy";
+import { Props, list, obj } from "../lib/props";
 
-const ACCESS_KEY = /\b(AKIA|ASIA)[0-9A-Z]{16}\b/;
-const PRIVATE_KEY = /-----BEGIN ([A-Z]+ )?PRIVATE KEY-----/;
+/** Values that are credentials whatever they are called. */
+const SHAPES: readonly (readonly [RegExp, string])[] = [
+  [/\b(AKIA|ASIA)[0-9A-Z]{16}\b/, "an AWS access key id"],
+  [/-----BEGIN ([A-Z]+ )*PRIVATE KEY-----/, "a private key"],
+  [/\b(ghp|gho|ghs|ghu|ghr)_[A-Za-z0-9]{36}\b|\bgithub_pat_[A-Za-z0-9_]{40,}/, "a GitHub token"],
+  [/\bxox[abpr]-[A-Za-z0-9-]{10,}/, "a Slack token"],
+  [/\b(sk|rk)_live_[A-Za-z0-9]{16,}/, "a Stripe secret key"],
+  [/\bAIza[0-9A-Za-z_-]{35}\b/, "a Google API key"],
+];
+
+/** Names that say their value is a secret. */
+const SECRET_NAME =
+  /(pass(word|wd|phrase)?|pwd|secret|token|api[_-]?key|apikey|private[_-]?key|access[_-]?key|secret[_-]?key|signing[_-]?key|client[_-]?secret|auth[_-]?key|credentials?|conn(ection)?[_-]?str(ing)?|dsn)$/i;
+/** Names that refer to a secret rather than hold it. */
+const REFERENCE_NAME =
+  /(_|-|\b)(arn|id|name|path|param(eter)?|file|ref|url|uri|endpoint|region|length|policy|rotation|type)$/i;
+
+/** Values that refer to a secret held elsewhere, or are not a secret at all. */
+function isReference(value: string): boolean {
+  const v = value.trim();
+  return (
+    v.length < 6 ||
+    /^arn:/.test(v) ||
+    /\{\{resolve:/.test(v) ||
+    /^\$\{?[A-Za-z_][A-Za-z0-9_]*\}?($|\/)/.test(v) ||
+    // Read at run time from the environment, a command or a file: the value is elsewhere.
+    /^(os\.environ|os\.getenv\(|process\.env|ENV\[|System\.getenv\(|getenv\()/.test(v) ||
+    /^\$\(|^`/.test(v) ||
+    // A file path, alone or after an id (systemd's LoadCredential=<id>:<path>).
+    /^([A-Za-z0-9_.-]+:)?\/[A-Za-z0-9_.\/-]+$/.test(v) ||
+    /^(ssm|secretsmanager|alias)[:/]/.test(v) ||
+    /^(true|false|null|none|\d+)$/i.test(v) ||
+    /^<.*>$/.test(v)
+  );
+}
+
+function entropy(s: string): number {
+  const counts = new Map<string, number>();
+  for (const c of s) counts.set(c, (counts.get(c) ?? 0) + 1);
+  let h = 0;
+  for (const n of counts.values()) h -= (n / s.length) * Math.log2(n / s.length);
+  return h;
+}
+
+/** A random-looking token: long, mixed letters and digits, no spaces, more than hex's 4 bits a character. */
+function highEntropy(value: string): boolean {
+  const v = value.trim();
+  return (
+    v.length >= 24 &&
+    !/\s/.test(v) &&
+    !/^(arn:|https?:|\/)/.test(v) &&
+    /[a-z]/.test(v) &&
+    /[A-Z]/.test(v) &&
+    /\d/.test(v) &&
+    entropy(v) >= 4.2
+  );
+}
+
+/** AWS secret access keys: exactly 40 base64 characters, mixed case, digits and / or +. */
+function isKeyChar(c: number): boolean {
+  return (
+    (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 47 || c === 43
+  );
+}
+
+/** Delimiters around a key in code, config or JSON: start or end, space, quotes, = : , ; */
+function isDelimiter(c: number | undefined): boolean {
+  return (
+    c === undefined ||
+    c === 32 ||
+    c === 9 ||
+    c === 10 ||
+    c === 13 ||
+    c === 34 ||
+    c === 39 ||
+    c === 61 ||
+    c === 58 ||
+    c === 44 ||
+    c === 59
+  );
+}
+
+/** One linear pass over the runs of key characters: a delimited run of exactly 40 that looks random. */
+function looksLikeSecretKey(value: string): boolean {
+  if (value.length < 40) return false;
+  let start = 0;
+  for (let i = 0; i <= value.length; i++) {
+    if (i < value.length && isKeyChar(value.charCodeAt(i))) continue;
+    if (i - start === 40 && isDelimiter(start > 0 ? value.charCodeAt(start - 1) : undefined)) {
+      const end = i < value.length ? value.charCodeAt(i) : undefined;
+      const m = value.slice(start, i);
+      if (
+        (isDelimiter(end) || end === 61) &&
+        /[/+]/.test(m) &&
+        /[a-z]/.test(m) &&
+        /[A-Z]/.test(m) &&
+        /\d/.test(m) &&
+        entropy(m) >= 4.5
+      )
+        return true;
+    }
+    start = i + 1;
+  }
+  return false;
+}
+
+/** A cheap first look: every shape above contains one of these. */
+const MAYBE = /AKIA|ASIA|PRIVATE KEY|gh[opsur]_|github_pat_|xox[abpr]-|_live_|AIza/;
+
+function shapeOf(value: string): string | undefined {
+  if (looksLikeSecretKey(value)) return "an AWS secret access key";
+  if (!MAYBE.test(value)) return undefined;
+  return SHAPES.find(([re]) => re.test(value))?.[1];
+}
 
 /** The first literal credential in a value, by path; unknown values are skipped (they are not literals). */
 export function findCredential(value: unknown, path: string, depth = 0): string | undefined {
-  if (depth > 8) return undefined;
-  try {
-    if (typeof value === "string") {
-      if (ACCESS_KEY.test(value)) return `${path} (an AWS access key id)`;
-      if (PRIVATE_KEY.test(value)) return `${path} (a private key)`;
-      return undefined;
-    }
-    if (value && typeof value === "object") {
-      for (const key of Object.keys(value)) {
-        const found = findCredential(
-          (value as Record<string, unknown>)[key],
-          path ? `${path}.${key}` : key,
-          depth + 1,
-        );
-        if (found) return found;
-      }
-    }
-  } catch (err) {
-    if (
-      (err as Error).name !== "UnknownValueError" &&
-      !(err as Error).message?.includes("can't be known")
-    )
+  const hit = walk(value, depth);
+  return hit
+    ? `${[path, ...hit.path].filter((p) => p !== "").join(".")} (${hit.shape})`
+    : undefined;
+}
+
+/** Depth-first search for a credential's shape; the path is built only on a hit. */
+function walk(value: unknown, depth: number): { path: string[]; shape: string } | undefined {
+  if (typeof value === "string") {
+    const shape = shapeOf(value);
+    return shape ? { path: [], shape } : undefined;
+  }
+  if (depth > 8 || !value || typeof value !== "object") return undefined;
+  for (const key of Object.keys(value)) {
+    let child: unknown;
+    try {
+      child = (value as Record<string, unknown>)[key];
+    } catch (err) {
+      if (isUnknown(err)) continue;
       throw err;
+    }
+    const found = walk(child, depth + 1);
+    if (found) return { path: [key, ...found.path], shape: found.shape };
+  }
+  return undefined;
+}
+
+/** The engine's error for a value unknown until apply: such a value is not a literal. */
+function isUnknown(err: unknown): boolean {
+  return (
+    (err as Error).name === "UnknownValueError" ||
+    !!(err as Error).message?.includes("can't be known")
+  );
+}
+
+/** A name = value pair that holds a secret in plain text. */
+function namedSecret(name: string, value: unknown, anyName: boolean): string | undefined {
+  if (typeof value !== "string") return undefined;
+  // Cheapest tests first: most names say nothing, and most values are short.
+  const byName = SECRET_NAME.test(name) && !REFERENCE_NAME.test(name);
+  if (!byName && !(anyName && value.length >= 24)) return undefined;
+  if (isReference(value)) return undefined;
+  if (byName) return "a secret by its name";
+  return highEntropy(value) ? "a high-entropy value" : undefined;
+}
+
+/** `NAME=value`, `NAME: value`, `"NAME": "value"` and `--name value` in scripts (user data). */
+const ASSIGNMENT =
+  /(?:^|[\s;'"{,])(?:export\s+)?["']?([A-Za-z_][A-Za-z0-9_.-]*)["']?\s*(?:=|:|\s)\s*["']?([^\s"';]+)/gm;
+
+function scriptSecret(text: string): string | undefined {
+  for (const m of text.matchAll(ASSIGNMENT)) {
+    const found = namedSecret(m[1].replace(/^--?/, ""), m[2], false);
+    if (found) return `${m[1]} (${found})`;
+  }
+  return undefined;
+}
+
+function decode(value: unknown): string | undefined {
+  if (typeof value !== "string") return undefined;
+  if (/^[A-Za-z0-9+/=\s]+$/.test(value) && value.length % 4 === 0 && value.length >= 8) {
+    const text = Buffer.from(value, "base64").toString("utf8");
+    // Decoded user data is a script only when every character is printable (or tab, CR, LF).
+    if ([...text].every((c) => c === "\t" || c === "\n" || c === "\r" || (c >= " " && c <= "~")))
+      return text;
+  }
+  return value;
+}
+
+/** Environment variables, user data and tags: where a program's secrets are read by anyone who can describe the resource. */
+function plainTextSecrets(type: string, props: Props): string | undefined {
+  for (const [k, v] of Object.entries(obj(props.tags) ?? {})) {
+    const found = namedSecret(k, v, false);
+    if (found) return `tags.${k} (${found})`;
+  }
+  const env = obj(obj(props.environment)?.variables);
+  for (const [k, v] of Object.entries(env ?? {})) {
+    const found = namedSecret(k, v, true) ?? (typeof v === "string" ? shapeOf(v) : undefined);
+    if (found) return `environment.variables.${k} (${found})`;
+  }
+  if (
+    type === "aws:ecs/taskDefinition:TaskDefinition" &&
+    typeof props.containerDefinitions === "string"
+  ) {
+    try {
+      const defs = JSON.parse(props.containerDefinitions) as Props[];
+      for (const [i, d] of (Array.isArray(defs) ? defs : []).entries()) {
+        for (const e of list(d.environment)) {
+          const found = namedSecret(String(e.name ?? ""), e.value, true);
+          if (found) return `containerDefinitions[${i}].environment ${String(e.name)} (${found})`;
+        }
+      }
+    } catch {
+      // Not JSON: the scan of every value below still looks at it.
+    }
+  }
+  for (const key of ["userData", "userDataBase64"]) {
+    const text = decode(props[key]);
+    const found = text ? scriptSecret(text) : undefined;
+    if (found) return `${key}: ${found}`;
   }
   return undefined;
 }
@@ -35,22 +225,36 @@ export function findCredential(value: unknown, path: string, depth = 0): string 
 export const secretsInputDisallowLiteralCredentials = resourcePolicy(
   {
     name: "secrets-input-disallow-literal-credentials",
-    description: "No resource input holds a literal AWS access key id or private key.",
+    description:
+      "No resource input holds a credential in plain text: AWS access key ids and secret access keys, private keys and well-known token shapes anywhere; in environment variables (Lambda, ECS), user data and tags, values whose names say they are secrets (password, secret, token, API key, ...) or that look random (high entropy).",
     enforcementLevel: "mandatory",
     severity: "critical",
     hipaa: ["164.312(d)", "164.312(a)(1)"],
     remediationSteps:
-      "Keep credentials in Secrets Manager (or use roles) and pass references; never literals in code or config.",
+      "Keep credentials in Secrets Manager or SSM Parameter Store (SecureString) and pass references (ECS secrets, a secret ARN in the environment, {{resolve:...}}), or use roles; never literals in code, config, user data or tags.",
     levelReason:
-      "A credential in a program is in its repository, its state and every preview: it is leaked.",
+      "A credential in a program is in its repository, its state and every preview, and in an environment variable or tag it is readable by anyone who can describe the resource: it is leaked.",
   },
   {
     [ANY_TYPE]: (r, report) => {
-      const found = findCredential(r.props, "");
+      const found = findCredential(r.props, "") ?? guarded(() => plainTextSecrets(r.type, r.props));
       if (found)
         report(
-          `${r.name} has a literal credential in ${found}: move it to Secrets Manager and reference it`,
+          `${r.name} has a credential in plain text in ${found}: move it to Secrets Manager and reference it`,
         );
     },
   },
 );
+
+function guarded(fn: () => string | undefined): string | undefined {
+  try {
+    return fn();
+  } catch (err) {
+    if (
+      (err as Error).name === "UnknownValueError" ||
+      (err as Error).message?.includes("can't be known")
+    )
+      return undefined;
+    throw err;
+  }
+}

@@ -1,7 +1,6 @@
-import type { PolicyResource } from "@pulumi/policy";
 import { RESILIENCE } from "../lib/levels";
 import { stackPolicy } from "../lib/policy";
-import { obj, stackOf, tagsOf } from "../lib/props";
+import { SELECTOR_SCHEMA, StackSelector, propertiesOf, selects } from "../lib/stacks";
 
 /** Resources whose deletion loses data (or the means to read it). */
 export const STATEFUL_TYPES = [
@@ -19,20 +18,11 @@ export const STATEFUL_TYPES = [
   "aws:cognito/userPool:UserPool",
 ];
 
-function environmentOf(r: PolicyResource): string | undefined {
-  const own = tagsOf(r.props).Environment;
-  if (own) return own;
-  const providerTags = r.provider?.props.defaultTags;
-  const parsed =
-    typeof providerTags === "string" ? (JSON.parse(providerTags) as unknown) : providerTags;
-  return (obj(obj(parsed)?.tags) as Record<string, string> | undefined)?.Environment;
-}
-
 export const pulumiResourceEnforceProtect = stackPolicy(
   {
     name: "pulumi-resource-enforce-protect",
     description:
-      "In production stacks (Environment=prod on the resource or its provider's default tags, or a stack listed in prodStacks), stateful resources carry Pulumi's protect option.",
+      "In production (the stacks selector: by default Environment prod or production, read from the provider's default tags or the resource's own), stateful resources carry Pulumi's protect option.",
     enforcementLevel: "mandatory",
     severity: "high",
     hipaa: [...RESILIENCE],
@@ -41,14 +31,16 @@ export const pulumiResourceEnforceProtect = stackPolicy(
     levelReason:
       "Without protect, one pulumi destroy, or a rename that replaces the resource, deletes patient data.",
     configSchema: {
-      properties: { prodStacks: { type: "array", items: { type: "string" }, default: [] } },
+      properties: {
+        stacks: { ...SELECTOR_SCHEMA, default: { environments: ["prod", "production"] } },
+      },
     },
   },
   STATEFUL_TYPES,
   (resources, report, args) => {
-    const { prodStacks } = args.getConfig<{ prodStacks: string[] }>();
+    const { stacks } = args.getConfig<{ stacks: StackSelector }>();
     for (const r of resources.filter((x) => STATEFUL_TYPES.includes(x.type))) {
-      const prod = environmentOf(r) === "prod" || prodStacks.includes(stackOf(r.urn));
+      const prod = selects(stacks, propertiesOf(r));
       if (prod && !r.opts.protect) {
         report(
           `${r.name} holds production data without protect: create it with { protect: true, retainOnDelete: true }`,

@@ -1,34 +1,37 @@
-import { ENCRYPTION_AT_REST, ENCRYPTION_REASON } from "../lib/levels";
-import { resourcePolicy } from "../lib/policy";
-import { isTrue, nonEmpty, obj } from "../lib/props";
+import { KeyRequirement, keyedStorePolicy } from "../lib/keyed";
+import { obj } from "../lib/props";
 
 /** Kinesis streams and Firehose delivery streams a scanned program may create. */
-export const kinesisStreamEnforceEncryption = resourcePolicy(
-  {
-    name: "kinesis-stream-enforce-encryption",
-    description:
-      "Kinesis data streams use KMS encryption; Firehose delivery streams enable server-side encryption.",
-    enforcementLevel: "mandatory",
-    severity: "high",
-    hipaa: [...ENCRYPTION_AT_REST],
-    remediationSteps:
-      'Streams: encryptionType "KMS" with kmsKeyId; Firehose: serverSideEncryption { enabled: true, keyType: "CUSTOMER_MANAGED_CMK", keyArn }.',
-    levelReason: ENCRYPTION_REASON,
-  },
-  {
-    "aws:kinesis/stream:Stream": (r, report) => {
-      if (r.props.encryptionType !== "KMS" || !nonEmpty(r.props.kmsKeyId)) {
-        report(
-          `${r.name} is unencrypted: set encryptionType to "KMS" and kmsKeyId to a customer-managed key`,
-        );
-      }
+export const kinesisStreamEnforceEncryption = keyedStorePolicy({
+  name: "kinesis-stream-enforce-encryption",
+  description:
+    "Kinesis data streams use KMS encryption with a customer-managed key (not alias/aws/kinesis); Firehose delivery streams encrypt with a customer-managed CMK.",
+  types: {
+    "aws:kinesis/stream:Stream": (p, name): KeyRequirement[] =>
+      p.encryptionType !== "KMS"
+        ? [
+            {
+              problem: `${name} is unencrypted: set encryptionType to "KMS" and kmsKeyId to a customer-managed key`,
+            },
+          ]
+        : [{ property: "kmsKeyId", value: p.kmsKeyId }],
+    "aws:kinesis/firehoseDeliveryStream:FirehoseDeliveryStream": (p, name): KeyRequirement[] => {
+      const sse = obj(p.serverSideEncryption);
+      if (sse?.enabled !== true && sse?.enabled !== "true")
+        return [
+          {
+            problem: `${name} is unencrypted: set serverSideEncryption.enabled to true with keyType "CUSTOMER_MANAGED_CMK" and a keyArn`,
+          },
+        ];
+      if (sse.keyType !== "CUSTOMER_MANAGED_CMK")
+        return [
+          {
+            problem: `${name} encrypts with an AWS-owned key (keyType ${String(sse.keyType ?? "AWS_OWNED_CMK")}): set serverSideEncryption.keyType to "CUSTOMER_MANAGED_CMK" and keyArn to a customer-managed key`,
+          },
+        ];
+      return [{ property: "serverSideEncryption.keyArn", value: sse.keyArn }];
     },
-    "aws:kinesis/firehoseDeliveryStream:FirehoseDeliveryStream": (r, report) => {
-      if (!isTrue(obj(r.props.serverSideEncryption)?.enabled)) {
-        report(
-          `${r.name} is unencrypted: set serverSideEncryption.enabled to true with a customer-managed keyArn`,
-        );
-      }
-    },
   },
-);
+  remediationSteps:
+    'Streams: encryptionType "KMS" with kmsKeyId a customer-managed key; Firehose: serverSideEncryption { enabled: true, keyType: "CUSTOMER_MANAGED_CMK", keyArn }.',
+});

@@ -1,3 +1,4 @@
+import { keyProblem } from "../lib/keys";
 import { ENCRYPTION_AT_REST } from "../lib/levels";
 import { resourcePolicy } from "../lib/policy";
 import { nonEmpty, obj, strings } from "../lib/props";
@@ -19,11 +20,9 @@ export const lambdaFunctionEnforceEnvironmentEncryption = resourcePolicy(
   {
     [FUNCTION]: (r, report) => {
       const variables = obj(obj(r.props.environment)?.variables);
-      if (variables && Object.keys(variables).length && !nonEmpty(r.props.kmsKeyArn)) {
-        report(
-          `${r.name} keeps its environment under the AWS-managed key: set kmsKeyArn to a customer-managed key`,
-        );
-      }
+      if (!variables || !Object.keys(variables).length) return;
+      const problem = keyProblem(r.name, "kmsKeyArn", r.props.kmsKeyArn);
+      if (problem) report(problem);
     },
   },
 );

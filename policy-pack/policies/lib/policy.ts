@@ -94,14 +94,18 @@ function exemptionsOf(getConfig: <T extends object>() => T): readonly Exemption[
  * The policy's config with its schema's defaults under it: the engine hands over `{}` when a pack
  * runs without --policy-pack-config, and a check must still see its defaults.
  */
-function withDefaults(
-  meta: PolicyMeta,
-  getConfig: <T extends object>() => T,
-): <T extends object>() => T {
+function defaultsOf(meta: PolicyMeta): Record<string, unknown> {
   const defaults: Record<string, unknown> = {};
   for (const [key, schema] of Object.entries(configSchema(meta).properties ?? {})) {
     if (schema && typeof schema === "object" && "default" in schema) defaults[key] = schema.default;
   }
+  return defaults;
+}
+
+function withDefaults(
+  defaults: Record<string, unknown>,
+  getConfig: <T extends object>() => T,
+): <T extends object>() => T {
   return <T extends object>() => ({ ...defaults, ...(getConfig<object>() ?? {}) }) as T;
 }
 
@@ -126,6 +130,7 @@ export function resourcePolicy(
   meta: PolicyMeta,
   checks: Readonly<Record<string, ResourceCheck>>,
 ): EhealthResourcePolicy {
+  const defaults = defaultsOf(meta);
   return {
     ...common(meta),
     kind: "resource",
@@ -134,8 +139,7 @@ export function resourcePolicy(
       const own = Object.prototype.hasOwnProperty.call(checks, args.type);
       const check = own ? checks[args.type] : checks[ANY_TYPE];
       if (!check) return;
-      const getConfig = withDefaults(meta, args.getConfig);
-      const exemptions = exemptionsOf(getConfig);
+      const getConfig = withDefaults(defaults, args.getConfig);
       check(
         {
           type: args.type,
@@ -146,11 +150,12 @@ export function resourcePolicy(
           getConfig,
         },
         (message) => {
+          // Exemptions are read only when there is a finding to exempt: most resources have none.
           const kept = applyExemptions(
             message,
             args.urn,
             args.name,
-            exemptions,
+            exemptionsOf(getConfig),
             args as RunnerExtras,
           );
           if (kept !== undefined) report(kept);
@@ -171,20 +176,19 @@ export function stackPolicy(
   resourceTypes: readonly string[],
   check: StackCheck,
 ): EhealthStackPolicy {
+  const defaults = defaultsOf(meta);
   return {
     ...common(meta),
     kind: "stack",
     resourceTypes,
     validateStack: (args: StackValidationArgs, report: ReportViolation) => {
-      const getConfig = withDefaults(meta, args.getConfig);
-      const exemptions = exemptionsOf(getConfig);
-      const names = new Map(args.resources.map((r) => [r.urn, r.name]));
+      const getConfig = withDefaults(defaults, args.getConfig);
       const extras = args as RunnerExtras;
       check(
         args.resources,
         (message, urn) => {
-          const name = urn ? names.get(urn) : undefined;
-          const kept = applyExemptions(message, urn ?? null, name, exemptions, extras);
+          const name = urn ? args.resources.find((r) => r.urn === urn)?.name : undefined;
+          const kept = applyExemptions(message, urn ?? null, name, exemptionsOf(getConfig), extras);
           if (kept !== undefined) report(kept, urn);
         },
         { ...args, getConfig },

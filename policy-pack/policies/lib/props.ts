@@ -31,13 +31,20 @@ export function tagsOf(props: Props): Record<string, string> {
 }
 
 /** A JSON policy document given as a string or an object; undefined when it does not parse. */
+const parsedDocuments = new Map<string, { Statement?: unknown } | undefined>();
+
 export function policyDocument(value: unknown): { Statement?: unknown } | undefined {
   if (typeof value === "string") {
+    if (parsedDocuments.has(value)) return parsedDocuments.get(value);
+    let doc: { Statement?: unknown } | undefined;
     try {
-      return JSON.parse(value) as { Statement?: unknown };
+      doc = JSON.parse(value) as { Statement?: unknown };
     } catch {
-      return undefined;
+      doc = undefined;
     }
+    // Policies of a run read the same documents again and again; parsed ones are never mutated.
+    if (parsedDocuments.size < 5_000) parsedDocuments.set(value, doc);
+    return doc;
   }
   return obj(value) as { Statement?: unknown } | undefined;
 }
@@ -46,9 +53,11 @@ export interface PolicyStatement {
   readonly Sid?: string;
   readonly Effect?: string;
   readonly Principal?: unknown;
+  readonly NotPrincipal?: unknown;
   readonly Action?: unknown;
   readonly NotAction?: unknown;
   readonly Resource?: unknown;
+  readonly NotResource?: unknown;
   readonly Condition?: Record<string, Record<string, unknown>>;
 }
 

@@ -1,6 +1,7 @@
 /** S3 relations: since @pulumi/aws 7 a bucket's settings are resources that name the bucket. */
 import type { PolicyResource } from "@pulumi/policy";
-import { obj, tagsOf } from "./props";
+import { obj } from "./props";
+import { tagIs } from "./topology";
 
 export const S3 = {
   buckets: ["aws:s3/bucket:Bucket", "aws:s3/bucketV2:BucketV2"],
@@ -28,11 +29,47 @@ export function bucketNames(bucket: PolicyResource): Set<string> {
   );
 }
 
+const built = new WeakMap<readonly PolicyResource[], Buckets>();
+
 export class Buckets {
-  constructor(private readonly resources: readonly PolicyResource[]) {}
+  private readonly byType = new Map<string, PolicyResource[]>();
+  /** Per settings type and property: the resources that name each bucket. */
+  private readonly byBucket = new Map<string, Map<string, PolicyResource[]>>();
+
+  constructor(resources: readonly PolicyResource[]) {
+    for (const r of resources) {
+      const list = this.byType.get(r.type);
+      if (list) list.push(r);
+      else this.byType.set(r.type, [r]);
+    }
+  }
+
+  /** One index per stack run, shared by the S3 policies. */
+  static of(resources: readonly PolicyResource[]): Buckets {
+    let b = built.get(resources);
+    if (!b) {
+      b = new Buckets(resources);
+      built.set(resources, b);
+    }
+    return b;
+  }
 
   of(types: readonly string[]): PolicyResource[] {
-    return this.resources.filter((r) => types.includes(r.type));
+    return types.flatMap((t) => this.byType.get(t) ?? []);
+  }
+
+  private index(types: readonly string[], property: string): Map<string, PolicyResource[]> {
+    const key = `${types.join(",")}|${property}`;
+    let index = this.byBucket.get(key);
+    if (!index) {
+      index = new Map();
+      for (const r of this.of(types)) {
+        const name = String(r.props[property] ?? "");
+        index.set(name, [...(index.get(name) ?? []), r]);
+      }
+      this.byBucket.set(key, index);
+    }
+    return index;
   }
 
   get buckets(): PolicyResource[] {
@@ -45,8 +82,8 @@ export class Buckets {
     types: readonly string[],
     property = "bucket",
   ): PolicyResource[] {
-    const names = bucketNames(bucket);
-    return this.of(types).filter((r) => names.has(String(r.props[property] ?? "")));
+    const index = this.index(types, property);
+    return [...bucketNames(bucket)].flatMap((n) => index.get(n) ?? []);
   }
 
   /** Buckets AWS log delivery writes to: S3 server access logs and ALB/NLB access logs. */
@@ -54,8 +91,7 @@ export class Buckets {
     bucket: PolicyResource,
   ): "S3 server access logs" | "load balancer access logs" | undefined {
     const names = bucketNames(bucket);
-    if (this.of(S3.logging).some((l) => names.has(String(l.props.targetBucket ?? ""))))
-      return "S3 server access logs";
+    if (this.settingsOf(bucket, S3.logging, "targetBucket").length) return "S3 server access logs";
     const lbTargets = this.of(S3.loadBalancers).map((lb) => obj(lb.props.accessLogs)?.bucket);
     if (lbTargets.some((b) => typeof b === "string" && names.has(b)))
       return "load balancer access logs";
@@ -63,6 +99,6 @@ export class Buckets {
   }
 
   static isPhi(bucket: PolicyResource): boolean {
-    return tagsOf(bucket.props).DataClassification === "PHI";
+    return tagIs(bucket.props, "DataClassification", "PHI");
   }
 }

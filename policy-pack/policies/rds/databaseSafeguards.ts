@@ -76,7 +76,8 @@ export const rdsInstanceEnableLogExports = resourcePolicy(
 export const rdsInstanceDisallowPublicAccess = resourcePolicy(
   {
     name: "rds-instance-disallow-public-access",
-    description: "RDS instances and cluster instances are not publicly accessible.",
+    description:
+      "RDS instances, cluster instances and (Multi-AZ DB) clusters are not publicly accessible.",
     enforcementLevel: "mandatory",
     severity: "critical",
     hipaa: ["164.312(a)(1)", "164.312(e)(1)"],
@@ -85,7 +86,7 @@ export const rdsInstanceDisallowPublicAccess = resourcePolicy(
       "A database endpoint on the internet is a PHI breach waiting for one weak password.",
   },
   Object.fromEntries(
-    [INSTANCE, CLUSTER_INSTANCE].map((t) => [
+    [INSTANCE, CLUSTER_INSTANCE, CLUSTER].map((t) => [
       t,
       ((r, report) => {
         if (isTrue(r.props.publiclyAccessible))
@@ -146,7 +147,7 @@ export const rdsInstanceConfigureOperations = resourcePolicy(
   {
     name: "rds-instance-configure-operations",
     description:
-      "RDS instances are Multi-AZ, take minor version upgrades and have enhanced monitoring.",
+      "RDS instances are Multi-AZ, take minor version upgrades and have enhanced monitoring; clusters are not confined to one AZ.",
     enforcementLevel: "advisory",
     severity: "medium",
     hipaa: ["164.308(a)(7)(i)", "164.308(a)(1)(ii)(D)"],
@@ -155,7 +156,19 @@ export const rdsInstanceConfigureOperations = resourcePolicy(
     levelReason:
       "These keep the database available and patched; a dev stack may trade them for cost without exposing PHI: advisory.",
   },
-  { [INSTANCE]: availability },
+  {
+    [INSTANCE]: availability,
+    // A cluster confined to one AZ loses every instance with it; storage of Aurora spans three,
+    // compute does not. AWS: "High availability for Amazon Aurora",
+    // https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/Concepts.AuroraHighAvailability.html
+    [CLUSTER]: (r, report) => {
+      const zones = strings(r.props.availabilityZones);
+      if (zones.length === 1)
+        report(
+          `${r.name} is confined to the AZ ${zones[0]}: list at least two availabilityZones (or none, and let RDS choose) and run a reader in another AZ`,
+        );
+    },
+  },
 );
 
 const PARAMETER_GROUP = "aws:rds/parameterGroup:ParameterGroup";

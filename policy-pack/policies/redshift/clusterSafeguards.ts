@@ -9,7 +9,7 @@ export const redshiftClusterDisallowPublicAccess = resourcePolicy(
   {
     name: "redshift-cluster-disallow-public-access",
     description:
-      "Redshift clusters are explicitly not publicly accessible (Redshift's default is public).",
+      "Redshift clusters are explicitly not publicly accessible (Redshift's default is public), and Redshift Serverless workgroups are not publicly accessible.",
     enforcementLevel: "mandatory",
     severity: "critical",
     hipaa: ["164.312(a)(1)", "164.312(e)(1)"],
@@ -21,6 +21,10 @@ export const redshiftClusterDisallowPublicAccess = resourcePolicy(
     [CLUSTER]: (r, report) => {
       if (r.props.publiclyAccessible !== false)
         report(`${r.name} is publicly accessible (the default): set publiclyAccessible to false`);
+    },
+    "aws:redshiftserverless/workgroup:Workgroup": (r, report) => {
+      if (r.props.publiclyAccessible === true || r.props.publiclyAccessible === "true")
+        report(`${r.name} is publicly accessible: set publiclyAccessible to false`);
     },
   },
 );

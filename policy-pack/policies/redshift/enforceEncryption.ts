@@ -1,21 +1,23 @@
-import { ENCRYPTION_AT_REST, ENCRYPTION_REASON } from "../lib/levels";
-import { resourcePolicy } from "../lib/policy";
+import { KeyRequirement, keyedStorePolicy } from "../lib/keyed";
 
-/** Redshift clusters a scanned program may create. */
-export const redshiftClusterEnforceEncryption = resourcePolicy(
-  {
-    name: "redshift-cluster-enforce-encryption",
-    description: "Redshift clusters are encrypted at rest.",
-    enforcementLevel: "mandatory",
-    severity: "high",
-    hipaa: [...ENCRYPTION_AT_REST],
-    remediationSteps: "Set encrypted: true and kmsKeyId to a customer-managed key.",
-    levelReason: ENCRYPTION_REASON,
+/** Redshift clusters and Serverless namespaces a scanned program may create. */
+export const redshiftClusterEnforceEncryption = keyedStorePolicy({
+  name: "redshift-cluster-enforce-encryption",
+  description:
+    "Redshift clusters and Redshift Serverless namespaces are encrypted at rest with a customer-managed KMS key.",
+  types: {
+    "aws:redshift/cluster:Cluster": (p, name): KeyRequirement[] =>
+      p.encrypted !== true && p.encrypted !== "true"
+        ? [
+            {
+              problem: `${name} is unencrypted: set encrypted to true and kmsKeyId to a customer-managed key`,
+            },
+          ]
+        : [{ property: "kmsKeyId", value: p.kmsKeyId }],
+    "aws:redshiftserverless/namespace:Namespace": (p) => [
+      { property: "kmsKeyId", value: p.kmsKeyId },
+    ],
   },
-  {
-    "aws:redshift/cluster:Cluster": (r, report) => {
-      if (r.props.encrypted !== true)
-        report(`${r.name} is unencrypted: set encrypted to true and kmsKeyId to the PHI key`);
-    },
-  },
-);
+  remediationSteps:
+    "Set encrypted: true and kmsKeyId to a customer-managed key (Serverless: kmsKeyId).",
+});

@@ -1,7 +1,9 @@
 import { AUDIT, RESILIENCE, TRANSMISSION } from "../lib/levels";
 import { stackPolicy } from "../lib/policy";
-import { isTrue, obj, statements, strings } from "../lib/props";
-import { Buckets, S3, S3_TYPES } from "../lib/s3";
+import { isTrue, list, obj, statements } from "../lib/props";
+import { deniesInsecureTransport } from "../lib/iam";
+import { SELECTOR_SCHEMA, StackSelector, propertiesOf, selects } from "../lib/stacks";
+import { Buckets, S3, S3_TYPES, bucketNames } from "../lib/s3";
 
 /** Overwrites and deletes of patient documents can be undone. */
 export const s3BucketEnableVersioning = stackPolicy(
@@ -19,7 +21,7 @@ export const s3BucketEnableVersioning = stackPolicy(
   },
   S3_TYPES,
   (resources, report) => {
-    const s3 = new Buckets(resources);
+    const s3 = Buckets.of(resources);
     for (const bucket of s3.buckets) {
       const enabled =
         s3
@@ -41,7 +43,7 @@ export const s3BucketEnforceTls = stackPolicy(
   {
     name: "s3-bucket-enforce-tls",
     description:
-      "Every S3 bucket's policy denies requests made without TLS (aws:SecureTransport false).",
+      "Every S3 bucket's policy (BucketPolicy or the bucket's own policy) denies every S3 action (s3:* or *) to every principal on the bucket and its objects when aws:SecureTransport is false; a deny of some actions only leaves the others open over HTTP.",
     enforcementLevel: "mandatory",
     severity: "high",
     hipaa: [...TRANSMISSION],
@@ -52,19 +54,18 @@ export const s3BucketEnforceTls = stackPolicy(
   },
   S3_TYPES,
   (resources, report) => {
-    const s3 = new Buckets(resources);
+    const s3 = Buckets.of(resources);
     for (const bucket of s3.buckets) {
-      const denies = s3
-        .settingsOf(bucket, S3.policy)
-        .flatMap((p) => statements(p.props.policy))
-        .some(
-          (st) =>
-            st.Effect === "Deny" &&
-            strings(st.Condition?.Bool?.["aws:SecureTransport"]).includes("false"),
-        );
+      const names = [...bucketNames(bucket)];
+      const denies = [
+        ...s3.settingsOf(bucket, S3.policy).map((p) => p.props.policy),
+        bucket.props.policy,
+      ]
+        .flatMap((doc) => statements(doc))
+        .some((st) => deniesInsecureTransport(st, names));
       if (!denies) {
         report(
-          `${bucket.name} accepts requests without TLS: add a bucket policy statement denying s3:* when aws:SecureTransport is "false"`,
+          `${bucket.name} accepts requests without TLS: add a bucket policy statement denying every S3 action ("s3:*") to Principal "*" on the bucket and its objects when aws:SecureTransport is "false"`,
           bucket.urn,
         );
       }
@@ -94,7 +95,7 @@ export const s3BucketDisallowPublicAccess = stackPolicy(
   },
   S3_TYPES,
   (resources, report) => {
-    const s3 = new Buckets(resources);
+    const s3 = Buckets.of(resources);
     const accountBlock = s3
       .of(S3.accountPublicAccessBlock)
       .some((b) => BLOCK_FLAGS.every((f) => isTrue(b.props[f])));
@@ -113,7 +114,13 @@ export const s3BucketDisallowPublicAccess = stackPolicy(
         String(bucket.props.acl ?? ""),
         ...s3.settingsOf(bucket, S3.acl).map((a) => String(a.props.acl ?? "")),
       ];
-      const publicAcl = acls.find((a) => a.startsWith("public-") || a === "authenticated-read");
+      const grants = s3
+        .settingsOf(bucket, S3.acl)
+        .flatMap((a) => list(obj(a.props.accessControlPolicy)?.grants))
+        .map((g) => String(obj(g.grantee)?.uri ?? ""))
+        .filter((uri) => /AllUsers|AuthenticatedUsers/.test(uri));
+      const publicAcl =
+        acls.find((a) => a.startsWith("public-") || a === "authenticated-read") ?? grants[0];
       if (publicAcl)
         report(
           `${bucket.name} has the ${publicAcl} ACL: remove it (object ownership BucketOwnerEnforced disables ACLs)`,
@@ -139,7 +146,7 @@ export const s3BucketEnableAccessLogs = stackPolicy(
   },
   S3_TYPES,
   (resources, report) => {
-    const s3 = new Buckets(resources);
+    const s3 = Buckets.of(resources);
     for (const bucket of s3.buckets) {
       if (s3.logTargetKind(bucket)) continue;
       if (s3.settingsOf(bucket, S3.logging).length === 0 && !obj(bucket.props.logging)) {
@@ -157,7 +164,7 @@ export const s3BucketEnableReplication = stackPolicy(
   {
     name: "s3-bucket-enable-replication",
     description:
-      "Buckets tagged DataClassification=PHI replicate to another region (aws.s3.BucketReplicationConfig), in the stacks listed in replicatingStacks (all stacks when empty).",
+      "Buckets tagged DataClassification=PHI replicate to another region (aws.s3.BucketReplicationConfig with an enabled rule), in the stacks the stacks selector picks (all by default; this project: the primary, by its Primary tag).",
     enforcementLevel: "advisory",
     severity: "medium",
     hipaa: ["164.308(a)(7)(ii)(A)", "164.308(a)(7)(ii)(B)"],
@@ -166,19 +173,21 @@ export const s3BucketEnableReplication = stackPolicy(
     levelReason:
       "Versioning and AWS Backup already protect against loss; replication adds regional disaster recovery, which a stack may reasonably provide another way: advisory.",
     configSchema: {
-      properties: { replicatingStacks: { type: "array", items: { type: "string" }, default: [] } },
+      properties: { stacks: SELECTOR_SCHEMA },
     },
   },
   S3_TYPES,
   (resources, report, args) => {
-    const { replicatingStacks } = args.getConfig<{ replicatingStacks: string[] }>();
-    const s3 = new Buckets(resources);
+    const { stacks } = args.getConfig<{ stacks: StackSelector }>();
+    const s3 = Buckets.of(resources);
     for (const bucket of s3.buckets.filter(Buckets.isPhi)) {
-      const stack = bucket.urn.split("::")[0].replace(/^urn:pulumi:/, "");
-      if (replicatingStacks.length && !replicatingStacks.includes(stack)) continue;
-      if (s3.settingsOf(bucket, S3.replication).length === 0) {
+      if (!selects(stacks, propertiesOf(bucket))) continue;
+      const enabled = s3
+        .settingsOf(bucket, S3.replication)
+        .some((c) => list(c.props.rules).some((r) => r.status !== "Disabled"));
+      if (!enabled) {
         report(
-          `${bucket.name} holds PHI with no copy in another region: add an aws.s3.BucketReplicationConfig for it`,
+          `${bucket.name} holds PHI with no copy in another region (no replication configuration with an enabled rule): add an aws.s3.BucketReplicationConfig for it with an Enabled rule`,
           bucket.urn,
         );
       }

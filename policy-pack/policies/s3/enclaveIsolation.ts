@@ -46,7 +46,7 @@ export const s3BucketEnforceEnclaveIsolation = stackPolicy(
   },
   S3_TYPES,
   (resources, report) => {
-    const s3 = new Buckets(resources);
+    const s3 = Buckets.of(resources);
     for (const bucket of s3.buckets) {
       const enclave = tagsOf(bucket.props).Enclave;
       // The enclave's log bucket receives S3's log delivery and holds no study data.

@@ -1,4 +1,5 @@
 import { stackPolicy } from "../lib/policy";
+import { keyProblem } from "../lib/keys";
 import { Buckets, S3_TYPES } from "../lib/s3";
 
 const SSE_TYPES = [
@@ -8,11 +9,22 @@ const SSE_TYPES = [
 
 type Props = Record<string, unknown>;
 
-function algorithmsOf(config: Props | undefined): string[] {
+interface Rule {
+  readonly algorithm: string;
+  readonly key: unknown;
+  readonly at: string;
+}
+
+function rulesOf(config: Props | undefined, at: string): Rule[] {
   const rules = config?.rules ?? config?.rule;
-  return (Array.isArray(rules) ? rules : rules ? [rules] : []).map((rule: Props) =>
-    String((rule.applyServerSideEncryptionByDefault as Props | undefined)?.sseAlgorithm ?? ""),
-  );
+  return (Array.isArray(rules) ? rules : rules ? [rules] : []).map((rule: Props, i: number) => {
+    const d = rule.applyServerSideEncryptionByDefault as Props | undefined;
+    return {
+      algorithm: String(d?.sseAlgorithm ?? ""),
+      key: d?.kmsMasterKeyId,
+      at: `${at}rules[${i}].applyServerSideEncryptionByDefault.kmsMasterKeyId`,
+    };
+  });
 }
 
 /**
@@ -24,7 +36,7 @@ export const s3BucketEnforceEncryption = stackPolicy(
   {
     name: "s3-bucket-enforce-encryption",
     description:
-      "Every S3 bucket has a server-side encryption configuration with SSE-KMS; SSE-S3 only for buckets that receive ALB access logs or S3 server access logs, which AWS cannot deliver to SSE-KMS buckets.",
+      "Every S3 bucket has a server-side encryption configuration with SSE-KMS (or DSSE-KMS) under a customer-managed key (not omitted, not alias/aws/s3); SSE-S3 only for buckets that are log targets and nothing else (receiving ALB or S3 server access logs, which AWS cannot deliver to SSE-KMS buckets, and not tagged PHI).",
     enforcementLevel: "mandatory",
     severity: "high",
     hipaa: ["164.312(a)(2)(iv)", "164.312(e)(2)(ii)", "164.312(c)(1)"],
@@ -35,13 +47,18 @@ export const s3BucketEnforceEncryption = stackPolicy(
   },
   [...S3_TYPES, ...SSE_TYPES],
   (resources, report) => {
-    const s3 = new Buckets(resources);
+    const s3 = Buckets.of(resources);
     for (const bucket of s3.buckets) {
-      const algorithms = [
-        ...s3.settingsOf(bucket, SSE_TYPES).flatMap((c) => algorithmsOf(c.props)),
-        ...algorithmsOf(bucket.props.serverSideEncryptionConfiguration as Props | undefined),
+      const rules = [
+        ...s3.settingsOf(bucket, SSE_TYPES).flatMap((c) => rulesOf(c.props, "")),
+        ...rulesOf(
+          bucket.props.serverSideEncryptionConfiguration as Props | undefined,
+          "serverSideEncryptionConfiguration.",
+        ),
       ];
-      const logTarget = s3.logTargetKind(bucket);
+      const algorithms = rules.map((r) => r.algorithm);
+      // A bucket that receives logs and also holds PHI is a PHI bucket: SSE-S3 is for pure log targets.
+      const logTarget = Buckets.isPhi(bucket) ? undefined : s3.logTargetKind(bucket);
       if (algorithms.length === 0) {
         report(
           `${bucket.name} has only S3's default encryption (SSE-S3 with an AWS-owned key): add a BucketServerSideEncryptionConfiguration for it with sseAlgorithm "${logTarget ? "AES256" : "aws:kms"}"${logTarget ? ` (it receives ${logTarget}, which AWS delivers only to SSE-S3 buckets)` : ", kmsMasterKeyId the PHI key and bucketKeyEnabled true"}`,
@@ -49,8 +66,12 @@ export const s3BucketEnforceEncryption = stackPolicy(
         );
         continue;
       }
-      for (const algorithm of algorithms) {
-        if (algorithm.startsWith("aws:kms")) continue;
+      for (const { algorithm, key, at } of rules) {
+        if (algorithm.startsWith("aws:kms")) {
+          const problem = keyProblem(bucket.name, at, key);
+          if (problem) report(problem, bucket.urn);
+          continue;
+        }
         if (algorithm === "AES256" && logTarget) continue;
         report(
           `${bucket.name} is encrypted with ${algorithm || "no algorithm"}: set sseAlgorithm to "aws:kms" with kmsMasterKeyId the PHI key (SSE-S3 is accepted only for buckets that receive load balancer or S3 access logs)`,

@@ -1,10 +1,10 @@
-import { keyedStorePolicy } from "../lib/keyed";
+import { keyAt, keyedStorePolicy } from "../lib/keyed";
 
 /** SNS topics carry notification bodies that may quote PHI. */
 export const snsTopicEnforceEncryption = keyedStorePolicy({
   name: "sns-topic-enforce-encryption",
-  description: "SNS topics are encrypted with a customer-managed KMS key.",
-  types: { "aws:sns/topic:Topic": "kmsMasterKeyId" },
-  without: "stores messages unencrypted",
+  description: "SNS topics are encrypted with a customer-managed KMS key, not alias/aws/sns.",
+  types: { "aws:sns/topic:Topic": keyAt("kmsMasterKeyId") },
+  remediationSteps: "Set kmsMasterKeyId to a customer-managed KMS key.",
   severity: "medium",
 });

@@ -1,0 +1,51 @@
+import { resourcePolicy } from "../lib/policy";
+import { strings } from "../lib/props";
+
+const isAll = (v: unknown) => strings(v).some((x) => x.trim().toLowerCase() === "all");
+
+/**
+ * Snapshots and images shared with "all" are public: anyone can restore a copy of the data.
+ * AWS: "Share a DB snapshot" (the value all makes it public),
+ * https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_ShareSnapshot.html and
+ * "Share an AMI with specific organizations or accounts / make public" (group all),
+ * https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/sharingamis-intro.html
+ */
+export const ec2SnapshotDisallowPublicSharing = resourcePolicy(
+  {
+    name: "ec2-snapshot-disallow-public-sharing",
+    description:
+      'No snapshot or image is shared publicly: RDS DB and cluster snapshots (and snapshot copies) with sharedAccounts "all", EBS snapshot create-volume permissions for "all", AMI launch permissions for group "all".',
+    enforcementLevel: "mandatory",
+    severity: "critical",
+    hipaa: ["164.312(a)(1)", "164.312(e)(1)"],
+    remediationSteps: 'Share with named accounts (or your organization) only; remove "all".',
+    levelReason:
+      "A public snapshot or image of a host or database is a full copy of its PHI for anyone who restores it.",
+  },
+  {
+    "aws:rds/snapshot:Snapshot": (r, report) => {
+      if (isAll(r.props.sharedAccounts))
+        report(`${r.name} is shared with every AWS account: remove "all" from sharedAccounts`);
+    },
+    "aws:rds/clusterSnapshot:ClusterSnapshot": (r, report) => {
+      if (isAll(r.props.sharedAccounts))
+        report(`${r.name} is shared with every AWS account: remove "all" from sharedAccounts`);
+    },
+    "aws:rds/snapshotCopy:SnapshotCopy": (r, report) => {
+      if (isAll(r.props.sharedAccounts))
+        report(`${r.name} is shared with every AWS account: remove "all" from sharedAccounts`);
+    },
+    "aws:ec2/snapshotCreateVolumePermission:SnapshotCreateVolumePermission": (r, report) => {
+      if (isAll(r.props.accountId) || isAll(r.props.group))
+        report(
+          `${r.name} lets every AWS account create volumes from the snapshot: name an account instead of "all"`,
+        );
+    },
+    "aws:ec2/amiLaunchPermission:AmiLaunchPermission": (r, report) => {
+      if (isAll(r.props.group) || isAll(r.props.accountId))
+        report(
+          `${r.name} makes the image public: set accountId, organizationArn or organizationalUnitArn instead of group "all"`,
+        );
+    },
+  },
+);

@@ -5,6 +5,7 @@ import { serviceTrust } from "../iam";
 import { taggedSelection } from "../data/backup";
 import { accessLogBucketPolicy, secureBucket } from "../data/buckets";
 import { bastionHost } from "../compute/bastion";
+import { PATCH_GROUP_TAG } from "../compute/patching";
 import { amiParameter } from "../compute/policies";
 import {
   PERSONA_SESSION_SECONDS,
@@ -483,7 +484,13 @@ export class Enclave extends pulumi.ComponentResource {
           deleteOnTermination: true,
         },
         userData: workstationUserData(),
-        tags: { Name: `${name}-workstation`, [TIER_TAG]: RESEARCH_TIER, ...tags },
+        // Patched with the region's Amazon Linux 2023 instances (compute's maintenance window).
+        tags: {
+          Name: `${name}-workstation`,
+          [TIER_TAG]: RESEARCH_TIER,
+          [PATCH_GROUP_TAG]: args.patchGroup,
+          ...tags,
+        },
       },
       child,
     );

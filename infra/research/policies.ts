@@ -155,6 +155,11 @@ export function s3EndpointPolicy(
         aws(`amazon-ssm-packages-${region}`),
         aws(`${region}-birdwatcher-prod`),
         aws(`aws-patch-manager-${region}-*`),
+        // The patch baseline's snapshot and SSM document attachments, which AWS-RunPatchBaseline
+        // downloads ("SSM Agent communications with AWS managed S3 buckets", Systems Manager
+        // User Guide).
+        aws(`patch-baseline-snapshot-${region}`),
+        aws(`aws-ssm-document-attachments-${region}`),
       ],
     },
   ]);

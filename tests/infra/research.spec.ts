@@ -177,6 +177,25 @@ describe(ENCLAVE, () => {
       });
     });
 
+    it("patches the workstation with the region's instances, and lets it fetch the baseline through its endpoint", () => {
+      const workstation = only(open.below, "aws:ec2/instance:Instance", "-workstation");
+      const patchGroup = one(evaluation.resources, "aws:ssm/patchGroup:PatchGroup").inputs
+        .patchGroup;
+      expect(tags(workstation)[PATCH_GROUP_TAG]).to.equal(patchGroup);
+      // AWS-RunPatchBaseline downloads the baseline snapshot from patch-baseline-snapshot-<region>
+      // ("SSM Agent communications with AWS managed S3 buckets", Systems Manager User Guide).
+      const s3 = ofType(open.below, "aws:ec2/vpcEndpoint:VpcEndpoint").find((x) =>
+        String(x.inputs.serviceName).endsWith(".s3"),
+      )!;
+      const readable = json<PolicyDocument>(s3.inputs.policy)
+        .Statement.filter((s) => s.Effect === "Allow")
+        .flatMap((s) => [s.Resource ?? []].flat());
+      expect(readable).to.include.members([
+        "arn:aws:s3:::patch-baseline-snapshot-eu-west-1/*",
+        "arn:aws:s3:::aws-ssm-document-attachments-eu-west-1/*",
+      ]);
+    });
+
     it("admits nothing into the workstation and lets it send only HTTPS to its endpoints", () => {
       const group = ofType(open.below, "aws:ec2/securityGroup:SecurityGroup").find((g) =>
         tags(g).Name.endsWith("-workstation"),

@@ -57,7 +57,10 @@ interface RegisterRequest {
   getCustomtimeouts?():
     { getCreate(): string; getUpdate(): string; getDelete(): string } | undefined;
   getId?(): string;
+  getImportid?(): string;
 }
+
+type DeserializeArg = Parameters<typeof rpc.deserializeProperties>[0];
 
 interface RegisterResponse {
   getUrn(): string;
@@ -69,7 +72,11 @@ interface RegisterResponse {
 
 type Callback = (err: unknown, response: RegisterResponse | undefined) => void;
 
+/** The SDK's MockMonitor (runtime/mocks.js), as far as the recorder uses it. */
 interface Monitor {
+  readonly mocks: pulumi.runtime.Mocks;
+  readonly resources: Map<string, { urn: string; id: string | null; state: unknown }>;
+  newUrn(parent: string, type: string, name: string): string;
   registerResource(req: RegisterRequest, callback: Callback): Promise<void>;
   readResource(req: RegisterRequest, callback: Callback): Promise<void>;
   registerResourceOutputs(
@@ -86,6 +93,55 @@ export function engineUrn(parentUrn: string, type: string, name: string): string
   const parentType = parentUrn ? parentUrn.split("::")[2] : "";
   const qualified = !parentType || parentType === STACK_TYPE ? type : `${parentType}$${type}`;
   return `urn:pulumi:${pulumi.getStack()}::${pulumi.getProject()}::${qualified}::${name}`;
+}
+
+/**
+ * A registration's response as the runtime reads it (runtime/resource.js): the URN, the id, and
+ * the state behind `toJavaScript()`, which is all `deserializeProperties` asks of a Struct. Each
+ * read gets a fresh copy, as a Struct's `toJavaScript()` would give.
+ */
+class DirectResponse implements RegisterResponse {
+  constructor(
+    private urn: string,
+    private readonly id: string,
+    private readonly state: Record<string, unknown>,
+  ) {}
+  getUrn(): string {
+    return this.urn;
+  }
+  setUrn(urn: string): void {
+    this.urn = urn;
+  }
+  getId(): string {
+    return this.id;
+  }
+  getObject(): { toJavaScript(): Record<string, unknown> } {
+    return { toJavaScript: () => copyJson(this.state) as Record<string, unknown> };
+  }
+  getProperties(): { toJavaScript(): Record<string, unknown> } {
+    return this.getObject();
+  }
+  /** The mock monitor reports no property dependencies. */
+  getPropertydependenciesMap(): undefined {
+    return undefined;
+  }
+  /** `Result.SUCCESS`: every value is final. */
+  getResult(): number {
+    return 0;
+  }
+}
+
+/**
+ * A deep copy of serialized properties, as a protobuf Struct round trip returns them: plain
+ * objects, arrays and primitives (serialization has already turned every other value into one).
+ */
+function copyJson(value: unknown): unknown {
+  if (value === null || typeof value !== "object") return value;
+  if (Array.isArray(value)) return value.map(copyJson);
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(value))
+    out[key] = copyJson((value as Record<string, unknown>)[key]);
+  return out;
 }
 
 const SECRET_SIG = rpc.specialSecretSig;
@@ -127,15 +183,59 @@ export class Recorder {
   private readonly constructed = new Set<string>();
   private readonly listeners: ((r: ResourceRecord) => void)[] = [];
 
-  /** Wraps the current monitor; call after `setMocks`. */
-  install(): void {
+  /**
+   * Takes over the current monitor's registrations; call after `setMocks`.
+   *
+   * `direct` (the default) answers registrations itself: the request's properties are read once
+   * (the SDK's mock monitor and a wrapping recorder read them twice), the mocks' state is
+   * serialized as the SDK's monitor serializes it, and the response hands that state to the
+   * runtime as is, without the round trip through a protobuf Struct that an in-process monitor has
+   * no use for. `wrap` keeps the SDK's mock monitor and wraps it: the reference the direct path is
+   * tested against (tests/tools/engine-reference.spec.ts), record for record.
+   */
+  install(mode: "direct" | "wrap" = "direct"): void {
     const monitor = settings.getMonitor() as unknown as Monitor | undefined;
     if (!monitor) throw new Error("the mock engine has no monitor: call setMocks first");
     // The runtime sees engine URNs; the mock monitor keeps its own, so map them back for it.
     const mockUrns = new Map<string, string>();
     for (const method of ["registerResource", "readResource"] as const) {
-      const original = monitor[method].bind(monitor);
       const read = method === "readResource";
+      if (mode === "direct") {
+        // What the SDK's MockMonitor does for a registration or a read (runtime/mocks.js), the same
+        // awaits in the same places (so registrations complete in the same order) and one try
+        // around everything, the callback included, as it has it; less the protobuf Struct it
+        // builds for the response, and with the request's properties read once, not twice.
+        monitor[method] = async (req, callback) => {
+          try {
+            const struct = (read ? req.getProperties!() : req.getObject!()) as DeserializeArg;
+            const inputs = rpc.deserializeProperties(struct) as Record<string, unknown>;
+            const result = await monitor.mocks.newResource({
+              type: req.getType(),
+              name: req.getName(),
+              inputs,
+              provider: req.getProvider(),
+              custom: read ? true : req.getCustom(),
+              id: read ? req.getId!() : req.getImportid!(),
+            });
+            const mockUrn = monitor.newUrn(req.getParent(), req.getType(), req.getName());
+            const state = (await rpc.serializeProperties("", result.state)) as Record<
+              string,
+              unknown
+            >;
+            monitor.resources.set(mockUrn, { urn: mockUrn, id: result.id ?? null, state });
+            const urn = engineUrn(req.getParent(), req.getType(), req.getName());
+            mockUrns.set(urn, mockUrn);
+            // A read's response carries no id (its request has it); a registration's "" for none.
+            const response = new DirectResponse(urn, read ? "" : result.id || "", state);
+            this.record(req, response, read, inputs);
+            callback(null, response);
+          } catch (err) {
+            callback(err, undefined);
+          }
+        };
+        continue;
+      }
+      const original = monitor[method].bind(monitor);
       monitor[method] = (req, callback) =>
         original(req, (err, response) => {
           if (!err && response) {
@@ -170,14 +270,18 @@ export class Recorder {
     this.listeners.push(listener);
   }
 
-  private record(req: RegisterRequest, response: RegisterResponse, read: boolean): void {
-    const struct = (read ? req.getProperties?.() : req.getObject?.()) as Parameters<
-      typeof rpc.deserializeProperties
-    >[0];
-    const rawInputs = struct ? (rpc.deserializeProperties(struct) as Record<string, unknown>) : {};
-    const outStruct = (read ? response.getProperties?.() : response.getObject?.()) as Parameters<
-      typeof rpc.deserializeProperties
-    >[0];
+  private record(
+    req: RegisterRequest,
+    response: RegisterResponse,
+    read: boolean,
+    inputs?: Record<string, unknown>,
+  ): void {
+    const struct = (read ? req.getProperties?.() : req.getObject?.()) as DeserializeArg;
+    const rawInputs =
+      inputs ?? (struct ? (rpc.deserializeProperties(struct) as Record<string, unknown>) : {});
+    const outStruct = (
+      read ? response.getProperties?.() : response.getObject?.()
+    ) as DeserializeArg;
     const outputs = outStruct
       ? (rpc.deserializeProperties(outStruct) as Record<string, unknown>)
       : {};

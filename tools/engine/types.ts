@@ -20,6 +20,12 @@ export interface EvaluationRequest {
   readonly preview?: boolean;
   /** Mocked account details; the region defaults to the config's `aws:region`. */
   readonly mocks?: Partial<MockOptions>;
+  /**
+   * Evaluate through the SDK's own mock monitor, with every call site captured, instead of the
+   * engine's direct path (recorder.ts). The records are the same; tests prove it by comparing the
+   * two. @default false
+   */
+  readonly reference?: boolean;
   /** Give up after this long, naming the resources still waiting. @default 60000 */
   readonly timeoutMs?: number;
   /**

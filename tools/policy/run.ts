@@ -15,6 +15,50 @@ import type { EhealthPolicy, EhealthResourcePolicy } from "../../policy-pack/pol
 import type { ExemptedFinding, RunnerExtras } from "../../policy-pack/policies/lib/exemptions";
 import type { ResourceRecord } from "../engine";
 
+/**
+ * The engine's sentinels for values unknown until apply (@pulumi/policy's proxy.js, which exports
+ * them but leaves them out of its typings). `unknownCheckingProxy` throws when a policy reads one.
+ */
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const proxyModule = require("@pulumi/policy/proxy") as Record<string, unknown>;
+const UNKNOWN_SENTINELS: ReadonlySet<unknown> = new Set(
+  [
+    "unknownBooleanValue",
+    "unknownNumberValue",
+    "unknownStringValue",
+    "unknownArrayValue",
+    "unknownAssetValue",
+    "unknownArchiveValue",
+    "unknownObjectValue",
+  ].map((name) => {
+    const value = proxyModule[name];
+    if (typeof value !== "string") throw new Error(`@pulumi/policy/proxy has no ${name}`);
+    return value;
+  }),
+);
+
+/** True when a sentinel for an unknown value is anywhere in the value. */
+function holdsUnknown(value: unknown): boolean {
+  if (typeof value === "string") return UNKNOWN_SENTINELS.has(value);
+  if (value === null || typeof value !== "object") return false;
+  if (Array.isArray(value)) return value.some(holdsUnknown);
+  for (const key in value) {
+    if (holdsUnknown((value as Record<string, unknown>)[key])) return true;
+  }
+  return false;
+}
+
+/**
+ * The props a policy reads, as the engine hands them over: behind `unknownCheckingProxy`, which
+ * throws an UnknownValueError where a policy reads an unknown value and otherwise returns what
+ * the object holds. Records of a program that ran to completion hold no unknown value, so for them
+ * the proxy can never throw and the plain object reads the same; it is used then, since a proxy
+ * on every property read (and a new proxy for every nested object read) was a third of a pass.
+ */
+export function propsFor(value: Record<string, unknown>): Record<string, unknown> {
+  return holdsUnknown(value) ? (unknownCheckingProxy(value) as Record<string, unknown>) : value;
+}
+
 export interface Finding {
   readonly policy: string;
   readonly enforcementLevel: "mandatory" | "advisory";
@@ -198,7 +242,7 @@ export function runPolicies(
       .filter((r) => r.type.startsWith("pulumi:providers:"))
       .map((p) => [
         `${p.urn}::${p.id ?? ""}`,
-        { type: p.type, props: unknownCheckingProxy(p.inputs), urn: p.urn, name: p.name },
+        { type: p.type, props: propsFor(p.inputs), urn: p.urn, name: p.name },
       ]),
   );
   const providerOf = (r: ResourceRecord) => (r.provider ? providers.get(r.provider) : undefined);
@@ -209,7 +253,7 @@ export function runPolicies(
     const applicable = [...(byType.get(r.type) ?? []), ...everyType];
     if (!applicable.length) continue;
     // Policies only read props, so the resource's proxy is shared by every policy that checks it.
-    const props = unknownCheckingProxy(r.inputs);
+    const props = propsFor(r.inputs);
     const opts = options(r);
     const provider = providerOf(r);
     for (const { policy, level, extras: policyExtras, getConfig } of applicable) {
@@ -246,7 +290,7 @@ export function runPolicies(
     for (const r of custom) {
       linked.set(r.urn, {
         type: r.type,
-        props: unknownCheckingProxy({ ...r.inputs, ...r.outputs }),
+        props: propsFor({ ...r.inputs, ...r.outputs }),
         urn: r.urn,
         name: r.name,
         opts: options(r),

@@ -1,0 +1,49 @@
+import { expect } from "chai";
+import * as path from "node:path";
+import { Evaluation, EvaluationRequest, PROJECT_DIR, stackRequest } from "../../tools/engine";
+import { evaluateShared, stack } from "../helpers";
+
+const fixture = (name: string): EvaluationRequest => ({
+  program: path.join(PROJECT_DIR, "tests", "fixtures", "programs", `${name}.ts`),
+  project: "fixture",
+  stack: "test",
+  config: { "aws:region": "eu-west-1" },
+});
+
+/** Everything an evaluation produced except how long it took. */
+const produced = (e: Evaluation) => ({ ...e, timingsMs: undefined });
+
+/**
+ * The engine answers registrations itself and skips the SDK's call-site capture (recorder.ts,
+ * evaluate.ts); the reference runs the same program through the SDK's own mock monitor with call
+ * sites captured. Every record (URN, id, parent, provider, dependencies, inputs, outputs, secret
+ * inputs, options) and the stack outputs must be the same, in the same order.
+ */
+describe("tools/engine: the direct path against the SDK's mock monitor", () => {
+  for (const name of ["ireland", "oregon"]) {
+    it(`records the ${name} stack exactly as the SDK's mock monitor does`, async () => {
+      const [direct, reference] = await Promise.all([
+        stack(name),
+        evaluateShared({ ...stackRequest(name), reference: true }),
+      ]);
+      expect(direct.resources.length).to.be.greaterThan(250);
+      expect(produced(direct)).to.deep.equal(produced(reference));
+    });
+  }
+
+  for (const name of ["secrets", "insecure-healthcare", "deploy-defects"]) {
+    it(`records the ${name} fixture exactly as the SDK's mock monitor does`, async () => {
+      const [direct, reference] = await Promise.all([
+        evaluateShared(fixture(name)),
+        evaluateShared({ ...fixture(name), reference: true }),
+      ]);
+      expect(direct.resources.length).to.be.greaterThan(0);
+      expect(produced(direct)).to.deep.equal(produced(reference));
+    });
+  }
+
+  it("keeps secret inputs marked as secret on the direct path", async () => {
+    const direct = await evaluateShared(fixture("secrets"));
+    expect(direct.resources.some((r) => r.secretInputs.length > 0)).to.equal(true);
+  });
+});

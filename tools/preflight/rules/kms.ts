@@ -921,7 +921,9 @@ function snsPublisherUses(g: ProgramGraph): KeyUse[] {
 /**
  * AWS services that send to an encrypted queue call KMS as their service principal (GenerateDataKey
  * and Decrypt): SNS for its subscriptions, S3 for its notifications, EventBridge for its targets
- * (Amazon SQS Developer Guide: Configure KMS permissions for AWS services).
+ * (Amazon SQS Developer Guide: Configure KMS permissions for AWS services). The guide names no
+ * condition keys these calls carry; each is given the source account and ARN, so that only a key
+ * policy that leaves the service out is reported, never one that conditions on its source.
  */
 function sqsPublisherUses(g: ProgramGraph, all: readonly ProgramGraph[]): KeyUse[] {
   const out: KeyUse[] = [];
@@ -973,13 +975,16 @@ function sqsPublisherUses(g: ProgramGraph, all: readonly ProgramGraph[]): KeyUse
     }
   }
   for (const target of g.ofType("aws:cloudwatch/eventTarget:EventTarget")) {
+    // Whether EventBridge sends aws:SourceAccount and aws:SourceArn with its KMS calls for a queue
+    // is not documented (the SNS guide says conditions on them are not supported for topics). Both
+    // are sent here, so a key is reported only when it names EventBridge in no way at all.
     use(
       target,
       target.inputs.arn,
-      {
-        ...servicePrincipal("events.amazonaws.com", actions),
-        note: "EventBridge sends no aws:SourceAccount or aws:SourceArn to KMS",
-      },
+      servicePrincipal("events.amazonaws.com", actions, {
+        "aws:SourceAccount": g.accountId,
+        "aws:SourceArn": `arn:${g.partition}:events:${g.regionOf(target)}:${g.accountId}:rule/${String(target.inputs.rule ?? "")}`,
+      }),
       (queue) => `deliver events to ${label(queue)}`,
     );
   }

@@ -113,7 +113,7 @@ export const replicationRequirements: AccountRule = {
           if (rule.sseKmsObjects && !rule.replicaKmsKeyId) {
             hits.push({
               urn: config.resource.urn,
-              message: `${where}rule "${rule.id}" replicates SSE-KMS objects without a replica KMS key (destination.encryptionConfiguration.replicaKmsKeyId); S3 requires it. Set it to a key in the destination's region.`,
+              message: `${where}${rule.id ? `rule "${rule.id}"` : "a rule"} replicates SSE-KMS objects without a replica KMS key (destination.encryptionConfiguration.replicaKmsKeyId); S3 requires it. Set it to a key in the destination's region.`,
             });
           }
         }
@@ -342,7 +342,7 @@ export const trailLogsArchivedUnreadable: StackRule = {
           ? [
               {
                 urn: lc.urn,
-                message: `${label(lc)}: ${label(trail)}'s log files in ${label(bucket)} move to ${String(cold[0].storageClass)} after ${String(cold[0].days)} days, where Athena skips them and log file validation cannot read them; transition to GLACIER_IR or STANDARD_IA instead, or document the restore.`,
+                message: `${label(lc)}: ${label(trail)}'s log files in ${label(bucket)} move to ${String(cold[0].storageClass)} ${cold[0].days !== undefined ? `after ${String(cold[0].days)} days` : `on ${String(cold[0].date ?? "a set date")}`}, where Athena skips them and log file validation cannot read them; transition to GLACIER_IR or STANDARD_IA instead, or document the restore.`,
               },
             ]
           : [];

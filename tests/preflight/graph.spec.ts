@@ -522,3 +522,99 @@ describe("preflight: policy documents", () => {
     expect(arnFits("arn:${Partition}:s3:::${BucketName}", "arn:aws:s3:::bucket/*")).to.equal(false);
   });
 });
+
+describe("preflight: programs as other teams write them", () => {
+  it("iam-policy-does-what-it-says: arn:aws:logs:*:*:* fits log groups and streams, and s3:ExistingObjectTag/<key> is sent with s3:GetObject", async () => {
+    expect(
+      await policyProblems({
+        Statement: [
+          {
+            Effect: "Allow",
+            Action: ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"],
+            Resource: "arn:aws:logs:*:*:*",
+          },
+          {
+            Effect: "Allow",
+            Action: "s3:GetObject",
+            Resource: "arn:aws:s3:::b/*",
+            Condition: { StringEquals: { "s3:ExistingObjectTag/classification": "public" } },
+          },
+        ],
+      }),
+    ).to.deep.equal([]);
+    // The shape still decides: a bucket ARN for object actions, an object ARN for bucket actions.
+    expect(arnFits("arn:${Partition}:s3:::${BucketName}", "arn:aws:s3:::b/*")).to.equal(false);
+    expect(arnFits("arn:${Partition}:s3:::${BucketName}/${ObjectName}", "arn:aws:s3:::b")).to.equal(
+      false,
+    );
+    expect(
+      arnFits(
+        "arn:${Partition}:logs:${Region}:${Account}:log-group:${LogGroupName}:log-stream:${LogStreamName}",
+        "arn:aws:logs:eu-west-1:123456789012:log-group:/app",
+      ),
+    ).to.equal(false);
+  });
+
+  it("judges a program in the account its key policies and account conditions name, not the mock engine's", async () => {
+    const build = (account: string) => {
+      const p = new Program();
+      const key = p.add("aws:kms/key:Key", "logs", {
+        policy: doc(
+          {
+            Effect: "Allow",
+            Principal: { AWS: `arn:aws:iam::${account}:root` },
+            Action: "kms:*",
+            Resource: "*",
+          },
+          {
+            Effect: "Allow",
+            Principal: { Service: "logs.eu-west-1.amazonaws.com" },
+            Action: ["kms:Encrypt*", "kms:Decrypt*", "kms:GenerateDataKey*"],
+            Resource: "*",
+            Condition: {
+              ArnLike: {
+                "kms:EncryptionContext:aws:logs:arn": `arn:aws:logs:eu-west-1:${account}:log-group:*`,
+              },
+            },
+          },
+        ),
+      });
+      p.add("aws:cloudwatch/logGroup:LogGroup", "app", { name: "/app", kmsKeyId: p.arn(key) });
+      return p;
+    };
+    expect(await findings("kms-cloudwatch-logs", build("111122223333"))).to.deep.equal([]);
+    expect(await findings("kms-cloudwatch-logs", build(ACCOUNT))).to.deep.equal([]);
+    // A key naming two accounts' roots says nothing about which one deploys: the mock's is used.
+    const mixed = build("111122223333");
+    mixed.add("aws:kms/key:Key", "other", {
+      policy: doc({
+        Effect: "Allow",
+        Principal: { AWS: "arn:aws:iam::444455556666:root" },
+        Action: "kms:*",
+        Resource: "*",
+      }),
+    });
+    expect(await findings("kms-cloudwatch-logs", mixed)).to.have.length(1);
+  });
+
+  it("tags-limits: counts the provider's default tags, a key the resource sets once", async () => {
+    const p = new Program();
+    const defaults = Object.fromEntries(Array.from({ length: 10 }, (_, i) => [`d${i}`, "x"]));
+    const provider = p.add("pulumi:providers:aws", "tagged", {
+      region: "eu-west-1",
+      defaultTags: JSON.stringify({ tags: defaults }),
+    });
+    const own = (n: number) =>
+      Object.fromEntries(Array.from({ length: n }, (_, i) => [`k${i}`, "v"]));
+    const over = p.add("aws:s3/bucket:Bucket", "over", { bucket: "over", tags: own(41) });
+    const fits = p.add("aws:s3/bucket:Bucket", "fits", {
+      bucket: "fits",
+      tags: { ...own(40), d0: "mine" },
+    });
+    for (const r of [over, fits])
+      Object.assign(r, { provider: `${provider.urn}::${String(provider.id)}` });
+    const hits = await findings("tags-limits", p);
+    expect(hits.map((h) => h.urn?.split("::").pop())).to.deep.equal(["over"]);
+    expect(hits[0].message).to.include("51 tags").and.include("10 default tags");
+  });
+});

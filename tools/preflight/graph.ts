@@ -23,6 +23,16 @@ export function block(v: unknown): Record<string, unknown> {
   return v && typeof v === "object" ? (v as Record<string, unknown>) : {};
 }
 
+/**
+ * A policy document input as IAM receives it: a JSON string, or (where the provider accepts one)
+ * a `PolicyDocument` object, which the provider serializes to JSON.
+ */
+export function policyText(v: unknown): string | undefined {
+  if (isString(v)) return v;
+  if (v && typeof v === "object" && !Array.isArray(v)) return JSON.stringify(v);
+  return undefined;
+}
+
 export function list(v: unknown): unknown[] {
   if (v === undefined || v === null) return [];
   return Array.isArray(v) ? v : [v];
@@ -43,12 +53,13 @@ export class ProgramGraph {
   private readonly byValue = new Map<string, Res[]>();
   private readonly byType = new Map<string, Res[]>();
   private readonly providerRegion = new Map<string, string>();
+  private readonly providerTags = new Map<string, Record<string, string>>();
   private readonly closure = new Map<string, Set<string>>();
 
   constructor(input: PreflightInput) {
     this.stack = input.stack;
     this.region = input.region;
-    this.accountId = input.accountId ?? MOCK_ACCOUNT_ID;
+    this.accountId = input.accountId ?? programAccount(input.resources) ?? MOCK_ACCOUNT_ID;
     this.resources = input.resources;
     for (const r of input.resources) {
       this.byUrn.set(r.urn, r);
@@ -58,6 +69,8 @@ export class ProgramGraph {
       if (r.type.startsWith("pulumi:providers:")) {
         const region = r.inputs.region;
         if (isString(region) && r.id) this.providerRegion.set(`${r.urn}::${r.id}`, region);
+        const tags = providerDefaultTags(r.inputs.defaultTags);
+        if (r.id && Object.keys(tags).length) this.providerTags.set(`${r.urn}::${r.id}`, tags);
         continue;
       }
       if (!r.custom) continue;
@@ -183,6 +196,15 @@ export class ProgramGraph {
     return this.ofType(type).filter((r) => this.find(r.inputs[key]) === target);
   }
 
+  /**
+   * The tags AWS receives: the provider's `defaultTags` merged under the resource's own (a key the
+   * resource sets wins), as the provider sends them (`tagsAll`).
+   */
+  allTags(r: Res): Record<string, string> {
+    const defaults = (r.provider && this.providerTags.get(r.provider)) || {};
+    return { ...defaults, ...this.tags(r) };
+  }
+
   /** The user tags of a resource (its `tags` map), without the provider's default tags. */
   tags(r: Res): Record<string, string> {
     const t = r.inputs.tags;
@@ -192,6 +214,70 @@ export class ProgramGraph {
     }
     return t && typeof t === "object" ? (t as Record<string, string>) : {};
   }
+}
+
+/** Condition keys whose value is the account a request comes from or goes to. */
+const ACCOUNT_KEYS = new Set([
+  "aws:sourceaccount",
+  "kms:calleraccount",
+  "aws:principalaccount",
+  "aws:resourceaccount",
+]);
+
+/**
+ * The account a program says it deploys into, when it writes its account id in its policies instead
+ * of asking for it (`aws.getCallerIdentity`, which the mock engine answers with its own account): the
+ * account whose root its KMS key policies name, and the values of its account conditions
+ * (aws:SourceAccount, kms:CallerAccount, ...). Undefined when the program names the mock engine's
+ * account there, or none, or several: the rules then judge it in the mock engine's account. Without
+ * this, a program that hardcodes its account would be judged as if its key and bucket policies named
+ * a foreign one.
+ */
+export function programAccount(resources: readonly Res[]): string | undefined {
+  const seen = new Set<string>();
+  for (const r of resources) {
+    const key = r.type === "aws:kms/key:Key" || r.type === "aws:kms/keyPolicy:KeyPolicy";
+    for (const v of Object.values(r.inputs)) {
+      const text = policyText(v);
+      if (!text || !text.includes("Statement")) continue;
+      let doc: unknown;
+      try {
+        doc = JSON.parse(text);
+      } catch {
+        continue;
+      }
+      for (const st of list(block(doc).Statement).map(block)) {
+        if (key) {
+          for (const p of list(block(st.Principal).AWS).map(String)) {
+            const root = /^(?:arn:[^:]+:iam::(\d{12}):root|(\d{12}))$/.exec(p);
+            if (root) seen.add(root[1] ?? root[2]);
+          }
+        }
+        for (const entries of Object.values(block(st.Condition))) {
+          for (const [k, values] of Object.entries(block(entries))) {
+            if (!ACCOUNT_KEYS.has(k.toLowerCase())) continue;
+            for (const a of list(values).map(String)) if (/^\d{12}$/.test(a)) seen.add(a);
+          }
+        }
+      }
+    }
+  }
+  if (seen.size !== 1 || seen.has(MOCK_ACCOUNT_ID)) return undefined;
+  return [...seen][0];
+}
+
+/** A provider's `defaultTags` input: an object, or the JSON string providers record their config as. */
+function providerDefaultTags(v: unknown): Record<string, string> {
+  let value = v;
+  if (isString(value)) {
+    try {
+      value = JSON.parse(value);
+    } catch {
+      return {};
+    }
+  }
+  const tags = block(value).tags;
+  return tags && typeof tags === "object" ? (tags as Record<string, string>) : {};
 }
 
 /** Every graph's resource a value refers to, across the programs of an account. */

@@ -21,7 +21,7 @@ import {
   validateResourcePolicy,
   validateTrustPolicy,
 } from "@cloud-copilot/iam-policy";
-import { ProgramGraph, Res, block, isString, label, list } from "../graph";
+import { ProgramGraph, Res, block, label, list, policyText } from "../graph";
 import type { RuleHit, StackRule } from "../types";
 
 type Kind = "identity" | "resource" | "trust" | "endpoint";
@@ -41,6 +41,9 @@ const POLICY_INPUTS: readonly [string, string, Kind][] = [
   ["aws:iam/groupPolicy:GroupPolicy", "policy", "identity"],
   ["aws:iam/role:Role", "assumeRolePolicy", "trust"],
   ["aws:s3/bucketPolicy:BucketPolicy", "policy", "resource"],
+  ["aws:s3/bucket:Bucket", "policy", "resource"],
+  ["aws:s3/bucketV2:BucketV2", "policy", "resource"],
+  ["aws:kms/keyPolicy:KeyPolicy", "policy", "resource"],
   ["aws:kms/key:Key", "policy", "resource"],
   ["aws:sns/topicPolicy:TopicPolicy", "policy", "resource"],
   ["aws:sns/topic:Topic", "policy", "resource"],
@@ -56,14 +59,15 @@ export function writtenPolicies(g: ProgramGraph): WrittenPolicy[] {
   const out: WrittenPolicy[] = [];
   for (const [type, property, kind] of POLICY_INPUTS) {
     for (const r of g.ofType(type)) {
-      const text = r.inputs[property];
-      if (isString(text)) out.push({ resource: r, property, kind, text });
+      // A string, or a PolicyDocument object where the provider accepts one (it sends JSON).
+      const text = policyText(r.inputs[property]);
+      if (text) out.push({ resource: r, property, kind, text });
     }
   }
   for (const role of g.ofType("aws:iam/role:Role")) {
     list(role.inputs.inlinePolicies).forEach((p, i) => {
-      const text = block(p).policy;
-      if (isString(text))
+      const text = policyText(block(p).policy);
+      if (text)
         out.push({
           resource: role,
           property: `inlinePolicies[${i}].policy`,
@@ -134,9 +138,13 @@ async function conditionKeysOf(service: string, action: string): Promise<string[
   return keys.map((k) => k.toLowerCase());
 }
 
-/** Whether a documented key (maybe with a variable) covers the key a policy uses. */
+/**
+ * Whether a documented key (maybe with a variable) covers the key a policy uses. The data writes
+ * variables as `${TagKey}` or, for some keys, `<key>` (`s3:ExistingObjectTag/<key>`).
+ */
 function covers(documented: string, used: string): boolean {
-  const at = documented.indexOf("${");
+  const dollar = documented.indexOf("${");
+  const at = dollar >= 0 ? dollar : documented.indexOf("<");
   return at < 0
     ? documented === used
     : used.startsWith(documented.slice(0, at)) && used.length > at;
@@ -157,38 +165,83 @@ async function arnPatterns(service: string, action: string): Promise<string[] | 
   return patterns;
 }
 
-/** The regular expression of an ARN pattern from the Service Authorization Reference. */
-function arnRegex(pattern: string): RegExp {
-  const parts = pattern.split(/(\$\{[^}]+\})/);
+/**
+ * A documented ARN pattern as tokens: literal characters, and variables that stand for a run of
+ * characters. Partition, region and account may be empty (global services, AWS-owned documents); a
+ * bucket name holds no colon or slash; other variables hold no colon, except the last, which is the
+ * rest of the ARN (paths, `log-group:x:log-stream:y`).
+ */
+type PatternToken =
+  | { readonly kind: "char"; readonly c: string }
+  | { readonly kind: "var"; readonly excluded: string; readonly min: 0 | 1 };
+
+function patternTokens(pattern: string): PatternToken[] {
+  const parts = pattern.split(/(\$\{[^}]+\})/).filter((p) => p.length > 0);
   const last = parts.map((p) => p.startsWith("${")).lastIndexOf(true);
-  const source = parts
-    .map((part, i) => {
-      if (!part.startsWith("${")) return part.replace(/[.+^$()|[\]\\/*?{}]/g, "\\$&");
-      // Partition, region and account may be empty (global services, AWS-owned documents).
-      if (/^\$\{(Partition|Region|Account)\}$/.test(part)) return "[^:]*";
-      if (part.includes("BucketName")) return "[^:/]+";
-      return i === last ? ".+" : "[^:]+";
-    })
-    .join("");
-  return new RegExp(`^${source}$`);
+  return parts.flatMap((part, i): PatternToken[] => {
+    if (!part.startsWith("${")) return [...part].map((c) => ({ kind: "char", c }));
+    if (/^\$\{(Partition|Region|Account)\}$/.test(part))
+      return [{ kind: "var", excluded: ":", min: 0 }];
+    if (part.includes("BucketName")) return [{ kind: "var", excluded: ":/", min: 1 }];
+    return [{ kind: "var", excluded: i === last ? "" : ":", min: 1 }];
+  });
 }
 
-/** What a policy's `*` may stand for, tried in turn: a name, a path, the rest of an ARN. */
-const FILLERS = ["x", "x/x", "x:x", "log-stream:x", ""];
+/** A policy's resource as tokens: characters, `*` (any run), `?` and policy variables (one or more). */
+type ResourceToken =
+  | { readonly kind: "char"; readonly c: string }
+  | { readonly kind: "any" }
+  | { readonly kind: "one" };
 
-/** Whether a policy's resource (wildcards, policy variables) can name something of the ARN pattern. */
+function resourceTokens(resource: string): ResourceToken[] {
+  const out: ResourceToken[] = [];
+  for (const part of resource.split(/(\$\{[^}]+\})/)) {
+    if (part.startsWith("${")) {
+      out.push({ kind: "one" }, { kind: "any" });
+      continue;
+    }
+    for (const c of part)
+      out.push(c === "*" ? { kind: "any" } : c === "?" ? { kind: "one" } : { kind: "char", c });
+  }
+  return out;
+}
+
+/**
+ * Whether a policy's resource (wildcards, policy variables) can name something of a documented ARN
+ * pattern: whether some ARN matches both, decided exactly on the two as automata.
+ */
 export function arnFits(pattern: string, resource: string): boolean {
-  const regex = arnRegex(pattern);
-  const parts = resource
-    .replace(/\$\{[^}]+\}/g, "x")
-    .replace(/\?/g, "x")
-    .split("*");
-  if (parts.length > 4) return true; // too many wildcards to enumerate: do not judge
-  const tryFrom = (i: number, prefix: string): boolean =>
-    i === parts.length - 1
-      ? regex.test(prefix + parts[i])
-      : FILLERS.some((f) => tryFrom(i + 1, prefix + parts[i] + f));
-  return tryFrom(0, "");
+  const p = patternTokens(pattern);
+  const r = resourceTokens(resource);
+  const memo = new Map<string, boolean>();
+  // i: position in the pattern; j: in the resource; open: the variable at i has taken a character.
+  const fits = (i: number, j: number, open: boolean): boolean => {
+    const key = `${i}|${j}|${open}`;
+    const known = memo.get(key);
+    if (known !== undefined) return known;
+    memo.set(key, false); // a cycle proves nothing
+    const pi = p[i];
+    const rj = r[j];
+    let ok = false;
+    if (!pi && !rj) ok = true;
+    if (!ok && pi?.kind === "var") {
+      // Close the variable, or let it take one more character from the resource.
+      if (pi.min === 0 || open) ok = fits(i + 1, j, false);
+      if (!ok && rj?.kind === "char" && !pi.excluded.includes(rj.c)) ok = fits(i, j + 1, true);
+      if (!ok && rj?.kind === "one") ok = fits(i, j + 1, true);
+      if (!ok && rj?.kind === "any") ok = (!open && fits(i, j, true)) || fits(i, j + 1, open);
+    }
+    if (!ok && rj?.kind === "any") {
+      // The wildcard takes nothing more, or takes the pattern's next character.
+      ok = fits(i, j + 1, open) || (pi?.kind === "char" && fits(i + 1, j, false));
+    }
+    if (!ok && pi?.kind === "char" && rj && rj.kind !== "any") {
+      ok = (rj.kind === "one" || rj.c === pi.c) && fits(i + 1, j + 1, false);
+    }
+    memo.set(key, ok);
+    return ok;
+  };
+  return fits(0, 0, false);
 }
 
 /** The silently-broken parts of one document (empty when it does what it says). */

@@ -1,12 +1,13 @@
 /** Every preflight rule, in report order. */
 import type { Rule } from "../types";
 import { convergenceRules } from "./convergence";
+import { deliveryRules } from "./delivery";
 import { iamRules } from "./iam";
 import { kmsRules } from "./kms";
 import { nameRules } from "./names";
 import { orderingRules } from "./ordering";
 import { configServiceLinkedRole, sharedValidationRecord } from "./ownership";
-import { crossRegionReference, subnetZone } from "./regions";
+import { crossRegionReference, edgeInUsEast1, subnetZone } from "./regions";
 import { s3Rules } from "./s3";
 import { singletons } from "./singletons";
 import { tagRules } from "./tags";
@@ -18,6 +19,8 @@ export const rules: readonly Rule[] = [
   ...s3Rules.stack,
   ...s3Rules.account,
   ...orderingRules,
+  ...deliveryRules.stack,
+  ...deliveryRules.account,
   ...convergenceRules.stack,
   ...convergenceRules.account,
   configServiceLinkedRole,
@@ -25,5 +28,6 @@ export const rules: readonly Rule[] = [
   sharedValidationRecord,
   subnetZone,
   crossRegionReference,
+  edgeInUsEast1,
   ...iamRules,
 ];

@@ -10,6 +10,7 @@
  */
 import { ProgramGraph, Res, block, findAcross, isString, label, list } from "../graph";
 import { Context, PolicyDoc, simulate } from "../iam/simulate";
+import { BUCKET_TYPES, SSE, replications, sseRules } from "./buckets";
 import type { AccountRule, DeployKind, Reference, RuleHit } from "../types";
 
 export interface KmsCall {
@@ -33,6 +34,8 @@ export interface KeyUse {
   readonly calls: readonly KmsCall[];
   /** What the service does with the key, for the message. */
   readonly purpose: string;
+  /** The region the service calls KMS in. @default the region in kms:ViaService, else the resource's */
+  readonly region?: string;
 }
 
 interface KmsRuleSpec {
@@ -74,7 +77,7 @@ export function viaService(
     iamCaller: true,
     actions,
     context,
-    who: `${principal.split("/").pop()} through ${service}.${region}.amazonaws.com`,
+    who: `${principal === callerRole(g) ? "the account's principals" : principal.split("/").pop()} through ${service}.${region}.amazonaws.com`,
   };
 }
 
@@ -87,8 +90,18 @@ export function servicePrincipal(
   return { principal, iamCaller: false, actions, context, who: principal };
 }
 
-/** The key's policy as recorded; without one, AWS's default policy (the account's IAM decides). */
-export function keyPolicyOf(key: Res): PolicyDoc {
+const KEY = "aws:kms/key:Key";
+const KEY_POLICY = "aws:kms/keyPolicy:KeyPolicy";
+
+/** The `aws.kms.KeyPolicy` resources of the programs that set a key's policy after it is created. */
+export function keyPolicyResources(graphs: readonly ProgramGraph[], key: Res): Res[] {
+  return graphs.flatMap((g) =>
+    g.ofType(KEY_POLICY).filter((p) => findAcross(graphs, p.inputs.keyId, KEY)?.resource === key),
+  );
+}
+
+/** The policy a key is created with: its `policy` input, else AWS's default (the account's IAM decides). */
+export function creationPolicyOf(key: Res): PolicyDoc {
   const policy = key.inputs.policy;
   if (isString(policy)) return JSON.parse(policy) as PolicyDoc;
   const account = /:(\d{12}):/.exec(String(key.outputs.arn ?? ""))?.[1] ?? "123456789012";
@@ -103,6 +116,19 @@ export function keyPolicyOf(key: Res): PolicyDoc {
       },
     ],
   };
+}
+
+/**
+ * The key's policy once the programs are deployed: the policy an `aws.kms.KeyPolicy` of the
+ * programs puts on it (PutKeyPolicy replaces the whole policy), else the one it is created with.
+ */
+export function keyPolicyOf(key: Res, graphs: readonly ProgramGraph[] = []): PolicyDoc {
+  const separate = keyPolicyResources(graphs, key)
+    .map((p) => p.inputs.policy)
+    .filter(isString);
+  return separate.length
+    ? (JSON.parse(separate[separate.length - 1]) as PolicyDoc)
+    : creationPolicyOf(key);
 }
 
 /** Grants the programs create on a key, as (grantee, operations). */
@@ -130,9 +156,9 @@ export async function refusedActions(
   graphs: readonly ProgramGraph[],
   key: Res,
   call: KmsCall,
+  policy: PolicyDoc = keyPolicyOf(key, graphs),
 ): Promise<string[]> {
   const keyArn = String(key.outputs.arn);
-  const policy = keyPolicyOf(key);
   const grants = grantsOn(graphs, key);
   const refused: string[] = [];
   for (const action of call.actions) {
@@ -162,6 +188,33 @@ function describeContext(call: KmsCall): string {
   return `${sent}${call.note ? ` (${call.note})` : ""}`;
 }
 
+/** Every use of a program key by a spec's resources, across the programs of an account. */
+function* keyUses(
+  spec: KmsRuleSpec,
+  graphs: readonly ProgramGraph[],
+): Generator<{ graph: ProgramGraph; use: KeyUse; key: Res }> {
+  for (const graph of graphs) {
+    for (const use of spec.uses(graph, graphs)) {
+      const found = findAcross(graphs, use.keyRef, KEY);
+      // A key of another region is region-cross-region-reference's finding, not this one's.
+      if (found && found.graph.regionOf(found.resource) === keyRegion(graph, use)) {
+        yield { graph, use, key: found.resource };
+      }
+    }
+  }
+}
+
+/** The region a use calls KMS in: the service's region named in the call (kms:ViaService), else the resource's. */
+function keyRegion(graph: ProgramGraph, use: KeyUse): string {
+  if (use.region) return use.region;
+  const via = use.calls
+    .map(
+      (c) => /\.([a-z0-9-]+)\.amazonaws\.com$/.exec(String(c.context["kms:ViaService"] ?? ""))?.[1],
+    )
+    .find(Boolean);
+  return via ?? graph.regionOf(use.resource);
+}
+
 function kmsRule(spec: KmsRuleSpec): AccountRule {
   return {
     id: spec.id,
@@ -172,19 +225,14 @@ function kmsRule(spec: KmsRuleSpec): AccountRule {
     reference: spec.reference,
     async check(graphs) {
       const hits: RuleHit[] = [];
-      for (const graph of graphs) {
-        for (const use of spec.uses(graph, graphs)) {
-          const found = findAcross(graphs, use.keyRef, "aws:kms/key:Key");
-          if (!found) continue;
-          const key = found.resource;
-          for (const call of use.calls) {
-            const refused = await refusedActions(graphs, key, call);
-            if (refused.length === 0) continue;
-            hits.push({
-              urn: key.urn,
-              message: `${label(key)}: its key policy does not let ${call.who} call ${refused.join(", ")}${describeContext(call)}, which ${label(use.resource)} needs to ${use.purpose}; add a key policy statement allowing exactly that (principal ${call.iamCaller ? "the account, with kms:ViaService and kms:CallerAccount conditions" : call.principal}).`,
-            });
-          }
+      for (const { use, key } of keyUses(spec, graphs)) {
+        for (const call of use.calls) {
+          const refused = await refusedActions(graphs, key, call);
+          if (refused.length === 0) continue;
+          hits.push({
+            urn: key.urn,
+            message: `${label(key)}: its key policy does not let ${call.who} call ${refused.join(", ")}${describeContext(call)}, which ${label(use.resource)} needs to ${use.purpose}; add a key policy statement allowing exactly that (principal ${call.iamCaller ? "the account, with kms:ViaService and kms:CallerAccount conditions" : call.principal}).`,
+          });
         }
       }
       return hits;
@@ -406,13 +454,13 @@ export const KMS_RULE_SPECS: readonly KmsRuleSpec[] = [
     id: "kms-rds",
     kind: "fails-deploy",
     description:
-      "An RDS instance's storage, Performance Insights and managed master password keys: RDS acts with a grant: the key policy allows kms:CreateGrant and kms:DescribeKey through rds.<region> (and the password key GenerateDataKey and Decrypt through secretsmanager.<region>).",
+      "An RDS instance's or Aurora cluster's storage, Performance Insights and managed master password keys: RDS acts with a grant: the key policy allows kms:CreateGrant and kms:DescribeKey through rds.<region> (and the password key GenerateDataKey and Decrypt through secretsmanager.<region>).",
     reference: docs(
       "AmazonRDS/latest/UserGuide/Overview.Encryption.Keys.html",
       "Amazon RDS User Guide: AWS KMS key management",
     ),
     uses: (g) =>
-      g.ofType("aws:rds/instance:Instance").flatMap((r) => {
+      g.ofType("aws:rds/instance:Instance", "aws:rds/cluster:Cluster").flatMap((r) => {
         const region = g.regionOf(r);
         const out: KeyUse[] = [];
         const rds = (ref: unknown, purpose: string) =>
@@ -489,19 +537,21 @@ export const KMS_RULE_SPECS: readonly KmsRuleSpec[] = [
     id: "kms-sqs",
     kind: "silently-broken",
     description:
-      "An SQS queue encrypted with a customer managed key: senders (a Lambda dead-letter queue, SNS) can use the key (through sqs.<region> for IAM principals, or as the SNS service principal).",
+      "An SQS queue encrypted with a customer managed key: senders can use the key: IAM principals through sqs.<region>, and the AWS services that send to it (SNS subscriptions, S3 notifications, EventBridge targets) as their service principals.",
     reference: docs(
       "AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-key-management.html",
       "Amazon SQS Developer Guide: Key management (AWS KMS permissions)",
     ),
-    uses: (g) =>
-      simpleUses(
+    uses: (g, all) => [
+      ...simpleUses(
         g,
         "aws:sqs/queue:Queue",
         (r) => r.inputs.kmsMasterKeyId,
         (r) => [viaService(g, "sqs", g.regionOf(r), ["kms:GenerateDataKey", "kms:Decrypt"])],
         "accept and deliver messages",
       ),
+      ...sqsPublisherUses(g, all),
+    ],
   },
   {
     id: "kms-lambda-environment",
@@ -589,33 +639,57 @@ export const KMS_RULE_SPECS: readonly KmsRuleSpec[] = [
       "AmazonS3/latest/userguide/UsingKMSEncryption.html",
       "Amazon S3 User Guide: Using server-side encryption with AWS KMS keys (SSE-KMS)",
     ),
-    uses: (g) =>
-      g
-        .ofType(
-          "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
-        )
+    uses: (g) => {
+      const purpose =
+        "let anyone read its objects (writers are judged by the rules of the services that write)";
+      const owned = g.ofType(...BUCKET_TYPES).flatMap((bucket) =>
+        sseRules(g, bucket).flatMap((rule) =>
+          rule.keyRef
+            ? [
+                {
+                  resource: bucket,
+                  keyRef: rule.keyRef,
+                  purpose,
+                  calls: [
+                    viaService(
+                      g,
+                      "s3",
+                      g.regionOf(rule.from),
+                      ["kms:Decrypt"],
+                      s3Context(g, bucket, String(bucket.outputs.bucket), rule.bucketKey),
+                    ),
+                  ],
+                },
+              ]
+            : [],
+        ),
+      );
+      // Encryption configurations of buckets the program does not own.
+      const external = g
+        .ofType(SSE)
+        .filter((r) => !g.find(r.inputs.bucket))
         .flatMap((r) =>
           list(r.inputs.rules).flatMap((rule) => {
             const keyRef = block(block(rule).applyServerSideEncryptionByDefault).kmsMasterKeyId;
             if (!isString(keyRef)) return [];
-            const bucket = g.find(r.inputs.bucket);
             const ctx = s3Context(
               g,
-              bucket,
+              undefined,
               String(r.inputs.bucket),
               block(rule).bucketKeyEnabled === true,
             );
             return [
               {
-                resource: bucket ?? r,
+                resource: r,
                 keyRef,
-                purpose:
-                  "let anyone read its objects (writers are judged by the rules of the services that write)",
+                purpose,
                 calls: [viaService(g, "s3", g.regionOf(r), ["kms:Decrypt"], ctx)],
               },
             ];
           }),
-        ),
+        );
+      return [...owned, ...external];
+    },
   },
   {
     id: "kms-s3-replication",
@@ -724,14 +798,7 @@ export const KMS_RULE_SPECS: readonly KmsRuleSpec[] = [
 ];
 
 function bucketKeyOf(g: ProgramGraph, bucket: Res | undefined): boolean {
-  if (!bucket) return false;
-  return g
-    .referencing(
-      bucket,
-      "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
-      "bucket",
-    )
-    .some((r) => list(r.inputs.rules).some((rule) => block(rule).bucketKeyEnabled === true));
+  return !!bucket && sseRules(g, bucket).some((r) => r.bucketKey);
 }
 
 /** Services whose recovery points AWS Backup copies itself; the others' services copy (and use the key). */
@@ -851,52 +918,149 @@ function snsPublisherUses(g: ProgramGraph): KeyUse[] {
   return out;
 }
 
+/**
+ * AWS services that send to an encrypted queue call KMS as their service principal (GenerateDataKey
+ * and Decrypt): SNS for its subscriptions, S3 for its notifications, EventBridge for its targets
+ * (Amazon SQS Developer Guide: Configure KMS permissions for AWS services). The guide names no
+ * condition keys these calls carry; each is given the source account and ARN, so that only a key
+ * policy that leaves the service out is reported, never one that conditions on its source.
+ */
+function sqsPublisherUses(g: ProgramGraph, all: readonly ProgramGraph[]): KeyUse[] {
+  const out: KeyUse[] = [];
+  const actions = ["kms:GenerateDataKey", "kms:Decrypt"];
+  /** The queue a value names, when it is encrypted with a KMS key, and the use of that key. */
+  const use = (
+    resource: Res,
+    queueArn: unknown,
+    call: KmsCall,
+    purpose: (queue: Res) => string,
+  ): void => {
+    const found = findAcross(all, queueArn, "aws:sqs/queue:Queue");
+    if (!found || !isString(found.resource.inputs.kmsMasterKeyId)) return;
+    out.push({
+      resource,
+      keyRef: found.resource.inputs.kmsMasterKeyId,
+      purpose: purpose(found.resource),
+      calls: [call],
+      // SNS delivers to queues of other regions: the queue's region is where KMS is called.
+      region: found.graph.regionOf(found.resource),
+    });
+  };
+  for (const sub of g.ofType("aws:sns/topicSubscription:TopicSubscription")) {
+    if (sub.inputs.protocol !== "sqs") continue;
+    use(
+      sub,
+      sub.inputs.endpoint,
+      servicePrincipal("sns.amazonaws.com", actions, {
+        "aws:SourceAccount": g.accountId,
+        "aws:SourceArn": String(sub.inputs.topic ?? ""),
+      }),
+      (queue) => `deliver the topic's messages to ${label(queue)}`,
+    );
+  }
+  for (const n of g.ofType("aws:s3/bucketNotification:BucketNotification")) {
+    const bucket = g.find(n.inputs.bucket);
+    for (const q of list(n.inputs.queues)) {
+      use(
+        n,
+        block(q).queueArn,
+        servicePrincipal("s3.amazonaws.com", actions, {
+          "aws:SourceAccount": g.accountId,
+          "aws:SourceArn": bucket
+            ? String(bucket.outputs.arn)
+            : `arn:${g.partition}:s3:::${String(n.inputs.bucket)}`,
+        }),
+        (queue) => `notify ${label(queue)}`,
+      );
+    }
+  }
+  for (const target of g.ofType("aws:cloudwatch/eventTarget:EventTarget")) {
+    // Whether EventBridge sends aws:SourceAccount and aws:SourceArn with its KMS calls for a queue
+    // is not documented (the SNS guide says conditions on them are not supported for topics). Both
+    // are sent here, so a key is reported only when it names EventBridge in no way at all.
+    use(
+      target,
+      target.inputs.arn,
+      servicePrincipal("events.amazonaws.com", actions, {
+        "aws:SourceAccount": g.accountId,
+        "aws:SourceArn": `arn:${g.partition}:events:${g.regionOf(target)}:${g.accountId}:rule/${String(target.inputs.rule ?? "")}`,
+      }),
+      (queue) => `deliver events to ${label(queue)}`,
+    );
+  }
+  return out;
+}
+
+/** An AWS managed key (`alias/aws/<service>`, by name or ARN): its key policy cannot be changed. */
+export function awsManagedKey(ref: unknown): string | undefined {
+  return isString(ref) ? /(?:^|:)(alias\/aws\/[a-z0-9-]+)$/.exec(ref)?.[1] : undefined;
+}
+
+/**
+ * A topic or queue encrypted with the AWS managed key of its service receives nothing from AWS
+ * services: that key's policy lets only the account's principals use it through the service, and
+ * cannot be changed to let the services' principals in.
+ */
+export const awsManagedKeyEventSources: AccountRule = {
+  id: "kms-aws-managed-key-event-sources",
+  family: "kms",
+  kind: "silently-broken",
+  scope: "account",
+  description:
+    "An SNS topic or SQS queue that AWS services publish to (alarms, EventBridge, S3 notifications, SNS subscriptions) is encrypted with a customer managed key: the AWS managed key (alias/aws/sns, alias/aws/sqs) cannot let their service principals use it, so every delivery fails.",
+  reference: docs(
+    "AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-key-management.html",
+    "Amazon SQS Developer Guide: Configure KMS permissions for AWS services (you cannot modify the key policy of an AWS managed key)",
+  ),
+  check(graphs) {
+    const hits: RuleHit[] = [];
+    for (const g of graphs) {
+      for (const use of [...snsPublisherUses(g), ...sqsPublisherUses(g, graphs)]) {
+        const managed = awsManagedKey(use.keyRef);
+        if (!managed) continue;
+        const who = use.calls.map((c) => c.principal).join(", ");
+        hits.push({
+          urn: use.resource.urn,
+          message: `${label(use.resource)}: would ${use.purpose}, which is encrypted with the AWS managed key ${managed}; its key policy cannot let ${who} use it, so every delivery fails. Encrypt the destination with a customer managed key whose policy allows ${who} kms:GenerateDataKey and kms:Decrypt.`,
+        });
+      }
+    }
+    return hits;
+  },
+};
+
 function replicationUses(g: ProgramGraph, all: readonly ProgramGraph[]): KeyUse[] {
   const out: KeyUse[] = [];
-  for (const config of g.ofType("aws:s3/bucketReplicationConfig:BucketReplicationConfig")) {
-    const role = g.find(config.inputs.role, "aws:iam/role:Role");
-    const principal = role ? g.iamArn(role) : String(config.inputs.role);
-    const source = g.find(config.inputs.bucket);
-    const sourceKeys = source
-      ? g
-          .referencing(
-            source,
-            "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
-            "bucket",
-          )
-          .flatMap((s) =>
-            list(s.inputs.rules).map(
-              (rule) => block(block(rule).applyServerSideEncryptionByDefault).kmsMasterKeyId,
-            ),
-          )
-          .filter(isString)
-      : [];
-    for (const ref of sourceKeys) {
+  for (const config of replications(g)) {
+    const role = g.find(config.role, "aws:iam/role:Role");
+    const principal = role ? g.iamArn(role) : String(config.role);
+    const source = config.source;
+    const sourceName = String(source?.outputs.bucket ?? config.sourceRef);
+    for (const rule of source ? sseRules(g, source) : []) {
+      if (!rule.keyRef) continue;
       out.push({
-        resource: config,
-        keyRef: ref,
+        resource: config.resource,
+        keyRef: rule.keyRef,
         purpose: "read the source objects it replicates",
         calls: [
           viaService(
             g,
             "s3",
-            g.regionOf(config),
+            g.regionOf(config.resource),
             ["kms:Decrypt"],
-            s3Context(g, source, String(config.inputs.bucket), bucketKeyOf(g, source)),
+            s3Context(g, source, sourceName, bucketKeyOf(g, source)),
             principal,
           ),
         ],
       });
     }
-    for (const rule of list(config.inputs.rules).map(block)) {
-      const destination = block(rule.destination);
-      const replicaKey = block(destination.encryptionConfiguration).replicaKmsKeyId;
-      if (!isString(replicaKey)) continue;
-      const target = findAcross(all, destination.bucket);
-      const region = target ? target.graph.regionOf(target.resource) : g.regionOf(config);
+    for (const rule of config.rules) {
+      if (!rule.replicaKmsKeyId) continue;
+      const target = findAcross(all, rule.destinationBucket);
+      const region = target ? target.graph.regionOf(target.resource) : g.regionOf(config.resource);
       out.push({
-        resource: config,
-        keyRef: replicaKey,
+        resource: config.resource,
+        keyRef: rule.replicaKmsKeyId,
         purpose: "write the replicas",
         calls: [
           viaService(
@@ -904,7 +1068,7 @@ function replicationUses(g: ProgramGraph, all: readonly ProgramGraph[]): KeyUse[
             "s3",
             region,
             ["kms:Encrypt", "kms:GenerateDataKey"],
-            { "aws:s3:arn": `${String(destination.bucket)}/object` },
+            { "aws:s3:arn": `${String(rule.destinationBucket)}/object` },
             principal,
           ),
         ],
@@ -935,7 +1099,7 @@ export const grantBypass: AccountRule = {
     for (const g of graphs) {
       for (const key of g.ofType("aws:kms/key:Key")) {
         const arn = String(key.outputs.arn);
-        const policy = keyPolicyOf(key);
+        const policy = keyPolicyOf(key, graphs);
         const caller = callerRole(g);
         const ask = (action: string, context: Context = {}) =>
           simulate({
@@ -964,4 +1128,50 @@ export const grantBypass: AccountRule = {
   },
 };
 
-export const kmsRules: readonly AccountRule[] = [...KMS_RULE_SPECS.map(kmsRule), grantBypass];
+/**
+ * A key whose policy an `aws.kms.KeyPolicy` sets is first created with AWS's default policy (or its
+ * own `policy`); a resource whose service needs a statement only the KeyPolicy adds must wait for
+ * it, or AWS refuses the key when the resource is created (the two race otherwise: both wait only
+ * for the key).
+ */
+export const keyUseAfterKeyPolicy: AccountRule = {
+  id: "order-key-use-after-key-policy",
+  family: "ordering",
+  kind: "fails-deploy",
+  scope: "account",
+  description:
+    "A resource whose service may use a key only under the policy an aws.kms.KeyPolicy puts on it waits for that KeyPolicy: until then the key has the policy it was created with (AWS's default policy lets only the account's IAM principals use it).",
+  reference: docs(
+    "kms/latest/developerguide/key-policy-default.html",
+    "AWS KMS Developer Guide: Default key policy",
+  ),
+  async check(graphs) {
+    const hits: RuleHit[] = [];
+    for (const spec of KMS_RULE_SPECS.filter((s) => s.kind === "fails-deploy")) {
+      for (const { graph, use, key } of keyUses(spec, graphs)) {
+        const pending = keyPolicyResources(graphs, key).filter(
+          (p) => graph.get(p.urn) && !graph.dependsOn(use.resource, p),
+        );
+        if (pending.length === 0) continue;
+        for (const call of use.calls) {
+          if ((await refusedActions(graphs, key, call)).length) continue;
+          const early = await refusedActions(graphs, key, call, creationPolicyOf(key));
+          if (early.length === 0) continue;
+          hits.push({
+            urn: use.resource.urn,
+            message: `${label(use.resource)}: does not wait for ${label(pending[0])}, which lets ${call.who} call ${early.join(", ")} on ${label(key)}; until it is applied the key has the policy it was created with, which refuses those calls, so creating ${use.resource.name} can fail. Add ${pending[0].name} to its dependsOn.`,
+          });
+          break;
+        }
+      }
+    }
+    return hits;
+  },
+};
+
+export const kmsRules: readonly AccountRule[] = [
+  ...KMS_RULE_SPECS.map(kmsRule),
+  grantBypass,
+  awsManagedKeyEventSources,
+  keyUseAfterKeyPolicy,
+];

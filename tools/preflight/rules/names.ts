@@ -17,6 +17,10 @@ interface NameSpec {
   readonly allowed?: string;
   /** Extra refusals: returns the reason, or undefined. */
   readonly refuse?: (name: string) => string | undefined;
+  /** Refusals that depend on the resource's other inputs (a FIFO queue's suffix). */
+  readonly refuseFor?: (name: string, r: Res) => string | undefined;
+  /** The name AWS receives when Pulumi autonames the resource, if it differs from the graph's. */
+  readonly autoname?: (name: string, r: Res) => string;
   readonly reference: Reference;
 }
 
@@ -33,8 +37,10 @@ const DB_IDENTIFIER = /^[a-zA-Z](?:-?[a-zA-Z0-9])*$/;
 
 /** S3's bucket naming rules (general purpose buckets). */
 function bucketRefusal(name: string): string | undefined {
-  if (!/^[a-z0-9][a-z0-9.-]*[a-z0-9]$/.test(name))
-    return "only lowercase letters, digits, dots and hyphens, beginning and ending with a letter or digit";
+  if (!/^[a-z0-9.-]*$/.test(name))
+    return "a character other than lowercase letters, digits, dots and hyphens";
+  if (!/^[a-z0-9].*[a-z0-9]$/.test(name))
+    return "a first or last character that is not a letter or digit";
   if (name.includes("..")) return "two adjacent periods";
   if (/^\d+\.\d+\.\d+\.\d+$/.test(name)) return "the form of an IP address";
   const prefix = ["xn--", "sthree-", "amzn-s3-demo-"].find((p) => name.startsWith(p));
@@ -218,6 +224,8 @@ export const NAME_SPECS: readonly (NameSpec & { readonly id: string; readonly wh
     max: 512,
     pattern: /^[.\-_/#A-Za-z0-9]+$/,
     allowed: "letters, digits and . - _ / #",
+    // "Log group names can't start with the string aws/" (/aws/... is the services' own, and allowed).
+    refuse: (n) => (n.startsWith("aws/") ? "the reserved prefix aws/" : undefined),
     reference: api(
       "AmazonCloudWatchLogs",
       "latest/APIReference/API_CreateLogGroup.html",
@@ -264,6 +272,8 @@ export const NAME_SPECS: readonly (NameSpec & { readonly id: string; readonly wh
     max: 80,
     pattern: /^[A-Za-z0-9_-]+(\.fifo)?$/,
     allowed: "letters, digits, hyphens and underscores (and .fifo last)",
+    refuseFor: (n, r) => fifoSuffix(n, r.inputs.fifoQueue === true, "fifoQueue"),
+    autoname: (n, r) => (r.inputs.fifoQueue === true ? `${n}.fifo` : n),
     reference: api(
       "AWSSimpleQueueService",
       "latest/APIReference/API_CreateQueue.html",
@@ -278,6 +288,8 @@ export const NAME_SPECS: readonly (NameSpec & { readonly id: string; readonly wh
     max: 256,
     pattern: /^[A-Za-z0-9_-]+(\.fifo)?$/,
     allowed: "letters, digits, hyphens and underscores (and .fifo last)",
+    refuseFor: (n, r) => fifoSuffix(n, r.inputs.fifoTopic === true, "fifoTopic"),
+    autoname: (n, r) => (r.inputs.fifoTopic === true ? `${n}.fifo` : n),
     reference: api(
       "sns",
       "latest/api/API_CreateTopic.html",
@@ -325,6 +337,39 @@ export const NAME_SPECS: readonly (NameSpec & { readonly id: string; readonly wh
       "AmazonRDS",
       "latest/APIReference/API_CreateDBInstance.html",
       "Amazon RDS API Reference: CreateDBInstance (DBInstanceIdentifier)",
+    ),
+  },
+  {
+    id: "name-rds-cluster",
+    what: "RDS and Aurora DB cluster identifiers",
+    type: "aws:rds/cluster:Cluster",
+    key: "clusterIdentifier",
+    min: 1,
+    max: 63,
+    pattern: DB_IDENTIFIER,
+    allowed: "letters, digits and hyphens, a letter first, no two hyphens in a row and none last",
+    reference: api(
+      "AmazonRDS",
+      "latest/APIReference/API_CreateDBCluster.html",
+      "Amazon RDS API Reference: CreateDBCluster (DBClusterIdentifier)",
+    ),
+  },
+  {
+    id: "name-ecs",
+    what: "ECS cluster and service names and task definition families",
+    type: [
+      "aws:ecs/cluster:Cluster",
+      "aws:ecs/service:Service",
+      "aws:ecs/taskDefinition:TaskDefinition",
+    ],
+    min: 1,
+    max: 255,
+    pattern: /^[a-zA-Z0-9_-]+$/,
+    allowed: "letters, digits, hyphens and underscores",
+    reference: api(
+      "AmazonECS",
+      "latest/APIReference/API_CreateCluster.html",
+      "Amazon ECS API Reference: CreateCluster (clusterName), CreateService (serviceName), RegisterTaskDefinition (family)",
     ),
   },
   {
@@ -413,12 +458,17 @@ export const NAME_SPECS: readonly (NameSpec & { readonly id: string; readonly wh
   },
 ];
 
+/** A FIFO queue's or topic's name ends with .fifo (CreateQueue, CreateTopic). */
+function fifoSuffix(name: string, fifo: boolean, flag: string): string | undefined {
+  return fifo && !name.endsWith(".fifo") ? `no .fifo suffix, which ${flag} requires` : undefined;
+}
+
 /** The refusal of one name, or undefined when AWS accepts it. */
-export function nameRefusal(spec: NameSpec, name: string): string | undefined {
+export function nameRefusal(spec: NameSpec, name: string, r?: Res): string | undefined {
   if (name.length < spec.min || name.length > spec.max)
     return `has ${name.length} characters; AWS allows ${spec.min} to ${spec.max}`;
   if (spec.pattern && !spec.pattern.test(name)) return `may contain only ${spec.allowed}`;
-  const reason = spec.refuse?.(name);
+  const reason = spec.refuse?.(name) ?? (r && spec.refuseFor?.(name, r));
   return reason ? `has ${reason}` : undefined;
 }
 
@@ -434,10 +484,11 @@ function nameRule(spec: (typeof NAME_SPECS)[number]): StackRule {
     check(graph: ProgramGraph): RuleHit[] {
       const hits: RuleHit[] = [];
       for (const r of graph.ofType(...[spec.type].flat())) {
-        const name = graph.physicalName(r, key);
-        const refusal = nameRefusal(spec, name);
-        if (!refusal) continue;
         const autonamed = !graph.named(r, key);
+        const physical = graph.physicalName(r, key);
+        const name = autonamed && spec.autoname ? spec.autoname(physical, r) : physical;
+        const refusal = nameRefusal(spec, name, r);
+        if (!refusal) continue;
         hits.push({
           urn: r.urn,
           message: `${label(r)}: ${key} "${name}" ${refusal}${autonamed ? " (Pulumi's autoname: the logical name plus an 8-character suffix)" : ""}; ${autonamed ? "shorten the logical name or set " + key : "change " + key} to a name AWS accepts.`,

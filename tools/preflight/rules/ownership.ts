@@ -68,15 +68,14 @@ export const configServiceLinkedRole: StackRule = {
         String(s.inputs.standardsArn ?? "").includes("aws-foundational-security-best-practices"),
       );
     if (!fsbp) return [];
+    // The service-linked role by its ARN, or an aws.iam.ServiceLinkedRole of the program for Config.
+    const serviceLinked = (roleArn: string) =>
+      roleArn.includes("/aws-service-role/config.amazonaws.com/AWSServiceRoleForConfig") ||
+      g.find(roleArn, "aws:iam/serviceLinkedRole:ServiceLinkedRole")?.inputs.awsServiceName ===
+        "config.amazonaws.com";
     return g
       .ofType("aws:cfg/recorder:Recorder")
-      .filter(
-        (r) =>
-          isString(r.inputs.roleArn) &&
-          !String(r.inputs.roleArn).includes(
-            "/aws-service-role/config.amazonaws.com/AWSServiceRoleForConfig",
-          ),
-      )
+      .filter((r) => isString(r.inputs.roleArn) && !serviceLinked(String(r.inputs.roleArn)))
       .map((r) => ({
         urn: r.urn,
         message: `${label(r)}: roleArn is ${String(r.inputs.roleArn)}, not the AWS Config service-linked role, so Security Hub's Config.1 (critical) fails forever; use arn:aws:iam::<account>:role/aws-service-role/config.amazonaws.com/AWSServiceRoleForConfig (aws.iam.ServiceLinkedRole for config.amazonaws.com).`,

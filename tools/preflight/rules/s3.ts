@@ -1,6 +1,20 @@
 /** S3's own create-time and delivery rules, judged across a bucket's separate setting resources. */
-import { ProgramGraph, Res, block, findAcross, isString, label, list } from "../graph";
+import { Res, block, findAcross, label, list, policyText } from "../graph";
 import { PolicyDoc, simulate } from "../iam/simulate";
+import {
+  BUCKET_TYPES,
+  LOCK,
+  SSE,
+  VERSIONING,
+  bucketOf,
+  createdWithObjectLock,
+  kmsEncrypted,
+  loggings,
+  objectLock,
+  replications,
+  settingsOf,
+  versioningEnabled,
+} from "./buckets";
 import { selectedResources } from "./kms";
 import type { AccountRule, RuleHit, StackRule } from "../types";
 
@@ -8,48 +22,6 @@ const docs = (path: string, title: string) => ({
   title,
   url: `https://docs.aws.amazon.com/${path}`,
 });
-
-const SSE =
-  "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration";
-const VERSIONING = [
-  "aws:s3/bucketVersioning:BucketVersioning",
-  "aws:s3/bucketVersioningV2:BucketVersioningV2",
-];
-const LOCK = "aws:s3/bucketObjectLockConfiguration:BucketObjectLockConfiguration";
-
-/** The bucket a setting resource's `bucket` input names. */
-const bucketOf = (g: ProgramGraph, r: Res) => g.find(r.inputs.bucket);
-
-const settingsOf = (g: ProgramGraph, bucket: Res, ...types: string[]) =>
-  g.ofType(...types).filter((s) => bucketOf(g, s) === bucket);
-
-function versioningEnabled(g: ProgramGraph, bucket: Res): Res | undefined {
-  if (block(bucket.inputs.versioning).enabled === true) return bucket;
-  return settingsOf(g, bucket, ...VERSIONING).find(
-    (v) => block(v.inputs.versioningConfiguration).status === "Enabled",
-  );
-}
-
-function objectLock(g: ProgramGraph, bucket: Res): { enabled: boolean; defaultRetention: boolean } {
-  const locks = settingsOf(g, bucket, LOCK);
-  const defaultRetention = locks.some(
-    (l) => Object.keys(block(block(l.inputs.rule).defaultRetention)).length > 0,
-  );
-  return {
-    enabled: bucket.inputs.objectLockEnabled === true || locks.length > 0,
-    defaultRetention,
-  };
-}
-
-function kmsEncrypted(g: ProgramGraph, bucket: Res): boolean {
-  return settingsOf(g, bucket, SSE).some((s) =>
-    list(s.inputs.rules).some((rule) =>
-      String(block(block(rule).applyServerSideEncryptionByDefault).sseAlgorithm).startsWith(
-        "aws:kms",
-      ),
-    ),
-  );
-}
 
 export const configDeliveryObjectLock: StackRule = {
   id: "s3-config-delivery-object-lock",
@@ -92,7 +64,7 @@ export const objectLockNeedsVersioning: StackRule = {
   check(g) {
     return g.ofType(LOCK).flatMap((lock) => {
       const bucket = bucketOf(g, lock);
-      if (!bucket || bucket.inputs.objectLockEnabled === true) return [];
+      if (!bucket || createdWithObjectLock(bucket)) return [];
       const versioning = versioningEnabled(g, bucket);
       if (versioning && g.dependsOn(lock, versioning)) return [];
       return [
@@ -119,29 +91,29 @@ export const replicationRequirements: AccountRule = {
   check(graphs) {
     const hits: RuleHit[] = [];
     for (const g of graphs) {
-      for (const config of g.ofType("aws:s3/bucketReplicationConfig:BucketReplicationConfig")) {
-        const source = bucketOf(g, config);
+      for (const config of replications(g)) {
+        const where = config.resource.type.startsWith("aws:s3/bucket")
+          ? `${label(config.resource)}: ${isInline(config.resource) ? "replicationConfiguration: " : ""}`
+          : `${label(config.resource)}: `;
+        const source = config.source;
         if (source && !versioningEnabled(g, source)) {
           hits.push({
-            urn: config.urn,
-            message: `${label(config)}: source ${label(source)} has no versioning Enabled; S3 refuses replication on it. Enable versioning first.`,
+            urn: config.resource.urn,
+            message: `${where}source ${label(source)} has no versioning Enabled; S3 refuses replication on it. Enable versioning first.`,
           });
         }
-        for (const rule of list(config.inputs.rules).map(block)) {
-          const destination = block(rule.destination);
-          const target = findAcross(graphs, destination.bucket);
+        for (const rule of config.rules) {
+          const target = findAcross(graphs, rule.destinationBucket);
           if (target && !versioningEnabled(target.graph, target.resource)) {
             hits.push({
-              urn: config.urn,
-              message: `${label(config)}: destination ${label(target.resource)} (${target.graph.stack}) has no versioning Enabled; S3 refuses replication to it. Enable versioning on the destination.`,
+              urn: config.resource.urn,
+              message: `${where}destination ${label(target.resource)} (${target.graph.stack}) has no versioning Enabled; S3 refuses replication to it. Enable versioning on the destination.`,
             });
           }
-          const kmsObjects =
-            block(block(rule.sourceSelectionCriteria).sseKmsEncryptedObjects).status === "Enabled";
-          if (kmsObjects && !isString(block(destination.encryptionConfiguration).replicaKmsKeyId)) {
+          if (rule.sseKmsObjects && !rule.replicaKmsKeyId) {
             hits.push({
-              urn: config.urn,
-              message: `${label(config)}: rule "${String(rule.id ?? "")}" replicates SSE-KMS objects without destination.encryptionConfiguration.replicaKmsKeyId; S3 requires the replica key. Set it to a key in the destination's region.`,
+              urn: config.resource.urn,
+              message: `${where}${rule.id ? `rule "${rule.id}"` : "a rule"} replicates SSE-KMS objects without a replica KMS key (destination.encryptionConfiguration.replicaKmsKeyId); S3 requires it. Set it to a key in the destination's region.`,
             });
           }
         }
@@ -150,6 +122,9 @@ export const replicationRequirements: AccountRule = {
     return hits;
   },
 };
+
+/** Whether a resource is a bucket (its inline blocks) rather than a setting resource. */
+const isInline = (r: Res) => (BUCKET_TYPES as readonly string[]).includes(r.type);
 
 export const accessLogTarget: StackRule = {
   id: "s3-access-log-target",
@@ -163,23 +138,56 @@ export const accessLogTarget: StackRule = {
     "Amazon S3 User Guide: Enabling Amazon S3 server access logging",
   ),
   check(g) {
-    return g
-      .ofType("aws:s3/bucketLogging:BucketLogging", "aws:s3/bucketLoggingV2:BucketLoggingV2")
-      .flatMap((logging) => {
-        const target = g.find(logging.inputs.targetBucket);
-        if (!target) return [];
-        const problems: string[] = [];
-        if (kmsEncrypted(g, target)) problems.push("default encryption SSE-KMS");
-        if (objectLock(g, target).defaultRetention) problems.push("Object Lock default retention");
-        return problems.length
-          ? [
-              {
-                urn: logging.urn,
-                message: `${label(logging)}: targetBucket ${label(target)} has ${problems.join(" and ")}, so S3 delivers no access logs there; log to an SSE-S3 bucket without default retention.`,
-              },
-            ]
-          : [];
-      });
+    return loggings(g).flatMap((logging) => {
+      const target = g.find(logging.targetRef);
+      if (!target) return [];
+      const problems: string[] = [];
+      if (kmsEncrypted(g, target)) problems.push("default encryption SSE-KMS");
+      if (objectLock(g, target).defaultRetention) problems.push("Object Lock default retention");
+      return problems.length
+        ? [
+            {
+              urn: logging.resource.urn,
+              message: `${label(logging.resource)}: ${isInline(logging.resource) ? "logging." : ""}targetBucket ${label(target)} has ${problems.join(" and ")}, so S3 delivers no access logs there; log to an SSE-S3 bucket without default retention.`,
+            },
+          ]
+        : [];
+    });
+  },
+};
+
+/**
+ * S3 refuses a logging configuration whose target bucket is in another region
+ * (CrossLocationLoggingProhibitted): "Both the source and destination buckets must be in the same
+ * AWS Region and owned by the same account."
+ */
+export const accessLogSameRegion: AccountRule = {
+  id: "s3-access-log-same-region",
+  family: "s3",
+  kind: "fails-deploy",
+  scope: "account",
+  description:
+    "A bucket's server access logs go to a target bucket in the same region as the bucket; S3 refuses a target in another region.",
+  reference: docs(
+    "AmazonS3/latest/userguide/ServerLogs.html",
+    "Amazon S3 User Guide: Logging requests with server access logging (source and destination buckets in the same Region)",
+  ),
+  check(graphs) {
+    const hits: RuleHit[] = [];
+    for (const g of graphs) {
+      for (const logging of loggings(g)) {
+        const target = findAcross(graphs, logging.targetRef);
+        if (!target || !logging.source) continue;
+        const from = g.regionOf(logging.source);
+        const to = target.graph.regionOf(target.resource);
+        if (from === to) continue;
+        hits.push({
+          urn: logging.resource.urn,
+          message: `${label(logging.resource)}: ${isInline(logging.resource) ? "logging." : ""}targetBucket ${label(target.resource)} is in ${to}, but ${label(logging.source)} is in ${from}; S3 refuses access logging to another region. Log to a bucket in ${from}.`,
+        });
+      }
+    }
+    return hits;
   },
 };
 
@@ -196,6 +204,27 @@ function exemptedPrincipals(policy: PolicyDoc): string[] {
     }
   }
   return out;
+}
+
+/** Condition keys about the calling principal that a program's records do not reveal. */
+const UNKNOWN_PRINCIPAL_KEYS =
+  /^aws:(userid|username|principaltag\/.*|principalorgpaths|sourceidentity|federatedprovider)$/i;
+
+function denyOnUnknownPrincipalAttributes(policy: PolicyDoc): boolean {
+  return list(policy.Statement)
+    .map(block)
+    .some(
+      (s) =>
+        s.Effect === "Deny" &&
+        Object.values(block(s.Condition)).some((entries) =>
+          Object.keys(block(entries)).some((k) => UNKNOWN_PRINCIPAL_KEYS.test(k)),
+        ),
+    );
+}
+
+/** The organization id a policy names (`o-` and 10 to 32 lowercase letters or digits), if any. */
+function organizationOf(text: string): string | undefined {
+  return /"(o-[a-z0-9]{10,32})"/.exec(text)?.[1];
 }
 
 /** The provider reads every bucket it manages (HeadBucket = s3:ListBucket, and its settings). */
@@ -220,10 +249,24 @@ export const bucketPolicyLocksOutDeployer: AccountRule = {
   async check(graphs) {
     const hits: RuleHit[] = [];
     for (const g of graphs) {
-      for (const bp of g.ofType("aws:s3/bucketPolicy:BucketPolicy")) {
-        const bucket = bucketOf(g, bp);
-        if (!bucket || !isString(bp.inputs.policy)) continue;
-        const policy = JSON.parse(bp.inputs.policy) as PolicyDoc;
+      // A BucketPolicy resource, or the policy written inline on the bucket (string or object).
+      const written = [
+        ...g
+          .ofType("aws:s3/bucketPolicy:BucketPolicy")
+          .map((bp) => ({ bp, bucket: bucketOf(g, bp), text: policyText(bp.inputs.policy) })),
+        ...g
+          .ofType(...BUCKET_TYPES)
+          .map((b) => ({ bp: b, bucket: b as Res | undefined, text: policyText(b.inputs.policy) })),
+      ];
+      for (const { bp, bucket, text } of written) {
+        if (!bucket || !text) continue;
+        const policy = JSON.parse(text) as PolicyDoc;
+        // The deploying principal belongs to the organization the policy names (the program's own
+        // account is in it, or the policy locks out every principal of the account by design).
+        const org = organizationOf(text);
+        // A deny that exempts principals by attributes the program does not show (their unique
+        // ids, tags, organization paths) may exempt the deployer: not provable either way.
+        if (denyOnUnknownPrincipalAttributes(policy)) continue;
         const outside = exemptedPrincipals(policy).filter((p) => !findAcross(graphs, p));
         const deployers = outside.length
           ? outside
@@ -247,6 +290,7 @@ export const bucketPolicyLocksOutDeployer: AccountRule = {
                 "aws:SecureTransport": "true",
                 "aws:PrincipalArn": principal,
                 "aws:PrincipalAccount": g.accountId,
+                ...(org ? { "aws:PrincipalOrgID": org } : {}),
               },
             });
             if (decision === "ExplicitlyDenied") refused.push(action);
@@ -260,7 +304,7 @@ export const bucketPolicyLocksOutDeployer: AccountRule = {
         if (locked.length) {
           hits.push({
             urn: bp.urn,
-            message: `${label(bp)}: the policy of ${label(bucket)} explicitly denies ${locked.join(", ")} to ${outside.length ? outside.join(", ") : "any principal outside the ones it lists (none of them deploys the stack)"}, so the deploying principal cannot HeadBucket or read the bucket's settings and every refresh or update of it fails with 403; exempt the deploying principal from the bucket-level deny (not from object reads).`,
+            message: `${label(bp)}: the policy of ${label(bucket)} explicitly denies ${locked.join(", ")} to ${outside.length ? outside.join(", ") : "a deploying principal outside the program (no condition of the deny exempts it)"}, so the deploying principal cannot HeadBucket or read the bucket's settings and every refresh or update of it fails with 403; exempt the deploying principal from the bucket-level deny (not from object reads).`,
           });
         }
       }
@@ -298,7 +342,7 @@ export const trailLogsArchivedUnreadable: StackRule = {
           ? [
               {
                 urn: lc.urn,
-                message: `${label(lc)}: ${label(trail)}'s log files in ${label(bucket)} move to ${String(cold[0].storageClass)} after ${String(cold[0].days)} days, where Athena skips them and log file validation cannot read them; transition to GLACIER_IR or STANDARD_IA instead, or document the restore.`,
+                message: `${label(lc)}: ${label(trail)}'s log files in ${label(bucket)} move to ${String(cold[0].storageClass)} ${cold[0].days !== undefined ? `after ${String(cold[0].days)} days` : `on ${String(cold[0].date ?? "a set date")}`}, where Athena skips them and log file validation cannot read them; transition to GLACIER_IR or STANDARD_IA instead, or document the restore.`,
               },
             ]
           : [];
@@ -417,5 +461,9 @@ export const s3Rules = {
     notificationDisablesEventBridge,
     backupS3OptIn,
   ] as StackRule[],
-  account: [replicationRequirements, bucketPolicyLocksOutDeployer] as AccountRule[],
+  account: [
+    replicationRequirements,
+    accessLogSameRegion,
+    bucketPolicyLocksOutDeployer,
+  ] as AccountRule[],
 };

@@ -17,15 +17,20 @@ export const tagLimits: StackRule = {
   kind: "fails-deploy",
   scope: "stack",
   description:
-    "At most 50 user tags per resource; keys of 1 to 128 characters, values of at most 256; the aws: prefix is reserved.",
+    "At most 50 user tags per resource, the provider's default tags included; keys of 1 to 128 characters, values of at most 256; the aws: prefix is reserved.",
   reference: TAGGING,
   check(graph) {
     const hits: RuleHit[] = [];
     for (const r of graph.resources) {
       if (!r.custom || !("tags" in r.inputs)) continue;
-      const tags = Object.entries(graph.tags(r));
+      // A tags map receives the provider's default tags too (Auto Scaling's tag list does not).
+      const own = Object.keys(graph.tags(r)).length;
+      const tags = Object.entries(Array.isArray(r.inputs.tags) ? graph.tags(r) : graph.allTags(r));
       const problems: string[] = [];
-      if (tags.length > 50) problems.push(`${tags.length} tags (at most 50)`);
+      if (tags.length > 50)
+        problems.push(
+          `${tags.length} tags (at most 50)${tags.length > own ? `: ${own} of its own and ${tags.length - own} default tags from its provider` : ""}`,
+        );
       for (const [key, value] of tags) {
         if (key.length < 1 || key.length > 128)
           problems.push(`key "${key.slice(0, 40)}" has ${key.length} characters (1 to 128)`);

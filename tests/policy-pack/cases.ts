@@ -51,6 +51,8 @@ const T = {
   redshift: "aws:redshift/cluster:Cluster",
   domain: "aws:opensearch/domain:Domain",
   fn: "aws:lambda/function:Function",
+  targetGroup: "aws:lb/targetGroup:TargetGroup",
+  ecsService: "aws:ecs/service:Service",
 } as const;
 
 /** A three-tier network that every topology policy accepts. */
@@ -291,6 +293,37 @@ export const CASES: readonly PolicyCase[] = [
         toPort: 8080,
         referencedSecurityGroupId: "alb-sg-id",
       }),
+      // Tasks behind an internet-facing NLB that preserves client addresses and has no security
+      // group: AWS has their group admit the clients, on the target port only.
+      ...network,
+      res(T.lb, "nlb", { loadBalancerType: "network", subnets: ["pub-id"] }),
+      res(T.targetGroup, "tasks-tg", {
+        port: 8443,
+        protocol: "TLS",
+        targetType: "ip",
+        preserveClientIp: "true",
+      }),
+      res(T.listener, "nlb-tls", {
+        loadBalancerArn: "arn:aws:test:eu-west-1:123456789012:nlb",
+        port: 443,
+        protocol: "TLS",
+        defaultActions: [
+          { type: "forward", targetGroupArn: "arn:aws:test:eu-west-1:123456789012:tasks-tg" },
+        ],
+      }),
+      res(T.sg, "tasks-sg", {
+        ingress: [{ protocol: "tcp", fromPort: 8443, toPort: 8443, cidrBlocks: ["0.0.0.0/0"] }],
+      }),
+      res(T.ecsService, "tasks", {
+        networkConfiguration: { subnets: ["app-id"], securityGroups: ["tasks-sg-id"] },
+        loadBalancers: [
+          {
+            targetGroupArn: "arn:aws:test:eu-west-1:123456789012:tasks-tg",
+            containerName: "api",
+            containerPort: 8443,
+          },
+        ],
+      }),
     ],
     violations: [
       [
@@ -299,6 +332,38 @@ export const CASES: readonly PolicyCase[] = [
         "only an internet-facing load balancer's security group may admit the internet",
       ],
       ["an internal load balancer", set("alb", "internal", true), "0.0.0.0/0"],
+      [
+        "a load balancer's group that is also an instance's",
+        add(res(T.instance, "web", { subnetId: "pub-id", vpcSecurityGroupIds: ["alb-sg-id"] })),
+        "alb-sg admits tcp port 443 from 0.0.0.0/0",
+      ],
+      [
+        "NLB targets in a public subnet",
+        set("tasks", "networkConfiguration.subnets", ["pub-id"]),
+        "tasks-sg admits tcp port 8443 from 0.0.0.0/0",
+      ],
+      [
+        "NLB targets that do not see client addresses (IP targets over TLS by default)",
+        set("tasks-tg", "preserveClientIp", undefined),
+        "tasks-sg admits tcp port 8443",
+      ],
+      [
+        "NLB targets whose group admits more than the target port",
+        set("tasks-sg", "ingress", [
+          { protocol: "tcp", fromPort: 8443, toPort: 8444, cidrBlocks: ["0.0.0.0/0"] },
+        ]),
+        "tasks-sg admits tcp ports 8443-8444",
+      ],
+      [
+        "NLB targets behind a load balancer with its own security group",
+        set("nlb", "securityGroups", ["alb-sg-id"]),
+        "tasks-sg admits tcp port 8443",
+      ],
+      [
+        "NLB targets behind an internal load balancer",
+        set("nlb", "internal", true),
+        "tasks-sg admits tcp port 8443",
+      ],
       [
         "another port from the internet",
         add(

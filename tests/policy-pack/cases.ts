@@ -1591,9 +1591,33 @@ export const CASES: readonly PolicyCase[] = [
     policy: "ec2-instance-enforce-imdsv2",
     fixture: [
       res(T.instance, "app", hardenedInstance),
-      res(T.lt, "lt", { metadataOptions: { httpTokens: "required" } }),
+      res(T.lt, "lt", { name: "app-lt", metadataOptions: { httpTokens: "required" } }),
+      // Launched from the template by name, with no options of its own: the template's apply.
+      res(T.instance, "from-template", { launchTemplate: { name: "app-lt" } }),
     ],
     violations: [
+      [
+        "an instance whose template leaves tokens optional",
+        set("lt", "metadataOptions.httpTokens", "optional"),
+        "from-template allows IMDSv1 (nor does its launch template lt require tokens)",
+      ],
+      [
+        "an instance that overrides its template's tokens",
+        set("from-template", "metadataOptions", { httpTokens: "optional" }),
+        "from-template allows IMDSv1",
+      ],
+      [
+        "an instance without options whose account defaults leave tokens optional",
+        both(
+          set("from-template", "launchTemplate", undefined),
+          add(
+            res("aws:ec2/instanceMetadataDefaults:InstanceMetadataDefaults", "imds", {
+              httpTokens: "no-preference",
+            }),
+          ),
+        ),
+        "from-template allows IMDSv1",
+      ],
       [
         "IMDSv1 on an instance",
         set("app", "metadataOptions", undefined),
@@ -1608,8 +1632,21 @@ export const CASES: readonly PolicyCase[] = [
   },
   {
     policy: "ec2-instance-enforce-vpc-placement",
-    fixture: [res(T.instance, "app", hardenedInstance)],
-    violations: [["no subnet", set("app", "subnetId", undefined), "launch in the default VPC"]],
+    fixture: [
+      res(T.instance, "app", hardenedInstance),
+      // Placed through its primary network interface, and through its launch template.
+      res(T.instance, "via-eni", { primaryNetworkInterface: { networkInterfaceId: "eni-id" } }),
+      res(T.lt, "lt", { name: "app-lt", networkInterfaces: [{ subnetId: "app-id" }] }),
+      res(T.instance, "via-template", { launchTemplate: { id: "lt-id" } }),
+    ],
+    violations: [
+      ["no subnet", set("app", "subnetId", undefined), "launch in the default VPC"],
+      [
+        "a launch template without a subnet",
+        set("lt", "networkInterfaces", [{ deviceIndex: 0 }]),
+        "via-template names no subnet (nor does its launch template lt)",
+      ],
+    ],
   },
   {
     policy: "ec2-instance-disallow-burstable-dedicated",
@@ -1623,6 +1660,7 @@ export const CASES: readonly PolicyCase[] = [
     fixture: [
       res(T.instance, "app", hardenedInstance),
       res(T.lt, "lt", { iamInstanceProfile: { name: "p" } }),
+      res(T.instance, "from-template", { launchTemplate: { id: "lt-id" } }),
     ],
     violations: [
       [
@@ -1642,6 +1680,8 @@ export const CASES: readonly PolicyCase[] = [
     fixture: [
       res(T.instance, "app", hardenedInstance),
       res(T.lt, "lt", { monitoring: { enabled: true } }),
+      // Type and monitoring come from the template: nothing to say about the instance itself.
+      res(T.instance, "from-template", { launchTemplate: { id: "lt-id" } }),
     ],
     violations: [
       ["basic monitoring", set("app", "monitoring", false), "every five minutes"],

@@ -381,6 +381,86 @@ family({
     ),
 });
 
+// ---- instances judged by their effective metadata options and placement ----
+const IMDS_DEFAULTS = "aws:ec2/instanceMetadataDefaults:InstanceMetadataDefaults";
+/** Where "required" is set for an instance: its own options, its template (by id or name), the account. */
+type ImdsLevel = "instance" | "template-id" | "template-name" | "account";
+function imdsAt(level: ImdsLevel, tokens: string): ResourceRecord[] {
+  const options = { httpTokens: tokens, httpEndpoint: "enabled" };
+  const template = res(LT, "lt", {
+    name: "app-lt",
+    networkInterfaces: [{ subnetId: "app-id" }],
+    ...(level.startsWith("template") ? { metadataOptions: options } : {}),
+  });
+  const ref = level === "template-name" ? { name: "app-lt" } : { id: "lt-id" };
+  return [
+    template,
+    res("aws:ec2/instance:Instance", "vm", {
+      launchTemplate: ref,
+      ...(level === "instance" ? { metadataOptions: options } : {}),
+    }),
+    ...(level === "account" ? [res(IMDS_DEFAULTS, "imds", { httpTokens: tokens })] : []),
+  ];
+}
+const imdsLevel = fc.constantFrom<ImdsLevel>("instance", "template-id", "template-name", "account");
+family({
+  policy: "ec2-instance-enforce-imdsv2",
+  name: "an instance that gets required tokens from its own options, its template by id or name, or the account's defaults",
+  caught: false,
+  variants: imdsLevel.map((level) =>
+    // The template itself must require tokens too, unless the account does.
+    imdsAt(level, "required").map((r) =>
+      r.type === LT && level === "instance"
+        ? res(LT, "lt", { ...r.inputs, metadataOptions: { httpTokens: "required" } })
+        : r,
+    ),
+  ),
+});
+family({
+  policy: "ec2-instance-enforce-imdsv2",
+  name: "an instance whose effective tokens are optional at whichever level decides",
+  caught: true,
+  variants: fc
+    .tuple(imdsLevel, fc.constantFrom("optional", "no-preference"))
+    .map(([level, tokens]) => imdsAt(level, tokens)),
+});
+family({
+  policy: "ec2-instance-enforce-vpc-placement",
+  name: "an instance placed by subnet, primary interface, attached interface or its template (id or name)",
+  caught: false,
+  variants: fc
+    .constantFrom("subnet", "primary", "attached", "template-id", "template-name")
+    .map((how) => [
+      res(LT, "lt", { name: "app-lt", networkInterfaces: [{ subnetId: "app-id" }] }),
+      res(
+        "aws:ec2/instance:Instance",
+        "vm",
+        how === "subnet"
+          ? { subnetId: "app-id" }
+          : how === "primary"
+            ? { primaryNetworkInterface: { networkInterfaceId: "eni-id" } }
+            : how === "attached"
+              ? { networkInterfaces: [{ networkInterfaceId: "eni-id", deviceIndex: 0 }] }
+              : { launchTemplate: how === "template-id" ? { id: "lt-id" } : { name: "app-lt" } },
+      ),
+    ]),
+});
+family({
+  policy: "ec2-instance-enforce-vpc-placement",
+  name: "an instance with no subnet anywhere, its template's interfaces without one",
+  caught: true,
+  variants: fc
+    .constantFrom<Record<string, unknown>>({}, { id: "lt-id" }, { name: "app-lt" })
+    .map((ref) => [
+      res(LT, "lt", { name: "app-lt", networkInterfaces: [{ deviceIndex: 0 }] }),
+      res(
+        "aws:ec2/instance:Instance",
+        "vm",
+        Object.keys(ref).length ? { launchTemplate: ref } : {},
+      ),
+    ]),
+});
+
 // ---- customer-managed keys, for every keyed store ----
 const awsManaged = fc
   .tuple(

@@ -30,7 +30,7 @@ function isReference(value: string): boolean {
     /^(os\.environ|os\.getenv\(|process\.env|ENV\[|System\.getenv\(|getenv\()/.test(v) ||
     /^\$\(|^`/.test(v) ||
     // A file path, alone or after an id (systemd's LoadCredential=<id>:<path>).
-    /^([A-Za-z0-9_.-]+:)?\/[A-Za-z0-9_.\/-]+$/.test(v) ||
+    /^([A-Za-z0-9_.-]+:)?\/[A-Za-z0-9_./-]+$/.test(v) ||
     /^(ssm|secretsmanager|alias)[:/]/.test(v) ||
     /^(true|false|null|none|\d+)$/i.test(v) ||
     /^<.*>$/.test(v)

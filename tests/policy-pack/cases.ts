@@ -1480,8 +1480,45 @@ export const CASES: readonly PolicyCase[] = [
           ],
         }),
       }),
+      // One named role of every account of the organization: role-to-role, no person.
+      res(T.role, "org-auditor", {
+        assumeRolePolicy: JSON.stringify({
+          Statement: [
+            {
+              Effect: "Allow",
+              Principal: { AWS: "*" },
+              Action: "sts:AssumeRole",
+              Condition: {
+                StringEquals: { "aws:PrincipalOrgID": "o-a1b2c3d4e5" },
+                ArnLike: { "aws:PrincipalArn": "arn:aws:iam::*:role/OrgAuditor" },
+              },
+            },
+          ],
+        }),
+      }),
     ],
     violations: [
+      [
+        "an organization-wide trust whose principal ARN may be a user",
+        set(
+          "org-auditor",
+          "assumeRolePolicy",
+          JSON.stringify({
+            Statement: [
+              {
+                Effect: "Allow",
+                Principal: { AWS: "*" },
+                Action: "sts:AssumeRole",
+                Condition: {
+                  StringEquals: { "aws:PrincipalOrgID": "o-a1b2c3d4e5" },
+                  ArnLike: { "aws:PrincipalArn": "arn:aws:iam::*:*/OrgAuditor" },
+                },
+              },
+            ],
+          }),
+        ),
+        "org-auditor can be assumed by * without MFA",
+      ],
       [
         "a human role without MFA",
         set(

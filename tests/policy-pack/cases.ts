@@ -51,6 +51,8 @@ const T = {
   redshift: "aws:redshift/cluster:Cluster",
   domain: "aws:opensearch/domain:Domain",
   fn: "aws:lambda/function:Function",
+  targetGroup: "aws:lb/targetGroup:TargetGroup",
+  ecsService: "aws:ecs/service:Service",
 } as const;
 
 /** A three-tier network that every topology policy accepts. */
@@ -291,6 +293,37 @@ export const CASES: readonly PolicyCase[] = [
         toPort: 8080,
         referencedSecurityGroupId: "alb-sg-id",
       }),
+      // Tasks behind an internet-facing NLB that preserves client addresses and has no security
+      // group: AWS has their group admit the clients, on the target port only.
+      ...network,
+      res(T.lb, "nlb", { loadBalancerType: "network", subnets: ["pub-id"] }),
+      res(T.targetGroup, "tasks-tg", {
+        port: 8443,
+        protocol: "TLS",
+        targetType: "ip",
+        preserveClientIp: "true",
+      }),
+      res(T.listener, "nlb-tls", {
+        loadBalancerArn: "arn:aws:test:eu-west-1:123456789012:nlb",
+        port: 443,
+        protocol: "TLS",
+        defaultActions: [
+          { type: "forward", targetGroupArn: "arn:aws:test:eu-west-1:123456789012:tasks-tg" },
+        ],
+      }),
+      res(T.sg, "tasks-sg", {
+        ingress: [{ protocol: "tcp", fromPort: 8443, toPort: 8443, cidrBlocks: ["0.0.0.0/0"] }],
+      }),
+      res(T.ecsService, "tasks", {
+        networkConfiguration: { subnets: ["app-id"], securityGroups: ["tasks-sg-id"] },
+        loadBalancers: [
+          {
+            targetGroupArn: "arn:aws:test:eu-west-1:123456789012:tasks-tg",
+            containerName: "api",
+            containerPort: 8443,
+          },
+        ],
+      }),
     ],
     violations: [
       [
@@ -299,6 +332,38 @@ export const CASES: readonly PolicyCase[] = [
         "only an internet-facing load balancer's security group may admit the internet",
       ],
       ["an internal load balancer", set("alb", "internal", true), "0.0.0.0/0"],
+      [
+        "a load balancer's group that is also an instance's",
+        add(res(T.instance, "web", { subnetId: "pub-id", vpcSecurityGroupIds: ["alb-sg-id"] })),
+        "alb-sg admits tcp port 443 from 0.0.0.0/0",
+      ],
+      [
+        "NLB targets in a public subnet",
+        set("tasks", "networkConfiguration.subnets", ["pub-id"]),
+        "tasks-sg admits tcp port 8443 from 0.0.0.0/0",
+      ],
+      [
+        "NLB targets that do not see client addresses (IP targets over TLS by default)",
+        set("tasks-tg", "preserveClientIp", undefined),
+        "tasks-sg admits tcp port 8443",
+      ],
+      [
+        "NLB targets whose group admits more than the target port",
+        set("tasks-sg", "ingress", [
+          { protocol: "tcp", fromPort: 8443, toPort: 8444, cidrBlocks: ["0.0.0.0/0"] },
+        ]),
+        "tasks-sg admits tcp ports 8443-8444",
+      ],
+      [
+        "NLB targets behind a load balancer with its own security group",
+        set("nlb", "securityGroups", ["alb-sg-id"]),
+        "tasks-sg admits tcp port 8443",
+      ],
+      [
+        "NLB targets behind an internal load balancer",
+        set("nlb", "internal", true),
+        "tasks-sg admits tcp port 8443",
+      ],
       [
         "another port from the internet",
         add(
@@ -1415,8 +1480,45 @@ export const CASES: readonly PolicyCase[] = [
           ],
         }),
       }),
+      // One named role of every account of the organization: role-to-role, no person.
+      res(T.role, "org-auditor", {
+        assumeRolePolicy: JSON.stringify({
+          Statement: [
+            {
+              Effect: "Allow",
+              Principal: { AWS: "*" },
+              Action: "sts:AssumeRole",
+              Condition: {
+                StringEquals: { "aws:PrincipalOrgID": "o-a1b2c3d4e5" },
+                ArnLike: { "aws:PrincipalArn": "arn:aws:iam::*:role/OrgAuditor" },
+              },
+            },
+          ],
+        }),
+      }),
     ],
     violations: [
+      [
+        "an organization-wide trust whose principal ARN may be a user",
+        set(
+          "org-auditor",
+          "assumeRolePolicy",
+          JSON.stringify({
+            Statement: [
+              {
+                Effect: "Allow",
+                Principal: { AWS: "*" },
+                Action: "sts:AssumeRole",
+                Condition: {
+                  StringEquals: { "aws:PrincipalOrgID": "o-a1b2c3d4e5" },
+                  ArnLike: { "aws:PrincipalArn": "arn:aws:iam::*:*/OrgAuditor" },
+                },
+              },
+            ],
+          }),
+        ),
+        "org-auditor can be assumed by * without MFA",
+      ],
       [
         "a human role without MFA",
         set(
@@ -1526,9 +1628,33 @@ export const CASES: readonly PolicyCase[] = [
     policy: "ec2-instance-enforce-imdsv2",
     fixture: [
       res(T.instance, "app", hardenedInstance),
-      res(T.lt, "lt", { metadataOptions: { httpTokens: "required" } }),
+      res(T.lt, "lt", { name: "app-lt", metadataOptions: { httpTokens: "required" } }),
+      // Launched from the template by name, with no options of its own: the template's apply.
+      res(T.instance, "from-template", { launchTemplate: { name: "app-lt" } }),
     ],
     violations: [
+      [
+        "an instance whose template leaves tokens optional",
+        set("lt", "metadataOptions.httpTokens", "optional"),
+        "from-template allows IMDSv1 (nor does its launch template lt require tokens)",
+      ],
+      [
+        "an instance that overrides its template's tokens",
+        set("from-template", "metadataOptions", { httpTokens: "optional" }),
+        "from-template allows IMDSv1",
+      ],
+      [
+        "an instance without options whose account defaults leave tokens optional",
+        both(
+          set("from-template", "launchTemplate", undefined),
+          add(
+            res("aws:ec2/instanceMetadataDefaults:InstanceMetadataDefaults", "imds", {
+              httpTokens: "no-preference",
+            }),
+          ),
+        ),
+        "from-template allows IMDSv1",
+      ],
       [
         "IMDSv1 on an instance",
         set("app", "metadataOptions", undefined),
@@ -1543,8 +1669,21 @@ export const CASES: readonly PolicyCase[] = [
   },
   {
     policy: "ec2-instance-enforce-vpc-placement",
-    fixture: [res(T.instance, "app", hardenedInstance)],
-    violations: [["no subnet", set("app", "subnetId", undefined), "launch in the default VPC"]],
+    fixture: [
+      res(T.instance, "app", hardenedInstance),
+      // Placed through its primary network interface, and through its launch template.
+      res(T.instance, "via-eni", { primaryNetworkInterface: { networkInterfaceId: "eni-id" } }),
+      res(T.lt, "lt", { name: "app-lt", networkInterfaces: [{ subnetId: "app-id" }] }),
+      res(T.instance, "via-template", { launchTemplate: { id: "lt-id" } }),
+    ],
+    violations: [
+      ["no subnet", set("app", "subnetId", undefined), "launch in the default VPC"],
+      [
+        "a launch template without a subnet",
+        set("lt", "networkInterfaces", [{ deviceIndex: 0 }]),
+        "via-template names no subnet (nor does its launch template lt)",
+      ],
+    ],
   },
   {
     policy: "ec2-instance-disallow-burstable-dedicated",
@@ -1558,6 +1697,7 @@ export const CASES: readonly PolicyCase[] = [
     fixture: [
       res(T.instance, "app", hardenedInstance),
       res(T.lt, "lt", { iamInstanceProfile: { name: "p" } }),
+      res(T.instance, "from-template", { launchTemplate: { id: "lt-id" } }),
     ],
     violations: [
       [
@@ -1577,6 +1717,8 @@ export const CASES: readonly PolicyCase[] = [
     fixture: [
       res(T.instance, "app", hardenedInstance),
       res(T.lt, "lt", { monitoring: { enabled: true } }),
+      // Type and monitoring come from the template: nothing to say about the instance itself.
+      res(T.instance, "from-template", { launchTemplate: { id: "lt-id" } }),
     ],
     violations: [
       ["basic monitoring", set("app", "monitoring", false), "every five minutes"],

@@ -244,6 +244,223 @@ for (const [policy, port] of [
   });
 }
 
+// ---- targets of an internet-facing NLB that must admit client addresses ----
+const TG = "aws:lb/targetGroup:TargetGroup";
+const TG_ARN = "arn:aws:test:eu-west-1:123456789012:tg";
+type Target = "ecs" | "asg-template-id" | "asg-template-name" | "asg-configuration" | "instance";
+/** A target of `tg` whose group `sg` admits the internet on `from`-`to`, placed in `subnet`. */
+function nlbTarget(how: Target, subnet: string, port: number, from: number, to: number) {
+  const sg = res(SG, "targets", {
+    ingress: [{ protocol: "tcp", fromPort: from, toPort: to, cidrBlocks: ["0.0.0.0/0"] }],
+  });
+  const lt = res(LT, "lt", { name: "targets-lt", vpcSecurityGroupIds: ["targets-id"] });
+  const asg = (launch: Record<string, unknown>) =>
+    res("aws:autoscaling/group:Group", "asg", {
+      vpcZoneIdentifiers: [subnet],
+      targetGroupArns: [TG_ARN],
+      ...launch,
+    });
+  switch (how) {
+    case "ecs":
+      return [
+        sg,
+        res("aws:ecs/service:Service", "svc", {
+          networkConfiguration: { subnets: [subnet], securityGroups: ["targets-id"] },
+          loadBalancers: [{ targetGroupArn: TG_ARN, containerName: "api", containerPort: port }],
+        }),
+      ];
+    case "asg-template-id":
+      return [sg, lt, asg({ launchTemplate: { id: "lt-id" } })];
+    case "asg-template-name":
+      return [
+        sg,
+        lt,
+        asg({
+          mixedInstancesPolicy: {
+            launchTemplate: { launchTemplateSpecification: { launchTemplateName: "targets-lt" } },
+          },
+        }),
+      ];
+    case "asg-configuration":
+      return [
+        sg,
+        res("aws:ec2/launchConfiguration:LaunchConfiguration", "lc", {
+          name: "targets-lc",
+          securityGroups: ["targets-id"],
+        }),
+        asg({ launchConfiguration: "targets-lc" }),
+      ];
+    case "instance":
+      return [
+        sg,
+        res("aws:ec2/instance:Instance", "vm", {
+          subnetId: subnet,
+          vpcSecurityGroupIds: ["targets-id"],
+        }),
+        res("aws:lb/targetGroupAttachment:TargetGroupAttachment", "vm-tg", {
+          targetGroupArn: TG_ARN,
+          targetId: "vm-id",
+        }),
+      ];
+  }
+}
+const targetHow = fc.constantFrom<Target>(
+  "ecs",
+  "asg-template-id",
+  "asg-template-name",
+  "asg-configuration",
+  "instance",
+);
+/** A target group whose targets see client addresses, in each way AWS documents. */
+const preserving = fc.constantFrom(
+  { protocol: "TCP" },
+  { protocol: "TLS", targetType: "instance" },
+  { protocol: "TCP", targetType: "ip", preserveClientIp: "true" },
+  { protocol: "UDP", targetType: "ip" },
+  { protocol: "TCP_UDP", targetType: "instance" },
+);
+function nlbStack(
+  tg: Record<string, unknown>,
+  target: ResourceRecord[],
+  nlb: Record<string, unknown> = {},
+): ResourceRecord[] {
+  return [
+    ...network,
+    res("aws:lb/loadBalancer:LoadBalancer", "nlb", {
+      loadBalancerType: "network",
+      subnets: ["pub-id"],
+      ...nlb,
+    }),
+    res(TG, "tg", tg),
+    res("aws:lb/listener:Listener", "l", {
+      loadBalancerArn: "arn:aws:test:eu-west-1:123456789012:nlb",
+      port: 443,
+      protocol: "TCP",
+      defaultActions: [{ type: "forward", forward: { targetGroups: [{ arn: TG_ARN }] } }],
+    }),
+    ...target,
+  ];
+}
+family({
+  policy: "ec2-ingress-disallow-internet",
+  name: "private targets of an open NLB that preserves client addresses admit the internet on the target port, through ECS, Auto Scaling (template by id or name, launch configuration) or instance attachments",
+  caught: false,
+  variants: fc
+    .tuple(targetHow, preserving, fc.integer({ min: 1024, max: 9999 }))
+    .map(([how, tg, port]) =>
+      nlbStack({ ...tg, port }, nlbTarget(how, "app-id", port, port, port)),
+    ),
+});
+family({
+  policy: "ec2-ingress-disallow-internet",
+  name: "the same targets in a public subnet, on more than the target port, without client addresses, behind an NLB with security groups or an internal one",
+  caught: true,
+  variants: fc
+    .tuple(
+      targetHow,
+      preserving,
+      fc.integer({ min: 1024, max: 9999 }),
+      fc.constantFrom("public", "wider", "no-preservation", "nlb-groups", "internal"),
+    )
+    .map(([how, tg, port, flaw]) =>
+      nlbStack(
+        flaw === "no-preservation" ? { protocol: "TCP", targetType: "ip", port } : { ...tg, port },
+        nlbTarget(
+          how,
+          flaw === "public" ? "pub-id" : "app-id",
+          port,
+          port,
+          flaw === "wider" ? port + 1 : port,
+        ),
+        flaw === "nlb-groups"
+          ? { securityGroups: ["nlb-sg"] }
+          : flaw === "internal"
+            ? { internal: true }
+            : {},
+      ),
+    ),
+});
+
+// ---- instances judged by their effective metadata options and placement ----
+const IMDS_DEFAULTS = "aws:ec2/instanceMetadataDefaults:InstanceMetadataDefaults";
+/** Where "required" is set for an instance: its own options, its template (by id or name), the account. */
+type ImdsLevel = "instance" | "template-id" | "template-name" | "account";
+function imdsAt(level: ImdsLevel, tokens: string): ResourceRecord[] {
+  const options = { httpTokens: tokens, httpEndpoint: "enabled" };
+  const template = res(LT, "lt", {
+    name: "app-lt",
+    networkInterfaces: [{ subnetId: "app-id" }],
+    ...(level.startsWith("template") ? { metadataOptions: options } : {}),
+  });
+  const ref = level === "template-name" ? { name: "app-lt" } : { id: "lt-id" };
+  return [
+    template,
+    res("aws:ec2/instance:Instance", "vm", {
+      launchTemplate: ref,
+      ...(level === "instance" ? { metadataOptions: options } : {}),
+    }),
+    ...(level === "account" ? [res(IMDS_DEFAULTS, "imds", { httpTokens: tokens })] : []),
+  ];
+}
+const imdsLevel = fc.constantFrom<ImdsLevel>("instance", "template-id", "template-name", "account");
+family({
+  policy: "ec2-instance-enforce-imdsv2",
+  name: "an instance that gets required tokens from its own options, its template by id or name, or the account's defaults",
+  caught: false,
+  variants: imdsLevel.map((level) =>
+    // The template itself must require tokens too, unless the account does.
+    imdsAt(level, "required").map((r) =>
+      r.type === LT && level === "instance"
+        ? res(LT, "lt", { ...r.inputs, metadataOptions: { httpTokens: "required" } })
+        : r,
+    ),
+  ),
+});
+family({
+  policy: "ec2-instance-enforce-imdsv2",
+  name: "an instance whose effective tokens are optional at whichever level decides",
+  caught: true,
+  variants: fc
+    .tuple(imdsLevel, fc.constantFrom("optional", "no-preference"))
+    .map(([level, tokens]) => imdsAt(level, tokens)),
+});
+family({
+  policy: "ec2-instance-enforce-vpc-placement",
+  name: "an instance placed by subnet, primary interface, attached interface or its template (id or name)",
+  caught: false,
+  variants: fc
+    .constantFrom("subnet", "primary", "attached", "template-id", "template-name")
+    .map((how) => [
+      res(LT, "lt", { name: "app-lt", networkInterfaces: [{ subnetId: "app-id" }] }),
+      res(
+        "aws:ec2/instance:Instance",
+        "vm",
+        how === "subnet"
+          ? { subnetId: "app-id" }
+          : how === "primary"
+            ? { primaryNetworkInterface: { networkInterfaceId: "eni-id" } }
+            : how === "attached"
+              ? { networkInterfaces: [{ networkInterfaceId: "eni-id", deviceIndex: 0 }] }
+              : { launchTemplate: how === "template-id" ? { id: "lt-id" } : { name: "app-lt" } },
+      ),
+    ]),
+});
+family({
+  policy: "ec2-instance-enforce-vpc-placement",
+  name: "an instance with no subnet anywhere, its template's interfaces without one",
+  caught: true,
+  variants: fc
+    .constantFrom<Record<string, unknown>>({}, { id: "lt-id" }, { name: "app-lt" })
+    .map((ref) => [
+      res(LT, "lt", { name: "app-lt", networkInterfaces: [{ deviceIndex: 0 }] }),
+      res(
+        "aws:ec2/instance:Instance",
+        "vm",
+        Object.keys(ref).length ? { launchTemplate: ref } : {},
+      ),
+    ]),
+});
+
 // ---- customer-managed keys, for every keyed store ----
 const awsManaged = fc
   .tuple(

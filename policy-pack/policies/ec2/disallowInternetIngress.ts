@@ -10,21 +10,11 @@ import {
 import { BREADTH_SCHEMA, breadthOf } from "../lib/network";
 import { ADMIN_PORTS } from "../lib/ports";
 import { stackPolicy } from "../lib/policy";
-import { isTrue, obj, strings } from "../lib/props";
-import { T, TOPOLOGY_TYPES, Topology } from "../lib/topology";
+import { obj, strings } from "../lib/props";
+import { TOPOLOGY_TYPES, Topology } from "../lib/topology";
+import { GroupReach, REACH_TYPES } from "../lib/attachments";
+import type { PolicyResource } from "@pulumi/policy";
 import type { BreadthLimits } from "../lib/cidr";
-
-const LB_TYPES: readonly string[] = [T.lb, T.alb, T.elb];
-const WEB_PORTS = [80, 443];
-
-/** Security groups of internet-facing load balancers. */
-function publicLbGroups(resources: readonly { type: string; props: Record<string, unknown> }[]) {
-  return new Set(
-    resources
-      .filter((r) => LB_TYPES.includes(r.type) && !isTrue(r.props.internal))
-      .flatMap((lb) => strings(lb.props.securityGroups)),
-  );
-}
 
 /** ICMP that path MTU discovery needs: IPv4 type 3 (unreachable), IPv6 type 2 (too big). */
 function isPathMtu(e: Exposure): boolean {
@@ -32,6 +22,24 @@ function isPathMtu(e: Exposure): boolean {
     (e.protocol === "icmp" && e.from === 3 && e.to === 3) ||
     (e.protocol === "icmpv6" && e.from === 2 && e.to === 2)
   );
+}
+
+/** TCP and UDP exposures have ports that a listener or target answers on. */
+const hasPorts = (e: Exposure) => e.protocol === "tcp" || e.protocol === "udp";
+
+/** Whether every port of the exposure is one of these. */
+function within(e: Exposure, ports: readonly number[]): boolean {
+  if (e.to - e.from >= ports.length) return false;
+  for (let p = e.from; p <= e.to; p++) if (!ports.includes(p)) return false;
+  return true;
+}
+
+/** The exposure's range without admin ports at either end (a range of 22-443 still needs 23-443). */
+function trimAdmin(e: Exposure, adminPorts: readonly number[]): [number, number] {
+  let [from, to] = [e.from, e.to];
+  while (from < to && adminPorts.includes(from)) from++;
+  while (to > from && adminPorts.includes(to)) to--;
+  return [from, to];
 }
 
 interface InternetConfig extends Partial<BreadthLimits> {
@@ -43,7 +51,7 @@ export const ec2IngressDisallowInternet = stackPolicy(
   {
     name: "ec2-ingress-disallow-internet",
     description:
-      "Security group ingress from the internet (0.0.0.0/0, ::/0, any set of sources that together cover the public address space, or a source broader than minPublicPrefixV4/V6 with public addresses; inline, detached or through a prefix list) is refused except TCP 80 or 443 to a security group of an internet-facing load balancer, and ICMP for path MTU discovery (administrative ports are the admin allow-list policy's).",
+      "Security group ingress from the internet (0.0.0.0/0, ::/0, any set of sources that together cover the public address space, or a source broader than minPublicPrefixV4/V6 with public addresses; inline, detached or through a prefix list) is refused unless everything the group is attached to takes those ports from the internet by design: an internet-facing load balancer on 80, 443 or its listeners' ports, and targets in private subnets of an internet-facing Network Load Balancer without security groups that preserves client addresses, on their target port (AWS requires admitting the clients there); ICMP for path MTU discovery is allowed, and administrative ports are the admin allow-list policy's.",
     enforcementLevel: "mandatory",
     severity: "critical",
     hipaa: ["164.312(e)(1)", "164.312(a)(1)"],
@@ -58,28 +66,27 @@ export const ec2IngressDisallowInternet = stackPolicy(
       },
     },
   },
-  [...NETWORK_RULE_TYPES, ...LB_TYPES],
+  [...NETWORK_RULE_TYPES, ...REACH_TYPES],
   (resources, report, args) => {
     const config = args.getConfig<InternetConfig>();
-    const lbGroups = publicLbGroups(resources);
     const reported = new Set<string>();
-    for (const e of internetExposures(allIngress(resources), breadthOf(config))) {
-      if (isPathMtu(e)) continue;
-      const tcpLike = e.protocol === "tcp";
-      const only = (allowed: readonly number[]) =>
-        e.to - e.from < allowed.length &&
-        Array.from({ length: e.to - e.from + 1 }, (_, i) => e.from + i).every((p) =>
-          allowed.includes(p),
-        );
-      if (tcpLike && only(config.adminPorts)) continue;
-      const web = tcpLike && only([...WEB_PORTS, ...config.adminPorts]);
-      if (web && lbGroups.has(e.rule.group)) continue;
+    const candidates = internetExposures(allIngress(resources), breadthOf(config)).filter(
+      (e) => !isPathMtu(e) && !(e.protocol === "tcp" && within(e, config.adminPorts)),
+    );
+    // Where each exposed group leads, computed only when some group admits the internet.
+    const reach = candidates.length ? GroupReach.of(resources) : undefined;
+    const portGroups = new Set(candidates.filter(hasPorts).map((e) => e.rule.group));
+    const attached = reach?.attachments(portGroups) ?? new Map<string, PolicyResource[]>();
+    for (const e of candidates) {
+      // The admin ports of a range are the admin allow-list's to judge.
+      const [from, to] = trimAdmin(e, config.adminPorts);
+      if (hasPorts(e) && reach?.designedFor(attached.get(e.rule.group) ?? [], from, to)) continue;
       const key = `${e.rule.resource.urn}|${e.property}|${e.cidr}`;
       if (reported.has(key)) continue;
       reported.add(key);
       const r = e.rule;
       report(
-        `${r.resource.name} admits ${describePorts(r.protocolText || r.protocol, r.from, r.to)} from ${e.cidr}, the internet (alone or with the group's other sources): change ${e.property} to a security group or VPC CIDR (only an internet-facing load balancer's security group may admit the internet, on 80/443)`,
+        `${r.resource.name} admits ${describePorts(r.protocolText || r.protocol, r.from, r.to)} from ${e.cidr}, the internet (alone or with the group's other sources): change ${e.property} to a security group or VPC CIDR (only an internet-facing load balancer's security group may admit the internet, on 80/443 or its listeners' ports, and the private targets of an internet-facing Network Load Balancer that preserves client addresses, on their target port)`,
         r.resource.urn,
       );
     }

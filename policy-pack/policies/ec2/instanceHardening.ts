@@ -1,25 +1,31 @@
-import { ResourceCheck, resourcePolicy } from "../lib/policy";
+import type { PolicyResource } from "@pulumi/policy";
+import { ResourceCheck, resourcePolicy, stackPolicy } from "../lib/policy";
 import { list, nonEmpty, obj } from "../lib/props";
+import { Topology } from "../lib/topology";
 
 const INSTANCE = "aws:ec2/instance:Instance";
 const TEMPLATE = "aws:ec2/launchTemplate:LaunchTemplate";
 const CONFIGURATION = "aws:ec2/launchConfiguration:LaunchConfiguration";
 
-const imds: ResourceCheck = (r, report) => {
-  const options = obj(r.props.metadataOptions);
-  if (options?.httpEndpoint === "disabled") return;
-  if (options?.httpTokens !== "required") {
-    report(
-      `${r.name} allows IMDSv1, which SSRF can read credentials from: set metadataOptions.httpTokens to "required" (and httpPutResponseHopLimit to 1)`,
-    );
-  }
-};
+const METADATA_DEFAULTS = "aws:ec2/instanceMetadataDefaults:InstanceMetadataDefaults";
 
-export const ec2InstanceEnforceImdsv2 = resourcePolicy(
+/** A metadata option as set (undefined when left to the next level of precedence). */
+function option(options: Record<string, unknown> | undefined, key: string): string | undefined {
+  const v = options?.[key];
+  return typeof v === "string" && v !== "" && v !== "no-preference" ? v : undefined;
+}
+
+/**
+ * IMDS as an instance gets it: each option from the instance's own metadataOptions, else its
+ * launch template's, else the account's defaults (aws.ec2.InstanceMetadataDefaults), else AWS's
+ * default (tokens optional). AWS: "Order of precedence for instance metadata options",
+ * https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/configuring-instance-metadata-options.html#instance-metadata-options-order-of-precedence
+ */
+export const ec2InstanceEnforceImdsv2 = stackPolicy(
   {
     name: "ec2-instance-enforce-imdsv2",
     description:
-      "Instances, launch templates and launch configurations require IMDSv2 session tokens.",
+      "Instances, launch templates and launch configurations require IMDSv2 session tokens, judged on the effective setting: an instance's own metadataOptions, else its launch template's (by id or name), else the account's InstanceMetadataDefaults the program declares.",
     enforcementLevel: "mandatory",
     severity: "high",
     hipaa: ["164.312(a)(1)", "164.312(d)"],
@@ -27,7 +33,38 @@ export const ec2InstanceEnforceImdsv2 = resourcePolicy(
     levelReason:
       "IMDSv1 turns any server-side request forgery in the portal into stolen role credentials that read PHI.",
   },
-  { [INSTANCE]: imds, [TEMPLATE]: imds, [CONFIGURATION]: imds },
+  [INSTANCE, TEMPLATE, CONFIGURATION, METADATA_DEFAULTS],
+  (resources, report) => {
+    const net = Topology.of(resources);
+    const account = resources.find((r) => r.type === METADATA_DEFAULTS)?.props;
+    const judge = (
+      r: PolicyResource,
+      levels: (Record<string, unknown> | undefined)[],
+      via: string,
+    ) => {
+      const pick = (key: string) => levels.map((l) => option(l, key)).find((v) => v !== undefined);
+      if (pick("httpEndpoint") === "disabled") return;
+      if (pick("httpTokens") !== "required") {
+        report(
+          `${r.name} allows IMDSv1${via}, which SSRF can read credentials from: set metadataOptions.httpTokens to "required" (and httpPutResponseHopLimit to 1)`,
+          r.urn,
+        );
+      }
+    };
+    for (const i of net.of(INSTANCE)) {
+      const lt = net.templateOf(i);
+      const own = obj(i.props.metadataOptions);
+      judge(
+        i,
+        [own, obj(lt?.props.metadataOptions), account],
+        lt && option(own, "httpTokens") === undefined
+          ? ` (nor does its launch template ${lt.name} require tokens)`
+          : "",
+      );
+    }
+    for (const r of [...net.of(TEMPLATE), ...net.of(CONFIGURATION)])
+      judge(r, [obj(r.props.metadataOptions), account], "");
+  },
 );
 
 export const ec2InstanceMissingProfile = resourcePolicy(
@@ -45,7 +82,8 @@ export const ec2InstanceMissingProfile = resourcePolicy(
   },
   {
     [INSTANCE]: (r, report) => {
-      if (!nonEmpty(r.props.iamInstanceProfile))
+      // An instance launched from a template takes the template's profile (judged there).
+      if (!nonEmpty(r.props.iamInstanceProfile) && !obj(r.props.launchTemplate))
         report(`${r.name} has no instance profile: set iamInstanceProfile`);
     },
     [TEMPLATE]: (r, report) => {
@@ -88,11 +126,15 @@ export const ec2InstanceDisallowBurstableDedicated = resourcePolicy(
   { [INSTANCE]: tenancy, [TEMPLATE]: tenancy },
 );
 
-export const ec2InstanceEnforceVpcPlacement = resourcePolicy(
+/**
+ * An instance is placed by its subnet, its network interfaces (primary or attached at launch), or
+ * its launch template's interfaces; without any, EC2 launches it in the default VPC.
+ */
+export const ec2InstanceEnforceVpcPlacement = stackPolicy(
   {
     name: "ec2-instance-enforce-vpc-placement",
     description:
-      "Instances name their subnet (or network interface), so none lands in the default VPC.",
+      "Instances name their subnet, directly, through a network interface or through their launch template (by id or name), so none lands in the default VPC.",
     enforcementLevel: "mandatory",
     severity: "high",
     hipaa: ["164.312(e)(1)", "164.312(a)(1)"],
@@ -100,14 +142,22 @@ export const ec2InstanceEnforceVpcPlacement = resourcePolicy(
     levelReason:
       "Without a subnet, EC2 launches into the default VPC, whose subnets give every instance a public IP.",
   },
-  {
-    [INSTANCE]: (r, report) => {
-      if (!nonEmpty(r.props.subnetId) && list(r.props.networkInterfaces).length === 0) {
+  [INSTANCE, TEMPLATE],
+  (resources, report) => {
+    const net = Topology.of(resources);
+    for (const i of net.of(INSTANCE)) {
+      const placed =
+        nonEmpty(i.props.subnetId) ||
+        nonEmpty(obj(i.props.primaryNetworkInterface)?.networkInterfaceId) ||
+        list(i.props.networkInterfaces).length > 0 ||
+        Topology.templateSettings(net.templateOf(i)).subnetIds.length > 0;
+      if (!placed) {
         report(
-          `${r.name} names no subnet, so it would launch in the default VPC with a public IP: set subnetId to an app-tier subnet`,
+          `${i.name} names no subnet${net.templateOf(i) ? ` (nor does its launch template ${net.templateOf(i)!.name})` : ""}, so it would launch in the default VPC with a public IP: set subnetId to an app-tier subnet`,
+          i.urn,
         );
       }
-    },
+    }
   },
 );
 
@@ -128,11 +178,14 @@ export const ec2InstanceConfigureMonitoring = resourcePolicy(
   },
   {
     [INSTANCE]: (r, report) => {
-      if (r.props.monitoring !== true)
+      // An instance launched from a template takes what it leaves out from the template.
+      const fromTemplate = obj(r.props.launchTemplate) !== undefined;
+      if (r.props.monitoring !== true && !(fromTemplate && r.props.monitoring === undefined))
         report(`${r.name} reports metrics every five minutes: set monitoring to true`);
       if (
+        nonEmpty(r.props.instanceType) &&
         r.props.ebsOptimized !== true &&
-        !EBS_OPTIMIZED_BY_DEFAULT.test(String(r.props.instanceType ?? ""))
+        !EBS_OPTIMIZED_BY_DEFAULT.test(String(r.props.instanceType))
       ) {
         report(
           `${r.name} (${String(r.props.instanceType)}) shares network with EBS: set ebsOptimized to true or use a current-generation type`,

@@ -1,4 +1,11 @@
-import { PINNING_KEYS, pinned, pinnedToAddresses, principalsOf, requiresMfa } from "../lib/iam";
+import {
+  PINNING_KEYS,
+  confined,
+  pinned,
+  pinnedToAddresses,
+  principalsOf,
+  requiresMfa,
+} from "../lib/iam";
 import { ACCESS } from "../lib/levels";
 import { resourcePolicy, stackPolicy } from "../lib/policy";
 import { PolicyStatement, obj, statements, strings } from "../lib/props";
@@ -83,21 +90,17 @@ function isVendorTrust(s: PolicyStatement): boolean {
   return pinned(s, ["sts:ExternalId"]);
 }
 
-/** Principals that are people or could be: account roots and users, not roles or services. */
-function humanPrincipals(s: PolicyStatement): string[] {
-  // An account trusted only for named roles of it (aws:PrincipalArn) is a role-to-role trust.
-  if (pinned(s, ["aws:PrincipalArn"]) && rolesOnly(s)) return [];
-  return principalsOf(s).aws.filter((p) => !/:role\/|:assumed-role\//.test(p));
-}
+/** An IAM role's ARN (any account, wildcards allowed): never a person's identity. */
+const ROLE_ARN = /^arn:[^:]*:(iam|sts)::[^:]*:(role|assumed-role)\/./;
 
-function rolesOnly(s: PolicyStatement): boolean {
-  return Object.values(s.Condition ?? {}).every((block) =>
-    Object.entries(obj(block) ?? {}).every(
-      ([k, v]) =>
-        k.toLowerCase() !== "aws:principalarn" ||
-        strings(v).every((arn) => /:role\//.test(arn) && !/:user\//.test(arn)),
-    ),
-  );
+/**
+ * Principals that are people or could be: account roots and users, not roles or services. An
+ * account trusted only for principals whose ARN (aws:PrincipalArn, positive operator) is a role,
+ * whatever account the pattern names, is a role-to-role trust.
+ */
+function humanPrincipals(s: PolicyStatement): string[] {
+  if (confined(s, "aws:PrincipalArn", (arn) => ROLE_ARN.test(arn))) return [];
+  return principalsOf(s).aws.filter((p) => !/:role\/|:assumed-role\//.test(p));
 }
 
 /** Roles people assume demand MFA. */

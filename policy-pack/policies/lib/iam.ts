@@ -125,6 +125,28 @@ export function pinned(s: PolicyStatement, keys: readonly string[]): boolean {
 }
 
 /**
+ * Whether a statement's conditions confine a key to values that all satisfy `accept`: a positive
+ * operator (not IfExists, not ForAllValues) naming the key, with at least one value, every one
+ * accepted. Conditions of a statement all apply, so one such condition bounds the key.
+ */
+export function confined(
+  s: PolicyStatement,
+  key: string,
+  accept: (value: string) => boolean,
+): boolean {
+  const wanted = key.toLowerCase();
+  return Object.entries(s.Condition ?? {}).some(
+    ([operator, block]) =>
+      POSITIVE.test(operator) &&
+      !operator.startsWith("ForAllValues:") &&
+      Object.entries(obj(block) ?? {}).some(([k, value]) => {
+        const values = strings(value);
+        return k.toLowerCase() === wanted && values.length > 0 && values.every(accept);
+      }),
+  );
+}
+
+/**
  * Whether a statement confines callers to source addresses that are not the internet
  * (IpAddress aws:SourceIp with CIDRs none of which is internet-wide).
  */

@@ -17,9 +17,15 @@ const TRANSFORM = /^(?:Transform failed with \d+ errors?:\s*\n)?(.+?):(\d+):(\d+
 const MISSING_CONFIG =
   /^Missing required configuration variable '([^']+)'\s*\n\s*please set a value using the command `([^`]+)`/;
 
+/** How the mocks' own refusals begin (mocks.ts): the SDK's prefixes before them add nothing. */
+const OFFLINE_REFUSAL = "the offline plan has no ";
+
 export function describeFailure(err: unknown, context: FailureContext): string {
   if (!(err instanceof Error)) return String(err).split("\n")[0];
   const message = err.message ?? "";
+
+  const refusal = message.indexOf(OFFLINE_REFUSAL);
+  if (refusal > 0) return message.slice(refusal).split("\n")[0];
 
   if (err.name === "TransformError" || message.startsWith("Transform failed")) {
     const at = TRANSFORM.exec(message);

@@ -1,7 +1,12 @@
 import { expect } from "chai";
+import { mkdirSync, mkdtempSync, realpathSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { Evaluation, EvaluationError, PROJECT_DIR } from "../../tools/engine";
+import { locateProgram, workingDirectory } from "../../tools/engine/project";
 import { evaluateInWorker } from "../../tools/engine/worker";
+import { main } from "../../tools/plan/cli";
+import { resolveTargets } from "../../tools/plan/inputs";
 import { evaluateShared, one } from "../helpers";
 
 const fixture = (name: string) =>
@@ -66,5 +71,84 @@ describe("tools/engine on programs written elsewhere", () => {
       /^the offline plan has no outputs for the stack reference "acme\/network\/prod": give them in a YAML file passed with --mocks/,
     );
     expect(failure.message.split("\n")).to.have.length(1);
+  });
+});
+
+/** A program in a temporary folder outside the repository: no node_modules, no tsconfig. */
+function program(files: Record<string, string>): string {
+  const dir = realpathSync(mkdtempSync(path.join(tmpdir(), "ehealth-foreign-")));
+  for (const [name, text] of Object.entries(files)) {
+    mkdirSync(path.dirname(path.join(dir, name)), { recursive: true });
+    writeFileSync(path.join(dir, name), text);
+  }
+  return dir;
+}
+
+async function plan(argv: string[]): Promise<{ code: number; err: string[] }> {
+  const err: string[] = [];
+  const code = await main(
+    argv,
+    () => undefined,
+    (s) => err.push(s),
+    evaluateShared,
+    {},
+  );
+  return { code, err };
+}
+
+describe("npm run plan -- --program on programs written elsewhere", () => {
+  it("runs a program in its project's folder, so that it reads its files by relative paths", async () => {
+    const dir = program({
+      "Pulumi.yaml": "name: site\nruntime: nodejs\n",
+      "Pulumi.dev.yaml": "config:\n  aws:region: eu-west-2\n",
+      "index.ts": [
+        'import * as aws from "@pulumi/aws";',
+        'import { readdirSync, readFileSync } from "node:fs";',
+        'const site = new aws.s3.Bucket("site");',
+        'for (const file of readdirSync("www")) {',
+        "  new aws.s3.BucketObject(file, {",
+        "    bucket: site.id,",
+        '    content: readFileSync(`www/${file}`, "utf8"),',
+        "  });",
+        "}",
+        "",
+      ].join("\n"),
+      "www/index.html": "<h1>clinic hours</h1>",
+    });
+    const evaluation = await evaluateShared(resolveTargets({ program: dir }).requests[0]);
+    const page = one(evaluation.resources, "aws:s3/bucketObject:BucketObject");
+    expect(page.name).to.equal("index.html");
+    expect(page.inputs.content).to.equal("<h1>clinic hours</h1>");
+  });
+
+  it("chooses the working directory as the Pulumi CLI does: the project, main's folder, or main's file's folder", () => {
+    const root = program({
+      "Pulumi.yaml": "name: a\nruntime: nodejs\n",
+      "index.ts": "",
+      "app/Pulumi.yaml": "name: b\nruntime: nodejs\nmain: src/\n",
+      "app/src/index.ts": "",
+      "file/Pulumi.yaml": "name: c\nruntime: nodejs\nmain: infra/main.ts\n",
+      "file/infra/main.ts": "",
+      "loose/program.ts": "",
+    });
+    const cwd = (target: string) => workingDirectory(locateProgram(path.join(root, target)));
+    expect(cwd(".")).to.equal(root);
+    expect(cwd("app")).to.equal(path.join(root, "app", "src"));
+    expect(cwd("file")).to.equal(path.join(root, "file", "infra"));
+    expect(cwd("loose/program.ts")).to.equal(path.join(root, "loose"));
+  });
+
+  it("names the folder holding the program's package.json as the one to npm install in", async () => {
+    const dir = program({
+      "Pulumi.yaml": "name: nested\nruntime: nodejs\nmain: src/index.ts\n",
+      "package.json": '{ "name": "nested", "dependencies": { "left-pad": "^1.3.0" } }',
+      "src/index.ts": 'import "./network";\n',
+      "src/network.ts": 'import pad from "left-pad";\nexport const x = pad;\n',
+    });
+    const run = await plan(["--program", dir]);
+    expect(run.code).to.equal(2);
+    const last = run.err[run.err.length - 1];
+    expect(last).to.include("Cannot find module 'left-pad'");
+    expect(last).to.include(`(npm install in ${dir})`);
   });
 });

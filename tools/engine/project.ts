@@ -167,6 +167,20 @@ export interface LocatedProgram {
   readonly project?: ProjectFile;
 }
 
+/**
+ * The directory a program runs in, as the Pulumi CLI chooses it (getPwdMain, pulumi/pulumi
+ * pkg/engine/project.go, "so that any relative paths inside of the program are correct"): the
+ * project folder; the folder `main` names; the folder of the file `main` names. A program without
+ * a project runs in its entry file's folder.
+ */
+export function workingDirectory(program: LocatedProgram): string {
+  const { project } = program;
+  if (!project) return path.dirname(program.entry);
+  if (!project.main) return project.dir;
+  const main = path.resolve(project.dir, project.main);
+  return existsSync(main) && statSync(main).isDirectory() ? main : path.dirname(main);
+}
+
 function real(p: string): string {
   return realpathSync(p);
 }

@@ -20,6 +20,12 @@ export interface EvaluationRequest {
   readonly preview?: boolean;
   /** Mocked account details; the region defaults to the config's `aws:region`. */
   readonly mocks?: Partial<MockOptions>;
+  /**
+   * The program's working directory, as Pulumi's language host sets it (`--pwd`): a program that
+   * must run elsewhere than this process's directory is evaluated in a child process there.
+   * @default process.cwd()
+   */
+  readonly cwd?: string;
   /** Give up after this long, naming the resources still waiting. @default 60000 */
   readonly timeoutMs?: number;
   /**

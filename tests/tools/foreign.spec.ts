@@ -138,6 +138,54 @@ describe("npm run plan -- --program on programs written elsewhere", () => {
     expect(cwd("loose/program.ts")).to.equal(path.join(root, "loose"));
   });
 
+  it("gives a stack without a file the config its template gives new stacks, as pulumi new writes it", async () => {
+    const dir = program({
+      "Pulumi.yaml": [
+        "name: steps",
+        "runtime: nodejs",
+        "template:",
+        "  config:",
+        "    aws:region:",
+        "      description: The AWS region to deploy into",
+        "      default: us-east-2",
+        "    greeting:",
+        "      default: hello",
+        "",
+      ].join("\n"),
+      "index.ts": [
+        'import * as aws from "@pulumi/aws";',
+        'import * as pulumi from "@pulumi/pulumi";',
+        "export const region = aws.config.requireRegion();",
+        'export const greeting = new pulumi.Config().require("greeting");',
+        "",
+      ].join("\n"),
+    });
+    const [request] = resolveTargets({ program: dir }).requests;
+    expect(request.config).to.include({ "aws:region": "us-east-2", "steps:greeting": "hello" });
+    const evaluation = await evaluateShared(request);
+    expect(evaluation.region).to.equal("us-east-2");
+    expect(evaluation.outputs).to.deep.equal({ region: "us-east-2", greeting: "hello" });
+  });
+
+  it("plans a program that sets no region in the region the mocks answer in, and says so", async () => {
+    const dir = program({
+      "index.ts": [
+        'import * as aws from "@pulumi/aws";',
+        "export const region = aws.config.requireRegion();",
+        "export const zone = aws.getAvailabilityZonesOutput().names.apply((n) => n[0]);",
+        "",
+      ].join("\n"),
+    });
+    const [request] = resolveTargets({ program: path.join(dir, "index.ts") }).requests;
+    const evaluation = await evaluateShared(request);
+    expect(evaluation.outputs.region).to.equal(evaluation.region);
+    expect(String(evaluation.outputs.zone).startsWith(evaluation.region)).to.equal(true);
+    const run = await plan(["--program", path.join(dir, "index.ts")]);
+    expect(run.err.join("\n")).to.include(
+      `dev: aws:region is not set: planning in ${evaluation.region}`,
+    );
+  });
+
   it("names the folder holding the program's package.json as the one to npm install in", async () => {
     const dir = program({
       "Pulumi.yaml": "name: nested\nruntime: nodejs\nmain: src/index.ts\n",

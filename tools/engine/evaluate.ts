@@ -8,7 +8,7 @@ import * as path from "node:path";
 import { describeFailure } from "./errors";
 import { PlatformMocks } from "./mocks";
 import { installFallbackResolution } from "./resolve";
-import { Evaluation, EvaluationError, EvaluationRequest } from "./types";
+import { DEFAULT_REGION, Evaluation, EvaluationError, EvaluationRequest } from "./types";
 import { Recorder, plain } from "./recorder";
 
 export { Evaluation, EvaluationError, EvaluationRequest, describeError } from "./types";
@@ -52,8 +52,9 @@ export function evaluateProgram(request: EvaluationRequest): Promise<Evaluation>
 
 async function evaluateInStore(request: EvaluationRequest): Promise<Evaluation> {
   const started = performance.now();
-  const region = request.mocks?.region ?? request.config["aws:region"] ?? "us-east-1";
-  pulumi.runtime.setAllConfig({ ...request.config });
+  const region = request.mocks?.region ?? request.config["aws:region"] ?? DEFAULT_REGION;
+  // The program reads the region the mocks answer in (aws.config.region, requireRegion).
+  pulumi.runtime.setAllConfig({ "aws:region": region, ...request.config });
   const mocks = new PlatformMocks({ ...request.mocks, region });
   await pulumi.runtime.setMocks(mocks, request.project, request.stack, request.preview ?? false);
   declineResourceReferences();

@@ -136,8 +136,11 @@ export function resolveTargets(options: TargetOptions): Targets {
     defaults: {},
   };
   const requests = chosen.map(({ stack, file }): EvaluationRequest => {
+    // A stack without a file gets what `pulumi new` would have written into it.
     const config = inputError(() =>
-      file ? loadStackConfig(file, view, stack) : stackConfig({}, view, stack),
+      file
+        ? loadStackConfig(file, view, stack)
+        : stackConfig(project?.templateDefaults ?? {}, view, stack),
     );
     return {
       program: located.entry,

@@ -9,6 +9,7 @@
 import { fork } from "node:child_process";
 import * as path from "node:path";
 import { Evaluation, EvaluationError, EvaluationRequest } from "./types";
+import { DISPLAY_DIR_ENV } from "./yaml";
 
 type ChildReply =
   | { readonly ok: true; readonly evaluation: Evaluation }
@@ -30,6 +31,7 @@ export function evaluateInChild(request: EvaluationRequest): Promise<Evaluation>
     ]);
     const child = fork(__filename, [], {
       cwd: request.cwd,
+      env: { ...process.env, [DISPLAY_DIR_ENV]: process.cwd() },
       execArgv: preload,
       serialization: "advanced",
       stdio: ["ignore", "ignore", "pipe", "ipc"],

@@ -3,6 +3,7 @@
  * syntax error, Pulumi's "set it with" line for missing configuration, the folder to install in
  * for a missing package. Everything else keeps the first line of its message.
  */
+import { existsSync } from "node:fs";
 import * as path from "node:path";
 import { SUPPLIED } from "./resolve";
 import { shown } from "./yaml";
@@ -17,9 +18,23 @@ const TRANSFORM = /^(?:Transform failed with \d+ errors?:\s*\n)?(.+?):(\d+):(\d+
 const MISSING_CONFIG =
   /^Missing required configuration variable '([^']+)'\s*\n\s*please set a value using the command `([^`]+)`/;
 
+/** How the mocks' own refusals begin (mocks.ts): the SDK's prefixes before them add nothing. */
+const OFFLINE_REFUSAL = "the offline plan has no ";
+
+/** The folder npm installs a file's dependencies in: the nearest one above it with a package.json. */
+function packageFolder(dir: string): string {
+  for (let d = dir; ; d = path.dirname(d)) {
+    if (existsSync(path.join(d, "package.json"))) return d;
+    if (path.dirname(d) === d) return dir;
+  }
+}
+
 export function describeFailure(err: unknown, context: FailureContext): string {
   if (!(err instanceof Error)) return String(err).split("\n")[0];
   const message = err.message ?? "";
+
+  const refusal = message.indexOf(OFFLINE_REFUSAL);
+  if (refusal > 0) return message.slice(refusal).split("\n")[0];
 
   if (err.name === "TransformError" || message.startsWith("Transform failed")) {
     const at = TRANSFORM.exec(message);
@@ -39,7 +54,7 @@ export function describeFailure(err: unknown, context: FailureContext): string {
   if ((err as { code?: string }).code === "MODULE_NOT_FOUND") {
     const wanted = /^Cannot find module '([^']+)'/.exec(message)?.[1] ?? "a module";
     const from = (err as { requireStack?: string[] }).requireStack?.[0];
-    const dir = path.dirname(from ?? context.program);
+    const dir = packageFolder(path.dirname(from ?? context.program));
     const supplied = SUPPLIED.test(wanted)
       ? ""
       : "; the plan supplies only @pulumi/pulumi, @pulumi/aws and @pulumi/policy";

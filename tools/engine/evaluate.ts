@@ -8,13 +8,36 @@ import * as path from "node:path";
 import { describeFailure } from "./errors";
 import { PlatformMocks } from "./mocks";
 import { installFallbackResolution } from "./resolve";
-import { Evaluation, EvaluationError, EvaluationRequest } from "./types";
+import { DEFAULT_REGION, Evaluation, EvaluationError, EvaluationRequest } from "./types";
 import { Recorder, plain } from "./recorder";
 
 export { Evaluation, EvaluationError, EvaluationRequest, describeError } from "./types";
 
 interface StateModule {
   withLocalStorage<T>(callback: () => T): T;
+}
+
+interface FeatureMonitor {
+  supportsFeature(
+    req: { getId(): string },
+    callback: (err: unknown, res: { getHassupport(): boolean }) => void,
+  ): void;
+}
+
+/**
+ * The engine hands a provider that does not accept resource references (the AWS provider) the
+ * referenced resource's id instead, and the provider's state then holds that id: programs pass
+ * resources as inputs (`role: role`) and read the id back. The mock monitor would keep the
+ * reference and fail to resolve it under the engine URNs the recorder gives resources; told that
+ * references are unsupported, the SDK sends the id itself, as it does for such engines.
+ */
+function declineResourceReferences(): void {
+  const monitor = settings.getMonitor() as unknown as FeatureMonitor;
+  const supports = monitor.supportsFeature.bind(monitor);
+  monitor.supportsFeature = (req, callback) =>
+    req.getId() === "resourceReferences"
+      ? callback(null, { getHassupport: () => false })
+      : supports(req, callback);
 }
 
 /**
@@ -50,19 +73,27 @@ function skipCallsites(): () => void {
 
 async function evaluateInStore(request: EvaluationRequest): Promise<Evaluation> {
   const started = performance.now();
-  const region = request.mocks?.region ?? request.config["aws:region"] ?? "us-east-1";
-  pulumi.runtime.setAllConfig({ ...request.config });
+  const region = request.mocks?.region ?? request.config["aws:region"] ?? DEFAULT_REGION;
+  // The program reads the region the mocks answer in (aws.config.region, requireRegion).
+  pulumi.runtime.setAllConfig({ "aws:region": region, ...request.config });
   const mocks = new PlatformMocks({ ...request.mocks, region });
   await pulumi.runtime.setMocks(mocks, request.project, request.stack, request.preview ?? false);
+  declineResourceReferences();
   const recorder = new Recorder();
   recorder.install(request.reference ? "wrap" : "direct");
   recorder.onRecord((r) => {
     if (r.type.startsWith("pulumi:providers:")) mocks.learnProvider(`${r.urn}::${r.id}`, r.inputs);
   });
 
-  // Errors thrown inside applies surface as unhandled rejections: collect the first one.
+  // Errors thrown inside applies surface as unhandled rejections. The first one ends the program,
+  // as Pulumi's Node.js host ends it: resources waiting on the failed one would otherwise wait
+  // until the timeout, which would then name them instead of the cause.
   let asyncError: unknown;
+  let failNow: (reason: unknown) => void = () => undefined;
+  const failed = new Promise<never>((_, reject) => (failNow = reject));
+  failed.catch(() => undefined);
   const onRejection = (reason: unknown) => {
+    if (asyncError === undefined) failNow(reason);
     asyncError ??= reason;
   };
   process.on("unhandledRejection", onRejection);
@@ -106,7 +137,7 @@ async function evaluateInStore(request: EvaluationRequest): Promise<Evaluation> 
   });
 
   try {
-    const outputs = await Promise.race([run, timeout]);
+    const outputs = await Promise.race([run, timeout, failed]);
     // Node reports an unhandled rejection only after the current tick: let it, while we listen.
     await new Promise((resolve) => setImmediate(resolve));
     if (asyncError) throw asyncError;

@@ -32,6 +32,11 @@ export interface ProjectFile {
   readonly defaults: Readonly<Record<string, string>>;
   /** Every declared key, by `namespace:key`. */
   readonly declared: Readonly<Record<string, DeclaredKey>>;
+  /**
+   * The values `template: config:` gives a new stack (`pulumi new` writes them into its stack
+   * file), by `namespace:key`: the config of a stack that has no file yet.
+   */
+  readonly templateDefaults: Readonly<Record<string, string>>;
 }
 
 export const PROJECT_FILE = "Pulumi.yaml";
@@ -54,6 +59,22 @@ function runtimeName(runtime: unknown): string | undefined {
   )
     return (runtime as { name: string }).name;
   return undefined;
+}
+
+/**
+ * "template: Config to be used when creating new stacks in the project", each key with a
+ * description and a default (https://www.pulumi.com/docs/iac/concepts/projects/project-file/).
+ */
+function templateDefaults(project: string, template: unknown): Record<string, string> {
+  const config = (template as { config?: unknown } | null)?.config;
+  if (!config || typeof config !== "object" || Array.isArray(config)) return {};
+  const defaults: Record<string, string> = {};
+  for (const [key, spec] of Object.entries(config as Record<string, unknown>)) {
+    const value = (spec as { default?: unknown } | null)?.default;
+    if (value !== undefined && value !== null)
+      defaults[qualify(project, key)] = toConfigString(value);
+  }
+  return defaults;
 }
 
 /** Reads a project file (the folder's Pulumi.yaml or Pulumi.yml). */
@@ -90,6 +111,7 @@ export function loadProjectFile(projectDir: string): ProjectFile {
   return {
     name: doc.name,
     main: typeof doc.main === "string" ? doc.main : undefined,
+    templateDefaults: templateDefaults(doc.name, doc.template),
     dir: projectDir,
     runtime,
     stackConfigDir: path.resolve(
@@ -165,6 +187,20 @@ export interface LocatedProgram {
   readonly entry: string;
   /** Its project, when a Pulumi.yaml claims it. */
   readonly project?: ProjectFile;
+}
+
+/**
+ * The directory a program runs in, as the Pulumi CLI chooses it (getPwdMain, pulumi/pulumi
+ * pkg/engine/project.go, "so that any relative paths inside of the program are correct"): the
+ * project folder; the folder `main` names; the folder of the file `main` names. A program without
+ * a project runs in its entry file's folder.
+ */
+export function workingDirectory(program: LocatedProgram): string {
+  const { project } = program;
+  if (!project) return path.dirname(program.entry);
+  if (!project.main) return project.dir;
+  const main = path.resolve(project.dir, project.main);
+  return existsSync(main) && statSync(main).isDirectory() ? main : path.dirname(main);
 }
 
 function real(p: string): string {

@@ -9,6 +9,7 @@
  */
 import Module from "node:module";
 import * as path from "node:path";
+import { isMainThread } from "node:worker_threads";
 
 /** The repository root, whose node_modules supply the fallback. */
 const PROJECT_DIR = path.resolve(__dirname, "..", "..");
@@ -17,18 +18,41 @@ const PROJECT_DIR = path.resolve(__dirname, "..", "..");
 export const SUPPLIED = /^@pulumi\/(pulumi|aws|policy)(\/|$)/;
 
 type Resolve = (request: string, parent: unknown, isMain: boolean, options?: unknown) => string;
+type Load = (request: string, parent: unknown, isMain: boolean) => unknown;
 interface ModuleInternals {
   _resolveFilename: Resolve;
+  _load: Load;
   _nodeModulePaths(dir: string): string[];
+}
+
+/**
+ * Node refuses `trace_events` in a worker thread (ERR_TRACE_EVENTS_UNAVAILABLE), and Pulumi's closure
+ * serialization requires every built-in module to recognise the ones a function captures: every
+ * program with a magic function (`bucket.onObjectCreated`, `aws.lambda.CallbackFunction`) failed in
+ * a worker. A function cannot capture a module its thread cannot load, so a stand-in object serves.
+ */
+function tolerateWorkerOnlyBuiltins(internals: ModuleInternals): void {
+  if (isMainThread) return;
+  const load = internals._load;
+  const standIn = Object.freeze({});
+  internals._load = function (this: unknown, request, parent, isMain) {
+    try {
+      return load.call(this, request, parent, isMain);
+    } catch (err) {
+      if ((err as { code?: string }).code === "ERR_TRACE_EVENTS_UNAVAILABLE") return standIn;
+      throw err;
+    }
+  };
 }
 
 let installed = false;
 
-/** Installs the fallback once per worker, after tsx's own hooks. */
+/** Installs the fallback (and the built-in stand-ins) once per worker, after tsx's own hooks. */
 export function installFallbackResolution(): void {
   if (installed) return;
   installed = true;
   const internals = Module as unknown as ModuleInternals;
+  tolerateWorkerOnlyBuiltins(internals);
   const original = internals._resolveFilename;
   const anchor = new Module(path.join(PROJECT_DIR, "package.json"));
   anchor.filename = path.join(PROJECT_DIR, "package.json");

@@ -6,6 +6,12 @@ import type { PolicyRun } from "../policy/run";
 import type { MockOptions } from "./mocks";
 import type { ResourceRecord } from "./recorder";
 
+/**
+ * The region a program that configures none (no `aws:region`) is planned in: the provider would
+ * refuse to run, so the plan picks one, tells the program through `aws:region`, and says so.
+ */
+export const DEFAULT_REGION = "us-east-1";
+
 /** The type of the root resource every program has: not part of the platform, so never counted. */
 export const STACK_TYPE = "pulumi:pulumi:Stack";
 
@@ -26,6 +32,12 @@ export interface EvaluationRequest {
    * two. @default false
    */
   readonly reference?: boolean;
+  /**
+   * The program's working directory, as Pulumi's language host sets it (`--pwd`): a program that
+   * must run elsewhere than this process's directory is evaluated in a child process there.
+   * @default process.cwd()
+   */
+  readonly cwd?: string;
   /** Give up after this long, naming the resources still waiting. @default 60000 */
   readonly timeoutMs?: number;
   /**

@@ -5,6 +5,7 @@
  * another (each evaluation runs in a Pulumi store of its own), which saves loading Pulumi again.
  */
 import { Worker, isMainThread, parentPort, workerData } from "node:worker_threads";
+import { evaluateInChild, needsOwnDirectory } from "./child";
 import type { TypecheckResult } from "./typecheck";
 import { Evaluation, EvaluationError, EvaluationRequest } from "./types";
 
@@ -44,8 +45,12 @@ function settle(reply: WorkerReply): Evaluation {
   throw new EvaluationError(reply.message, reply.kind);
 }
 
-/** Runs `evaluateProgram` in a fresh worker thread and resolves with its result. */
+/**
+ * Runs `evaluateProgram` in a fresh worker thread and resolves with its result; a program that must
+ * run in another working directory gets a child process instead (child.ts).
+ */
 export function evaluateInWorker(request: EvaluationRequest): Promise<Evaluation> {
+  if (needsOwnDirectory(request)) return evaluateInChild(request);
   return new Promise((resolve, reject) => {
     const worker = startWorker(request);
     let settled = false;
@@ -116,6 +121,7 @@ export class EvaluationPool {
   constructor(private readonly size: number) {}
 
   evaluate(request: EvaluationRequest): Promise<Evaluation> {
+    if (needsOwnDirectory(request)) return evaluateInChild(request);
     return new Promise((resolve, reject) => {
       this.queue.push({ request, resolve, reject });
       this.pump();
@@ -175,7 +181,7 @@ export class EvaluationPool {
 }
 
 /** Evaluates, then runs the policy pack when asked (loaded only then: the tests rarely need it). */
-async function evaluateAndCheck(request: EvaluationRequest): Promise<Evaluation> {
+export async function evaluateAndCheck(request: EvaluationRequest): Promise<Evaluation> {
   // Loaded here, in the worker: the thread that starts workers never loads Pulumi for them.
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { evaluateProgram } = require("./evaluate") as typeof import("./evaluate");

@@ -8,9 +8,15 @@ import { YAMLParseError, parse } from "yaml";
 
 export class StackConfigFileError extends Error {}
 
+/**
+ * The folder the person running the plan is in: a program evaluated in its own folder (child.ts)
+ * learns it from the plan, so that its messages name files as that person reads them.
+ */
+export const DISPLAY_DIR_ENV = "EHEALTH_PLAN_DISPLAY_DIR";
+
 /** A file name as people read it: relative to where they are, when below it. */
 export function shown(file: string): string {
-  const relative = path.relative(process.cwd(), file);
+  const relative = path.relative(process.env[DISPLAY_DIR_ENV] || process.cwd(), file);
   if (relative === "") return ".";
   return !relative.startsWith("..") && !path.isAbsolute(relative) ? relative : file;
 }

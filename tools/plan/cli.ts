@@ -9,7 +9,13 @@ import { Command, CommanderError, InvalidArgumentError } from "commander";
 import { mkdirSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { evaluateInWorker, typecheckInWorker } from "../engine/worker";
-import { Evaluation, EvaluationError, EvaluationRequest, STACK_TYPE } from "../engine/types";
+import {
+  DEFAULT_REGION,
+  Evaluation,
+  EvaluationError,
+  EvaluationRequest,
+  STACK_TYPE,
+} from "../engine/types";
 import type { TypecheckResult } from "../engine/typecheck";
 import type { DrawnStack } from "./diagram";
 import { DEFAULT_TIMEOUT_MS, PROJECT_DIR, resolveTargets } from "./inputs";
@@ -158,6 +164,10 @@ export async function plan(
   const shownProgram = path.relative(process.cwd(), first.program) || first.program;
   const running = Promise.all(
     targets.requests.map(async (target) => {
+      if (!target.config["aws:region"])
+        log(
+          `${target.stack}: aws:region is not set: planning in ${DEFAULT_REGION} (set aws:region under config: in Pulumi.${target.stack}.yaml and pass it with --config to choose)`,
+        );
       log(`${target.stack}: evaluating ${shownProgram} in a worker`);
       try {
         const evaluation = await evaluate({

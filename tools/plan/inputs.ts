@@ -13,6 +13,7 @@ import {
   loadProjectFile,
   locateProgram,
   stackOfConfigFile,
+  workingDirectory,
 } from "../engine/project";
 import { loadStackConfig, stackConfig } from "../engine/stack-config";
 import type { EvaluationRequest } from "../engine/types";
@@ -123,6 +124,10 @@ export function resolveTargets(options: TargetOptions): Targets {
       `${shown(path.join(project.dir, "Pulumi.yaml"))} says runtime: ${project.runtime}: the plan evaluates Node.js (TypeScript or JavaScript) programs only`,
     );
   }
+  const ownStacks = project !== undefined && path.resolve(project.dir) === PROJECT_DIR;
+  // A program runs where the Pulumi CLI would run it; this project's stacks read no file by a
+  // relative path, and keep their faster worker threads.
+  const cwd = ownStacks ? undefined : workingDirectory(located);
   const stacks = project ? discoverStacks(project) : [];
   const chosen = chooseStacks(options, stacks, configFile, project);
   // Without a Pulumi.yaml, keys without a namespace belong to a project named after the file.
@@ -131,14 +136,18 @@ export function resolveTargets(options: TargetOptions): Targets {
     defaults: {},
   };
   const requests = chosen.map(({ stack, file }): EvaluationRequest => {
+    // A stack without a file gets what `pulumi new` would have written into it.
     const config = inputError(() =>
-      file ? loadStackConfig(file, view, stack) : stackConfig({}, view, stack),
+      file
+        ? loadStackConfig(file, view, stack)
+        : stackConfig(project?.templateDefaults ?? {}, view, stack),
     );
     return {
       program: located.entry,
       project: view.name,
       stack,
       config,
+      cwd,
       timeoutMs,
       mocks: {
         stackReferences: {
@@ -152,6 +161,6 @@ export function resolveTargets(options: TargetOptions): Targets {
   return {
     requests,
     project,
-    ownStacks: project !== undefined && path.resolve(project.dir) === PROJECT_DIR,
+    ownStacks,
   };
 }

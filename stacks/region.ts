@@ -343,6 +343,9 @@ export async function deployRegion(config: StackConfig): Promise<RegionStack> {
           outputBucket: e.output.bucket,
           logsBucket: e.logs.bucket,
           uploadIndex: e.index.name,
+          // Restores name the vault (its name has a random suffix) and the role (runbooks/restore.md).
+          backupVaultName: e.vault.name,
+          backupRoleArn: e.backupRole.arn,
           ...(e.stewardRole ? { stewardRoleArn: e.stewardRole.arn } : {}),
           ...(e.workstation ? { workstationId: e.workstation.id } : {}),
           ...(e.sessionDocument ? { sessionDocument: e.sessionDocument.name } : {}),

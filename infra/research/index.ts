@@ -135,6 +135,8 @@ export class Enclave extends pulumi.ComponentResource {
   public readonly logs: aws.s3.Bucket;
   public readonly index: aws.dynamodb.Table;
   public readonly vault: aws.backup.Vault;
+  /** The role the enclave's backups and restores run as (restores name it: docs/runbooks/restore.md). */
+  public readonly backupRole: aws.iam.Role;
   /** The data-in and output buckets' ARNs: the trail records every object read and write. */
   public readonly phiBucketArns: pulumi.Output<string[]>;
   public readonly stewardRole?: aws.iam.Role;
@@ -267,6 +269,7 @@ export class Enclave extends pulumi.ComponentResource {
       tag: { key: "Backup", value: name },
       description: `AWS Backup: study ${args.id}'s index, buckets and workstation data volume`,
     });
+    this.backupRole = backup.role;
 
     // The enclave's network exists only while it is open; its S3 endpoint is the buckets' way in
     // (its backups read them from AWS's side). The bucket policies read the endpoint when their

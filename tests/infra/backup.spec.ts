@@ -144,22 +144,28 @@ describe("AWS Backup (issue 13.9 to 13.12)", () => {
     });
   });
 
-  describe("docs/data.md", () => {
-    const text = readFileSync(path.join(PROJECT_DIR, "docs", "data.md"), "utf8");
-    const named = [...text.matchAll(/pulumi stack output (\w+)/g)].map((m) => m[1]);
+  for (const doc of ["docs/data.md", "docs/runbooks/restore.md"]) {
+    describe(doc, () => {
+      const text = readFileSync(path.join(PROJECT_DIR, ...doc.split("/")), "utf8");
+      const named = [...text.matchAll(/pulumi stack output (\w+)/g)].map((m) => m[1]);
 
-    it("names the vault and role a restore needs by the stack outputs that hold them", () => {
-      expect(named).to.include.members(["backupVaultName", "backupRoleArn"]);
-      // Vault names end in a random suffix: a name spelled out in the docs cannot be right.
-      expect(text).to.not.match(/--backup-vault-name\s+ehealth-/);
-    });
-
-    for (const name of ["ireland", "oregon"]) {
-      it(`names only outputs the ${name} stack exports`, async () => {
-        const { outputs } = await stack(name);
-        for (const output of named) expect(outputs, output).to.have.property(output);
-        expect(String(outputs.backupVaultName)).to.match(/^[a-zA-Z0-9\-_]{2,50}$/);
+      it("names the vault and role a restore needs by the stack outputs that hold them", () => {
+        expect(named).to.include.members(["backupVaultName", "backupRoleArn"]);
+        // Vault names end in a random suffix: a vault named in the docs can only come from the stack.
+        const vaults = [...text.matchAll(/--backup-vault-name\s+(\S+)/g)].map((m) => m[1]);
+        expect(vaults).to.not.be.empty;
+        for (const v of vaults) expect(v).to.equal('"$vault"');
+        const roles = [...text.matchAll(/--iam-role-arn\s+(\S+)/g)].map((m) => m[1]);
+        for (const r of roles) expect(r).to.equal('"$role"');
       });
-    }
-  });
+
+      for (const name of ["ireland", "oregon"]) {
+        it(`names only outputs the ${name} stack exports`, async () => {
+          const { outputs } = await stack(name);
+          for (const output of named) expect(outputs, output).to.have.property(output);
+          expect(String(outputs.backupVaultName)).to.match(/^[a-zA-Z0-9\-_]{2,50}$/);
+        });
+      }
+    });
+  }
 });

@@ -1,4 +1,5 @@
 import { expect } from "chai";
+import { readFileSync } from "node:fs";
 import * as path from "node:path";
 import { PATCH_GROUP_TAG } from "../../infra/compute";
 import { cidrContains } from "../../infra/network/cidr";
@@ -586,6 +587,20 @@ describe(ENCLAVE, () => {
       // The region's own plan, which copies to the other region, does not pick them up.
       expect(open.below.filter((r) => tags(r).Backup === "daily")).to.deep.equal([]);
     });
+  });
+
+  it("exports, for open and closed enclaves, the vault and backup role a restore names (docs/runbooks/restore.md)", () => {
+    const research = evaluation.outputs.research as Record<string, Record<string, unknown>>;
+    for (const { root } of [open, closed]) {
+      const id = String(root.inputs.projectId);
+      const below = descendants(evaluation.resources, root.urn);
+      const vault = only(below, "aws:backup/vault:Vault");
+      const selection = only(below, "aws:backup/selection:Selection");
+      expect(research[id].backupVaultName, id).to.equal(vault.outputs.name);
+      expect(research[id].backupRoleArn, id).to.equal(selection.inputs.iamRoleArn);
+    }
+    const runbook = readFileSync(path.join(PROJECT_DIR, "docs", "runbooks", "restore.md"), "utf8");
+    expect(runbook).to.include("<id>.backupVaultName").and.include("<id>.backupRoleArn");
   });
 
   describe("a closed enclave", () => {

@@ -6,6 +6,9 @@
  * AWS managed policies are not recorded by a program: AdministratorAccess is modelled (its
  * document is `Allow * on *`); any other managed policy a role carries is left out, and a row that
  * would depend on one says so.
+ *
+ * `Recorded` reads any set of records: an evaluated stack, or the resources a component registered
+ * when a test built it in-process.
  */
 import { expect } from "chai";
 import type { ResourceRecord } from "../../tools/engine/recorder";
@@ -35,9 +38,10 @@ export { stack };
 const json = (v: unknown): PolicyDoc => JSON.parse(String(v)) as PolicyDoc;
 
 export class Recorded {
-  constructor(readonly evaluation: Evaluation) {}
+  constructor(readonly evaluation: { readonly resources: readonly ResourceRecord[] }) {}
 
-  private one(type: string, name: string): ResourceRecord {
+  /** The one record of a type with this name (a grant, an endpoint, a topic). */
+  one(type: string, name: string): ResourceRecord {
     const found = this.evaluation.resources.filter((r) => r.type === type && r.name === name);
     if (found.length !== 1)
       throw new Error(`expected one ${type} named ${name}, found ${found.length}`);
@@ -113,13 +117,68 @@ export class Recorded {
     };
   }
 
+  /** A request by one of the recorded roles: its ARN, its own policies and its boundary. */
+  as(name: string, context: Context = {}): Requester {
+    const r = this.role(name);
+    return {
+      principal: r.arn,
+      identity: r.identity,
+      boundary: r.boundary,
+      context: { "aws:PrincipalArn": r.arn, ...context },
+    };
+  }
+
+  /**
+   * An IAM principal, its own IAM allowing it, assumes a recorded role: the role's trust policy
+   * decides, with MFA (five minutes old) or without.
+   */
+  assumed(name: string, from: string, mfa: boolean): Omit<Row, "says" | "expect"> {
+    const role = this.role(name);
+    return {
+      ...allowedByIam(from, {
+        "aws:MultiFactorAuthPresent": String(mfa),
+        ...(mfa ? { "aws:MultiFactorAuthAge": "300" } : {}),
+      }),
+      action: "sts:AssumeRole",
+      resource: role.arn,
+      resourcePolicy: role.trust,
+    };
+  }
+
   /** The id of the S3 gateway endpoint of a VPC component (an enclave's network). */
   endpointId(name: string): string {
     return String(this.one("aws:ec2/vpcEndpoint:VpcEndpoint", name).id);
   }
+
+  /** A VPC endpoint's policy, as a request through it is judged (`aws:SourceVpce` is its id). */
+  endpointPolicy(name: string): PolicyDoc {
+    return json(this.one("aws:ec2/vpcEndpoint:VpcEndpoint", name).inputs.policy);
+  }
+
+  /** A topic: its ARN and its policy. */
+  topic(name: string): { arn: string; policy: PolicyDoc } {
+    const topic = this.one("aws:sns/topic:Topic", name);
+    const policies = this.evaluation.resources.filter(
+      (r) => r.type === "aws:sns/topicPolicy:TopicPolicy" && r.inputs.arn === topic.outputs.arn,
+    );
+    expect(policies, `the policy of topic ${name}`).to.have.length(1);
+    return { arn: String(topic.outputs.arn), policy: json(policies[0].inputs.policy) };
+  }
 }
 
-export type Expect = "Allowed" | "Denied";
+/** Who makes a request, with what policies of their own, what they send, and through which endpoint. */
+export type Requester = Pick<Row, "principal" | "identity" | "boundary" | "context" | "endpoint">;
+
+/** A principal whose IAM policies allow everything: only the resource's policy can refuse it. */
+export function allowedByIam(principal: string, context: Context = {}): Requester {
+  return { principal, identity: [ADMIN], context: { "aws:PrincipalArn": principal, ...context } };
+}
+
+/**
+ * The decision a row expects: "Denied" accepts either denial; "ExplicitlyDenied" (a deny statement
+ * matched) and "ImplicitlyDenied" (nothing allowed it) say which.
+ */
+export type Expect = "Allowed" | "Denied" | "ExplicitlyDenied" | "ImplicitlyDenied";
 
 /** One simulated request and the decision AWS should make. */
 export interface Row {
@@ -127,10 +186,14 @@ export interface Row {
   readonly principal: string;
   readonly action: string;
   readonly resource: string;
+  /** The account that owns the resource. @default the account in the resource's or principal's ARN */
+  readonly resourceAccount?: string;
   readonly context?: Context;
   readonly identity?: readonly PolicyDoc[];
   readonly resourcePolicy?: PolicyDoc;
   readonly boundary?: readonly PolicyDoc[];
+  /** The policies of the VPC endpoint the request travels through. */
+  readonly endpoint?: readonly PolicyDoc[];
   readonly expect: Expect;
 }
 
@@ -140,10 +203,12 @@ export async function decide(row: Row): Promise<Decision> {
     principal: row.principal,
     action: row.action,
     resource: row.resource,
+    resourceAccount: row.resourceAccount,
     context: row.context,
     identityPolicies: row.identity,
     resourcePolicy: row.resourcePolicy,
     permissionBoundaries: row.boundary,
+    vpcEndpointPolicies: row.endpoint,
   });
   expect(
     result.ignoredContextKeys,
@@ -152,13 +217,17 @@ export async function decide(row: Row): Promise<Decision> {
   return result.decision;
 }
 
-/** The request with the policies under test replaced by ones that allow the principal everything. */
+/**
+ * The request with the policies under test replaced by ones that allow the principal everything
+ * (and no endpoint or boundary in the way): a denial that survives this comes from the request.
+ */
 export function opened(row: Row): Row {
   const iam = row.principal.startsWith("arn:");
   return {
     ...row,
     identity: iam ? [ADMIN] : [],
     boundary: undefined,
+    endpoint: undefined,
     resourcePolicy: {
       Version: "2012-10-17",
       Statement: [
@@ -173,7 +242,9 @@ export function opened(row: Row): Row {
   };
 }
 
-export function judged(decision: Decision): Expect {
+/** The decision as the row states it: exact when the row names the kind of denial. */
+export function judged(decision: Decision, expected: Expect = "Denied"): Expect {
+  if (expected === "ExplicitlyDenied" || expected === "ImplicitlyDenied") return decision;
   return decision === "Allowed" ? "Allowed" : "Denied";
 }
 
@@ -199,10 +270,10 @@ export function table<T>(
       it(`${row.says} → ${row.expect}`, async () => {
         const request = { ...row.request(from), says: row.says, expect: row.expect };
         expect(
-          judged(await decide(request)),
+          judged(await decide(request), row.expect),
           `${row.says} (${request.action} on ${request.resource})`,
         ).to.equal(row.expect);
-        if (row.expect === "Denied") {
+        if (row.expect !== "Allowed") {
           // A denial must come from the recorded policies, not from the request: with them
           // replaced by policies that allow this principal everything, the same request is allowed.
           expect(

@@ -1,7 +1,6 @@
 import { expect } from "chai";
 import {
   ALB_LOG_PREFIX,
-  APP_DB_USER,
   APP_MANAGED_POLICIES,
   APP_PORT,
   DEFAULT_UPLOAD_PATH,
@@ -9,18 +8,14 @@ import {
   PATCH_APPROVAL_DAYS,
   PATCH_GROUP_TAG,
   TLS_POLICY,
-  albLogBucketPolicy,
   amiParameter,
-  appInstancePolicy,
   appUserData,
   wafRules,
 } from "../../infra/compute";
 import { cidrContains } from "../../infra/network/cidr";
 import { Evaluation, ResourceRecord, bothStacks, json, one, ofType, stackWith } from "../helpers";
-import { isAllowed } from "../helpers/iam";
 import { WafRequest, wafBlocks } from "./waf-model";
 
-type Doc = Parameters<typeof isAllowed>[0];
 const tags = (r: ResourceRecord) => (r.inputs.tags ?? {}) as Record<string, string>;
 
 /**
@@ -82,10 +77,7 @@ describe("ehealth:compute:Compute", () => {
           (p) => p.inputs.bucket === logs.bucket,
         );
         expect(policies, "the log bucket's policy").to.have.length(1);
-        const writes = json<Doc>(policies[0].inputs.policy).Statement.filter(
-          (s) => s.Effect === "Allow" && s.Action === "s3:PutObject",
-        );
-        expect(writes, "the statement that lets ELB write").to.not.be.empty;
+        // That the policy lets ELB write there: tests/infra/compute-access.spec.ts simulates it.
         // A dependency on the bucket alone does not wait for the policy, a resource of its own.
         expect(lb.dependencies).to.include(policies[0].urn);
       });
@@ -230,7 +222,7 @@ describe("ehealth:compute:Compute", () => {
         expect(
           (role.inputs.managedPolicyArns as string[]).map((a) => a.split("/").pop()),
         ).to.have.members([...APP_MANAGED_POLICIES]);
-        const policy = json<Doc>(
+        const policy = json<{ Statement: { Resource?: string | string[] }[] }>(
           ofType(e.resources, "aws:iam/rolePolicy:RolePolicy").find(
             (p) => p.inputs.role === role.outputs.id,
           )!.inputs.policy,
@@ -238,52 +230,14 @@ describe("ehealth:compute:Compute", () => {
         const resources = policy.Statement.flatMap((s) => [s.Resource ?? []].flat());
         for (const r of resources)
           expect(r, "no wildcard names a data store").to.not.match(/^\*$|:\*$|::\*/);
-        const documents = ofType(e.resources, "aws:s3/bucket:Bucket").filter(
-          (b) => tags(b).DataClassification === "PHI" && tags(b).Purpose !== "replica",
-        );
-        for (const b of documents) {
-          expect(
-            isAllowed(policy, undefined, "s3:GetObject", `${String(b.outputs.arn)}/patients/1.pdf`),
-          ).to.equal(true);
-        }
-        const archive = ofType(e.resources, "aws:s3/bucket:Bucket").find(
-          (b) => tags(b).Purpose === "log-archive",
-        )!;
-        expect(
-          isAllowed(policy, undefined, "s3:GetObject", `${String(archive.outputs.arn)}/x`),
-        ).to.equal(false);
-        expect(
-          isAllowed(policy, undefined, "s3:DeleteObject", `${String(documents[0].outputs.arn)}/x`),
-        ).to.equal(false);
-        const db = one(e.resources, "aws:rds/instance:Instance");
-        expect(
-          isAllowed(
-            policy,
-            undefined,
-            "rds-db:connect",
-            `arn:aws:rds-db:${e.region}:123456789012:dbuser:${String(db.outputs.resourceId)}/${APP_DB_USER}`,
-          ),
-        ).to.equal(true);
-        expect(
-          isAllowed(
-            policy,
-            undefined,
-            "rds-db:connect",
-            `arn:aws:rds-db:${e.region}:123456789012:dbuser:${String(db.outputs.resourceId)}/postgres`,
-          ),
-        ).to.equal(false);
-        expect(isAllowed(policy, undefined, "secretsmanager:GetSecretValue", "*")).to.equal(false);
-        expect(
-          isAllowed(policy, undefined, "kms:Decrypt", String(phiKey(e).outputs.arn), {
-            "kms:ViaService": `s3.${e.region}.amazonaws.com`,
-          }),
-        ).to.equal(true);
-        expect(isAllowed(policy, undefined, "kms:Decrypt", String(phiKey(e).outputs.arn))).to.equal(
-          false,
-        );
+        // What the role reaches and what it does not: tests/infra/compute-access.spec.ts simulates
+        // this policy (as recorded) request by request.
+        expect(role.name).to.equal(`ehealth-${name}-app`);
       });
 
       it("grants Auto Scaling's own service-linked role the PHI key, so it can launch encrypted volumes", () => {
+        // A KMS grant, which the IAM simulator does not evaluate: its operations are checked here,
+        // and the preflight's kms-ebs-autoscaling rule judges it against the key policy.
         const e = stacks[name];
         // The stack's other service-linked role is AWS Config's (infra/audit, the secondary only).
         const roles = ofType(e.resources, "aws:iam/serviceLinkedRole:ServiceLinkedRole").filter(
@@ -592,18 +546,6 @@ describe("the optional bastion", () => {
 });
 
 describe("infra/compute policies", () => {
-  it("lets ELB deliver access logs only under this account's prefix", () => {
-    const doc = albLogBucketPolicy(
-      "arn:aws:s3:::alb-logs",
-      "210987654321",
-      "arn:aws:iam::156460612806:root",
-    );
-    for (const s of doc.Statement.filter((x) => x.Effect === "Allow")) {
-      expect(s.Resource).to.equal(`arn:aws:s3:::alb-logs/${ALB_LOG_PREFIX}/AWSLogs/210987654321/*`);
-      expect(s.Action).to.equal("s3:PutObject");
-    }
-  });
-
   it("puts the rate limit before the managed groups, with distinct priorities", () => {
     const rules = wafRules(500);
     expect(rules[0].statement).to.deep.equal({
@@ -617,55 +559,6 @@ describe("infra/compute policies", () => {
     expect(amiParameter("c7gn.xlarge")).to.match(/arm64$/);
     expect(amiParameter("m7i.large")).to.match(/x86_64$/);
     expect(amiParameter("t3.micro")).to.match(/x86_64$/);
-  });
-
-  it("names the database user and key use it needs and nothing wider", () => {
-    const doc = appInstancePolicy({
-      partition: "aws",
-      region: "eu-west-1",
-      accountId: "210987654321",
-      documentBucketArns: ["arn:aws:s3:::docs"],
-      replicaBucketArns: [],
-      phiKeyArn: "arn:aws:kms:eu-west-1:210987654321:key/phi",
-      fileSystemArn: "arn:aws:elasticfilesystem:eu-west-1:210987654321:file-system/fs-1",
-      accessPointArn: "arn:aws:elasticfilesystem:eu-west-1:210987654321:access-point/fsap-1",
-      dbResourceId: "db-ABC",
-      cacheArn: "arn:aws:elasticache:eu-west-1:210987654321:replicationgroup:c",
-      cacheUserArn: "arn:aws:elasticache:eu-west-1:210987654321:user:app",
-      uploadIndexArn: "arn:aws:dynamodb:eu-west-1:210987654321:table/idx",
-    });
-    expect(
-      isAllowed(
-        doc,
-        undefined,
-        "elasticfilesystem:ClientMount",
-        "arn:aws:elasticfilesystem:eu-west-1:210987654321:file-system/fs-1",
-        {
-          "elasticfilesystem:AccessPointArn":
-            "arn:aws:elasticfilesystem:eu-west-1:210987654321:access-point/fsap-1",
-        },
-      ),
-    ).to.equal(true);
-    expect(
-      isAllowed(
-        doc,
-        undefined,
-        "elasticfilesystem:ClientRootAccess",
-        "arn:aws:elasticfilesystem:eu-west-1:210987654321:file-system/fs-1",
-        {
-          "elasticfilesystem:AccessPointArn":
-            "arn:aws:elasticfilesystem:eu-west-1:210987654321:access-point/fsap-1",
-        },
-      ),
-    ).to.equal(false);
-    expect(
-      isAllowed(
-        doc,
-        undefined,
-        "dynamodb:DeleteTable",
-        "arn:aws:dynamodb:eu-west-1:210987654321:table/idx",
-      ),
-    ).to.equal(false);
   });
 
   it("writes user data that fails on the first error", () => {

@@ -204,19 +204,15 @@ describe("ehealth:network:Network", () => {
         expect(group!.inputs.retentionInDays).to.be.at.least(365);
       });
 
-      it("lets the flow-log role write to its own log group only, assumed only by flow logs of this account", () => {
+      it("gives the flow-log role a policy with no wildcard action, naming its own log group", () => {
         const flowLog = one(evaluation.resources, "aws:ec2/flowLog:FlowLog");
         const role = ofType(evaluation.resources, "aws:iam/role:Role").find(
           (r) => r.outputs.arn === flowLog.inputs.iamRoleArn,
         )!;
-        const trust = json<{
-          Statement: {
-            Principal: { Service: string };
-            Condition: Record<string, Record<string, string>>;
-          }[];
-        }>(role.inputs.assumeRolePolicy);
-        expect(trust.Statement[0].Principal.Service).to.equal("vpc-flow-logs.amazonaws.com");
-        expect(trust.Statement[0].Condition.StringEquals["aws:SourceAccount"]).to.be.a("string");
+        // Who assumes the role (flow logs of this account alone) and what it may write (its own
+        // group alone): tests/infra/network-access.spec.ts simulates them as recorded. Here, the
+        // shape that keeps it least-privilege: no wildcard action, `*` only where no resource exists.
+        expect(role.name).to.equal(`ehealth-${stackName}-flow-logs`);
         const policy = ofType(evaluation.resources, "aws:iam/rolePolicy:RolePolicy").find(
           (p) => p.inputs.role === role.outputs.id,
         )!;
@@ -227,8 +223,6 @@ describe("ehealth:network:Network", () => {
         expect(others).to.deep.equal([]);
         // Listing log groups authorizes on no resource: the only grant on `*`, and only that.
         expect(describe).to.deep.include({ Action: "logs:DescribeLogGroups", Resource: "*" });
-        expect(statement.Effect).to.equal("Allow");
-        expect(statement.Action).to.include.members(["logs:CreateLogStream", "logs:PutLogEvents"]);
         expect(statement.Action.every((a) => a.startsWith("logs:") && !a.includes("*"))).to.equal(
           true,
         );

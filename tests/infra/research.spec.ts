@@ -3,26 +3,14 @@ import { readFileSync } from "node:fs";
 import * as path from "node:path";
 import { PATCH_GROUP_TAG } from "../../infra/compute";
 import { cidrContains } from "../../infra/network/cidr";
-import {
-  ENCLAVE_INTERFACE_ENDPOINTS,
-  INCOMING_PREFIX,
-  QUARANTINE_PREFIX,
-  RESEARCH_TIER,
-  enclaveBucketPolicy,
-  researcherPolicy,
-  s3EndpointPolicy,
-  stewardPolicy,
-  uploadFunctionPolicy,
-  workstationPolicy,
-} from "../../infra/research";
+import { ENCLAVE_INTERFACE_ENDPOINTS, INCOMING_PREFIX, RESEARCH_TIER } from "../../infra/research";
 import { PolicyDocument } from "../../infra/iam";
 import { STATEFUL_TYPES } from "../../policy-pack/policies/governance/protectStateful";
 import { PROJECT_DIR, replicationOutputs } from "../../tools/engine";
 import { DEFAULT_POLICY_CONFIG, readPolicyConfig } from "../../tools/plan/inputs";
 import { stackReport } from "../../tools/plan/report";
 import { Evaluation, ResourceRecord, descendants, json, one, ofType, stackWith } from "../helpers";
-import { denies, isAllowed } from "../helpers/iam";
-import { ALLOW_ALL, decide } from "../helpers/simulator";
+import { ADMIN, Recorded, decide, opened, table, type Row } from "../access/recorded";
 
 type Tags = Record<string, string>;
 const tags = (r: ResourceRecord) => (r.inputs.tags ?? {}) as Tags;
@@ -44,11 +32,6 @@ function only(resources: readonly ResourceRecord[], type: string, suffix = ""): 
   expect(found, `${type} ${suffix}`).to.have.length(1);
   return found[0];
 }
-
-const bucketPolicyOf = (resources: readonly ResourceRecord[], suffix: string): PolicyDocument =>
-  json<PolicyDocument>(
-    only(resources, "aws:s3/bucketPolicy:BucketPolicy", `-${suffix}`).inputs.policy,
-  );
 
 const mandatory = (e: Evaluation) =>
   e.checks!.violations.filter((v) => v.enforcementLevel === "mandatory");
@@ -178,23 +161,13 @@ describe(ENCLAVE, () => {
       });
     });
 
-    it("patches the workstation with the region's instances, and lets it fetch the baseline through its endpoint", () => {
+    it("patches the workstation with the region's instances", () => {
       const workstation = only(open.below, "aws:ec2/instance:Instance", "-workstation");
       const patchGroup = one(evaluation.resources, "aws:ssm/patchGroup:PatchGroup").inputs
         .patchGroup;
       expect(tags(workstation)[PATCH_GROUP_TAG]).to.equal(patchGroup);
-      // AWS-RunPatchBaseline downloads the baseline snapshot from patch-baseline-snapshot-<region>
-      // ("SSM Agent communications with AWS managed S3 buckets", Systems Manager User Guide).
-      const s3 = ofType(open.below, "aws:ec2/vpcEndpoint:VpcEndpoint").find((x) =>
-        String(x.inputs.serviceName).endsWith(".s3"),
-      )!;
-      const readable = json<PolicyDocument>(s3.inputs.policy)
-        .Statement.filter((s) => s.Effect === "Allow")
-        .flatMap((s) => [s.Resource ?? []].flat());
-      expect(readable).to.include.members([
-        "arn:aws:s3:::patch-baseline-snapshot-eu-west-1/*",
-        "arn:aws:s3:::aws-ssm-document-attachments-eu-west-1/*",
-      ]);
+      // That its S3 endpoint lets it fetch the baseline (AWS-RunPatchBaseline downloads it from
+      // AWS's regional buckets): research-access.spec.ts simulates the endpoint's policy.
     });
 
     it("admits nothing into the workstation and lets it send only HTTPS to its endpoints", () => {
@@ -220,96 +193,15 @@ describe(ENCLAVE, () => {
       expect(egress.map((r) => r.inputs.cidrIpv4).filter(Boolean)).to.deep.equal(["10.60.0.0/20"]);
     });
 
-    it("lets the workstation read accepted uploads and write output, and no other object", () => {
-      const role = only(open.below, "aws:iam/rolePolicy:RolePolicy", "-workstation");
-      const doc = json<PolicyDocument>(role.inputs.policy);
-      const dataIn = only(open.below, "aws:s3/bucket:Bucket", "-data-in").outputs.arn as string;
-      const output = only(open.below, "aws:s3/bucket:Bucket", "-output").outputs.arn as string;
-      const documents = ofType(evaluation.resources, "aws:s3/bucket:Bucket").find(
-        (b) => tags(b).Purpose === "uploads",
-      )!.outputs.arn as string;
-      expect(isAllowed(doc, undefined, "s3:GetObject", `${dataIn}/${INCOMING_PREFIX}a.csv`)).to.be
-        .true;
-      expect(isAllowed(doc, undefined, "s3:GetObject", `${dataIn}/${QUARANTINE_PREFIX}x`)).to.be
-        .false;
-      expect(isAllowed(doc, undefined, "s3:PutObject", `${dataIn}/${INCOMING_PREFIX}a.csv`)).to.be
-        .false;
-      expect(isAllowed(doc, undefined, "s3:PutObject", `${output}/results.csv`)).to.be.true;
-      expect(isAllowed(doc, undefined, "s3:GetObject", `${documents}/patient.pdf`)).to.be.false;
-      expect(isAllowed(doc, undefined, "s3:DeleteObject", `${output}/results.csv`)).to.be.false;
-    });
+    // Who reaches its buckets, through which endpoint, and what its endpoints let out:
+    // tests/infra/research-access.spec.ts simulates the recorded policies.
 
-    it("denies its buckets' objects to anyone outside its S3 endpoint but its stewards with MFA and its backups", () => {
-      const endpoint = ofType(open.below, "aws:ec2/vpcEndpoint:VpcEndpoint").find((e) =>
-        String(e.inputs.serviceName).endsWith(".s3"),
-      )!;
-      const steward = only(open.below, "aws:iam/role:Role", "-steward").outputs.arn as string;
-      const backup = only(open.below, "aws:iam/role:Role", "-backup").outputs.arn as string;
-      for (const suffix of ["data-in", "output"]) {
-        const bucket = only(open.below, "aws:s3/bucket:Bucket", `-${suffix}`).outputs.arn as string;
-        const policy = bucketPolicyOf(open.below, suffix);
-        const object = `${bucket}/${INCOMING_PREFIX}a.csv`;
-        const secure = { "aws:SecureTransport": "true" };
-        const inside = { ...secure, "aws:SourceVpce": String(endpoint.outputs.id) };
-        const outsider = { ...secure, "aws:PrincipalArn": "arn:aws:iam::123456789012:role/admin" };
-        expect(denies(policy, "s3:GetObject", object, { ...inside, ...outsider }), suffix).to.be
-          .false;
-        expect(denies(policy, "s3:GetObject", object, outsider), suffix).to.be.true;
-        expect(denies(policy, "s3:PutObject", object, outsider), suffix).to.be.true;
-        const withMfa = {
-          ...secure,
-          "aws:PrincipalArn": steward,
-          "aws:MultiFactorAuthPresent": "true",
-        };
-        expect(denies(policy, "s3:GetObject", object, withMfa), suffix).to.be.false;
-        expect(
-          denies(policy, "s3:GetObject", object, {
-            ...withMfa,
-            "aws:MultiFactorAuthPresent": "false",
-          }),
-          suffix,
-        ).to.be.true;
-        expect(denies(policy, "s3:GetObject", object, { ...secure, "aws:PrincipalArn": backup })).to
-          .be.false;
-        expect(
-          denies(policy, "s3:GetObject", object, { ...inside, "aws:SecureTransport": "false" }),
-        ).to.be.true;
-      }
-    });
-
-    it("limits its S3 endpoint to its own buckets and AWS's package and agent buckets", () => {
-      const endpoint = ofType(open.below, "aws:ec2/vpcEndpoint:VpcEndpoint").find((e) =>
-        String(e.inputs.serviceName).endsWith(".s3"),
-      )!;
-      const doc = json<PolicyDocument>(endpoint.inputs.policy);
-      const dataIn = only(open.below, "aws:s3/bucket:Bucket", "-data-in").outputs.arn as string;
-      const other = ofType(evaluation.resources, "aws:s3/bucket:Bucket").find(
-        (b) => tags(b).Purpose === "uploads",
-      )!.outputs.arn as string;
-      expect(isAllowed(doc, undefined, "s3:GetObject", `${dataIn}/incoming/a.csv`)).to.be.true;
-      expect(isAllowed(doc, undefined, "s3:PutObject", `${other}/copied.csv`)).to.be.false;
-      expect(isAllowed(doc, undefined, "s3:PutObject", "arn:aws:s3:::attacker-bucket/x")).to.be
-        .false;
-      expect(
-        isAllowed(doc, undefined, "s3:GetObject", "arn:aws:s3:::al2023-repos-eu-west-1-de612dc2/x"),
-      ).to.be.true;
-      const dynamo = ofType(open.below, "aws:ec2/vpcEndpoint:VpcEndpoint").find((e) =>
-        String(e.inputs.serviceName).endsWith(".dynamodb"),
-      )!;
-      const table = only(open.below, "aws:dynamodb/table:Table").outputs.arn as string;
-      const dynamoDoc = json<PolicyDocument>(dynamo.inputs.policy);
-      expect(isAllowed(dynamoDoc, undefined, "dynamodb:PutItem", table)).to.be.true;
-      expect(isAllowed(dynamoDoc, undefined, "dynamodb:Scan", table)).to.be.false;
-    });
-
-    it("sends its buckets' access logs to its own log bucket, which S3 log delivery alone writes", () => {
+    it("sends its buckets' access logs to its own log bucket", () => {
       const logs = only(open.below, "aws:s3/bucket:Bucket", "-logs");
       const logging = ofType(open.below, "aws:s3/bucketLogging:BucketLogging");
       expect(logging).to.have.length(2);
       for (const l of logging) expect(l.inputs.targetBucket).to.equal(logs.outputs.bucket);
-      const policy = bucketPolicyOf(open.below, "logs");
-      const writers = policy.Statement.filter((s) => s.Effect === "Allow").map((s) => s.Principal);
-      expect(writers).to.deep.equal([{ Service: "logging.s3.amazonaws.com" }]);
+      // That S3 log delivery of this account alone writes there: research-roles-access.spec.ts.
     });
 
     it("screens every new object under incoming/ with a function in its VPC, with a dead-letter queue and an encrypted environment", () => {
@@ -358,49 +250,14 @@ describe(ENCLAVE, () => {
       ]);
     });
 
-    it("lets the function move uploads to quarantine and index them, but read no output", () => {
-      const doc = json<PolicyDocument>(
-        only(open.below, "aws:iam/rolePolicy:RolePolicy", "-upload").inputs.policy,
-      );
-      const dataIn = only(open.below, "aws:s3/bucket:Bucket", "-data-in").outputs.arn as string;
-      const output = only(open.below, "aws:s3/bucket:Bucket", "-output").outputs.arn as string;
-      expect(isAllowed(doc, undefined, "s3:GetObject", `${dataIn}/incoming/a.csv`)).to.be.true;
-      expect(isAllowed(doc, undefined, "s3:DeleteObjectVersion", `${dataIn}/incoming/a.csv`)).to.be
-        .true;
-      expect(isAllowed(doc, undefined, "s3:PutObject", `${dataIn}/quarantine/x`)).to.be.true;
-      expect(isAllowed(doc, undefined, "s3:PutObject", `${dataIn}/incoming/a.csv`)).to.be.false;
-      expect(isAllowed(doc, undefined, "s3:GetObject", `${output}/results.csv`)).to.be.false;
-      const own = ofType(open.below, "aws:cloudwatch/logGroup:LogGroup").find((g) =>
-        String(g.inputs.name).endsWith("-upload"),
-      )!;
-      expect(isAllowed(doc, undefined, "logs:PutLogEvents", `${own.outputs.arn}:log-stream:x`)).to
-        .be.true;
-      const flowLogs = ofType(open.below, "aws:cloudwatch/logGroup:LogGroup").find((g) =>
-        String(g.inputs.name).endsWith("/vpc-flow-logs"),
-      )!;
-      expect(isAllowed(doc, undefined, "logs:PutLogEvents", `${flowLogs.outputs.arn}:log-stream:x`))
-        .to.be.false;
-      expect(isAllowed(doc, undefined, "logs:CreateLogGroup", "*")).to.be.false;
+    it("gives the upload function no managed policy: its rights are its inline policy's alone", () => {
+      // What that policy lets it do (move uploads to quarantine, no output): research-roles-access.spec.ts.
       // Its rights are its own policy's alone: no managed policy widens them.
       const role = only(open.below, "aws:iam/role:Role", "-upload");
       expect(role.inputs.managedPolicyArns ?? []).to.deep.equal([]);
     });
 
-    it("lets the account publish to its topic over TLS only", () => {
-      const topic = only(open.below, "aws:sns/topic:Topic");
-      const policy = json<PolicyDocument>(
-        only(open.below, "aws:sns/topicPolicy:TopicPolicy").inputs.policy,
-      );
-      const arn = String(topic.outputs.arn);
-      expect(denies(policy, "sns:Publish", arn, { "aws:SecureTransport": "false" })).to.be.true;
-      expect(denies(policy, "sns:Publish", arn, { "aws:SecureTransport": "true" })).to.be.false;
-      const grants = policy.Statement.filter((st) => st.Effect === "Allow").map(
-        (st) => st.Principal,
-      );
-      expect(grants).to.deep.equal([{ AWS: "arn:aws:iam::123456789012:root" }]);
-    });
-
-    it("opens sessions only through its logged session document, for its researchers, with MFA", () => {
+    it("logs every session through its own session document, encrypted and streamed to its group", () => {
       const document = only(open.below, "aws:ssm/document:Document");
       const content = json<{ inputs: Record<string, unknown> }>(document.inputs.content);
       const sessions = ofType(open.below, "aws:cloudwatch/logGroup:LogGroup").find((g) =>
@@ -412,36 +269,7 @@ describe(ENCLAVE, () => {
         cloudWatchStreamingEnabled: true,
         runAsEnabled: true,
       });
-      const role = only(open.below, "aws:iam/role:Role", "-researcher");
-      const trust = json<PolicyDocument>(role.inputs.assumeRolePolicy);
-      expect(trust.Statement[0].Condition).to.deep.include({
-        Bool: { "aws:MultiFactorAuthPresent": "true" },
-        ArnEquals: {
-          "aws:PrincipalArn": [
-            "arn:aws:iam::123456789012:user/researcher-one",
-            "arn:aws:iam::123456789012:user/researcher-two",
-          ],
-        },
-      });
-      const doc = json<PolicyDocument>(
-        only(open.below, "aws:iam/rolePolicy:RolePolicy", "-researcher").inputs.policy,
-      );
-      const workstation = only(open.below, "aws:ec2/instance:Instance", "-workstation");
-      const appInstance = "arn:aws:ec2:eu-west-1:123456789012:instance/i-0app";
-      expect(isAllowed(doc, undefined, "ssm:StartSession", String(workstation.outputs.arn))).to.be
-        .true;
-      expect(isAllowed(doc, undefined, "ssm:StartSession", String(document.outputs.arn))).to.be
-        .true;
-      expect(isAllowed(doc, undefined, "ssm:StartSession", appInstance)).to.be.false;
-      expect(
-        isAllowed(
-          doc,
-          undefined,
-          "ssm:StartSession",
-          "arn:aws:ssm:eu-west-1::document/SSM-SessionManagerRunShell",
-        ),
-      ).to.be.false;
-      expect(isAllowed(doc, undefined, "s3:GetObject", "arn:aws:s3:::any/x")).to.be.false;
+      // Who opens sessions, through which document, with MFA: research-roles-access.spec.ts.
     });
 
     it("lets every service that encrypts with its key use it through that service, AWS Backup's vault included", async () => {
@@ -458,82 +286,37 @@ describe(ENCLAVE, () => {
         }),
       );
       expect([...services]).to.include("backup");
-      const context = (service: string) => ({
-        "kms:ViaService": `${service}.eu-west-1.amazonaws.com`,
-        "kms:CallerAccount": ACCOUNT,
+      // Every service that uses the key, as the records say, against the key policy as recorded
+      // (the preflight's simulator; a caller whose IAM policies allow everything).
+      const request = (action: string, context: Record<string, string>): Row => ({
+        says: action,
+        principal: DEPLOYER,
+        action,
+        resource: keyArn,
+        context: { "kms:CallerAccount": ACCOUNT, ...context },
+        identity: [ADMIN],
+        resourcePolicy: policy,
+        expect: "Allowed",
       });
+      const decided = (action: string, context: Record<string, string>) =>
+        decide(request(action, context));
       for (const service of services) {
+        const via = { "kms:ViaService": `${service}.eu-west-1.amazonaws.com` };
         for (const action of ["kms:GenerateDataKey", "kms:Decrypt", "kms:DescribeKey"]) {
-          const request = {
-            principal: DEPLOYER,
-            action,
-            resource: keyArn,
-            resourceAccount: ACCOUNT,
-            context: context(service),
-          };
-          expect(
-            await decide(request, { identity: [ALLOW_ALL], resource: policy }),
-            `${service} ${action}`,
-          ).to.equal("Allowed");
+          expect(await decided(action, via), `${service} ${action}`).to.equal("Allowed");
         }
-        const grant = {
-          principal: DEPLOYER,
-          action: "kms:CreateGrant",
-          resource: keyArn,
-          resourceAccount: ACCOUNT,
-          context: { ...context(service), "kms:GrantIsForAWSResource": "true" },
-        };
         expect(
-          await decide(grant, { identity: [ALLOW_ALL], resource: policy }),
+          await decided("kms:CreateGrant", { ...via, "kms:GrantIsForAWSResource": "true" }),
           `${service} grant`,
         ).to.equal("Allowed");
       }
-      const direct = {
-        principal: DEPLOYER,
-        action: "kms:Decrypt",
-        resource: keyArn,
-        resourceAccount: ACCOUNT,
-        context: { "kms:CallerAccount": ACCOUNT },
-      };
-      expect(await decide(direct, { identity: [ALLOW_ALL], resource: policy })).to.equal(
-        "ImplicitlyDenied",
-      );
+      expect(await decided("kms:Decrypt", {})).to.equal("ImplicitlyDenied");
+      // The key policy refuses it, not the request: the same request is allowed once it allows all.
+      expect(await decide(opened(request("kms:Decrypt", {})))).to.equal("Allowed");
     });
 
-    it("lets the deploying principal manage and list its buckets, and read none of their objects", async () => {
-      for (const suffix of ["data-in", "output"]) {
-        const bucket = String(only(open.below, "aws:s3/bucket:Bucket", `-${suffix}`).outputs.arn);
-        const policy = bucketPolicyOf(open.below, suffix);
-        const as = (principal: string, action: string, resource: string) =>
-          decide(
-            {
-              principal,
-              action,
-              resource,
-              resourceAccount: ACCOUNT,
-              context: { "aws:SecureTransport": "true", "aws:PrincipalArn": principal },
-            },
-            { identity: [ALLOW_ALL], resource: policy },
-          );
-        // HeadBucket is authorised as s3:ListBucket.
-        for (const action of [
-          "s3:ListBucket",
-          "s3:GetBucketPolicy",
-          "s3:PutBucketPolicy",
-          "s3:GetBucketVersioning",
-        ]) {
-          expect(await as(DEPLOYER, action, bucket), `${suffix} ${action}`).to.equal("Allowed");
-        }
-        for (const action of ["s3:GetObject", "s3:GetObjectVersion", "s3:PutObject"]) {
-          expect(
-            await as(DEPLOYER, action, `${bucket}/incoming/a.csv`),
-            `${suffix} ${action}`,
-          ).to.equal("ExplicitlyDenied");
-        }
-        const admin = `arn:aws:iam::${ACCOUNT}:role/admin`;
-        expect(await as(admin, "s3:ListBucket", bucket), suffix).to.equal("ExplicitlyDenied");
-      }
-    });
+    // The deploying principal manages and lists its buckets and reads none of their objects:
+    // research-access.spec.ts.
 
     it("leaves the upload function's concurrency unreserved by default", () => {
       const fn = only(open.below, "aws:lambda/function:Function");
@@ -635,55 +418,8 @@ describe(ENCLAVE, () => {
       ).to.deep.equal(["backup", "steward"]);
     });
 
-    it("lets its stewards destroy every version of the input, as the close-out runbook does, with MFA only", async () => {
-      const steward = only(closed.below, "aws:iam/role:Role", "-steward").outputs.arn as string;
-      const identity = json<PolicyDocument>(
-        only(closed.below, "aws:iam/rolePolicy:RolePolicy", "-steward").inputs.policy,
-      );
-      const bucket = only(closed.below, "aws:s3/bucket:Bucket", "-data-in").outputs.arn as string;
-      const policy = bucketPolicyOf(closed.below, "data-in");
-      const as = (action: string, resource: string, mfa: string) =>
-        decide(
-          {
-            principal: steward,
-            action,
-            resource,
-            resourceAccount: ACCOUNT,
-            context: {
-              "aws:SecureTransport": "true",
-              "aws:PrincipalArn": steward,
-              "aws:MultiFactorAuthPresent": mfa,
-            },
-          },
-          { identity: [identity], resource: policy },
-        );
-      // list-object-versions, then delete-objects with every key and version id.
-      expect(await as("s3:ListBucketVersions", bucket, "true")).to.equal("Allowed");
-      for (const key of [`${INCOMING_PREFIX}a.csv`, `${QUARANTINE_PREFIX}b.csv`]) {
-        expect(await as("s3:DeleteObjectVersion", `${bucket}/${key}`, "true"), key).to.equal(
-          "Allowed",
-        );
-        expect(await as("s3:DeleteObjectVersion", `${bucket}/${key}`, "false"), key).to.equal(
-          "ExplicitlyDenied",
-        );
-      }
-    });
-
-    it("seals its buckets to everyone but its stewards (with MFA) and its backups", () => {
-      const steward = only(closed.below, "aws:iam/role:Role", "-steward").outputs.arn as string;
-      const bucket = only(closed.below, "aws:s3/bucket:Bucket", "-output").outputs.arn as string;
-      const policy = bucketPolicyOf(closed.below, "output");
-      const secure = { "aws:SecureTransport": "true" };
-      const oldEndpoint = { ...secure, "aws:SourceVpce": "vpce-0123456789abcdef0" };
-      expect(denies(policy, "s3:GetObject", `${bucket}/r.csv`, oldEndpoint)).to.be.true;
-      expect(
-        denies(policy, "s3:GetObject", `${bucket}/r.csv`, {
-          ...secure,
-          "aws:PrincipalArn": steward,
-          "aws:MultiFactorAuthPresent": "true",
-        }),
-      ).to.be.false;
-    });
+    // Its stewards destroy every version of the input with MFA, as the close-out runbook does, and
+    // its buckets are sealed to everyone else: research-closed-access.spec.ts.
   });
 
   it("protects and retains, in both enclaves, every resource whose loss would lose data", () => {
@@ -706,23 +442,6 @@ describe(ENCLAVE, () => {
     }
   });
 
-  it("keeps the IT support personas out of the enclaves' objects", () => {
-    const boundary = ofType(evaluation.resources, "aws:iam/policy:Policy").find((p) =>
-      p.name.endsWith("-sysadmin-boundary"),
-    );
-    expect(boundary, "sysadmin boundary").to.not.equal(undefined);
-    const dataIn = only(open.below, "aws:s3/bucket:Bucket", "-data-in").outputs.arn as string;
-    const doc = json<PolicyDocument>(boundary!.inputs.policy);
-    expect(
-      isAllowed(
-        { Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "*", Resource: "*" }] },
-        doc,
-        "s3:GetObject",
-        `${dataIn}/incoming/a.csv`,
-      ),
-    ).to.be.false;
-  });
-
   it("passes the policy pack with no mandatory violation, its buckets' replication exempted with a reason", () => {
     expect(mandatory(evaluation)).to.deep.equal([]);
     // The one advisory: the upload function's concurrency is unreserved by default (docs/research.md).
@@ -741,97 +460,6 @@ describe(ENCLAVE, () => {
     );
     expect(exempted).to.have.length(4);
     for (const e of exempted) expect(e.reason).to.include("stays in its study's region");
-  });
-});
-
-describe("the research enclave's pure policies", () => {
-  const a = {
-    region: "eu-west-1",
-    dataInArn: "arn:aws:s3:::in",
-    outputArn: "arn:aws:s3:::out",
-    keyArn: "arn:aws:kms:eu-west-1:1:key/k",
-  };
-
-  it("let the stewards upload only under incoming/ and read the output, the index and the quarantine", () => {
-    const doc = stewardPolicy({ ...a, tableArn: "arn:aws:dynamodb:eu-west-1:1:table/t" });
-    expect(isAllowed(doc, undefined, "s3:PutObject", "arn:aws:s3:::in/incoming/x.csv")).to.be.true;
-    expect(isAllowed(doc, undefined, "s3:PutObject", "arn:aws:s3:::in/quarantine/x")).to.be.false;
-    expect(isAllowed(doc, undefined, "s3:PutObject", "arn:aws:s3:::out/x")).to.be.false;
-    expect(isAllowed(doc, undefined, "s3:GetObject", "arn:aws:s3:::out/x")).to.be.true;
-    expect(isAllowed(doc, undefined, "s3:GetObject", "arn:aws:s3:::in/quarantine/x")).to.be.true;
-    expect(
-      isAllowed(doc, undefined, "kms:Decrypt", a.keyArn, {
-        "kms:ViaService": "s3.eu-west-1.amazonaws.com",
-      }),
-    ).to.be.true;
-    expect(isAllowed(doc, undefined, "kms:Decrypt", a.keyArn)).to.be.false;
-  });
-
-  it("let nothing use the enclave key directly, only through its services", () => {
-    for (const doc of [
-      workstationPolicy({ ...a, sessionLogGroupArn: "arn:aws:logs:eu-west-1:1:log-group:s" }),
-      uploadFunctionPolicy({
-        ...a,
-        tableArn: "t",
-        topicArn: "arn:aws:sns:eu-west-1:1:t",
-        queueArn: "q",
-        logGroupArn: "l",
-      }),
-    ]) {
-      expect(isAllowed(doc, undefined, "kms:Decrypt", a.keyArn)).to.be.false;
-      expect(
-        isAllowed(doc, undefined, "kms:Decrypt", a.keyArn, {
-          "kms:ViaService": "s3.eu-west-1.amazonaws.com",
-        }),
-      ).to.be.true;
-    }
-  });
-
-  it("seal a closed enclave's bucket entirely when it has no stewards", () => {
-    const policy = enclaveBucketPolicy({ bucketArn: "arn:aws:s3:::out", keyArn: a.keyArn });
-    expect(
-      denies(policy, "s3:GetObject", "arn:aws:s3:::out/x", {
-        "aws:SecureTransport": "true",
-        "aws:PrincipalArn": "arn:aws:iam::1:role/anyone",
-      }),
-    ).to.be.true;
-  });
-
-  it("name the partition's AWS buckets in the endpoint policy", () => {
-    const doc = s3EndpointPolicy(["arn:aws-us-gov:s3:::b"], "us-gov-west-1", "aws-us-gov");
-    expect(JSON.stringify(doc)).to.include("arn:aws-us-gov:s3:::al2023-repos-us-gov-west-1-*/*");
-    expect(JSON.stringify(doc)).to.not.include("arn:aws:s3:::");
-  });
-
-  const researchers = {
-    partition: "aws",
-    region: "eu-west-1",
-    accountId: "1",
-    instanceArn: "arn:aws:ec2:eu-west-1:1:instance/i-1",
-    sessionDocumentArn: "arn:aws:ssm:eu-west-1:1:document/enclave-session",
-  };
-
-  it("give researchers no SSH key push when the enclave has no bastion", () => {
-    const doc = researcherPolicy(researchers);
-    expect(
-      isAllowed(
-        doc,
-        undefined,
-        "ec2-instance-connect:SendSSHPublicKey",
-        "arn:aws:ec2:eu-west-1:1:instance/i-1",
-        {
-          "ec2:osuser": "researcher",
-        },
-      ),
-    ).to.be.false;
-  });
-
-  it("give researchers no session through a document other than the enclave's", () => {
-    const doc = researcherPolicy(researchers);
-    const start = doc.Statement.find((s) => s.Action === "ssm:StartSession")!;
-    expect(start.Condition).to.deep.equal({
-      BoolIfExists: { "ssm:SessionDocumentAccessCheck": "true" },
-    });
   });
 });
 
@@ -856,15 +484,20 @@ describe("research enclave variants", () => {
     ]),
     "ehealth:deployerArn": DEPLOYER,
   };
-  let e: Evaluation;
-  before(async () => {
+  let evaluated: Promise<Evaluation> | undefined;
+  const evaluate = () => {
     const config = packConfig() as Record<string, Record<string, unknown>>;
-    e = await stackWith("oregon", {
+    evaluated ??= stackWith("oregon", {
       overrides: variants,
       check: {
         config: { ...config, "ec2-ingress-enforce-admin-allowlist": { allowedAdminCidrs: [site] } },
       },
     });
+    return evaluated;
+  };
+  let e: Evaluation;
+  before(async () => {
+    e = await evaluate();
   });
 
   it("passes the pack with both variants", () => {
@@ -899,22 +532,44 @@ describe("research enclave variants", () => {
       .map((r) => r.inputs.cidrIpv4);
     expect(ssh).to.deep.equal([site]);
     expect(ofType(below, "aws:ec2/natGateway:NatGateway")).to.deep.equal([]);
-    const doc = json<PolicyDocument>(
-      only(below, "aws:iam/rolePolicy:RolePolicy", "-researcher").inputs.policy,
-    );
-    const workstation = only(below, "aws:ec2/instance:Instance", "-workstation");
-    const push = "ec2-instance-connect:SendSSHPublicKey";
-    const as = (user: string) => ({ "ec2:osuser": user });
-    expect(isAllowed(doc, undefined, push, String(bastion.outputs.arn), as("ec2-user"))).to.be.true;
-    expect(isAllowed(doc, undefined, push, String(bastion.outputs.arn), as("root"))).to.be.false;
-    expect(isAllowed(doc, undefined, push, String(workstation.outputs.arn), as("researcher"))).to.be
-      .true;
-    expect(isAllowed(doc, undefined, push, String(workstation.outputs.arn), as("ec2-user"))).to.be
-      .false;
+    // The one-minute keys, as named accounts: the table below simulates the researchers' policy.
     expect(stackReport(e, "stacks/index.ts").enclaves[1].notes.join(" ")).to.include(
       "does not record what is typed",
     );
   });
+
+  const DERM = "ehealth-oregon-research-derm03";
+  const push = (s: Recorded, instance: string, user: string) => ({
+    ...s.as(`${DERM}-researcher`, { "aws:MultiFactorAuthPresent": "true", "ec2:osuser": user }),
+    action: "ec2-instance-connect:SendSSHPublicKey",
+    resource: s.arn("aws:ec2/instance:Instance", `${DERM}-${instance}`),
+  });
+  table(
+    "with a bastion, the researchers' one-minute SSH keys (derm03, as recorded)",
+    async () => new Recorded(await evaluate()),
+    [
+      {
+        says: "a researcher pushes a key for ec2-user to the bastion",
+        expect: "Allowed",
+        request: (s) => push(s, "bastion", "ec2-user"),
+      },
+      {
+        says: "a researcher pushes a key for root to the bastion",
+        expect: "Denied",
+        request: (s) => push(s, "bastion", "root"),
+      },
+      {
+        says: "a researcher pushes a key for the researcher account to the workstation",
+        expect: "Allowed",
+        request: (s) => push(s, "workstation", "researcher"),
+      },
+      {
+        says: "a researcher pushes a key for ec2-user to the workstation",
+        expect: "Denied",
+        request: (s) => push(s, "workstation", "ec2-user"),
+      },
+    ],
+  );
 
   it("with internetAccess and uploadConcurrency, reserves what the study asked for its upload function", () => {
     const fn = only(enclave(e, "neuro02").below, "aws:lambda/function:Function");

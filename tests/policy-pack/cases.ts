@@ -515,6 +515,17 @@ export const CASES: readonly PolicyCase[] = [
         both(set("rt-app", "tags", { TIER: "Data" })),
         "rt-app, a data-tier route table, sends 0.0.0.0/0 to nat-id",
       ],
+      [
+        "an IPv6 route to an egress-only internet gateway on the data table",
+        add(
+          res(T.route, "route-data-v6", {
+            routeTableId: "rt-data-id",
+            destinationIpv6CidrBlock: "::/0",
+            egressOnlyGatewayId: "eigw-id",
+          }),
+        ),
+        "a data-tier route table, sends ::/0 to eigw-id",
+      ],
     ],
   },
   {
@@ -533,11 +544,7 @@ export const CASES: readonly PolicyCase[] = [
         add(res("aws:redshiftserverless/workgroup:Workgroup", "wg", { publiclyAccessible: true })),
         "wg is publicly accessible",
       ],
-      [
-        "the default (public)",
-        set("wh", "publiclyAccessible", undefined),
-        "publicly accessible (the default)",
-      ],
+      ["a public cluster", set("wh", "publiclyAccessible", true), "wh is publicly accessible"],
     ],
   },
   {
@@ -1039,7 +1046,27 @@ export const CASES: readonly PolicyCase[] = [
         }),
       }),
     ],
-    violations: [["no file system policy", drop("fs-policy"), "can be mounted without TLS"]],
+    violations: [
+      ["no file system policy", drop("fs-policy"), "can be mounted without TLS"],
+      [
+        "a deny of writes only, which leaves plaintext mounts and reads",
+        set(
+          "fs-policy",
+          "policy",
+          JSON.stringify({
+            Statement: [
+              {
+                Effect: "Deny",
+                Principal: { AWS: "*" },
+                Action: "elasticfilesystem:ClientWrite",
+                Condition: { Bool: { "aws:SecureTransport": "false" } },
+              },
+            ],
+          }),
+        ),
+        "can be mounted without TLS",
+      ],
+    ],
   },
   {
     policy: "redshift-parametergroup-enforce-tls",
@@ -1052,6 +1079,16 @@ export const CASES: readonly PolicyCase[] = [
     ],
     violations: [
       ["the default group", set("wh", "clusterParameterGroupName", undefined), "require_ssl"],
+      [
+        'a Serverless workgroup with require_ssl "false"',
+        add(
+          res("aws:redshiftserverless/workgroup:Workgroup", "wg", {
+            namespaceName: "ns",
+            configParameters: [{ parameterKey: "require_ssl", parameterValue: "false" }],
+          }),
+        ),
+        "wg accepts plaintext connections",
+      ],
     ],
   },
   {
@@ -1897,6 +1934,18 @@ export const CASES: readonly PolicyCase[] = [
         "snap is shared with every AWS account",
       ],
       ["a public AMI", set("ami", "group", "all"), "ami makes the image public"],
+      [
+        "a public copy of a cluster snapshot",
+        add(
+          res("aws:rds/clusterSnapshotCopy:ClusterSnapshotCopy", "copy", {
+            sourceDbClusterSnapshotIdentifier:
+              "arn:aws:rds:eu-west-1:123456789012:cluster-snapshot:s",
+            targetDbClusterSnapshotIdentifier: "copy",
+            sharedAccounts: ["111122223333", "all"],
+          }),
+        ),
+        "copy is shared with every AWS account",
+      ],
     ],
   },
   {

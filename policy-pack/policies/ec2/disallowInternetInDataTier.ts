@@ -6,7 +6,7 @@ export const ec2RouteTableDisallowInternetInDataTier = stackPolicy(
   {
     name: "ec2-routetable-disallow-internet-in-data-tier",
     description:
-      "Route tables of the data tier (tagged Tier=data, or used by subnets tagged Tier=data) have no route to an internet gateway or a NAT gateway.",
+      "Route tables of the data tier (tagged Tier=data, or used by subnets tagged Tier=data) have no route to an internet gateway, an egress-only internet gateway or a NAT gateway.",
     enforcementLevel: "mandatory",
     severity: "high",
     hipaa: ["164.312(e)(1)", "164.312(a)(1)"],
@@ -29,7 +29,7 @@ export const ec2RouteTableDisallowInternetInDataTier = stackPolicy(
       for (const route of net.routesOut(tableId)) {
         const table = tableUrn.get(tableId);
         report(
-          `${table?.name ?? tableId}, a data-tier route table, sends ${route.destination || "traffic"} to ${route.natGatewayId ?? route.gatewayId}: remove that route`,
+          `${table?.name ?? tableId}, a data-tier route table, sends ${route.destination || "traffic"} to ${route.natGatewayId ?? route.egressOnlyGatewayId ?? route.gatewayId}: remove that route`,
           table?.urn,
         );
       }

@@ -35,6 +35,12 @@ export const ec2SnapshotDisallowPublicSharing = resourcePolicy(
       if (isAll(r.props.sharedAccounts))
         report(`${r.name} is shared with every AWS account: remove "all" from sharedAccounts`);
     },
+    // A copy of a cluster snapshot is shared as the snapshot is. AWS: "Sharing a DB cluster
+    // snapshot", https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/aurora-share-snapshot.html
+    "aws:rds/clusterSnapshotCopy:ClusterSnapshotCopy": (r, report) => {
+      if (isAll(r.props.sharedAccounts))
+        report(`${r.name} is shared with every AWS account: remove "all" from sharedAccounts`);
+    },
     "aws:ec2/snapshotCreateVolumePermission:SnapshotCreateVolumePermission": (r, report) => {
       if (isAll(r.props.accountId) || isAll(r.props.group))
         report(

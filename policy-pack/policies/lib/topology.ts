@@ -45,6 +45,7 @@ export interface Route {
   readonly destination: string;
   readonly gatewayId?: string;
   readonly natGatewayId?: string;
+  readonly egressOnlyGatewayId?: string;
 }
 
 /** The id a resource is referred to by (outputs `id`; empty when unknown). */
@@ -137,6 +138,7 @@ export class Topology {
           destinationPrefixListId: r.props.destinationPrefixListId,
           gatewayId: r.props.gatewayId,
           natGatewayId: r.props.natGatewayId,
+          egressOnlyGatewayId: r.props.egressOnlyGatewayId,
         },
       ]);
     }
@@ -157,6 +159,10 @@ export class Topology {
         destination: String(r.cidrBlock ?? r.ipv6CidrBlock ?? r.destinationPrefixListId ?? ""),
         gatewayId: typeof r.gatewayId === "string" ? r.gatewayId : undefined,
         natGatewayId: typeof r.natGatewayId === "string" ? r.natGatewayId : undefined,
+        egressOnlyGatewayId:
+          typeof r.egressOnlyGatewayId === "string" && r.egressOnlyGatewayId
+            ? r.egressOnlyGatewayId
+            : undefined,
       });
     }
     this.routes.set(tableId, existing);
@@ -205,10 +211,18 @@ export class Topology {
       : isTrue(s.props.mapPublicIpOnLaunch);
   }
 
-  /** The routes of a table that leave the VPC through an internet or NAT gateway. */
+  /**
+   * The routes of a table that leave the VPC through an internet, egress-only internet or NAT
+   * gateway (an egress-only internet gateway takes IPv6 traffic out to the internet. AWS: "Enable
+   * outbound IPv6 traffic using an egress-only internet gateway",
+   * https://docs.aws.amazon.com/vpc/latest/userguide/egress-only-internet-gateway.html).
+   */
   routesOut(tableId: string): Route[] {
     return this.routesOf(tableId).filter(
-      (r) => this.isInternetGateway(r.gatewayId) || r.natGatewayId !== undefined,
+      (r) =>
+        this.isInternetGateway(r.gatewayId) ||
+        r.natGatewayId !== undefined ||
+        r.egressOnlyGatewayId !== undefined,
     );
   }
 

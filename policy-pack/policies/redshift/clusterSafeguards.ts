@@ -4,12 +4,13 @@ import { list } from "../lib/props";
 
 const CLUSTER = "aws:redshift/cluster:Cluster";
 const PARAMETERS = "aws:redshift/parameterGroup:ParameterGroup";
+const WORKGROUP = "aws:redshiftserverless/workgroup:Workgroup";
 
 export const redshiftClusterDisallowPublicAccess = resourcePolicy(
   {
     name: "redshift-cluster-disallow-public-access",
     description:
-      "Redshift clusters are explicitly not publicly accessible (Redshift's default is public), and Redshift Serverless workgroups are not publicly accessible.",
+      "Redshift clusters and Redshift Serverless workgroups are not publicly accessible (publiclyAccessible true).",
     enforcementLevel: "mandatory",
     severity: "critical",
     hipaa: ["164.312(a)(1)", "164.312(e)(1)"],
@@ -18,9 +19,12 @@ export const redshiftClusterDisallowPublicAccess = resourcePolicy(
       "A warehouse of PHI reachable from the internet is a breach waiting for one credential.",
   },
   {
+    // @pulumi/aws 7 documents publiclyAccessible as "Default is `false`" (redshift/cluster.d.ts;
+    // https://www.pulumi.com/registry/packages/aws/api-docs/redshift/cluster/): an omitted flag is
+    // a private cluster, so only true is refused.
     [CLUSTER]: (r, report) => {
-      if (r.props.publiclyAccessible !== false)
-        report(`${r.name} is publicly accessible (the default): set publiclyAccessible to false`);
+      if (r.props.publiclyAccessible === true || r.props.publiclyAccessible === "true")
+        report(`${r.name} is publicly accessible: set publiclyAccessible to false`);
     },
     "aws:redshiftserverless/workgroup:Workgroup": (r, report) => {
       if (r.props.publiclyAccessible === true || r.props.publiclyAccessible === "true")
@@ -61,7 +65,8 @@ export const redshiftClusterConfigureOperations = resourcePolicy(
 export const redshiftParameterGroupEnforceTls = stackPolicy(
   {
     name: "redshift-parametergroup-enforce-tls",
-    description: "Redshift clusters use a parameter group with require_ssl true.",
+    description:
+      'Redshift clusters use a parameter group (by name or id) with require_ssl true; Redshift Serverless workgroups do not set require_ssl to "false".',
     enforcementLevel: "mandatory",
     severity: "high",
     hipaa: [...TRANSMISSION],
@@ -69,11 +74,32 @@ export const redshiftParameterGroupEnforceTls = stackPolicy(
       'Give the cluster a parameter group with { name: "require_ssl", value: "true" }.',
     levelReason: "The default parameter group accepts plaintext connections.",
   },
-  [CLUSTER, PARAMETERS],
+  [CLUSTER, PARAMETERS, WORKGROUP],
   (resources, report) => {
+    // A parameter group's id is its name: a cluster may name it by either.
     const groups = new Map(
-      resources.filter((r) => r.type === PARAMETERS).map((g) => [String(g.props.name ?? ""), g]),
+      resources
+        .filter((r) => r.type === PARAMETERS)
+        .flatMap((g) => [
+          [String(g.props.name ?? ""), g] as const,
+          [String(g.props.id ?? ""), g] as const,
+        ]),
     );
+    // Serverless takes require_ssl as a workgroup config parameter. Its default is not stated on
+    // the pages below, so only an explicit "false" is refused, as AWS Config's rule does:
+    // "redshift-serverless-workgroup-encrypted-in-transit",
+    // https://docs.aws.amazon.com/config/latest/developerguide/redshift-serverless-workgroup-encrypted-in-transit.html
+    for (const wg of resources.filter((r) => r.type === WORKGROUP)) {
+      const off = list(wg.props.configParameters).some(
+        (p) =>
+          p.parameterKey === "require_ssl" && String(p.parameterValue).toLowerCase() === "false",
+      );
+      if (off)
+        report(
+          `${wg.name} accepts plaintext connections: set configParameters require_ssl to "true"`,
+          wg.urn,
+        );
+    }
     for (const c of resources.filter((r) => r.type === CLUSTER)) {
       const group = groups.get(String(c.props.clusterParameterGroupName ?? ""));
       const tls = list(group?.props.parameters).some(

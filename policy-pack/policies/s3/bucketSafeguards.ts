@@ -96,13 +96,17 @@ export const s3BucketDisallowPublicAccess = stackPolicy(
   S3_TYPES,
   (resources, report) => {
     const s3 = Buckets.of(resources);
-    const accountBlock = s3
-      .of(S3.accountPublicAccessBlock)
-      .some((b) => BLOCK_FLAGS.every((f) => isTrue(b.props[f])));
+    // S3 applies the most restrictive combination of the account's and the bucket's settings, so
+    // a flag on at either level is on. AWS: "Blocking public access to your Amazon S3 storage",
+    // https://docs.aws.amazon.com/AmazonS3/latest/userguide/access-control-block-public-access.html
+    const accountFlags = s3.of(S3.accountPublicAccessBlock);
+    const atAccount = BLOCK_FLAGS.filter((f) => accountFlags.some((b) => isTrue(b.props[f])));
     for (const bucket of s3.buckets) {
       const blocks = s3.settingsOf(bucket, S3.publicAccessBlock);
-      const missing = BLOCK_FLAGS.filter((f) => !blocks.some((b) => isTrue(b.props[f])));
-      if (!accountBlock && missing.length) {
+      const missing = BLOCK_FLAGS.filter(
+        (f) => !atAccount.includes(f) && !blocks.some((b) => isTrue(b.props[f])),
+      );
+      if (missing.length) {
         report(
           blocks.length
             ? `${bucket.name}'s public access block leaves ${missing.join(", ")} off: set ${missing.join(", ")} to true`

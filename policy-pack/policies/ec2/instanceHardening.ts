@@ -1,5 +1,5 @@
 import type { PolicyResource } from "@pulumi/policy";
-import { ResourceCheck, resourcePolicy, stackPolicy } from "../lib/policy";
+import { resourcePolicy, stackPolicy } from "../lib/policy";
 import { list, nonEmpty, obj } from "../lib/props";
 import { Topology } from "../lib/topology";
 
@@ -101,17 +101,13 @@ export function isBurstable(instanceType: unknown): boolean {
   return typeof instanceType === "string" && /^t\d/.test(instanceType);
 }
 
-const tenancy: ResourceCheck = (r, report) => {
-  const placement = obj(r.props.placement);
-  const mode = String(r.props.tenancy ?? placement?.tenancy ?? "default");
-  if ((mode === "dedicated" || mode === "host") && isBurstable(r.props.instanceType)) {
-    report(
-      `${r.name} asks for ${mode} tenancy with the burstable type ${String(r.props.instanceType)}: use a general-purpose non-burstable type such as m7i.large`,
-    );
-  }
-};
+/** The tenancy and type a resource asks for itself (an instance's own, or a template's). */
+function tenancyOf(r: PolicyResource | undefined): { mode?: unknown; type?: unknown } {
+  if (!r) return {};
+  return { mode: r.props.tenancy ?? obj(r.props.placement)?.tenancy, type: r.props.instanceType };
+}
 
-export const ec2InstanceDisallowBurstableDedicated = resourcePolicy(
+export const ec2InstanceDisallowBurstableDedicated = stackPolicy(
   {
     name: "ec2-instance-disallow-burstable-dedicated",
     description:
@@ -123,7 +119,24 @@ export const ec2InstanceDisallowBurstableDedicated = resourcePolicy(
     levelReason:
       "Dedicated tenancy is chosen to isolate PHI analysis; burstable types throttle to a fraction of a core when credits run out and are not offered for every dedicated placement, so the pair is refused before apply.",
   },
-  { [INSTANCE]: tenancy, [TEMPLATE]: tenancy },
+  [INSTANCE, TEMPLATE],
+  (resources, report) => {
+    const net = Topology.of(resources);
+    for (const r of [...net.of(INSTANCE), ...net.of(TEMPLATE)]) {
+      // An instance takes from its launch template what it does not set itself. AWS: "Store
+      // instance launch parameters in Amazon EC2 launch templates",
+      // https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/ec2-launch-templates.html
+      const own = tenancyOf(r);
+      const template = r.type === INSTANCE ? tenancyOf(net.templateOf(r)) : {};
+      const mode = String(own.mode ?? template.mode ?? "default");
+      const type = own.type ?? template.type;
+      if ((mode === "dedicated" || mode === "host") && isBurstable(type))
+        report(
+          `${r.name} asks for ${mode} tenancy with the burstable type ${String(type)}: use a general-purpose non-burstable type such as m7i.large`,
+          r.urn,
+        );
+    }
+  },
 );
 
 /**

@@ -190,7 +190,9 @@ function decode(value: unknown): string | undefined {
 /** Environment variables, user data and tags: where a program's secrets are read by anyone who can describe the resource. */
 function plainTextSecrets(type: string, props: Props): string | undefined {
   for (const [k, v] of Object.entries(obj(props.tags) ?? {})) {
-    const found = namedSecret(k, v, false);
+    // Tags are read by anyone who can list resources: a random-looking value is a secret there
+    // whatever its key is called, as in environment variables.
+    const found = namedSecret(k, v, true);
     if (found) return `tags.${k} (${found})`;
   }
   const env = obj(obj(props.environment)?.variables);

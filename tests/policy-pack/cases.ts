@@ -854,6 +854,16 @@ export const CASES: readonly PolicyCase[] = [
         set("web", "explicitAuthFlows", ["ALLOW_USER_PASSWORD_AUTH"]),
         "plaintext password",
       ],
+      [
+        "a managed client (one OpenSearch created) with the implicit flow",
+        add(
+          res("aws:cognito/managedUserPoolClient:ManagedUserPoolClient", "search", {
+            userPoolId: "pool-id",
+            allowedOauthFlows: ["implicit"],
+          }),
+        ),
+        "search allows the implicit flow",
+      ],
     ],
   },
   {
@@ -1119,6 +1129,11 @@ export const CASES: readonly PolicyCase[] = [
     violations: [
       ["none", set("alb", "accessLogs", undefined), "keeps no access logs"],
       ["disabled", set("alb", "accessLogs.enabled", false), "keeps no access logs"],
+      [
+        "a bucket without enabled (it defaults to false)",
+        set("alb", "accessLogs.enabled", undefined),
+        "keeps no access logs",
+      ],
     ],
   },
   {
@@ -1463,6 +1478,16 @@ export const CASES: readonly PolicyCase[] = [
         add(res("aws:iam/accessKey:AccessKey", "alice-key", { user: "alice" })),
         "long-lived access key",
       ],
+      [
+        "a service-specific credential",
+        add(
+          res("aws:iam/serviceSpecificCredential:ServiceSpecificCredential", "alice-git", {
+            serviceName: "codecommit.amazonaws.com",
+            userName: "alice",
+          }),
+        ),
+        "long-lived service-specific credential",
+      ],
     ],
   },
   {
@@ -1690,6 +1715,18 @@ export const CASES: readonly PolicyCase[] = [
     fixture: [res(T.instance, "workstation", { ...hardenedInstance, tenancy: "dedicated" })],
     violations: [
       ["a T type", set("workstation", "instanceType", "t3.large"), "burstable type t3.large"],
+      [
+        "a T type on an instance whose launch template asks for dedicated tenancy",
+        add(
+          res(T.lt, "ws-lt", { placement: { tenancy: "dedicated" } }),
+          res(T.instance, "from-template", {
+            subnetId: "app-id",
+            instanceType: "t3.medium",
+            launchTemplate: { id: "ws-lt-id" },
+          }),
+        ),
+        "from-template asks for dedicated tenancy with the burstable type t3.medium",
+      ],
     ],
   },
   {
@@ -1763,6 +1800,17 @@ export const CASES: readonly PolicyCase[] = [
           { protocol: "-1", fromPort: 0, toPort: 0, cidrBlocks: ["0.0.0.0/0"] },
         ]),
         "dsg has rules",
+      ],
+      [
+        "a rule attached apart to the default group",
+        add(
+          res("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule", "open", {
+            securityGroupId: "dsg-id",
+            ipProtocol: "-1",
+            cidrIpv4: "0.0.0.0/0",
+          }),
+        ),
+        "open adds a rule to a VPC's default security group",
       ],
     ],
   },
@@ -1842,6 +1890,11 @@ export const CASES: readonly PolicyCase[] = [
       [
         "PHI in a non-eligible service",
         add(res("aws:lightsail/instance:Instance", "box", { tags: { DataClassification: "PHI" } })),
+        "lightsail is not a HIPAA-eligible service",
+      ],
+      [
+        "PHI tagged in lower case",
+        add(res("aws:lightsail/instance:Instance", "box", { tags: { dataclassification: "phi" } })),
         "lightsail is not a HIPAA-eligible service",
       ],
     ],

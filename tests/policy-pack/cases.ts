@@ -1727,6 +1727,18 @@ export const CASES: readonly PolicyCase[] = [
         ),
         "from-template asks for dedicated tenancy with the burstable type t3.medium",
       ],
+      [
+        "a T type in a VPC of dedicated instance tenancy",
+        add(
+          res(T.vpc, "dedicated-vpc", { cidrBlock: "10.8.0.0/16", instanceTenancy: "dedicated" }),
+          res(T.subnet, "dedicated-app", { vpcId: "dedicated-vpc-id", cidrBlock: "10.8.1.0/24" }),
+          res(T.instance, "in-dedicated-vpc", {
+            subnetId: "dedicated-app-id",
+            instanceType: "t3.small",
+          }),
+        ),
+        "in-dedicated-vpc asks for dedicated tenancy with the burstable type t3.small",
+      ],
     ],
   },
   {
@@ -1861,6 +1873,16 @@ export const CASES: readonly PolicyCase[] = [
           }),
         ),
         "userData: DB_PASSWORD",
+      ],
+      [
+        "a random-looking value under a harmless name in user data",
+        add(
+          res(T.instance, "vm2", {
+            subnetId: "app-id",
+            userData: '#!/bin/bash\nexport UPSTREAM="q7Rk2VmXp9LsT4wZb8NcYh3JdFg6Ae0U"\n',
+          }),
+        ),
+        "userData: UPSTREAM (a high-entropy value)",
       ],
     ],
   },
@@ -2097,6 +2119,16 @@ export const CASES: readonly PolicyCase[] = [
         "the bypass",
         set("key", "bypassPolicyLockoutSafetyCheck", true),
         "skips KMS's lockout safety check",
+      ],
+      [
+        "the bypass on a multi-Region replica key",
+        add(
+          res("aws:kms/replicaKey:ReplicaKey", "replica", {
+            primaryKeyArn: "arn:aws:kms:eu-west-1:123456789012:key/mrk-1",
+            bypassPolicyLockoutSafetyCheck: true,
+          }),
+        ),
+        "replica skips KMS's lockout safety check",
       ],
     ],
   },

@@ -170,7 +170,8 @@ const ASSIGNMENT =
 
 function scriptSecret(text: string): string | undefined {
   for (const m of text.matchAll(ASSIGNMENT)) {
-    const found = namedSecret(m[1].replace(/^--?/, ""), m[2], false);
+    // A random-looking value is a secret whatever the variable is called, as in environments.
+    const found = namedSecret(m[1].replace(/^--?/, ""), m[2], true);
     if (found) return `${m[1]} (${found})`;
   }
   return undefined;

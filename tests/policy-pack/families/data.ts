@@ -487,6 +487,13 @@ family({
 // ---- KMS: rotation, lockout safety check (on the key or a separate KeyPolicy) ----
 const KEY = "aws:kms/key:Key";
 const KEY_POLICY = "aws:kms/keyPolicy:KeyPolicy";
+/** Every type that carries a key policy with the flag (own, imported material, replicas). */
+const KEYS_WITH_POLICY = [
+  KEY,
+  "aws:kms/externalKey:ExternalKey",
+  "aws:kms/replicaKey:ReplicaKey",
+  "aws:kms/replicaExternalKey:ReplicaExternalKey",
+];
 family({
   policy: "kms-key-enable-rotation",
   name: "symmetric encryption keys (spec omitted or SYMMETRIC_DEFAULT, usage omitted or ENCRYPT_DECRYPT, multi-Region or not) that do not rotate",
@@ -536,31 +543,33 @@ family({
 });
 family({
   policy: "kms-key-disallow-lockout-bypass",
-  name: 'the lockout safety check bypassed on a key or on a separate KeyPolicy (true or "true")',
+  name: 'the lockout safety check bypassed on a key (own, imported material, replica) or on a separate KeyPolicy (true or "true")',
   caught: true,
   variants: fc
-    .tuple(fc.constantFrom(KEY, KEY_POLICY), fc.constantFrom<unknown>(true, "true"))
+    .tuple(fc.constantFrom(...KEYS_WITH_POLICY, KEY_POLICY), fc.constantFrom<unknown>(true, "true"))
     .map(([type, v]) => [
       res(KEY, "key", { enableKeyRotation: true }),
-      ...(type === KEY
-        ? [res(KEY, "bypassing", { enableKeyRotation: true, bypassPolicyLockoutSafetyCheck: v })]
-        : [
-            res(KEY_POLICY, "kp", {
-              keyId: "key-id",
-              policy: "{}",
-              bypassPolicyLockoutSafetyCheck: v,
-            }),
-          ]),
+      type === KEY_POLICY
+        ? res(KEY_POLICY, "kp", {
+            keyId: "key-id",
+            policy: "{}",
+            bypassPolicyLockoutSafetyCheck: v,
+          })
+        : res(type, "bypassing", { bypassPolicyLockoutSafetyCheck: v }),
     ]),
 });
 family({
   policy: "kms-key-disallow-lockout-bypass",
-  name: "keys and KeyPolicies that keep the check (omitted or false)",
+  name: "keys (own, imported material, replica) and KeyPolicies that keep the check (omitted or false)",
   caught: false,
   variants: fc
-    .tuple(fc.constantFrom<unknown>(undefined, false), fc.constantFrom<unknown>(undefined, false))
-    .map(([a, b]) => [
-      res(KEY, "key", a === undefined ? {} : { bypassPolicyLockoutSafetyCheck: a }),
+    .tuple(
+      fc.constantFrom(...KEYS_WITH_POLICY),
+      fc.constantFrom<unknown>(undefined, false),
+      fc.constantFrom<unknown>(undefined, false),
+    )
+    .map(([type, a, b]) => [
+      res(type, "key", a === undefined ? {} : { bypassPolicyLockoutSafetyCheck: a }),
       res(KEY_POLICY, "kp", {
         keyId: "key-id",
         policy: "{}",

@@ -13,7 +13,13 @@ const LT = "aws:ec2/launchTemplate:LaunchTemplate";
 const burstable = fc.constantFrom("t2.micro", "t3.large", "t3a.medium", "t4g.small", "t2.2xlarge");
 const steady = fc.constantFrom("m7i.large", "m6i.xlarge", "c7g.large", "r6i.large");
 const tenancy = fc.constantFrom("dedicated", "host");
-type Where = "instance" | "template" | "split-type-on-instance" | "split-type-on-template";
+type Where =
+  | "instance"
+  | "template"
+  | "split-type-on-instance"
+  | "split-type-on-template"
+  | "configuration"
+  | "vpc";
 /** An instance (and template) with `type` and `mode` tenancy written as `where` says. */
 function placed(where: Where, type: string, mode: string, ref: "id" | "name") {
   const launchTemplate = ref === "id" ? { id: "lt-id" } : { name: "ws-lt" };
@@ -32,6 +38,25 @@ function placed(where: Where, type: string, mode: string, ref: "id" | "name") {
         res(LT, "lt", { name: "ws-lt", instanceType: type }),
         res(INSTANCE, "ws", { subnetId: "app-id", tenancy: mode, launchTemplate }),
       ];
+    case "configuration":
+      // Launch configurations take dedicated or default, never host.
+      return [
+        res("aws:ec2/launchConfiguration:LaunchConfiguration", "lc", {
+          imageId: "ami-1",
+          instanceType: type,
+          placementTenancy: mode === "host" ? "dedicated" : mode,
+        }),
+      ];
+    case "vpc":
+      // A VPC of dedicated tenancy makes its instances dedicated unless they ask for host.
+      return [
+        res("aws:ec2/vpc:Vpc", "vpc", {
+          cidrBlock: "10.0.0.0/16",
+          instanceTenancy: mode === "default" ? "default" : "dedicated",
+        }),
+        res("aws:ec2/subnet:Subnet", "app", { vpcId: "vpc-id", cidrBlock: "10.0.1.0/24" }),
+        res(INSTANCE, "ws", { subnetId: "app-id", instanceType: type }),
+      ];
   }
 }
 const where = fc.constantFrom<Where>(
@@ -39,11 +64,13 @@ const where = fc.constantFrom<Where>(
   "template",
   "split-type-on-instance",
   "split-type-on-template",
+  "configuration",
+  "vpc",
 );
 const templateRef = fc.constantFrom<"id" | "name">("id", "name");
 family({
   policy: "ec2-instance-disallow-burstable-dedicated",
-  name: "a burstable type on dedicated or host tenancy, on the instance, its template, or split between them (template by id or name)",
+  name: "a burstable type on dedicated or host tenancy: on the instance, its template, split between them (template by id or name), a launch configuration, or the VPC's instance tenancy",
   caught: true,
   variants: fc
     .tuple(where, burstable, tenancy, templateRef)
@@ -146,6 +173,24 @@ family({
     .tuple(fc.constantFrom(...STATEFUL), prodTag)
     .map(([type, tags]) => [res(type, "store", { tags }, { protect: false })]),
 });
+/** The aws provider's default tags, as the engine records them (a JSON string) or as an object. */
+function underProvider(tags: Record<string, string>, json: boolean) {
+  const provider = res("pulumi:providers:aws", "prod", {
+    defaultTags: json ? JSON.stringify({ tags }) : { tags },
+  });
+  return { provider, ref: `${provider.urn}::${provider.id}` };
+}
+family({
+  policy: "pulumi-resource-enforce-protect",
+  name: "a stateful resource without protect under a provider whose default tags say production (JSON or object, any case)",
+  caught: true,
+  variants: fc
+    .tuple(fc.constantFrom(...STATEFUL), prodTag, fc.boolean())
+    .map(([type, tags, json]) => {
+      const { provider, ref } = underProvider(tags, json);
+      return [provider, res(type, "store", {}, { protect: false, provider: ref })];
+    }),
+});
 family({
   policy: "pulumi-resource-enforce-protect",
   name: "stateful resources protected in production, or not production (dev, staging)",
@@ -221,11 +266,11 @@ const containers = (env: object[], secrets: object[] = []) =>
   ]);
 family({
   policy: "secrets-input-disallow-literal-credentials",
-  name: "a high-entropy value under a harmless name in Lambda or ECS environments, or a tag; a secret by name in an ECS container environment",
+  name: "a high-entropy value under a harmless name in Lambda or ECS environments, a tag or user data; a secret by name in an ECS container environment",
   caught: true,
   variants: fc
     .tuple(
-      fc.constantFrom("lambda", "ecs", "tag", "ecs-named"),
+      fc.constantFrom("lambda", "ecs", "tag", "ecs-named", "userData"),
       harmless,
       token,
       fc.constantFrom("DB_PASSWORD", "apiKey", "CLIENT_SECRET", "auth_token"),
@@ -239,6 +284,13 @@ family({
           }),
         ];
       if (where === "tag") return [res("aws:s3/bucket:Bucket", "b", { tags: { [name]: value } })];
+      if (where === "userData")
+        return [
+          res(INSTANCE, "vm", {
+            subnetId: "app-id",
+            userData: `#!/bin/bash\nexport ${name}="${value}"\n/opt/app/run\n`,
+          }),
+        ];
       return [
         res(TASK, "task", {
           family: "api",

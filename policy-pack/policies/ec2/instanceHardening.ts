@@ -112,7 +112,7 @@ export const ec2InstanceDisallowBurstableDedicated = stackPolicy(
   {
     name: "ec2-instance-disallow-burstable-dedicated",
     description:
-      "Instances on dedicated tenancy (research workstations) do not use burstable T types.",
+      "Instances, launch templates and launch configurations on dedicated or host tenancy (their own, their launch template's, or their VPC's instance tenancy) do not use burstable T types.",
     enforcementLevel: "mandatory",
     severity: "medium",
     hipaa: ["164.308(a)(7)(i)"],

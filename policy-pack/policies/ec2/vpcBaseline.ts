@@ -15,7 +15,8 @@ const RULES = [
 export const ec2VpcEnableFlowLogs = stackPolicy(
   {
     name: "ec2-vpc-enable-flow-logs",
-    description: "Every VPC has a flow log capturing ALL traffic (accepted and rejected).",
+    description:
+      "Every VPC has a flow log capturing ALL traffic (accepted and rejected), in one flow log or an ACCEPT and a REJECT one.",
     enforcementLevel: "mandatory",
     severity: "medium",
     hipaa: ["164.312(b)", "164.308(a)(1)(ii)(D)", "164.308(a)(6)(ii)"],
@@ -58,7 +59,7 @@ export const ec2VpcEnforceClosedDefaultSecurityGroup = stackPolicy(
   {
     name: "ec2-vpc-enforce-closed-default-security-group",
     description:
-      "Every VPC's default security group is managed (aws.ec2.DefaultSecurityGroup) with no ingress and no egress rules.",
+      "Every VPC's default security group is managed (aws.ec2.DefaultSecurityGroup) with no ingress and no egress rules, inline or attached apart (SecurityGroupRule, vpc ingress and egress rules naming its id or the VPC's defaultSecurityGroupId).",
     enforcementLevel: "mandatory",
     severity: "medium",
     hipaa: ["164.312(e)(1)"],

@@ -158,7 +158,8 @@ export const elbLoadBalancerEnableDropInvalidHeaders = resourcePolicy(
 export const elbLoadBalancerEnableAccessLogs = resourcePolicy(
   {
     name: "elb-loadbalancer-enable-access-logs",
-    description: "Load balancers write access logs to S3.",
+    description:
+      "Load balancers write access logs to S3: accessLogs with a bucket and enabled true (application and network load balancers default to false), or not false (classic ELBs default to true).",
     enforcementLevel: "mandatory",
     severity: "medium",
     hipaa: ["164.312(b)", "164.308(a)(1)(ii)(D)"],

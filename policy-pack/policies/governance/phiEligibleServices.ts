@@ -75,7 +75,7 @@ export const taggingResourceEnforcePhiEligibleService: EhealthResourcePolicy = r
   {
     name: "tagging-resource-enforce-phi-eligible-service",
     description:
-      "Resources tagged DataClassification=PHI belong to HIPAA-eligible services (the allow-list eligibleServices).",
+      "Resources tagged DataClassification=PHI (key and value in any case) belong to HIPAA-eligible services (the allow-list eligibleServices).",
     enforcementLevel: "mandatory",
     severity: "high",
     hipaa: ["164.308(b)(1)", "164.314(a)(1)"],

@@ -47,7 +47,7 @@ export const s3BucketEnforceEnclaveIsolation = stackPolicy(
   {
     name: "s3-bucket-enforce-enclave-isolation",
     description:
-      "Buckets of a research enclave (tagged Enclave) deny object access to everyone (\"*\") unless it comes through the enclave's S3 endpoint (aws:SourceVpce) or from a principal the policy names (aws:PrincipalArn: the data stewards, the enclave's backups).",
+      "Buckets of a research enclave (tagged Enclave) deny object reads (any action pattern that covers s3:GetObject), in a BucketPolicy or the bucket's own policy, to everyone (\"*\") unless it comes through the enclave's S3 endpoint (aws:SourceVpce) or from a principal the policy names (aws:PrincipalArn: the data stewards, the enclave's backups).",
     enforcementLevel: "mandatory",
     severity: "high",
     hipaa: [...ACCESS, "164.308(a)(4)(ii)(A)"],

@@ -65,7 +65,9 @@ export const CDK_NAG_HIPAA: Readonly<Record<string, Coverage>> = {
     ["ec2-ingress-enforce-admin-allowlist"],
     "stricter: any source outside the allow-list, not only 0.0.0.0/0",
   ),
-  ECSTaskDefinitionUserForHostMode: NOT_USED("ECS"),
+  ECSTaskDefinitionUserForHostMode: outOfScope(
+    "The pack models ECS task definitions (EFS mounts without TLS, credentials in container environments) and services (public IPs, load balancer targets), but not the user a container of a host-network task runs as; the platform runs no ECS tasks, and a program that relies on this rule needs a pack that checks it.",
+  ),
   EFSEncrypted: covered(["efs-filesystem-enforce-encryption"]),
   EFSInBackupPlan: covered(["backup-resource-enable-plan-selection"]),
   ElastiCacheRedisClusterAutomaticBackup: covered(["elasticache-replicationgroup-enable-backups"]),

@@ -861,6 +861,16 @@ export const CASES: readonly PolicyCase[] = [
         set("web", "explicitAuthFlows", ["ALLOW_USER_PASSWORD_AUTH"]),
         "plaintext password",
       ],
+      [
+        "a managed client (one OpenSearch created) with the implicit flow",
+        add(
+          res("aws:cognito/managedUserPoolClient:ManagedUserPoolClient", "search", {
+            userPoolId: "pool-id",
+            allowedOauthFlows: ["implicit"],
+          }),
+        ),
+        "search allows the implicit flow",
+      ],
     ],
   },
   {
@@ -1156,6 +1166,11 @@ export const CASES: readonly PolicyCase[] = [
     violations: [
       ["none", set("alb", "accessLogs", undefined), "keeps no access logs"],
       ["disabled", set("alb", "accessLogs.enabled", false), "keeps no access logs"],
+      [
+        "a bucket without enabled (it defaults to false)",
+        set("alb", "accessLogs.enabled", undefined),
+        "keeps no access logs",
+      ],
     ],
   },
   {
@@ -1500,6 +1515,16 @@ export const CASES: readonly PolicyCase[] = [
         add(res("aws:iam/accessKey:AccessKey", "alice-key", { user: "alice" })),
         "long-lived access key",
       ],
+      [
+        "a service-specific credential",
+        add(
+          res("aws:iam/serviceSpecificCredential:ServiceSpecificCredential", "alice-git", {
+            serviceName: "codecommit.amazonaws.com",
+            userName: "alice",
+          }),
+        ),
+        "long-lived service-specific credential",
+      ],
     ],
   },
   {
@@ -1727,6 +1752,30 @@ export const CASES: readonly PolicyCase[] = [
     fixture: [res(T.instance, "workstation", { ...hardenedInstance, tenancy: "dedicated" })],
     violations: [
       ["a T type", set("workstation", "instanceType", "t3.large"), "burstable type t3.large"],
+      [
+        "a T type on an instance whose launch template asks for dedicated tenancy",
+        add(
+          res(T.lt, "ws-lt", { placement: { tenancy: "dedicated" } }),
+          res(T.instance, "from-template", {
+            subnetId: "app-id",
+            instanceType: "t3.medium",
+            launchTemplate: { id: "ws-lt-id" },
+          }),
+        ),
+        "from-template asks for dedicated tenancy with the burstable type t3.medium",
+      ],
+      [
+        "a T type in a VPC of dedicated instance tenancy",
+        add(
+          res(T.vpc, "dedicated-vpc", { cidrBlock: "10.8.0.0/16", instanceTenancy: "dedicated" }),
+          res(T.subnet, "dedicated-app", { vpcId: "dedicated-vpc-id", cidrBlock: "10.8.1.0/24" }),
+          res(T.instance, "in-dedicated-vpc", {
+            subnetId: "dedicated-app-id",
+            instanceType: "t3.small",
+          }),
+        ),
+        "in-dedicated-vpc asks for dedicated tenancy with the burstable type t3.small",
+      ],
     ],
   },
   {
@@ -1801,6 +1850,17 @@ export const CASES: readonly PolicyCase[] = [
         ]),
         "dsg has rules",
       ],
+      [
+        "a rule attached apart to the default group",
+        add(
+          res("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule", "open", {
+            securityGroupId: "dsg-id",
+            ipProtocol: "-1",
+            cidrIpv4: "0.0.0.0/0",
+          }),
+        ),
+        "open adds a rule to a VPC's default security group",
+      ],
     ],
   },
   {
@@ -1851,6 +1911,16 @@ export const CASES: readonly PolicyCase[] = [
         ),
         "userData: DB_PASSWORD",
       ],
+      [
+        "a random-looking value under a harmless name in user data",
+        add(
+          res(T.instance, "vm2", {
+            subnetId: "app-id",
+            userData: '#!/bin/bash\nexport UPSTREAM="q7Rk2VmXp9LsT4wZb8NcYh3JdFg6Ae0U"\n',
+          }),
+        ),
+        "userData: UPSTREAM (a high-entropy value)",
+      ],
     ],
   },
   {
@@ -1879,6 +1949,11 @@ export const CASES: readonly PolicyCase[] = [
       [
         "PHI in a non-eligible service",
         add(res("aws:lightsail/instance:Instance", "box", { tags: { DataClassification: "PHI" } })),
+        "lightsail is not a HIPAA-eligible service",
+      ],
+      [
+        "PHI tagged in lower case",
+        add(res("aws:lightsail/instance:Instance", "box", { tags: { dataclassification: "phi" } })),
         "lightsail is not a HIPAA-eligible service",
       ],
     ],
@@ -2093,6 +2168,16 @@ export const CASES: readonly PolicyCase[] = [
         "the bypass",
         set("key", "bypassPolicyLockoutSafetyCheck", true),
         "skips KMS's lockout safety check",
+      ],
+      [
+        "the bypass on a multi-Region replica key",
+        add(
+          res("aws:kms/replicaKey:ReplicaKey", "replica", {
+            primaryKeyArn: "arn:aws:kms:eu-west-1:123456789012:key/mrk-1",
+            bypassPolicyLockoutSafetyCheck: true,
+          }),
+        ),
+        "replica skips KMS's lockout safety check",
       ],
     ],
   },

@@ -1,5 +1,5 @@
 import { ACCESS } from "../lib/levels";
-import { resourcePolicy } from "../lib/policy";
+import { ResourceCheck, resourcePolicy } from "../lib/policy";
 import { obj, strings } from "../lib/props";
 
 /** NIST SP 800-63B allows 8; the platform's account password policy asks 14 of people with PHI access. */
@@ -35,6 +35,14 @@ export const cognitoUserPoolEnforceMfa = resourcePolicy(
   },
 );
 
+const clientFlows: ResourceCheck = (r, report) => {
+  if (strings(r.props.allowedOauthFlows).includes("implicit"))
+    report(`${r.name} allows the implicit flow: use ["code"] with PKCE`);
+  const flows = strings(r.props.explicitAuthFlows);
+  if (flows.includes("ALLOW_USER_PASSWORD_AUTH") || flows.includes("USER_PASSWORD_AUTH"))
+    report(`${r.name} accepts plaintext password authentication: use ALLOW_USER_SRP_AUTH instead`);
+};
+
 export const cognitoClientEnforceCodeFlow = resourcePolicy(
   {
     name: "cognito-client-enforce-code-flow",
@@ -49,14 +57,10 @@ export const cognitoClientEnforceCodeFlow = resourcePolicy(
       "The implicit flow puts tokens in the browser's address bar and history; password auth sends the password itself to the service.",
   },
   {
-    "aws:cognito/userPoolClient:UserPoolClient": (r, report) => {
-      if (strings(r.props.allowedOauthFlows).includes("implicit"))
-        report(`${r.name} allows the implicit flow: use ["code"] with PKCE`);
-      const flows = strings(r.props.explicitAuthFlows);
-      if (flows.includes("ALLOW_USER_PASSWORD_AUTH") || flows.includes("USER_PASSWORD_AUTH"))
-        report(
-          `${r.name} accepts plaintext password authentication: use ALLOW_USER_SRP_AUTH instead`,
-        );
-    },
+    "aws:cognito/userPoolClient:UserPoolClient": clientFlows,
+    // A client another service created (OpenSearch), adopted with the same flow settings. Pulumi
+    // AWS: aws.cognito.ManagedUserPoolClient,
+    // https://www.pulumi.com/registry/packages/aws/api-docs/cognito/managedUserPoolClient/
+    "aws:cognito/managedUserPoolClient:ManagedUserPoolClient": clientFlows,
   },
 );

@@ -1,7 +1,7 @@
 import type { PolicyResource } from "@pulumi/policy";
-import { ResourceCheck, resourcePolicy, stackPolicy } from "../lib/policy";
+import { resourcePolicy, stackPolicy } from "../lib/policy";
 import { list, nonEmpty, obj } from "../lib/props";
-import { Topology } from "../lib/topology";
+import { T, Topology, idOf } from "../lib/topology";
 
 const INSTANCE = "aws:ec2/instance:Instance";
 const TEMPLATE = "aws:ec2/launchTemplate:LaunchTemplate";
@@ -101,21 +101,18 @@ export function isBurstable(instanceType: unknown): boolean {
   return typeof instanceType === "string" && /^t\d/.test(instanceType);
 }
 
-const tenancy: ResourceCheck = (r, report) => {
-  const placement = obj(r.props.placement);
-  const mode = String(r.props.tenancy ?? placement?.tenancy ?? "default");
-  if ((mode === "dedicated" || mode === "host") && isBurstable(r.props.instanceType)) {
-    report(
-      `${r.name} asks for ${mode} tenancy with the burstable type ${String(r.props.instanceType)}: use a general-purpose non-burstable type such as m7i.large`,
-    );
-  }
-};
+/** The tenancy and type a resource asks for itself (an instance's own, or a template's). */
+function tenancyOf(r: PolicyResource | undefined): { mode?: unknown; type?: unknown } {
+  if (!r) return {};
+  const mode = r.props.tenancy ?? obj(r.props.placement)?.tenancy ?? r.props.placementTenancy;
+  return { mode, type: r.props.instanceType };
+}
 
-export const ec2InstanceDisallowBurstableDedicated = resourcePolicy(
+export const ec2InstanceDisallowBurstableDedicated = stackPolicy(
   {
     name: "ec2-instance-disallow-burstable-dedicated",
     description:
-      "Instances on dedicated tenancy (research workstations) do not use burstable T types.",
+      "Instances, launch templates and launch configurations on dedicated or host tenancy (their own, their launch template's, or their VPC's instance tenancy) do not use burstable T types.",
     enforcementLevel: "mandatory",
     severity: "medium",
     hipaa: ["164.308(a)(7)(i)"],
@@ -123,7 +120,40 @@ export const ec2InstanceDisallowBurstableDedicated = resourcePolicy(
     levelReason:
       "Dedicated tenancy is chosen to isolate PHI analysis; burstable types throttle to a fraction of a core when credits run out and are not offered for every dedicated placement, so the pair is refused before apply.",
   },
-  { [INSTANCE]: tenancy, [TEMPLATE]: tenancy },
+  [INSTANCE, TEMPLATE, CONFIGURATION, T.vpc, T.subnet],
+  (resources, report) => {
+    const net = Topology.of(resources);
+    // "An instance launched into the VPC is a Dedicated Instance by default, unless you explicitly
+    // specify a tenancy of host" when the VPC's instance tenancy is dedicated. AWS: "Dedicated
+    // Instances", https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/dedicated-instance.html
+    const dedicatedVpcs = new Set(
+      net
+        .of(T.vpc)
+        .filter((v) => v.props.instanceTenancy === "dedicated")
+        .map(idOf),
+    );
+    const vpcOfSubnet = new Map(net.of(T.subnet).map((s) => [idOf(s), String(s.props.vpcId)]));
+    for (const r of [...net.of(INSTANCE), ...net.of(TEMPLATE), ...net.of(CONFIGURATION)]) {
+      // An instance takes from its launch template what it does not set itself. AWS: "Store
+      // instance launch parameters in Amazon EC2 launch templates",
+      // https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/ec2-launch-templates.html
+      const own = tenancyOf(r);
+      const template = r.type === INSTANCE ? tenancyOf(net.templateOf(r)) : {};
+      let mode = String(own.mode ?? template.mode ?? "default");
+      if (
+        mode === "default" &&
+        r.type === INSTANCE &&
+        net.instanceSubnets(r).some((s) => dedicatedVpcs.has(vpcOfSubnet.get(s) ?? ""))
+      )
+        mode = "dedicated";
+      const type = own.type ?? template.type;
+      if ((mode === "dedicated" || mode === "host") && isBurstable(type))
+        report(
+          `${r.name} asks for ${mode} tenancy with the burstable type ${String(type)}: use a general-purpose non-burstable type such as m7i.large`,
+          r.urn,
+        );
+    }
+  },
 );
 
 /**

@@ -4,12 +4,19 @@ import { T, idOf } from "../lib/topology";
 
 const FLOW_LOG = "aws:ec2/flowLog:FlowLog";
 const DEFAULT_SG = "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup";
+/** Rules attached apart from their group, by the group's id. */
+const RULES = [
+  "aws:ec2/securityGroupRule:SecurityGroupRule",
+  "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule",
+  "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule",
+];
 
 /** Every VPC records its traffic. */
 export const ec2VpcEnableFlowLogs = stackPolicy(
   {
     name: "ec2-vpc-enable-flow-logs",
-    description: "Every VPC has a flow log capturing ALL traffic (accepted and rejected).",
+    description:
+      "Every VPC has a flow log capturing ALL traffic (accepted and rejected), in one flow log or an ACCEPT and a REJECT one.",
     enforcementLevel: "mandatory",
     severity: "medium",
     hipaa: ["164.312(b)", "164.308(a)(1)(ii)(D)", "164.308(a)(6)(ii)"],
@@ -32,7 +39,12 @@ export const ec2VpcEnableFlowLogs = stackPolicy(
           `${vpc.name} has no flow log: add an aws.ec2.FlowLog with vpcId ${vpc.name}'s id and trafficType "ALL"`,
           vpc.urn,
         );
-      } else if (!traffic.includes("ALL")) {
+      } else if (
+        // ACCEPT and REJECT in two flow logs record what ALL records in one. AWS: "Logging IP
+        // traffic using VPC Flow Logs", https://docs.aws.amazon.com/vpc/latest/userguide/flow-logs.html
+        !traffic.includes("ALL") &&
+        !(traffic.includes("ACCEPT") && traffic.includes("REJECT"))
+      ) {
         report(
           `${vpc.name} logs only ${traffic.join(", ")} traffic: set the flow log's trafficType to "ALL"`,
           vpc.urn,
@@ -47,7 +59,7 @@ export const ec2VpcEnforceClosedDefaultSecurityGroup = stackPolicy(
   {
     name: "ec2-vpc-enforce-closed-default-security-group",
     description:
-      "Every VPC's default security group is managed (aws.ec2.DefaultSecurityGroup) with no ingress and no egress rules.",
+      "Every VPC's default security group is managed (aws.ec2.DefaultSecurityGroup) with no ingress and no egress rules, inline or attached apart (SecurityGroupRule, vpc ingress and egress rules naming its id or the VPC's defaultSecurityGroupId).",
     enforcementLevel: "mandatory",
     severity: "medium",
     hipaa: ["164.312(e)(1)"],
@@ -56,8 +68,25 @@ export const ec2VpcEnforceClosedDefaultSecurityGroup = stackPolicy(
     levelReason:
       "AWS's default group lets its members talk to each other and to anywhere; a resource put there by omission gets that silently.",
   },
-  [T.vpc, DEFAULT_SG],
+  [T.vpc, DEFAULT_SG, ...RULES],
   (resources, report) => {
+    // The default group is named by its adopting resource's id or the VPC's
+    // defaultSecurityGroupId; a rule attached to it apart opens it as an inline one would. AWS:
+    // "Default security groups for your VPCs",
+    // https://docs.aws.amazon.com/vpc/latest/userguide/default-security-group.html
+    const defaults = new Set(
+      resources
+        .filter((r) => r.type === DEFAULT_SG || r.type === T.vpc)
+        .map((r) => (r.type === T.vpc ? r.props.defaultSecurityGroupId : r.props.id))
+        .filter((id): id is string => typeof id === "string" && id !== ""),
+    );
+    for (const rule of resources.filter((r) => RULES.includes(r.type))) {
+      if (defaults.has(String(rule.props.securityGroupId ?? "")))
+        report(
+          `${rule.name} adds a rule to a VPC's default security group: remove it and use a dedicated security group`,
+          rule.urn,
+        );
+    }
     const adopted = new Map(
       resources.filter((r) => r.type === DEFAULT_SG).map((g) => [String(g.props.vpcId ?? ""), g]),
     );

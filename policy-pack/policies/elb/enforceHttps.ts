@@ -1,7 +1,7 @@
 import type { PolicyResource } from "@pulumi/policy";
 import { TRANSMISSION } from "../lib/levels";
 import { ResourceCheck, resourcePolicy, stackPolicy } from "../lib/policy";
-import { list, nonEmpty, obj } from "../lib/props";
+import { isTrue, list, nonEmpty, obj } from "../lib/props";
 import { elbMinimumTls } from "../lib/tls";
 
 const LISTENERS = ["aws:lb/listener:Listener", "aws:alb/listener:Listener"];
@@ -158,7 +158,8 @@ export const elbLoadBalancerEnableDropInvalidHeaders = resourcePolicy(
 export const elbLoadBalancerEnableAccessLogs = resourcePolicy(
   {
     name: "elb-loadbalancer-enable-access-logs",
-    description: "Load balancers write access logs to S3.",
+    description:
+      "Load balancers write access logs to S3: accessLogs with a bucket and enabled true (application and network load balancers default to false), or not false (classic ELBs default to true).",
     enforcementLevel: "mandatory",
     severity: "medium",
     hipaa: ["164.312(b)", "164.308(a)(1)(ii)(D)"],
@@ -176,7 +177,12 @@ export const elbLoadBalancerEnableAccessLogs = resourcePolicy(
       t,
       ((r, report) => {
         const logs = obj(r.props.accessLogs);
-        if (!logs || logs.enabled === false || !nonEmpty(logs.bucket)) {
+        // Application and network load balancers log only when enabled is true ("Defaults to
+        // false, even when bucket is specified"); classic ELBs when it is not false (default
+        // true). Pulumi AWS: aws.lb.LoadBalancer accessLogs and aws.elb.LoadBalancer accessLogs,
+        // https://www.pulumi.com/registry/packages/aws/api-docs/lb/loadbalancer/
+        const on = t === CLASSIC ? logs?.enabled !== false : isTrue(logs?.enabled);
+        if (!logs || !on || !nonEmpty(logs.bucket)) {
           report(
             `${r.name} keeps no access logs: set accessLogs.enabled to true and accessLogs.bucket to the access-log bucket`,
           );

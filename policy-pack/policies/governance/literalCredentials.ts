@@ -170,7 +170,8 @@ const ASSIGNMENT =
 
 function scriptSecret(text: string): string | undefined {
   for (const m of text.matchAll(ASSIGNMENT)) {
-    const found = namedSecret(m[1].replace(/^--?/, ""), m[2], false);
+    // A random-looking value is a secret whatever the variable is called, as in environments.
+    const found = namedSecret(m[1].replace(/^--?/, ""), m[2], true);
     if (found) return `${m[1]} (${found})`;
   }
   return undefined;
@@ -190,7 +191,9 @@ function decode(value: unknown): string | undefined {
 /** Environment variables, user data and tags: where a program's secrets are read by anyone who can describe the resource. */
 function plainTextSecrets(type: string, props: Props): string | undefined {
   for (const [k, v] of Object.entries(obj(props.tags) ?? {})) {
-    const found = namedSecret(k, v, false);
+    // Tags are read by anyone who can list resources: a random-looking value is a secret there
+    // whatever its key is called, as in environment variables.
+    const found = namedSecret(k, v, true);
     if (found) return `tags.${k} (${found})`;
   }
   const env = obj(obj(props.environment)?.variables);

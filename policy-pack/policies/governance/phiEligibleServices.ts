@@ -1,5 +1,5 @@
 import { ANY_TYPE, EhealthResourcePolicy, ResourceCheck, resourcePolicy } from "../lib/policy";
-import { tagsOf } from "../lib/props";
+import { tagIs } from "../lib/topology";
 
 /**
  * Pulumi AWS modules of services on AWS's HIPAA Eligible Services Reference that a platform like
@@ -60,7 +60,8 @@ export function moduleOf(type: string): string {
 }
 
 const check: ResourceCheck = (r, report) => {
-  if (!r.type.startsWith("aws:") || tagsOf(r.props).DataClassification !== "PHI") return;
+  // Tags read as the other PHI checks read them (Buckets.isPhi): key and value in any case.
+  if (!r.type.startsWith("aws:") || !tagIs(r.props, "DataClassification", "PHI")) return;
   const { eligibleServices } = r.getConfig<{ eligibleServices: string[] }>();
   if (!eligibleServices.includes(moduleOf(r.type))) {
     report(
@@ -74,7 +75,7 @@ export const taggingResourceEnforcePhiEligibleService: EhealthResourcePolicy = r
   {
     name: "tagging-resource-enforce-phi-eligible-service",
     description:
-      "Resources tagged DataClassification=PHI belong to HIPAA-eligible services (the allow-list eligibleServices).",
+      "Resources tagged DataClassification=PHI (key and value in any case) belong to HIPAA-eligible services (the allow-list eligibleServices).",
     enforcementLevel: "mandatory",
     severity: "high",
     hipaa: ["164.308(b)(1)", "164.314(a)(1)"],

@@ -32,6 +32,7 @@ export const IAM = {
   userGroupMembership: "aws:iam/userGroupMembership:UserGroupMembership",
   loginProfile: "aws:iam/userLoginProfile:UserLoginProfile",
   accessKey: "aws:iam/accessKey:AccessKey",
+  serviceCredential: "aws:iam/serviceSpecificCredential:ServiceSpecificCredential",
 } as const;
 
 /**

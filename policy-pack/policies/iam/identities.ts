@@ -20,7 +20,7 @@ export const iamUserDisallowCredentials = stackPolicy(
   {
     name: "iam-user-disallow-credentials",
     description:
-      "IAM users get no policies (inline, attached, exclusive or through PolicyAttachment), no access keys, no console password (UserLoginProfile), and no membership of a group that has policies.",
+      "IAM users get no policies (inline, attached, exclusive or through PolicyAttachment), no access keys or service-specific credentials, no console password (UserLoginProfile), and no membership of a group that has policies.",
     enforcementLevel: "mandatory",
     severity: "high",
     hipaa: [...ACCESS, "164.312(d)", "164.308(a)(5)(ii)(D)"],
@@ -45,6 +45,14 @@ export const iamUserDisallowCredentials = stackPolicy(
     for (const r of iam.of(IAM.accessKey))
       report(
         `${r.name} creates a long-lived access key: use roles (instance profiles, OIDC for CI) instead`,
+        r.urn,
+      );
+    // A user's password for one service (CodeCommit, Keyspaces, Bedrock): long-lived like a key.
+    // AWS: "Service-specific credentials for IAM users",
+    // https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_service-specific-creds.html
+    for (const r of iam.of(IAM.serviceCredential))
+      report(
+        `${r.name} creates a long-lived service-specific credential for an IAM user: use roles and temporary credentials instead`,
         r.urn,
       );
     for (const r of iam.of(IAM.loginProfile))

@@ -16,6 +16,10 @@ export const kinesisStreamEnforceEncryption = keyedStorePolicy({
           ]
         : [{ property: "kmsKeyId", value: p.kmsKeyId }],
     "aws:kinesis/firehoseDeliveryStream:FirehoseDeliveryStream": (p, name): KeyRequirement[] => {
+      // Reading a Kinesis data stream, Firehose stores nothing at rest: the data stays in the
+      // stream, judged by its own key. AWS: "Data protection in Amazon Data Firehose",
+      // https://docs.aws.amazon.com/firehose/latest/dev/encryption.html
+      if (obj(p.kinesisSourceConfiguration)) return [];
       const sse = obj(p.serverSideEncryption);
       if (sse?.enabled !== true && sse?.enabled !== "true")
         return [

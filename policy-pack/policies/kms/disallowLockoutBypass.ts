@@ -18,7 +18,7 @@ export const kmsKeyDisallowLockoutBypass = resourcePolicy(
   {
     name: "kms-key-disallow-lockout-bypass",
     description:
-      "KMS keys and key policies keep the policy lockout safety check (bypassPolicyLockoutSafetyCheck not true).",
+      "KMS keys (own, imported-material and replica keys) and key policies keep the policy lockout safety check (bypassPolicyLockoutSafetyCheck not true).",
     enforcementLevel: "mandatory",
     severity: "high",
     hipaa: [...ACCESS, "164.308(a)(7)(ii)(A)"],
@@ -26,5 +26,12 @@ export const kmsKeyDisallowLockoutBypass = resourcePolicy(
     levelReason:
       "A key nobody can manage cannot be rotated, re-permissioned or scheduled for deletion, and a mistake in its policy can make PHI unreadable for good.",
   },
-  { "aws:kms/key:Key": check, "aws:kms/keyPolicy:KeyPolicy": check },
+  {
+    "aws:kms/key:Key": check,
+    "aws:kms/keyPolicy:KeyPolicy": check,
+    // Keys for imported material and multi-Region replicas take the same flag with their policy.
+    "aws:kms/externalKey:ExternalKey": check,
+    "aws:kms/replicaKey:ReplicaKey": check,
+    "aws:kms/replicaExternalKey:ReplicaExternalKey": check,
+  },
 );

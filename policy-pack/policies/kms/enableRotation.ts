@@ -1,4 +1,5 @@
 import { resourcePolicy } from "../lib/policy";
+import { nonEmpty } from "../lib/props";
 
 export const kmsKeyEnableRotation = resourcePolicy(
   {
@@ -15,7 +16,11 @@ export const kmsKeyEnableRotation = resourcePolicy(
     "aws:kms/key:Key": (r, report) => {
       const spec = String(r.props.customerMasterKeySpec ?? r.props.keySpec ?? "SYMMETRIC_DEFAULT");
       const usage = String(r.props.keyUsage ?? "ENCRYPT_DECRYPT");
+      // "You cannot enable automatic rotation of asymmetric KMS keys, HMAC KMS keys, KMS keys with
+      // imported key material, or KMS keys in a custom key store." AWS: EnableKeyRotation,
+      // https://docs.aws.amazon.com/kms/latest/APIReference/API_EnableKeyRotation.html
       if (
+        !nonEmpty(r.props.customKeyStoreId) &&
         spec === "SYMMETRIC_DEFAULT" &&
         usage === "ENCRYPT_DECRYPT" &&
         r.props.enableKeyRotation !== true

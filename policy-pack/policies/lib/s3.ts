@@ -35,6 +35,7 @@ export class Buckets {
   private readonly byType = new Map<string, PolicyResource[]>();
   /** Per settings type and property: the resources that name each bucket. */
   private readonly byBucket = new Map<string, Map<string, PolicyResource[]>>();
+  private inlineTargets?: Set<unknown>;
 
   constructor(resources: readonly PolicyResource[]) {
     for (const r of resources) {
@@ -92,6 +93,13 @@ export class Buckets {
   ): "S3 server access logs" | "load balancer access logs" | undefined {
     const names = bucketNames(bucket);
     if (this.settingsOf(bucket, S3.logging, "targetBucket").length) return "S3 server access logs";
+    // A bucket's own (deprecated, still accepted) logging block names its target the same way.
+    this.inlineTargets ??= new Set(
+      this.buckets
+        .map((b) => obj(b.props.logging)?.targetBucket)
+        .filter((t) => typeof t === "string"),
+    );
+    if ([...names].some((n) => this.inlineTargets!.has(n))) return "S3 server access logs";
     const lbTargets = this.of(S3.loadBalancers).map((lb) => obj(lb.props.accessLogs)?.bucket);
     if (lbTargets.some((b) => typeof b === "string" && names.has(b)))
       return "load balancer access logs";

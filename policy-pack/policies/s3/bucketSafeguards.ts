@@ -186,9 +186,11 @@ export const s3BucketEnableReplication = stackPolicy(
     const s3 = Buckets.of(resources);
     for (const bucket of s3.buckets.filter(Buckets.isPhi)) {
       if (!selects(stacks, propertiesOf(bucket))) continue;
-      const enabled = s3
-        .settingsOf(bucket, S3.replication)
-        .some((c) => list(c.props.rules).some((r) => r.status !== "Disabled"));
+      // The bucket's own replicationConfiguration block (deprecated, still accepted) counts too.
+      const enabled = [
+        ...s3.settingsOf(bucket, S3.replication).map((c) => c.props.rules),
+        obj(bucket.props.replicationConfiguration)?.rules,
+      ].some((rules) => list(rules).some((r) => r.status !== "Disabled"));
       if (!enabled) {
         report(
           `${bucket.name} holds PHI with no copy in another region (no replication configuration with an enabled rule): add an aws.s3.BucketReplicationConfig for it with an Enabled rule`,

@@ -13,12 +13,24 @@ const ISOLATION_CONDITIONS: Readonly<Record<string, readonly string[]>> = {
   "aws:PrincipalArn": ["ArnNotEquals", "ArnNotLike", "StringNotEquals", "StringNotLike"],
 };
 
+/**
+ * Whether an action pattern covers s3:GetObject. "The prefix and the action name are case
+ * insensitive", and * and ? are wildcards. AWS: "IAM JSON policy elements: Action",
+ * https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_action.html
+ */
+function coversGetObject(pattern: string): boolean {
+  const re = pattern
+    .toLowerCase()
+    .replace(/[.+^${}()|[\]\\]/g, "\\$&")
+    .replace(/\*/g, ".*")
+    .replace(/\?/g, ".");
+  return new RegExp(`^${re}$`).test("s3:getobject");
+}
+
 /** A Deny for everyone of reading objects, unless through the endpoint or as a named principal. */
 function isolates(s: PolicyStatement): boolean {
   if (s.Effect !== "Deny" || s.Principal !== "*") return false;
-  const reads = strings(s.Action).some((a) =>
-    ["*", "s3:*", "s3:GetObject", "s3:GetObject*"].includes(a),
-  );
+  const reads = strings(s.Action).some(coversGetObject);
   const objects = strings(s.Resource).some((r) => r === "*" || r.endsWith("/*"));
   const conditions = Object.entries(s.Condition ?? {}).flatMap(([operator, c]) =>
     Object.keys(c ?? {}).map((key) => [operator, key] as const),
@@ -35,7 +47,7 @@ export const s3BucketEnforceEnclaveIsolation = stackPolicy(
   {
     name: "s3-bucket-enforce-enclave-isolation",
     description:
-      "Buckets of a research enclave (tagged Enclave) deny object access to everyone (\"*\") unless it comes through the enclave's S3 endpoint (aws:SourceVpce) or from a principal the policy names (aws:PrincipalArn: the data stewards, the enclave's backups).",
+      "Buckets of a research enclave (tagged Enclave) deny object reads (any action pattern that covers s3:GetObject), in a BucketPolicy or the bucket's own policy, to everyone (\"*\") unless it comes through the enclave's S3 endpoint (aws:SourceVpce) or from a principal the policy names (aws:PrincipalArn: the data stewards, the enclave's backups).",
     enforcementLevel: "mandatory",
     severity: "high",
     hipaa: [...ACCESS, "164.308(a)(4)(ii)(A)"],
@@ -51,9 +63,12 @@ export const s3BucketEnforceEnclaveIsolation = stackPolicy(
       const enclave = tagsOf(bucket.props).Enclave;
       // The enclave's log bucket receives S3's log delivery and holds no study data.
       if (!enclave || s3.logTargetKind(bucket)) continue;
-      const isolated = s3
-        .settingsOf(bucket, S3.policy)
-        .flatMap((p) => statements(p.props.policy))
+      // A BucketPolicy or the bucket's own (deprecated, still accepted) policy.
+      const isolated = [
+        ...s3.settingsOf(bucket, S3.policy).map((p) => p.props.policy),
+        bucket.props.policy,
+      ]
+        .flatMap((doc) => statements(doc))
         .some(isolates);
       if (!isolated) {
         report(

@@ -1,0 +1,53 @@
+/**
+ * What a variant family is, and the key spellings the data-protection families share. A family
+ * generates programs that mean the same thing: all caught (insecure) or all passing (secure).
+ */
+import fc from "fast-check";
+import { ResourceRecord } from "../../../tools/engine";
+import { PackConfig } from "../../../tools/policy/run";
+
+export interface Family {
+  readonly policy: string;
+  readonly name: string;
+  readonly caught: boolean;
+  readonly variants: fc.Arbitrary<ResourceRecord[]>;
+  readonly config?: PackConfig;
+  /** Advisory policies are judged at their own level; mandatory ones by default. */
+  readonly level?: "mandatory" | "advisory";
+}
+
+/** A random spelling of one letter case: "Enabled", "ENABLED", "enabled", ... */
+export const anyCase = (s: string) =>
+  fc
+    .array(fc.boolean(), { minLength: s.length, maxLength: s.length })
+    .map((up) => [...s].map((c, i) => (up[i] ? c.toUpperCase() : c.toLowerCase())).join(""));
+
+/**
+ * A key that is not customer-managed: omitted, blank, or the service's AWS-managed key by alias
+ * or alias ARN (any region, any case: KMS alias names are case-sensitive, but "alias/aws/" is
+ * reserved whatever follows). AWS: "AWS managed keys",
+ * https://docs.aws.amazon.com/kms/latest/developerguide/concepts.html#aws-managed-key
+ */
+export const notCustomer = (service: string): fc.Arbitrary<string | undefined> =>
+  fc.oneof(
+    fc.constant(undefined),
+    fc.constantFrom("", "   "),
+    fc.constant(`alias/aws/${service}`),
+    fc
+      .constantFrom("eu-west-1", "us-west-2")
+      .map((region) => `arn:aws:kms:${region}:123456789012:alias/aws/${service}`),
+  );
+
+/** A customer-managed key by key id, key ARN, alias or alias ARN. */
+export const customerKey: fc.Arbitrary<string> = fc.oneof(
+  fc.uuid(),
+  fc.uuid().map((u) => `arn:aws:kms:eu-west-1:123456789012:key/${u}`),
+  fc.stringMatching(/^[a-z][a-z0-9-]{2,12}$/).map((a) => `alias/${a}`),
+  fc
+    .stringMatching(/^[a-z][a-z0-9-]{2,12}$/)
+    .map((a) => `arn:aws:kms:us-west-2:123456789012:alias/${a}`),
+);
+
+/** Order does not change a verdict: the same resources, rotated. */
+export const rotated = <T>(items: T[], seed: number): T[] =>
+  items.map((_, i) => items[(i + seed) % items.length]);

@@ -113,12 +113,30 @@ const EMPTY_TAGS: ReadonlyMap<string, string> = new Map();
 const NOT_TYPE = () => false;
 const NO_TYPE = () => undefined;
 
+/** The level a policy's config entry (or the `all` entry) sets, as a string or in an object. */
+function pickLevel(c: unknown): string | undefined {
+  return typeof c === "string"
+    ? c
+    : (c as { enforcementLevel?: string } | undefined)?.enforcementLevel;
+}
+
 function levelOf(policy: EhealthPolicy, config: PackConfig): EnforcementLevel {
-  const own = config[policy.name];
-  const all = config.all;
-  const pick = (c: unknown) =>
-    typeof c === "string" ? c : (c as { enforcementLevel?: string } | undefined)?.enforcementLevel;
-  return (pick(own) ?? pick(all) ?? policy.enforcementLevel ?? "advisory") as EnforcementLevel;
+  return (pickLevel(config[policy.name]) ??
+    pickLevel(config.all) ??
+    policy.enforcementLevel ??
+    "advisory") as EnforcementLevel;
+}
+
+/** Each stack policy's types without repeats, for counting the resources it judged. */
+const uniqueTypes = new WeakMap<EhealthPolicy, readonly string[]>();
+
+function typesOf(policy: EhealthPolicy): readonly string[] {
+  let types = uniqueTypes.get(policy);
+  if (!types) {
+    types = [...new Set(policy.resourceTypes)];
+    uniqueTypes.set(policy, types);
+  }
+  return types;
 }
 
 /** A policy's configuration as the engine hands it over: schema defaults, then the file's values. */
@@ -365,7 +383,7 @@ export function runPolicies(
       if (policy.kind !== "stack") continue;
       let judged = 0;
       if (policy.resourceTypes.length) {
-        for (const type of new Set(policy.resourceTypes)) judged += customByType.get(type) ?? 0;
+        for (const type of typesOf(policy)) judged += customByType.get(type) ?? 0;
       } else {
         judged = custom.length;
       }

@@ -12,7 +12,7 @@ import {
   unknownCheckingProxy,
 } from "@pulumi/policy";
 import type { EhealthPolicy, EhealthResourcePolicy } from "../../policy-pack/policies";
-import type { ExemptedFinding, RunnerExtras } from "../../policy-pack/policies/lib/exemptions";
+import type { ExemptedFinding } from "../../policy-pack/policies/lib/exemptions";
 import type { ResourceRecord } from "../engine";
 
 /**
@@ -37,9 +37,15 @@ const UNKNOWN_SENTINELS: ReadonlySet<unknown> = new Set(
   }),
 );
 
+/** The sentinels' one length (they are UUIDs): other strings need no hashing to be ruled out. */
+const SENTINEL_LENGTHS: ReadonlySet<number> = new Set(
+  [...UNKNOWN_SENTINELS].map((s) => (s as string).length),
+);
+
 /** True when a sentinel for an unknown value is anywhere in the value. */
 function holdsUnknown(value: unknown): boolean {
-  if (typeof value === "string") return UNKNOWN_SENTINELS.has(value);
+  if (typeof value === "string")
+    return SENTINEL_LENGTHS.has(value.length) && UNKNOWN_SENTINELS.has(value);
   if (value === null || typeof value !== "object") return false;
   if (Array.isArray(value)) return value.some(holdsUnknown);
   for (const key in value) {
@@ -90,6 +96,13 @@ export interface PolicyRun {
 export interface RunOptions {
   /** The day exemptions are judged against. @default now */
   readonly now?: Date;
+  /**
+   * Give each stack policy its own array of the stack's resources, as the CrossGuard engine does
+   * (it deserializes the stack again for each policy), so that no index a policy memoizes per
+   * array (Topology.of, Buckets.of, allIngress, ...) is shared with another policy.
+   * @default false: one array a run, and each index built once for all the stack policies
+   */
+  readonly isolateStackPolicies?: boolean;
 }
 
 export type PackConfig = Readonly<Record<string, unknown>>;
@@ -100,12 +113,30 @@ const EMPTY_TAGS: ReadonlyMap<string, string> = new Map();
 const NOT_TYPE = () => false;
 const NO_TYPE = () => undefined;
 
+/** The level a policy's config entry (or the `all` entry) sets, as a string or in an object. */
+function pickLevel(c: unknown): string | undefined {
+  return typeof c === "string"
+    ? c
+    : (c as { enforcementLevel?: string } | undefined)?.enforcementLevel;
+}
+
 function levelOf(policy: EhealthPolicy, config: PackConfig): EnforcementLevel {
-  const own = config[policy.name];
-  const all = config.all;
-  const pick = (c: unknown) =>
-    typeof c === "string" ? c : (c as { enforcementLevel?: string } | undefined)?.enforcementLevel;
-  return (pick(own) ?? pick(all) ?? policy.enforcementLevel ?? "advisory") as EnforcementLevel;
+  return (pickLevel(config[policy.name]) ??
+    pickLevel(config.all) ??
+    policy.enforcementLevel ??
+    "advisory") as EnforcementLevel;
+}
+
+/** Each stack policy's types without repeats, for counting the resources it judged. */
+const uniqueTypes = new WeakMap<EhealthPolicy, readonly string[]>();
+
+function typesOf(policy: EhealthPolicy): readonly string[] {
+  let types = uniqueTypes.get(policy);
+  if (!types) {
+    types = [...new Set(policy.resourceTypes)];
+    uniqueTypes.set(policy, types);
+  }
+  return types;
 }
 
 /** A policy's configuration as the engine hands it over: schema defaults, then the file's values. */
@@ -136,6 +167,16 @@ function notApplicable(reason?: string): never {
   throw new NotApplicable(reason);
 }
 
+/** One policy as a run applies it: its level, its config (built when first read) and its extras. */
+interface Active {
+  readonly policy: EhealthPolicy;
+  readonly index: number;
+  readonly level: EnforcementLevel;
+  readonly getConfig: <T>() => T;
+  readonly now: Date | undefined;
+  readonly reportExempted: (f: ExemptedFinding) => void;
+}
+
 export function runPolicies(
   resources: readonly ResourceRecord[],
   policies: readonly EhealthPolicy[],
@@ -144,28 +185,40 @@ export function runPolicies(
 ): PolicyRun {
   const findings: Finding[] = [];
   const exempted: Exempted[] = [];
-  const checked: Record<string, number> = {};
-  const extras = (policy: EhealthPolicy): RunnerExtras => ({
-    now: runOptions.now,
-    reportExempted: (f: ExemptedFinding) =>
-      exempted.push({
-        policy: policy.name,
-        urn: f.urn,
-        message: f.message,
-        reason: f.exemption.reason ?? "",
-        expires: f.exemption.expires ?? null,
-      }),
-  });
-  const active = policies
-    .map((policy) => ({
+  // Resources judged, by policy index; `counted` keeps the order in which policies first judged one.
+  const counts: number[] = policies.map(() => 0);
+  const seen: boolean[] = policies.map(() => false);
+  const counted: number[] = [];
+  const count = (index: number, judged: number) => {
+    if (!seen[index]) {
+      seen[index] = true;
+      counted.push(index);
+    }
+    counts[index] += judged;
+  };
+  const active: Active[] = [];
+  policies.forEach((policy, index) => {
+    const level = levelOf(policy, config);
+    if (level === "disabled") return;
+    // The config is built when the policy first reads it (most read it only to exempt a finding),
+    // then the same object is returned to every later read of the run.
+    let built: Record<string, unknown> | undefined;
+    active.push({
       policy,
-      level: levelOf(policy, config),
-      policyConfig: policyConfig(policy, config),
-      // One set of runner extras and one getConfig per policy and run, not per resource.
-      extras: extras(policy),
-    }))
-    .filter((p) => p.level !== "disabled")
-    .map((p) => ({ ...p, getConfig: <T>() => p.policyConfig as T }));
+      index,
+      level,
+      getConfig: <T>() => (built ??= policyConfig(policy, config)) as T,
+      now: runOptions.now,
+      reportExempted: (f: ExemptedFinding) =>
+        exempted.push({
+          policy: policy.name,
+          urn: f.urn,
+          message: f.message,
+          reason: f.exemption.reason ?? "",
+          expires: f.exemption.expires ?? null,
+        }),
+    });
+  });
 
   const finding = (
     policy: EhealthPolicy,
@@ -180,14 +233,9 @@ export function runPolicies(
     message,
     hipaa: policy.meta.hipaa,
   });
-  const failed = (
-    policy: EhealthPolicy,
-    level: EnforcementLevel,
-    urn: string | null,
-    err: unknown,
-    judged = 1,
-  ) => {
+  const failed = (p: Active, urn: string | null, err: unknown, judged = 1) => {
     if (err instanceof UnknownValueError) {
+      const { policy, level } = p;
       // As the engine does: a value unknown until apply makes the policy advisory for this run.
       findings.push({
         ...finding(
@@ -198,43 +246,33 @@ export function runPolicies(
         ),
         enforcementLevel: "advisory",
       });
-      checked[policy.name] = (checked[policy.name] ?? 0) + judged;
+      count(p.index, judged);
     } else if (!(err instanceof NotApplicable)) {
       throw err;
     }
   };
-  const guard = (
-    policy: EhealthPolicy,
-    level: EnforcementLevel,
-    urn: string | null,
-    run: () => void,
-    judged = 1,
-  ) => {
-    try {
-      run();
-      checked[policy.name] = (checked[policy.name] ?? 0) + judged;
-    } catch (err) {
-      failed(policy, level, urn, err, judged);
-    }
-  };
 
-  const byType = new Map<
-    string,
-    {
-      policy: EhealthResourcePolicy;
-      level: EnforcementLevel;
-      extras: RunnerExtras;
-      getConfig: <T>() => T;
-    }[]
-  >();
+  const byType = new Map<string, Active[]>();
   for (const entry of active) {
     if (entry.policy.kind !== "resource") continue;
     for (const type of entry.policy.resourceTypes) {
       const list = byType.get(type) ?? [];
-      list.push({ ...entry, policy: entry.policy });
+      list.push(entry);
       byType.set(type, list);
     }
   }
+  const everyType = byType.get("*") ?? [];
+  // The policies of each type, those of every type after them: one list per type and run.
+  const applicableByType = new Map<string, Active[]>();
+  const applicableTo = (type: string): Active[] => {
+    let list = applicableByType.get(type);
+    if (!list) {
+      const own = byType.get(type);
+      list = own ? [...own, ...everyType] : everyType;
+      applicableByType.set(type, list);
+    }
+    return list;
+  };
 
   // Each resource's provider, as the engine passes it: type, props (its inputs), URN and name.
   const providers = new Map(
@@ -247,60 +285,87 @@ export function runPolicies(
   );
   const providerOf = (r: ResourceRecord) => (r.provider ? providers.get(r.provider) : undefined);
 
-  const everyType = byType.get("*") ?? [];
-  for (const r of resources) {
-    if (!r.custom) continue;
-    const applicable = [...(byType.get(r.type) ?? []), ...everyType];
+  const custom = resources.filter((r) => r.custom);
+  // What the resource and stack loops share about each custom resource, computed once a run:
+  // its options, its provider, and whether its inputs hold a value unknown until apply.
+  const opts = custom.map(options);
+  const provider = custom.map(providerOf);
+  const inputsUnknown = custom.map((r) => holdsUnknown(r.inputs));
+
+  for (let i = 0; i < custom.length; i++) {
+    const r = custom[i];
+    const applicable = applicableTo(r.type);
     if (!applicable.length) continue;
-    // Policies only read props, so the resource's proxy is shared by every policy that checks it.
-    const props = propsFor(r.inputs);
-    const opts = options(r);
-    const provider = providerOf(r);
-    for (const { policy, level, extras: policyExtras, getConfig } of applicable) {
+    // Policies only read props, so the resource's props (or proxy) are shared by every policy.
+    const props = inputsUnknown[i]
+      ? (unknownCheckingProxy(r.inputs) as Record<string, unknown>)
+      : r.inputs;
+    for (const p of applicable) {
+      const { policy, level } = p;
+      if (policy.kind !== "resource") continue;
       // The engine's arguments, built without a closure per resource and policy (the hot loop).
       const args = {
         type: r.type,
         props,
         urn: r.urn,
         name: r.name,
-        opts,
+        opts: opts[i],
         stackTags: EMPTY_TAGS,
         isType: NOT_TYPE,
         asType: NO_TYPE,
-        getConfig,
+        getConfig: p.getConfig,
         notApplicable,
-        provider,
-        ...policyExtras,
+        provider: provider[i],
+        now: p.now,
+        reportExempted: p.reportExempted,
       } as unknown as Parameters<EhealthResourcePolicy["validateResource"]>[0];
       try {
         policy.validateResource(args, (message: string) =>
           findings.push(finding(policy, level, r.urn, message)),
         );
-        checked[policy.name] = (checked[policy.name] ?? 0) + 1;
+        count(p.index, 1);
       } catch (err) {
-        failed(policy, level, r.urn, err);
+        failed(p, r.urn, err);
       }
     }
   }
 
   const stackPolicies = active.filter((p) => p.policy.kind === "stack");
   if (stackPolicies.length) {
-    const custom = resources.filter((r) => r.custom);
     const linked = new Map<string, PolicyResource>();
-    for (const r of custom) {
-      linked.set(r.urn, {
+    const all: PolicyResource[] = [];
+    const customByType = new Map<string, number>();
+    for (let i = 0; i < custom.length; i++) {
+      const r = custom[i];
+      customByType.set(r.type, (customByType.get(r.type) ?? 0) + 1);
+      const merged = { ...r.inputs, ...r.outputs };
+      // Merged props can hold an unknown value only where their inputs or outputs do.
+      const props = inputsUnknown[i] || holdsUnknown(r.outputs) ? propsFor(merged) : merged;
+      const res = {
         type: r.type,
-        props: propsFor({ ...r.inputs, ...r.outputs }),
+        props,
         urn: r.urn,
         name: r.name,
-        opts: options(r),
-        dependencies: [],
-        propertyDependencies: {},
+        opts: opts[i],
+        dependencies: [] as PolicyResource[],
+        propertyDependencies: {} as Record<string, PolicyResource[]>,
         isType: NOT_TYPE,
         asType: NO_TYPE,
-        provider: providerOf(r),
-      } as unknown as PolicyResource);
+        provider: provider[i],
+      } as unknown as PolicyResource;
+      // A later resource with the same URN replaces an earlier one, as a map keyed by URN does.
+      if (!linked.has(r.urn)) all.push(res);
+      else all[all.indexOf(linked.get(r.urn)!)] = res;
+      linked.set(r.urn, res);
     }
+    const resolve = (urns: readonly string[]): PolicyResource[] => {
+      const out: PolicyResource[] = [];
+      for (const urn of urns) {
+        const d = linked.get(urn);
+        if (d !== undefined) out.push(d);
+      }
+      return out;
+    };
     for (const r of custom) {
       const res = linked.get(r.urn)! as {
         parent?: PolicyResource;
@@ -308,41 +373,40 @@ export function runPolicies(
         propertyDependencies: Record<string, PolicyResource[]>;
       };
       if (r.parent && linked.has(r.parent)) res.parent = linked.get(r.parent);
-      res.dependencies = r.dependencies
-        .map((d) => linked.get(d))
-        .filter((d): d is PolicyResource => d !== undefined);
-      for (const [k, urns] of Object.entries(r.propertyDependencies)) {
-        res.propertyDependencies[k] = urns
-          .map((d) => linked.get(d))
-          .filter((d): d is PolicyResource => d !== undefined);
+      res.dependencies = resolve(r.dependencies);
+      for (const k of Object.keys(r.propertyDependencies)) {
+        res.propertyDependencies[k] = resolve(r.propertyDependencies[k]);
       }
     }
-    const all = [...linked.values()];
-    for (const { policy, level, getConfig, extras: policyExtras } of stackPolicies) {
+    for (const p of stackPolicies) {
+      const { policy } = p;
       if (policy.kind !== "stack") continue;
-      const types = policy.resourceTypes;
-      const judged = types.length
-        ? custom.filter((r) => types.includes(r.type)).length
-        : custom.length;
-      guard(
-        policy,
-        level,
-        null,
-        () =>
-          policy.validateStack(
-            {
-              resources: all,
-              getConfig,
-              stackTags: EMPTY_TAGS,
-              notApplicable,
-              ...policyExtras,
-            } as Parameters<typeof policy.validateStack>[0],
-            (message: string, urn?: string) =>
-              findings.push(finding(policy, level, urn ?? null, message)),
-          ),
-        judged,
-      );
+      let judged = 0;
+      if (policy.resourceTypes.length) {
+        for (const type of typesOf(policy)) judged += customByType.get(type) ?? 0;
+      } else {
+        judged = custom.length;
+      }
+      try {
+        policy.validateStack(
+          {
+            resources: runOptions.isolateStackPolicies ? [...all] : all,
+            getConfig: p.getConfig,
+            stackTags: EMPTY_TAGS,
+            notApplicable,
+            now: p.now,
+            reportExempted: p.reportExempted,
+          } as Parameters<typeof policy.validateStack>[0],
+          (message: string, urn?: string) =>
+            findings.push(finding(policy, p.level, urn ?? null, message)),
+        );
+        count(p.index, judged);
+      } catch (err) {
+        failed(p, null, err, judged);
+      }
     }
   }
+  const checked: Record<string, number> = {};
+  for (const index of counted) checked[policies[index].name] = counts[index];
   return { violations: findings, exempted, checked };
 }

@@ -83,34 +83,53 @@ function isDelimiter(c: number | undefined): boolean {
   );
 }
 
-/** One linear pass over the runs of key characters: a delimited run of exactly 40 that looks random. */
+/** Whether a delimited run of exactly 40 key characters from `start` to `end` looks random. */
+function isSecretKeyRun(value: string, start: number, end: number): boolean {
+  if (end - start !== 40 || !isDelimiter(start > 0 ? value.charCodeAt(start - 1) : undefined))
+    return false;
+  const after = end < value.length ? value.charCodeAt(end) : undefined;
+  const m = value.slice(start, end);
+  return (
+    (isDelimiter(after) || after === 61) &&
+    /[/+]/.test(m) &&
+    /[a-z]/.test(m) &&
+    /[A-Z]/.test(m) &&
+    /\d/.test(m) &&
+    entropy(m) >= 4.5
+  );
+}
+
+/**
+ * Every maximal run of key characters that is exactly 40 long, judged by isSecretKeyRun. A run of
+ * 40 covers any 40 consecutive positions, so probing every 40th character finds each one without
+ * reading the characters between probes that land outside a run (most of a long value).
+ */
 function looksLikeSecretKey(value: string): boolean {
-  if (value.length < 40) return false;
-  let start = 0;
-  for (let i = 0; i <= value.length; i++) {
-    if (i < value.length && isKeyChar(value.charCodeAt(i))) continue;
-    if (i - start === 40 && isDelimiter(start > 0 ? value.charCodeAt(start - 1) : undefined)) {
-      const end = i < value.length ? value.charCodeAt(i) : undefined;
-      const m = value.slice(start, i);
-      if (
-        (isDelimiter(end) || end === 61) &&
-        /[/+]/.test(m) &&
-        /[a-z]/.test(m) &&
-        /[A-Z]/.test(m) &&
-        /\d/.test(m) &&
-        entropy(m) >= 4.5
-      )
-        return true;
+  const n = value.length;
+  let probe = 39;
+  while (probe < n) {
+    if (!isKeyChar(value.charCodeAt(probe))) {
+      probe += 40;
+      continue;
     }
-    start = i + 1;
+    let start = probe;
+    while (start > 0 && isKeyChar(value.charCodeAt(start - 1))) start--;
+    let end = probe + 1;
+    while (end < n && isKeyChar(value.charCodeAt(end))) end++;
+    if (isSecretKeyRun(value, start, end)) return true;
+    probe = end + 40;
   }
   return false;
 }
+
+/** The shortest value any shape above matches (a Slack token: `xoxb-` and ten characters). */
+const SHORTEST_SHAPE = 15;
 
 /** A cheap first look: every shape above contains one of these. */
 const MAYBE = /AKIA|ASIA|PRIVATE KEY|gh[opsur]_|github_pat_|xox[abpr]-|_live_|AIza/;
 
 function shapeOf(value: string): string | undefined {
+  if (value.length < SHORTEST_SHAPE) return undefined;
   if (looksLikeSecretKey(value)) return "an AWS secret access key";
   if (!MAYBE.test(value)) return undefined;
   return SHAPES.find(([re]) => re.test(value))?.[1];
@@ -177,13 +196,15 @@ function scriptSecret(text: string): string | undefined {
   return undefined;
 }
 
+/** Printable ASCII, tab, CR and LF only (a character outside, or half a surrogate pair, fails). */
+const PRINTABLE = /^[\t\n\r -~]*$/;
+
 function decode(value: unknown): string | undefined {
   if (typeof value !== "string") return undefined;
   if (/^[A-Za-z0-9+/=\s]+$/.test(value) && value.length % 4 === 0 && value.length >= 8) {
     const text = Buffer.from(value, "base64").toString("utf8");
     // Decoded user data is a script only when every character is printable (or tab, CR, LF).
-    if ([...text].every((c) => c === "\t" || c === "\n" || c === "\r" || (c >= " " && c <= "~")))
-      return text;
+    if (PRINTABLE.test(text)) return text;
   }
   return value;
 }

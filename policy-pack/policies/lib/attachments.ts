@@ -68,6 +68,18 @@ function isUnknown(err: unknown): boolean {
 /** Property names that attach security groups, in every AWS resource that has them. */
 const GROUP_KEY = /security_?groups?(ids|names)?$|securitygroupids$/i;
 
+/** GROUP_KEY's answer for each property name: programs use a few hundred names again and again. */
+const groupKeys = new Map<string, boolean>();
+
+function isGroupKey(key: string): boolean {
+  let hit = groupKeys.get(key);
+  if (hit === undefined) {
+    hit = GROUP_KEY.test(key);
+    if (groupKeys.size < 10_000) groupKeys.set(key, hit);
+  }
+  return hit;
+}
+
 /**
  * Which of these strings a value holds, a few levels deep. A value unknown until apply under a
  * property that attaches security groups may be any group: the engine's error goes up, and the
@@ -87,7 +99,7 @@ function mentions(
   if (depth > 4 || !value || typeof value !== "object") return undefined;
   let unknown: unknown;
   for (const key of Object.keys(value)) {
-    const groupKey = underGroupKey || GROUP_KEY.test(key);
+    const groupKey = underGroupKey || isGroupKey(key);
     let child: unknown;
     try {
       child = (value as Record<string, unknown>)[key];

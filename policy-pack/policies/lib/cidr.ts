@@ -141,14 +141,39 @@ const PUBLIC_V6 = subtract(
   ranges(NON_PUBLIC_V6).map(interval),
 );
 
-/** Whether the union of these ranges of one family contains every public address of it. */
-function coversAll(sources: Range[], target: Interval[]): boolean {
-  return target.length > 0 && subtract(target, sources.map(interval)).length === 0;
+/** How many addresses the intervals hold, as a float (exact for IPv4, within 1e-15 for IPv6). */
+function sizeOf(intervals: readonly Interval[]): number {
+  return intervals.reduce((n, i) => n + Number(i.hi - i.lo + 1n), 0);
 }
 
+const PUBLIC_SIZE = new Map<Interval[], number>([
+  [PUBLIC_V4, sizeOf(PUBLIC_V4)],
+  [PUBLIC_V6, sizeOf(PUBLIC_V6)],
+]);
+
+/** Whether the union of these ranges of one family contains every public address of it. */
+function coversAll(sources: Range[], target: Interval[]): boolean {
+  if (!target.length) return false;
+  // A union holds at most the sum of its ranges' sizes: when that sum falls short of the target
+  // (with a margin far above the float error of the sum), the exact subtraction below is not needed.
+  let total = 0;
+  for (const r of sources) total += 2 ** ((r.v6 ? 128 : 32) - r.prefix);
+  const size = PUBLIC_SIZE.get(target) ?? sizeOf(target);
+  if (total < size * (1 - 1e-9)) return false;
+  return subtract(target, sources.map(interval)).length === 0;
+}
+
+/** Whether each parsed range includes a public address (ranges are parsed once, see parseRange). */
+const publicMemo = new WeakMap<Range, boolean>();
+
 function overlapsPublic(r: Range): boolean {
-  const i = interval(r);
-  return (r.v6 ? PUBLIC_V6 : PUBLIC_V4).some((p) => p.lo <= i.hi && i.lo <= p.hi);
+  let hit = publicMemo.get(r);
+  if (hit === undefined) {
+    const i = interval(r);
+    hit = (r.v6 ? PUBLIC_V6 : PUBLIC_V4).some((p) => p.lo <= i.hi && i.lo <= p.hi);
+    publicMemo.set(r, hit);
+  }
+  return hit;
 }
 
 /** How wide a source may be before it counts as "the internet" when it includes public space. */

@@ -21,14 +21,21 @@ export function isEveryAction(pattern: string): boolean {
 
 /** IAM's resource wildcards: `*` any run of characters, `?` one. ARNs compare case-sensitively. */
 export function globMatch(pattern: string, value: string): boolean {
-  const re = new RegExp(
-    `^${pattern
-      .replace(/[.+^${}()|[\]\\]/g, "\\$&")
-      .replace(/\*/g, ".*")
-      .replace(/\?/g, ".")}$`,
-  );
+  let re = globs.get(pattern);
+  if (!re) {
+    re = new RegExp(
+      `^${pattern
+        .replace(/[.+^${}()|[\]\\]/g, "\\$&")
+        .replace(/\*/g, ".*")
+        .replace(/\?/g, ".")}$`,
+    );
+    if (globs.size < 10_000) globs.set(pattern, re);
+  }
   return re.test(value);
 }
+
+/** Compiled patterns: the policies of a run test the same few resource patterns many times. */
+const globs = new Map<string, RegExp>();
 
 function probes(pattern: string): string[] {
   const parts = pattern.split(":");

@@ -210,7 +210,25 @@ export interface Exposure {
 export function internetExposures(
   rules: readonly EffectiveRule[],
   limits: BreadthLimits,
-): Exposure[] {
+): readonly Exposure[] {
+  // The internet policies of a run ask this of the same rules (allIngress) with the same limits.
+  const key = `${limits.minPublicPrefixV4}/${limits.minPublicPrefixV6}`;
+  let byLimits = exposureMemo.get(rules);
+  if (!byLimits) {
+    byLimits = new Map();
+    exposureMemo.set(rules, byLimits);
+  }
+  let out = byLimits.get(key);
+  if (!out) {
+    out = exposuresOf(rules, limits);
+    byLimits.set(key, out);
+  }
+  return out;
+}
+
+const exposureMemo = new WeakMap<readonly EffectiveRule[], Map<string, readonly Exposure[]>>();
+
+function exposuresOf(rules: readonly EffectiveRule[], limits: BreadthLimits): Exposure[] {
   const out: Exposure[] = [];
   const byGroup = new Map<string, EffectiveRule[]>();
   for (const r of rules) byGroup.set(r.group, [...(byGroup.get(r.group) ?? []), r]);

@@ -15,6 +15,7 @@ interface Lock {
       devOptional?: boolean;
       optional?: boolean;
       dependencies?: Record<string, string>;
+      license?: string;
     }
   >;
 }
@@ -47,5 +48,31 @@ describe("policy-pack/package.json", () => {
         undefined,
       ]);
     }
+  });
+
+  it("ships under Apache-2.0 with no copyleft package among everything it installs", () => {
+    // What `pulumi preview --policy-pack` installs: the pack's dependencies and theirs, as the
+    // lockfile resolves them (hoisted to the root's node_modules, or nested below a package).
+    const resolve = (name: string, from: string): string | undefined => {
+      for (let dir = from; ; dir = path.posix.dirname(dir)) {
+        const at = `${dir === "." ? "" : `${dir}/`}node_modules/${name}`;
+        if (lock.packages[at]) return at;
+        if (dir === "." || dir === "/") return undefined;
+      }
+    };
+    const seen = new Set<string>();
+    const queue = Object.keys(pack.dependencies).map((n) => resolve(n, "policy-pack"));
+    while (queue.length) {
+      const at = queue.pop();
+      if (!at || seen.has(at)) continue;
+      seen.add(at);
+      for (const dep of Object.keys(lock.packages[at].dependencies ?? {}))
+        queue.push(resolve(dep, at));
+    }
+    expect(seen.size).to.be.greaterThan(10);
+    const copyleft = [...seen].filter((at) =>
+      /\bA?GPL|\bSSPL|\bEUPL/i.test(lock.packages[at].license ?? ""),
+    );
+    expect(copyleft).to.deep.equal([]);
   });
 });

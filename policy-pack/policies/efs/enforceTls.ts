@@ -1,6 +1,6 @@
 import { TRANSMISSION } from "../lib/levels";
 import { stackPolicy } from "../lib/policy";
-import { actionMatchesPattern } from "@cloud-copilot/iam-expand";
+import { actionMatchesPattern } from "../lib/actions";
 import { principalsOf } from "../lib/iam";
 import { PolicyStatement, obj, statements, strings } from "../lib/props";
 

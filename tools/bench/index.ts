@@ -93,6 +93,13 @@ export const BENCHMARKS: readonly Benchmark[] = [
     command: ["npm", "test", "--silent"],
     runs: 3,
   },
+  {
+    name: "fresh-test",
+    what: "npm test on a fresh clone of HEAD (npm ci untimed), as CI runs it: median of 3 runs",
+    command: [...TSX, "tools/bench/fresh-test.ts"],
+    runs: 1,
+    reports: true,
+  },
 ];
 
 interface Timed {

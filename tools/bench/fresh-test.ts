@@ -1,0 +1,76 @@
+/**
+ * `npm test` as a newcomer and CI meet it: a fresh clone of HEAD in a temporary folder, `npm ci`
+ * (timed apart: the network and npm's cache are not the test suite's), then `npm test`, timed.
+ * Each run gets a clone, an install and a temporary folder of its own, so that no cache of an
+ * earlier run (tsx's transpile cache lives in the temporary folder, ESLint's and Prettier's under
+ * node_modules/.cache) makes a run faster than a fresh clone is. The last line is JSON for
+ * `npm run bench`.
+ *
+ *   node --import tsx tools/bench/fresh-test.ts [runs]     (default 3)
+ */
+import { spawnSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import * as path from "node:path";
+
+const ROOT = path.resolve(__dirname, "..", "..");
+
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+/** Runs a command to the end and returns its wall time; a failure stops the benchmark. */
+function timed(command: string, args: string[], cwd: string, env: NodeJS.ProcessEnv): number {
+  const started = process.hrtime.bigint();
+  const result = spawnSync(command, args, { cwd, env, stdio: ["ignore", "pipe", "pipe"] });
+  const ms = Number(process.hrtime.bigint() - started) / 1e6;
+  if (result.status !== 0) {
+    const tail = `${result.stdout}\n${result.stderr}`.trim().split("\n").slice(-3).join(" | ");
+    throw new Error(`${command} ${args.join(" ")} in ${cwd} exited ${result.status}: ${tail}`);
+  }
+  return Math.round(ms);
+}
+
+function main(): void {
+  const runs = Number(process.argv[2] ?? 3);
+  if (!Number.isInteger(runs) || runs < 1) throw new Error(`runs: ${process.argv[2]} is not >= 1`);
+  const head = spawnSync("git", ["-C", ROOT, "rev-parse", "HEAD"], { encoding: "utf8" });
+  const commit = head.stdout.trim();
+  const testMs: number[] = [];
+  const installMs: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const dir = mkdtempSync(path.join(tmpdir(), "ehealth-fresh-test-"));
+    try {
+      const clone = path.join(dir, "clone");
+      const tmp = path.join(dir, "tmp");
+      mkdirSync(tmp);
+      const env = { ...process.env, TMPDIR: tmp };
+      timed("git", ["clone", "--quiet", "--no-hardlinks", ROOT, clone], dir, env);
+      timed("git", ["checkout", "--quiet", "--detach", commit], clone, env);
+      installMs.push(timed("npm", ["ci", "--no-audit", "--no-fund"], clone, env));
+      testMs.push(timed("npm", ["test", "--silent"], clone, env));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+  console.log(
+    `npm test on a fresh clone of ${commit.slice(0, 7)}: median ${median(testMs)} ms (${testMs.join(", ")}); npm ci before it, untimed in that figure: median ${median(installMs)} ms`,
+  );
+  console.log(
+    JSON.stringify({
+      commit,
+      medianMs: median(testMs),
+      runsMs: testMs,
+      npmCiMedianMs: median(installMs),
+    }),
+  );
+}
+
+try {
+  main();
+} catch (err) {
+  console.error(err instanceof Error ? err.message : String(err));
+  process.exit(1);
+}

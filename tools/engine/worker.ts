@@ -4,10 +4,14 @@
  * own; an `EvaluationPool` keeps a few workers and feeds them well-behaved programs one after
  * another (each evaluation runs in a Pulumi store of its own), which saves loading Pulumi again.
  */
+import * as path from "node:path";
 import { Worker, isMainThread, parentPort, workerData } from "node:worker_threads";
 import { evaluateInChild, needsOwnDirectory } from "./child";
 import type { TypecheckResult } from "./typecheck";
 import { Evaluation, EvaluationError, EvaluationRequest } from "./types";
+
+/** Loaded in each worker before the SDK (sdk.ts). */
+const SDK_FILE = path.join(__dirname, "sdk.ts");
 
 type WorkerReply =
   | { readonly ok: true; readonly evaluation: Evaluation }
@@ -20,8 +24,11 @@ function startWorker(workerData: unknown): Worker {
   // (measured: 1.13 s against 0.53 s), and once cached they never pass through the hooks again.
   // Pulumi captures a stack trace for every internal promise (leak diagnostics); reports here use
   // first lines of messages only, so workers skip building traces (measured: ~30% of evaluation).
+  // Closure serialization loads on first use, not with the SDK (sdk.ts): tsx's API loads that one
+  // file without hooking the SDK's modules.
   const bootstrap = [
     "Error.stackTraceLimit = 0;",
+    `require("tsx/cjs/api").require(${JSON.stringify(SDK_FILE)}, ${JSON.stringify(__filename)}).deferClosureSerialization();`,
     'require("@pulumi/pulumi");',
     'require("@pulumi/aws");',
     'require("tsx/cjs");',

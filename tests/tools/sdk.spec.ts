@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import * as path from "node:path";
-import { PROJECT_DIR } from "../../tools/engine";
+import { Evaluation, PROJECT_DIR } from "../../tools/engine";
 import { DEFERRED, pulumiRoot } from "../../tools/engine/sdk";
 import { evaluateInWorker } from "../../tools/engine/worker";
 
@@ -15,14 +15,27 @@ describe("tools/engine/sdk", () => {
     }
   });
 
-  it("loads neither the TypeScript compiler nor arborist in a worker whose program serializes no closure", async () => {
-    const evaluation = await evaluateInWorker({
-      program: path.join(PROJECT_DIR, "tests", "fixtures", "programs", "loaded-modules.ts"),
-      project: "fixture",
-      stack: "test",
-      config: { "aws:region": "eu-west-1" },
+  describe("a worker that evaluates one program", () => {
+    let evaluation: Promise<Evaluation>;
+    before(() => {
+      evaluation = evaluateInWorker({
+        program: path.join(PROJECT_DIR, "tests", "fixtures", "programs", "loaded-modules.ts"),
+        project: "fixture",
+        stack: "test",
+        config: { "aws:region": "eu-west-1" },
+      });
+      evaluation.catch(() => undefined);
     });
-    expect(evaluation.resources.map((r) => r.type)).to.include("aws:s3/bucket:Bucket");
-    expect(evaluation.outputs).to.deep.equal({ typescriptLoaded: false, arboristLoaded: false });
+
+    it("loads neither the TypeScript compiler nor arborist when the program serializes no closure", async () => {
+      const { resources, outputs } = await evaluation;
+      expect(resources.map((r) => r.type)).to.include("aws:s3/bucket:Bucket");
+      expect(outputs.typescriptLoaded).to.equal(false);
+      expect(outputs.arboristLoaded).to.equal(false);
+    });
+
+    it("runs the program in the SDK's global store, outside any AsyncLocalStorage", async () => {
+      expect((await evaluation).outputs.inLocalStorage).to.equal(false);
+    });
   });
 });

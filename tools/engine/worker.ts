@@ -7,6 +7,7 @@
 import * as path from "node:path";
 import { Worker, isMainThread, parentPort, workerData } from "node:worker_threads";
 import { evaluateInChild, needsOwnDirectory } from "./child";
+import type { EvaluationContext } from "./evaluate";
 import type { TypecheckResult } from "./typecheck";
 import { Evaluation, EvaluationError, EvaluationRequest } from "./types";
 
@@ -188,11 +189,14 @@ export class EvaluationPool {
 }
 
 /** Evaluates, then runs the policy pack when asked (loaded only then: the tests rarely need it). */
-export async function evaluateAndCheck(request: EvaluationRequest): Promise<Evaluation> {
+export async function evaluateAndCheck(
+  request: EvaluationRequest,
+  context: EvaluationContext = {},
+): Promise<Evaluation> {
   // Loaded here, in the worker: the thread that starts workers never loads Pulumi for them.
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { evaluateProgram } = require("./evaluate") as typeof import("./evaluate");
-  const evaluation = await evaluateProgram(request);
+  const evaluation = await evaluateProgram(request, context);
   if (!request.check) return evaluation;
   const started = performance.now();
   /* eslint-disable @typescript-eslint/no-require-imports */
@@ -206,8 +210,12 @@ export async function evaluateAndCheck(request: EvaluationRequest): Promise<Eval
   return { ...evaluation, checks, timingsMs: { ...evaluation.timingsMs, policies: policiesMs } };
 }
 
-function reply(port: NonNullable<typeof parentPort>, request: EvaluationRequest): Promise<void> {
-  return evaluateAndCheck(request).then(
+function reply(
+  port: NonNullable<typeof parentPort>,
+  request: EvaluationRequest,
+  context: EvaluationContext,
+): Promise<void> {
+  return evaluateAndCheck(request, context).then(
     (evaluation) => port.postMessage({ ok: true, evaluation } satisfies WorkerReply),
     (err: unknown) =>
       port.postMessage({
@@ -236,8 +244,8 @@ if (!isMainThread && parentPort) {
     // Rejections that surface after an evaluation has answered belong to that finished (failed)
     // program; each evaluation collects its own while it runs. Without this the worker would die.
     process.on("unhandledRejection", () => undefined);
-    port.on("message", (request: EvaluationRequest) => void reply(port, request));
+    port.on("message", (request: EvaluationRequest) => void reply(port, request, {}));
   } else if (data?.program) {
-    void reply(port, data as EvaluationRequest);
+    void reply(port, data as EvaluationRequest, { ownThread: true });
   }
 }

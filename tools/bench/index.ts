@@ -63,6 +63,13 @@ export const BENCHMARKS: readonly Benchmark[] = [
     reports: true,
   },
   {
+    name: "scale",
+    what: "the plan with 1, 10 and 50 research enclaves in ireland, beside oregon and a third region: resources, time, peak memory",
+    command: [...TSX, "tools/bench/scale.ts"],
+    runs: 1,
+    reports: true,
+  },
+  {
     name: "synthetic",
     what: "npm run synthetic with a million visits: wall time and peak memory, 3 runs",
     command: [...TSX, "tools/bench/synthetic.ts"],
@@ -209,7 +216,8 @@ function measure(
   const chosen = BENCHMARKS.filter((b) => !only || only.includes(b.name));
   for (const bench of chosen.filter((b) => b.reports)) {
     const lines = run(bench.command).stdout.trim().split("\n");
-    io.out(`${bench.name.padEnd(10)} ${lines[0]}`);
+    // Every line but the JSON: one for most, a table for scale.
+    io.out(`${bench.name.padEnd(10)} ${lines.slice(0, -1).join(`\n${" ".repeat(11)}`)}`);
     reported[bench.name] = { ...(JSON.parse(lines[lines.length - 1]) as object), what: bench.what };
   }
   // Rounds interleave the benchmarks, so that a machine that speeds up or slows down during the

@@ -33,6 +33,9 @@ function startWorker(workerData: unknown): Worker {
     'require("@pulumi/pulumi");',
     'require("@pulumi/aws");',
     'require("tsx/cjs");',
+    // Stack traces are off (above), so source maps would serve nothing: tsx then appends none and
+    // Node parses none for each module.
+    "process.setSourceMapsEnabled(false);",
     `require(${JSON.stringify(__filename)});`,
   ].join(" ");
   // The runtime's own exit notices (leaked promises of a stopped program) are not findings.

@@ -37,7 +37,7 @@ describe("the project's commands (commander)", () => {
     const unknown = capture((io) => bench(["--only", "nope"], io));
     expect([unknown.code, unknown.err]).to.deep.equal([
       2,
-      "bench: unknown benchmark nope: use floor, plan, preflight, stacks, policies, synthetic, typecheck, lint, mocha, test, fresh-test",
+      "bench: unknown benchmark nope: use floor, plan, preflight, stacks, policies, scale, synthetic, typecheck, lint, mocha, test, fresh-test",
     ]);
     const option = capture((io) => bench(["--fast"], io));
     expect(option.code).to.equal(2);

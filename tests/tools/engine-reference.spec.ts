@@ -1,6 +1,12 @@
 import { expect } from "chai";
 import * as path from "node:path";
-import { Evaluation, EvaluationRequest, PROJECT_DIR, stackRequest } from "../../tools/engine";
+import {
+  Evaluation,
+  EvaluationRequest,
+  PROJECT_DIR,
+  evaluateInWorker,
+  stackRequest,
+} from "../../tools/engine";
 import { evaluateShared, stack } from "../helpers";
 
 const fixture = (name: string): EvaluationRequest => ({
@@ -14,8 +20,9 @@ const fixture = (name: string): EvaluationRequest => ({
 const produced = (e: Evaluation) => ({ ...e, timingsMs: undefined });
 
 /**
- * The engine answers registrations itself and skips the SDK's call-site capture (recorder.ts,
- * evaluate.ts); the reference runs the same program through the SDK's own mock monitor with call
+ * The engine answers registrations itself, skips the SDK's call-site capture and its promise
+ * bookkeeping, and in a worker of its own uses the SDK's global store (recorder.ts, evaluate.ts);
+ * the reference runs the same program through the SDK's own mock monitor with call
  * sites captured. Every record (URN, id, parent, provider, dependencies, inputs, outputs, secret
  * inputs, options) and the stack outputs must be the same, in the same order.
  */
@@ -30,6 +37,15 @@ describe("tools/engine: the direct path against the SDK's mock monitor", () => {
       expect(produced(direct)).to.deep.equal(produced(reference));
     });
   }
+
+  it("records ireland in a worker of its own (the plan's, in the SDK's global store) as in a shared one", async () => {
+    const [own, shared] = await Promise.all([
+      evaluateInWorker(stackRequest("ireland")),
+      stack("ireland"),
+    ]);
+    expect(own.resources.length).to.be.greaterThan(250);
+    expect(produced(own)).to.deep.equal(produced(shared));
+  });
 
   for (const name of ["secrets", "insecure-healthcare", "deploy-defects"]) {
     it(`records the ${name} fixture exactly as the SDK's mock monitor does`, async () => {

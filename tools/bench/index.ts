@@ -14,6 +14,8 @@ import * as path from "node:path";
 
 const ROOT = path.resolve(__dirname, "..", "..");
 const TSX = ["node", "--import", "tsx"];
+/** As package.json's plan script runs it: tsx's CommonJS hook alone (its ESM loader thread costs). */
+const PLAN = ["node", "--require", "tsx/cjs", "tools/plan/cli.ts"];
 
 interface Benchmark {
   readonly name: string;
@@ -37,7 +39,7 @@ export const BENCHMARKS: readonly Benchmark[] = [
   {
     name: "plan",
     what: "npm run plan -- --quiet: both stacks, policies and verdict, as a newcomer runs it",
-    command: [...TSX, "tools/plan/cli.ts", "--quiet"],
+    command: [...PLAN, "--quiet"],
     runs: 5,
     // 1 is a verdict (a mandatory or fails-deploy finding), not a failure of the command.
     exitCodes: [0, 1],
@@ -59,6 +61,13 @@ export const BENCHMARKS: readonly Benchmark[] = [
     name: "policies",
     what: "policy evaluation throughput: the whole pack over both stacks and the insecure fixture",
     command: [...TSX, "tools/bench/policies.ts"],
+    runs: 1,
+    reports: true,
+  },
+  {
+    name: "scale",
+    what: "the plan with 1, 10 and 50 research enclaves in ireland, beside oregon and a third region: resources, time, peak memory",
+    command: [...TSX, "tools/bench/scale.ts"],
     runs: 1,
     reports: true,
   },
@@ -216,7 +225,8 @@ function measure(
   const chosen = BENCHMARKS.filter((b) => !only || only.includes(b.name));
   for (const bench of chosen.filter((b) => b.reports)) {
     const lines = run(bench.command).stdout.trim().split("\n");
-    io.out(`${bench.name.padEnd(10)} ${lines[0]}`);
+    // Every line but the JSON: one for most, a table for scale.
+    io.out(`${bench.name.padEnd(10)} ${lines.slice(0, -1).join(`\n${" ".repeat(11)}`)}`);
     reported[bench.name] = { ...(JSON.parse(lines[lines.length - 1]) as object), what: bench.what };
   }
   // Rounds interleave the benchmarks, so that a machine that speeds up or slows down during the

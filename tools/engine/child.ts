@@ -63,7 +63,7 @@ if (require.main === module && process.send) {
   process.once("message", (request: EvaluationRequest) => {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const { evaluateAndCheck } = require("./worker") as typeof import("./worker");
-    void evaluateAndCheck(request).then(
+    void evaluateAndCheck(request, { ownThread: true }).then(
       (evaluation) => process.send!({ ok: true, evaluation } satisfies ChildReply),
       (err: unknown) =>
         process.send!({

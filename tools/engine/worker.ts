@@ -4,10 +4,15 @@
  * own; an `EvaluationPool` keeps a few workers and feeds them well-behaved programs one after
  * another (each evaluation runs in a Pulumi store of its own), which saves loading Pulumi again.
  */
+import * as path from "node:path";
 import { Worker, isMainThread, parentPort, workerData } from "node:worker_threads";
 import { evaluateInChild, needsOwnDirectory } from "./child";
+import type { EvaluationContext } from "./evaluate";
 import type { TypecheckResult } from "./typecheck";
 import { Evaluation, EvaluationError, EvaluationRequest } from "./types";
+
+/** Loaded in each worker before the SDK (sdk.ts). */
+const SDK_FILE = path.join(__dirname, "sdk.ts");
 
 type WorkerReply =
   | { readonly ok: true; readonly evaluation: Evaluation }
@@ -20,11 +25,17 @@ function startWorker(workerData: unknown): Worker {
   // (measured: 1.13 s against 0.53 s), and once cached they never pass through the hooks again.
   // Pulumi captures a stack trace for every internal promise (leak diagnostics); reports here use
   // first lines of messages only, so workers skip building traces (measured: ~30% of evaluation).
+  // Closure serialization loads on first use, not with the SDK (sdk.ts): tsx's API loads that one
+  // file without hooking the SDK's modules.
   const bootstrap = [
     "Error.stackTraceLimit = 0;",
+    `require("tsx/cjs/api").require(${JSON.stringify(SDK_FILE)}, ${JSON.stringify(__filename)}).deferClosureSerialization();`,
     'require("@pulumi/pulumi");',
     'require("@pulumi/aws");',
     'require("tsx/cjs");',
+    // Stack traces are off (above), so source maps would serve nothing: tsx then appends none and
+    // Node parses none for each module.
+    "process.setSourceMapsEnabled(false);",
     `require(${JSON.stringify(__filename)});`,
   ].join(" ");
   // The runtime's own exit notices (leaked promises of a stopped program) are not findings.
@@ -181,11 +192,14 @@ export class EvaluationPool {
 }
 
 /** Evaluates, then runs the policy pack when asked (loaded only then: the tests rarely need it). */
-export async function evaluateAndCheck(request: EvaluationRequest): Promise<Evaluation> {
+export async function evaluateAndCheck(
+  request: EvaluationRequest,
+  context: EvaluationContext = {},
+): Promise<Evaluation> {
   // Loaded here, in the worker: the thread that starts workers never loads Pulumi for them.
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { evaluateProgram } = require("./evaluate") as typeof import("./evaluate");
-  const evaluation = await evaluateProgram(request);
+  const evaluation = await evaluateProgram(request, context);
   if (!request.check) return evaluation;
   const started = performance.now();
   /* eslint-disable @typescript-eslint/no-require-imports */
@@ -199,8 +213,12 @@ export async function evaluateAndCheck(request: EvaluationRequest): Promise<Eval
   return { ...evaluation, checks, timingsMs: { ...evaluation.timingsMs, policies: policiesMs } };
 }
 
-function reply(port: NonNullable<typeof parentPort>, request: EvaluationRequest): Promise<void> {
-  return evaluateAndCheck(request).then(
+function reply(
+  port: NonNullable<typeof parentPort>,
+  request: EvaluationRequest,
+  context: EvaluationContext,
+): Promise<void> {
+  return evaluateAndCheck(request, context).then(
     (evaluation) => port.postMessage({ ok: true, evaluation } satisfies WorkerReply),
     (err: unknown) =>
       port.postMessage({
@@ -229,8 +247,8 @@ if (!isMainThread && parentPort) {
     // Rejections that surface after an evaluation has answered belong to that finished (failed)
     // program; each evaluation collects its own while it runs. Without this the worker would die.
     process.on("unhandledRejection", () => undefined);
-    port.on("message", (request: EvaluationRequest) => void reply(port, request));
+    port.on("message", (request: EvaluationRequest) => void reply(port, request, {}));
   } else if (data?.program) {
-    void reply(port, data as EvaluationRequest);
+    void reply(port, data as EvaluationRequest, { ownThread: true });
   }
 }

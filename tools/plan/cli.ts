@@ -201,11 +201,15 @@ export async function plan(
   if (checked && checked.diagnostics.length) {
     throw new TypeErrors(checked.diagnostics, shownProgram);
   }
-  const evaluations = await running;
+  // While the workers evaluate, the main thread (idle until they answer) loads what runs after
+  // them, the reports and the preflight with its IAM simulator: work that was on the plan's
+  // critical path (npm run bench -- --only floor,plan).
   const { stackReport, planReport, provenanceOf, replicaSources } = reports();
+  const runPreflight = preflight().preflight;
+  const evaluations = await running;
   const changes = levelChanges(source.config);
   // AWS's own rules after the pack, on all stacks at once (they share one account).
-  const deploy = await preflight().preflight(
+  const deploy = await runPreflight(
     evaluations.map((e) => ({ stack: e.stack, region: e.region, resources: e.resources })),
   );
   // A replica bucket in one stack is the destination of another stack's replication.

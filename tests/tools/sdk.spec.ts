@@ -1,0 +1,41 @@
+import { expect } from "chai";
+import * as path from "node:path";
+import { Evaluation, PROJECT_DIR } from "../../tools/engine";
+import { DEFERRED, pulumiRoot } from "../../tools/engine/sdk";
+import { evaluateInWorker } from "../../tools/engine/worker";
+
+describe("tools/engine/sdk", () => {
+  it("defers every function the SDK's closure modules export, and nothing they do not", () => {
+    const root = pulumiRoot();
+    for (const [relative, names] of Object.entries(DEFERRED)) {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const real = require(path.join(root, relative)) as Record<string, unknown>;
+      const exported = Object.keys(real).filter((k) => typeof real[k] === "function");
+      expect([...names].sort(), relative).to.deep.equal(exported.sort());
+    }
+  });
+
+  describe("a worker that evaluates one program", () => {
+    let evaluation: Promise<Evaluation>;
+    before(() => {
+      evaluation = evaluateInWorker({
+        program: path.join(PROJECT_DIR, "tests", "fixtures", "programs", "loaded-modules.ts"),
+        project: "fixture",
+        stack: "test",
+        config: { "aws:region": "eu-west-1" },
+      });
+      evaluation.catch(() => undefined);
+    });
+
+    it("loads neither the TypeScript compiler nor arborist when the program serializes no closure", async () => {
+      const { resources, outputs } = await evaluation;
+      expect(resources.map((r) => r.type)).to.include("aws:s3/bucket:Bucket");
+      expect(outputs.typescriptLoaded).to.equal(false);
+      expect(outputs.arboristLoaded).to.equal(false);
+    });
+
+    it("runs the program in the SDK's global store, outside any AsyncLocalStorage", async () => {
+      expect((await evaluation).outputs.inLocalStorage).to.equal(false);
+    });
+  });
+});

@@ -6,11 +6,12 @@
  *   npm run bench -- --only floor,stacks --runs 7
  *   npm run bench -- --json out/bench.json
  */
-import { Command, CommanderError, InvalidArgumentError } from "commander";
+import { Command, InvalidArgumentError } from "commander";
 import { spawnSync } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { cpus } from "node:os";
 import * as path from "node:path";
+import { CONSOLE, Io, parseOptions } from "../cli";
 
 const ROOT = path.resolve(__dirname, "..", "..");
 const TSX = ["node", "--import", "tsx"];
@@ -175,28 +176,15 @@ export function command(): Command {
     .showHelpAfterError(false);
 }
 
-export function main(
-  argv: readonly string[],
-  io: { out: (s: string) => void; err: (s: string) => void } = {
-    out: (s) => console.log(s),
-    err: (s) => console.error(s),
-  },
-): number {
-  let values: { only?: string; runs?: number; json?: string };
-  try {
-    values = command()
-      .exitOverride()
-      .configureOutput({ writeOut: (s) => io.out(s.trimEnd()), writeErr: () => undefined })
-      .parse([...argv], { from: "user" })
-      .opts();
-  } catch (err) {
-    if (err instanceof CommanderError) {
-      if (err.exitCode === 0) return 0;
-      io.err(`bench: ${err.message.replace(/^error: /, "").split("\n")[0]} (see --help)`);
-      return 2;
-    }
-    throw err;
-  }
+export function main(argv: readonly string[], io: Io = CONSOLE): number {
+  const parsed = parseOptions<{ only?: string; runs?: number; json?: string }>(
+    command(),
+    argv,
+    "bench",
+    io,
+  );
+  if ("code" in parsed) return parsed.code;
+  const values = parsed.options;
   const only = values.only?.split(",").map((s) => s.trim());
   const unknown = only?.filter((n) => !BENCHMARKS.some((b) => b.name === n)) ?? [];
   if (unknown.length) {

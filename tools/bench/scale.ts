@@ -14,12 +14,13 @@
  * this repository's infra and node_modules. The type check is left out: it is cached per program file and
  * the same at every size.
  */
-import { Command, CommanderError, InvalidArgumentError } from "commander";
+import { Command, InvalidArgumentError } from "commander";
 import { spawnSync } from "node:child_process";
 import { cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { parse, stringify } from "yaml";
+import { CONSOLE, Io, parseOptions } from "../cli";
 
 const ROOT = path.resolve(__dirname, "..", "..");
 export const DEFAULT_SIZES = [1, 10, 50];
@@ -243,28 +244,10 @@ export function command(): Command {
     .showHelpAfterError(false);
 }
 
-export function main(
-  argv: readonly string[],
-  io: { out: (s: string) => void; err: (s: string) => void } = {
-    out: (s) => console.log(s),
-    err: (s) => console.error(s),
-  },
-): number {
-  let options: { sizes: number[]; runs: number };
-  try {
-    options = command()
-      .exitOverride()
-      .configureOutput({ writeOut: (s) => io.out(s.trimEnd()), writeErr: () => undefined })
-      .parse([...argv], { from: "user" })
-      .opts();
-  } catch (err) {
-    if (err instanceof CommanderError) {
-      if (err.exitCode === 0) return 0;
-      io.err(`scale: ${err.message.replace(/^error: /, "").split("\n")[0]} (see --help)`);
-      return 2;
-    }
-    throw err;
-  }
+export function main(argv: readonly string[], io: Io = CONSOLE): number {
+  const parsed = parseOptions<{ sizes: number[]; runs: number }>(command(), argv, "scale", io);
+  if ("code" in parsed) return parsed.code;
+  const options = parsed.options;
   try {
     const result = measureScale(options.sizes, options.runs);
     for (const line of renderScale(result)) io.out(line);

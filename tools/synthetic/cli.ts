@@ -2,10 +2,11 @@
  * npm run synthetic -- --patients 100 --visits 10000 --seed 31415 --out <dir>
  * Writes <dir>/patients.csv and <dir>/timeseries.csv. Bad arguments: one line, exit 2.
  */
-import { Command, CommanderError, InvalidArgumentError } from "commander";
+import { Command, InvalidArgumentError } from "commander";
 import { createWriteStream, mkdirSync } from "node:fs";
 import { finished } from "node:stream/promises";
 import * as path from "node:path";
+import { CONSOLE, parseOptions } from "../cli";
 import { PATIENT_COLUMNS, VISIT_COLUMNS, generate } from "./generate";
 
 function wholeNumber(name: string, min: number, max: number) {
@@ -71,27 +72,16 @@ interface Options {
 }
 
 export async function main(argv: string[]): Promise<number> {
-  const cli = command()
-    .exitOverride()
-    .configureOutput({ writeOut: (s) => console.log(s.trimEnd()), writeErr: () => undefined });
-  let options: Options;
-  try {
-    options = cli.parse(argv, { from: "user" }).opts<Options>();
-  } catch (err) {
-    if (err instanceof CommanderError) {
-      if (err.exitCode === 0) return 0;
-      const message = err.message
-        .replace(/^error: /, "")
-        .replace(
-          /^option '--out <dir>' argument missing|^required option '--out <dir>' not specified/,
-          "--out <dir> is missing: name the folder to write into",
-        )
-        .replace(/^option '[^']+' argument '[^']*' is invalid\. /, "");
-      console.error(`synthetic: ${message.split("\n")[0]} (see --help)`);
-      return 2;
-    }
-    throw err;
-  }
+  const parsed = parseOptions<Options>(command(), argv, "synthetic", CONSOLE, (message) =>
+    message
+      .replace(
+        /^option '--out <dir>' argument missing|^required option '--out <dir>' not specified/,
+        "--out <dir> is missing: name the folder to write into",
+      )
+      .replace(/^option '[^']+' argument '[^']*' is invalid\. /, ""),
+  );
+  if ("code" in parsed) return parsed.code;
+  const options = parsed.options;
   try {
     mkdirSync(options.out, { recursive: true });
     const patientsFile = createWriteStream(path.join(options.out, "patients.csv"));

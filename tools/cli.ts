@@ -2,7 +2,7 @@
  * How every command of the project reads its arguments: commander, its help on standard output,
  * and any mistake as one line on standard error, prefixed by the command's name, with exit 2.
  */
-import { Command, CommanderError } from "commander";
+import { Command, CommanderError, InvalidArgumentError } from "commander";
 
 export interface Io {
   readonly out: (line: string) => void;
@@ -34,4 +34,12 @@ export function parseOptions<T>(
     io.err(`${name}: ${rewrite(err.message.replace(/^error: /, "")).split("\n")[0]} (see --help)`);
     return { code: 2 };
   }
+}
+
+/** An option's value that must be a whole number of 1 or more (commander's argument parser). */
+export function positive(text: string): number {
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 1)
+    throw new InvalidArgumentError(`${text} is not a positive whole number`);
+  return n;
 }

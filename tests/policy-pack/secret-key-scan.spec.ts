@@ -6,18 +6,10 @@
  */
 import { expect } from "chai";
 import fc from "fast-check";
-import { findCredential } from "../../policy-pack/policies/governance/literalCredentials";
+import { entropy, findCredential } from "../../policy-pack/policies/governance/literalCredentials";
 
 const KEY_CHARS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789/+";
 const DELIMITERS = ` \t\n\r"'=:,;`;
-
-function entropy(s: string): number {
-  const counts = new Map<string, number>();
-  for (const c of s) counts.set(c, (counts.get(c) ?? 0) + 1);
-  let h = 0;
-  for (const n of counts.values()) h -= (n / s.length) * Math.log2(n / s.length);
-  return h;
-}
 
 /** The definition, one character at a time. */
 function hasSecretKey(value: string): boolean {

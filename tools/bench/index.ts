@@ -6,12 +6,12 @@
  *   npm run bench -- --only floor,stacks --runs 7
  *   npm run bench -- --json out/bench.json
  */
-import { Command, InvalidArgumentError } from "commander";
+import { Command } from "commander";
 import { spawnSync } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { cpus } from "node:os";
 import * as path from "node:path";
-import { CONSOLE, Io, parseOptions } from "../cli";
+import { CONSOLE, Io, parseOptions, positive } from "../cli";
 
 const ROOT = path.resolve(__dirname, "..", "..");
 const TSX = ["node", "--import", "tsx"];
@@ -140,13 +140,6 @@ function run(
     throw new Error(`${command.join(" ")} exited ${result.status}: ${tail}`);
   }
   return { ms, stdout: result.stdout ?? "" };
-}
-
-function positive(text: string): number {
-  const n = Number(text);
-  if (!Number.isInteger(n) || n < 1)
-    throw new InvalidArgumentError(`${text} is not a positive whole number`);
-  return n;
 }
 
 export function command(): Command {

@@ -20,7 +20,7 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync }
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { parse, stringify } from "yaml";
-import { CONSOLE, Io, parseOptions } from "../cli";
+import { CONSOLE, Io, parseOptions, positive } from "../cli";
 
 const ROOT = path.resolve(__dirname, "..", "..");
 export const DEFAULT_SIZES = [1, 10, 50];
@@ -224,13 +224,6 @@ function sizesOf(text: string): number[] {
       `${text} is not a list of enclave counts from 0 to ${MAX_ENCLAVES} (such as 1,10,50)`,
     );
   return sizes;
-}
-
-function positive(text: string): number {
-  const n = Number(text);
-  if (!Number.isInteger(n) || n < 1)
-    throw new InvalidArgumentError(`${text} is not a positive whole number`);
-  return n;
 }
 
 export function command(): Command {

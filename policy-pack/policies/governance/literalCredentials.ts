@@ -37,7 +37,8 @@ function isReference(value: string): boolean {
   );
 }
 
-function entropy(s: string): number {
+/** Shannon entropy of a string, in bits a character. */
+export function entropy(s: string): number {
   const counts = new Map<string, number>();
   for (const c of s) counts.set(c, (counts.get(c) ?? 0) + 1);
   let h = 0;

@@ -1,7 +1,20 @@
-import { resourcePolicy } from "../lib/policy";
+import { ResourceCheck, resourcePolicy } from "../lib/policy";
 import { strings } from "../lib/props";
 
 const isAll = (v: unknown) => strings(v).some((x) => x.trim().toLowerCase() === "all");
+
+/** The RDS snapshots (and copies) whose sharedAccounts may name "all". */
+const RDS_SNAPSHOT_TYPES = [
+  "aws:rds/snapshot:Snapshot",
+  "aws:rds/clusterSnapshot:ClusterSnapshot",
+  "aws:rds/snapshotCopy:SnapshotCopy",
+  "aws:rds/clusterSnapshotCopy:ClusterSnapshotCopy",
+];
+
+const sharedWithAll: ResourceCheck = (r, report) => {
+  if (isAll(r.props.sharedAccounts))
+    report(`${r.name} is shared with every AWS account: remove "all" from sharedAccounts`);
+};
 
 /**
  * Snapshots and images shared with "all" are public: anyone can restore a copy of the data.
@@ -23,24 +36,9 @@ export const ec2SnapshotDisallowPublicSharing = resourcePolicy(
       "A public snapshot or image of a host or database is a full copy of its PHI for anyone who restores it.",
   },
   {
-    "aws:rds/snapshot:Snapshot": (r, report) => {
-      if (isAll(r.props.sharedAccounts))
-        report(`${r.name} is shared with every AWS account: remove "all" from sharedAccounts`);
-    },
-    "aws:rds/clusterSnapshot:ClusterSnapshot": (r, report) => {
-      if (isAll(r.props.sharedAccounts))
-        report(`${r.name} is shared with every AWS account: remove "all" from sharedAccounts`);
-    },
-    "aws:rds/snapshotCopy:SnapshotCopy": (r, report) => {
-      if (isAll(r.props.sharedAccounts))
-        report(`${r.name} is shared with every AWS account: remove "all" from sharedAccounts`);
-    },
     // A copy of a cluster snapshot is shared as the snapshot is. AWS: "Sharing a DB cluster
     // snapshot", https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/aurora-share-snapshot.html
-    "aws:rds/clusterSnapshotCopy:ClusterSnapshotCopy": (r, report) => {
-      if (isAll(r.props.sharedAccounts))
-        report(`${r.name} is shared with every AWS account: remove "all" from sharedAccounts`);
-    },
+    ...Object.fromEntries(RDS_SNAPSHOT_TYPES.map((type) => [type, sharedWithAll])),
     "aws:ec2/snapshotCreateVolumePermission:SnapshotCreateVolumePermission": (r, report) => {
       if (isAll(r.props.accountId) || isAll(r.props.group))
         report(

@@ -1,10 +1,15 @@
 import { RESILIENCE, TRANSMISSION } from "../lib/levels";
-import { resourcePolicy, stackPolicy } from "../lib/policy";
+import { ResourceCheck, resourcePolicy, stackPolicy } from "../lib/policy";
 import { list } from "../lib/props";
 
 const CLUSTER = "aws:redshift/cluster:Cluster";
 const PARAMETERS = "aws:redshift/parameterGroup:ParameterGroup";
 const WORKGROUP = "aws:redshiftserverless/workgroup:Workgroup";
+
+const refusePublic: ResourceCheck = (r, report) => {
+  if (r.props.publiclyAccessible === true || r.props.publiclyAccessible === "true")
+    report(`${r.name} is publicly accessible: set publiclyAccessible to false`);
+};
 
 export const redshiftClusterDisallowPublicAccess = resourcePolicy(
   {
@@ -19,17 +24,12 @@ export const redshiftClusterDisallowPublicAccess = resourcePolicy(
       "A warehouse of PHI reachable from the internet is a breach waiting for one credential.",
   },
   {
-    // @pulumi/aws 7 documents publiclyAccessible as "Default is `false`" (redshift/cluster.d.ts;
-    // https://www.pulumi.com/registry/packages/aws/api-docs/redshift/cluster/): an omitted flag is
-    // a private cluster, so only true is refused.
-    [CLUSTER]: (r, report) => {
-      if (r.props.publiclyAccessible === true || r.props.publiclyAccessible === "true")
-        report(`${r.name} is publicly accessible: set publiclyAccessible to false`);
-    },
-    "aws:redshiftserverless/workgroup:Workgroup": (r, report) => {
-      if (r.props.publiclyAccessible === true || r.props.publiclyAccessible === "true")
-        report(`${r.name} is publicly accessible: set publiclyAccessible to false`);
-    },
+    // An omitted flag is a private cluster, so only true is refused: @pulumi/aws 7 documents
+    // publiclyAccessible as "Default is `false`" (redshift/cluster.d.ts), as the Redshift API does
+    // ("CreateCluster", PubliclyAccessible, Default: false,
+    // https://docs.aws.amazon.com/redshift/latest/APIReference/API_CreateCluster.html).
+    [CLUSTER]: refusePublic,
+    [WORKGROUP]: refusePublic,
   },
 );
 

@@ -15,6 +15,7 @@ import {
   stackRequest,
 } from "../../tools/engine";
 
+import { closeChildren } from "../../tools/engine/child";
 import { descendants } from "../../tools/engine/types";
 
 export type { Evaluation, ResourceRecord };
@@ -31,8 +32,12 @@ export function promiseOf<T>(output: pulumi.Output<T>): Promise<T> {
  */
 const pool = new EvaluationPool(2);
 
-/** Stops the shared workers (the root hook in tests/setup.ts calls it after every suite). */
+/**
+ * Stops the shared workers and the child processes kept for programs evaluated in their own
+ * folders (child.ts); the root hook in tests/setup.ts calls it after every suite.
+ */
 export function closeShared(): Promise<void> {
+  closeChildren();
   return pool.close();
 }
 

@@ -5,11 +5,34 @@
  * and cannot change it (`process.chdir` is refused in workers). The working directory follows
  * Pulumi's getPwdMain (pulumi/pulumi, pkg/engine/project.go): the project folder, or the folder
  * `main` names, or the folder of the file `main` names.
+ *
+ * A child costs a load of the SDK (about a second of CPU), so children are kept and reused, as the
+ * worker threads of an EvaluationPool are: each evaluation runs in a Pulumi store of its own
+ * (AsyncLocalStorage, as the Automation API runs inline programs), in its own working directory,
+ * and with the modules of the programs before it forgotten, so that it loads its program afresh
+ * as a new child would. Only this project's packages (the SDK every child loads) and the engine
+ * stay loaded. A child whose evaluation failed may still be running that program (a rejection
+ * after the first, a resource still waiting on a timeout), so it is never reused: it is stopped.
+ * tests/tools/child.spec.ts compares programs evaluated one after another in one child with the
+ * same programs in new children.
  */
-import { fork } from "node:child_process";
+import { ChildProcess, spawn } from "node:child_process";
+import Module from "node:module";
 import * as path from "node:path";
 import { Evaluation, EvaluationError, EvaluationRequest } from "./types";
 import { DISPLAY_DIR_ENV } from "./yaml";
+
+/** The repository root: its node_modules hold the SDK that every child loads before any program. */
+const PROJECT_DIR = path.resolve(__dirname, "..", "..");
+
+/** Loaded in each child before the SDK (sdk.ts). */
+const SDK_FILE = path.join(__dirname, "sdk.ts");
+
+interface ChildRequest {
+  readonly request: EvaluationRequest;
+  /** The folder of the person running the plan, for the program's messages (yaml.ts). */
+  readonly displayDir: string;
+}
 
 type ChildReply =
   | { readonly ok: true; readonly evaluation: Evaluation }
@@ -20,57 +43,184 @@ export function needsOwnDirectory(request: EvaluationRequest): boolean {
   return request.cwd !== undefined && path.resolve(request.cwd) !== process.cwd();
 }
 
-/** Runs the evaluation (and the pack, when asked) in a child process in `request.cwd`. */
-export function evaluateInChild(request: EvaluationRequest): Promise<Evaluation> {
-  return new Promise((resolve, reject) => {
-    // The SDKs load natively first, then tsx's CommonJS hook for the program (see worker.ts);
-    // absolute paths, since the child starts in the program's folder.
-    const preload = ["@pulumi/pulumi", "@pulumi/aws", "tsx/cjs"].flatMap((m) => [
-      "--require",
-      require.resolve(m),
-    ]);
-    const child = fork(__filename, [], {
-      cwd: request.cwd,
-      env: { ...process.env, [DISPLAY_DIR_ENV]: process.cwd() },
-      execArgv: preload,
+/**
+ * What a child runs before the first request, as a worker does (worker.ts): closure serialization
+ * deferred, then the SDKs natively (through tsx's hooks they load twice as slowly), then tsx's
+ * CommonJS hook for the programs; no stack traces or source maps (reports use first lines of
+ * messages only). Absolute paths: the child may start anywhere.
+ */
+function bootstrap(): string {
+  const resolved = (m: string) => JSON.stringify(require.resolve(m));
+  return [
+    "Error.stackTraceLimit = 0;",
+    `require(${resolved("tsx/cjs/api")}).require(${JSON.stringify(SDK_FILE)}, ${JSON.stringify(__filename)}).deferClosureSerialization();`,
+    `require(${resolved("@pulumi/pulumi")});`,
+    `require(${resolved("@pulumi/aws")});`,
+    `require(${resolved("tsx/cjs")});`,
+    "process.setSourceMapsEnabled(false);",
+    `require(${JSON.stringify(__filename)}).serve();`,
+  ].join(" ");
+}
+
+interface Job {
+  readonly request: EvaluationRequest;
+  readonly resolve: (e: Evaluation) => void;
+  readonly reject: (err: unknown) => void;
+}
+
+/**
+ * Child processes that evaluate programs one at a time each: at most `size` at once (the others
+ * wait), and up to `size` kept between evaluations for the next ones. A pool of size 0 starts a
+ * child per evaluation and keeps none (tests compare the two).
+ */
+export class ChildPool {
+  private readonly idle: ChildProcess[] = [];
+  private readonly queue: Job[] = [];
+  private running = 0;
+  /** How many children this pool has started (tests read it to know that one was reused). */
+  started = 0;
+
+  constructor(private readonly size: number) {}
+
+  evaluate(request: EvaluationRequest): Promise<Evaluation> {
+    return new Promise((resolve, reject) => {
+      this.queue.push({ request, resolve, reject });
+      this.pump();
+    });
+  }
+
+  private pump(): void {
+    while (this.queue.length > 0 && (this.running < this.size || this.size === 0)) {
+      const job = this.queue.shift()!;
+      this.running++;
+      void this.run(this.idle.pop() ?? this.spawn(), job).finally(() => {
+        this.running--;
+        this.pump();
+      });
+    }
+  }
+
+  private spawn(): ChildProcess {
+    this.started++;
+    const child = spawn(process.execPath, ["-e", bootstrap()], {
+      env: process.env,
       serialization: "advanced",
       stdio: ["ignore", "ignore", "pipe", "ipc"],
     });
     child.stderr?.resume();
-    let settled = false;
-    child.once("message", (reply: ChildReply) => {
-      settled = true;
-      if (reply.ok) resolve(reply.evaluation);
-      else reject(new EvaluationError(reply.message, reply.kind));
-      child.kill();
+    // A child that dies while idle leaves the pool; one that dies while busy fails its job (run).
+    child.once("exit", () => {
+      const at = this.idle.indexOf(child);
+      if (at >= 0) this.idle.splice(at, 1);
     });
-    child.once("error", (err) => {
-      if (!settled) reject(new EvaluationError(err.message.split("\n")[0], "program"));
-      settled = true;
+    return child;
+  }
+
+  /** Sends the job to the child and settles it with the reply; keeps the child if it succeeded. */
+  private run(child: ChildProcess, job: Job): Promise<void> {
+    // A busy child keeps the caller's process alive until it answers; an idle one does not.
+    child.ref();
+    child.channel?.ref();
+    return new Promise<void>((done) => {
+      const finish = (keep: boolean) => {
+        child.off("message", onMessage);
+        child.off("error", onError);
+        child.off("exit", onExit);
+        if (keep && this.size > 0 && this.idle.length < this.size && child.connected) {
+          child.unref();
+          child.channel?.unref();
+          this.idle.push(child);
+        } else {
+          child.kill();
+        }
+        done();
+      };
+      const onMessage = (reply: ChildReply) => {
+        finish(reply.ok);
+        if (reply.ok) job.resolve(reply.evaluation);
+        else job.reject(new EvaluationError(reply.message, reply.kind));
+      };
+      const onError = (err: Error) => {
+        finish(false);
+        job.reject(new EvaluationError(err.message.split("\n")[0], "program"));
+      };
+      const onExit = (code: number | null) => {
+        finish(false);
+        job.reject(
+          new EvaluationError(`the evaluation process exited with code ${code}`, "program"),
+        );
+      };
+      child.on("message", onMessage);
+      child.once("error", onError);
+      child.once("exit", onExit);
+      child.send({ request: job.request, displayDir: process.cwd() } satisfies ChildRequest);
     });
-    child.once("exit", (code) => {
-      if (!settled)
-        reject(new EvaluationError(`the evaluation process exited with code ${code}`, "program"));
-      settled = true;
-    });
-    child.send(request);
-  });
+  }
+
+  /** Stops the idle children. */
+  close(): void {
+    for (const child of this.idle.splice(0)) child.kill();
+  }
 }
 
-if (require.main === module && process.send) {
-  // Reports use first lines of messages only (see worker.ts).
-  Error.stackTraceLimit = 0;
-  process.once("message", (request: EvaluationRequest) => {
+/** The children of this process (two, as this machine's cores and the pool of workers). */
+const shared = new ChildPool(2);
+
+/** Runs the evaluation (and the pack, when asked) in a child process in `request.cwd`. */
+export function evaluateInChild(request: EvaluationRequest): Promise<Evaluation> {
+  return shared.evaluate(request);
+}
+
+/** Stops the children kept for later evaluations (they never keep this process alive). */
+export function closeChildren(): void {
+  shared.close();
+}
+
+/** Modules every evaluation shares: this project's packages (the SDK) and the engine itself. */
+function isShared(file: string): boolean {
+  const relative = path.relative(PROJECT_DIR, file);
+  const top = relative.split(path.sep)[0];
+  return !path.isAbsolute(relative) && ["node_modules", "tools", "policy-pack"].includes(top);
+}
+
+/** Forgets the modules loaded since `before` that are the program's, not the SDK's or the engine's. */
+function forgetProgramModules(before: ReadonlySet<string>): void {
+  const cache = (Module as unknown as { _cache: Record<string, unknown> })._cache;
+  for (const file of Object.keys(cache)) {
+    if (!before.has(file) && !isShared(file)) delete cache[file];
+  }
+}
+
+/** The child's side: evaluates each request it is sent, one at a time, in the request's folder. */
+export function serve(): void {
+  // Rejections that surface after an evaluation has answered belong to that finished program
+  // (whose child is then stopped); each evaluation collects its own while it runs (evaluate.ts).
+  process.on("unhandledRejection", () => undefined);
+  // The parent is gone (it exited, or was killed): nothing will ask this child again.
+  process.on("disconnect", () => process.exit(0));
+  process.on("message", ({ request, displayDir }: ChildRequest) => {
+    process.env[DISPLAY_DIR_ENV] = displayDir;
+    const before = new Set(Object.keys((Module as unknown as { _cache: object })._cache));
+    const send = (reply: ChildReply) => {
+      forgetProgramModules(before);
+      process.send!(reply);
+    };
+    try {
+      if (request.cwd) process.chdir(request.cwd);
+    } catch (err) {
+      send({ ok: false, message: (err as Error).message.split("\n")[0], kind: "program" });
+      return;
+    }
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const { evaluateAndCheck } = require("./worker") as typeof import("./worker");
-    void evaluateAndCheck(request, { ownThread: true }).then(
-      (evaluation) => process.send!({ ok: true, evaluation } satisfies ChildReply),
+    void evaluateAndCheck(request).then(
+      (evaluation) => send({ ok: true, evaluation }),
       (err: unknown) =>
-        process.send!({
+        send({
           ok: false,
           message: err instanceof Error ? err.message : String(err),
           kind: err instanceof EvaluationError ? err.kind : "program",
-        } satisfies ChildReply),
+        }),
     );
   });
 }

@@ -4,7 +4,7 @@ import { expect } from "chai";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
-import { PROJECT_DIR } from "../../tools/engine";
+import { EvaluationError, PROJECT_DIR } from "../../tools/engine";
 import { Evaluator, main } from "../../tools/plan/cli";
 import { PlanReport } from "../../tools/plan/report";
 import { policies } from "../../policy-pack/policies";
@@ -366,32 +366,35 @@ describe("npm run plan", () => {
     expect(run.err.pop()).to.include("aws:ec2/vpc:Vpc::waiting");
   });
 
-  it("fails with exit 2 and one line on an invalid policy config", async () => {
+  it("fails with exit 2 and one line on an invalid policy config, before any evaluation answers", async () => {
     const write = (name: string, content: string) => {
       const file = path.join(dir, name);
       writeFileSync(file, content);
       return file;
     };
+    // The config is judged while the stacks evaluate: an evaluator that fails proves that the
+    // verdict does not wait for it (its failure would be the message otherwise), and spares the
+    // run two evaluations per case.
+    const unanswered: Evaluator = () =>
+      Promise.reject(new EvaluationError("the test evaluates nothing", "program"));
+    const judge = (file: string) => runPlan(["--policy-config", file], unanswered);
+    expectBadInput(await judge(write("broken.json", "{ nope")), "is not valid JSON");
     expectBadInput(
-      await plan("--policy-config", write("broken.json", "{ nope")),
-      "is not valid JSON",
-    );
-    expectBadInput(
-      await plan("--policy-config", write("unknown.json", '{"no-such-policy": "advisory"}')),
+      await judge(write("unknown.json", '{"no-such-policy": "advisory"}')),
       '"no-such-policy" is not a policy of the pack',
     );
     const noReason = JSON.stringify({
       "ec2-vpc-enable-flow-logs": { exemptions: [{ resource: "lab-vpc" }] },
     });
     expectBadInput(
-      await plan("--policy-config", write("reason.json", noReason)),
+      await judge(write("reason.json", noReason)),
       "gives no reason: every exemption must say why",
     );
     const badLevel = JSON.stringify({
       "ec2-vpc-enable-flow-logs": { enforcementLevel: "sometimes" },
     });
     expectBadInput(
-      await plan("--policy-config", write("level.json", badLevel)),
+      await judge(write("level.json", badLevel)),
       'enforcementLevel "sometimes" is not one of',
     );
   });

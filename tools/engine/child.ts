@@ -105,9 +105,9 @@ export class ChildPool {
     const child = spawn(process.execPath, ["-e", bootstrap()], {
       env: process.env,
       serialization: "advanced",
-      stdio: ["ignore", "ignore", "pipe", "ipc"],
+      // Nothing the program prints is a finding, and no pipe may keep this process alive.
+      stdio: ["ignore", "ignore", "ignore", "ipc"],
     });
-    child.stderr?.resume();
     // A child that dies while idle leaves the pool; one that dies while busy fails its job (run).
     child.once("exit", () => {
       const at = this.idle.indexOf(child);

@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import { main as bench } from "../../tools/bench/index";
 import { main as bootstrap } from "../../tools/bootstrap/cli";
-import { lines } from "../../tools/parallel";
+import { invocation, lines } from "../../tools/parallel";
 import { command as synthetic } from "../../tools/synthetic/cli";
 
 function capture(run: (io: { out: (s: string) => void; err: (s: string) => void }) => number) {
@@ -75,5 +75,20 @@ describe("the project's commands (commander)", () => {
     stream.push(Buffer.from("3 passing"));
     stream.end();
     expect(seen.pop()).to.equal("[mocha] 3 passing");
+  });
+
+  it("runs a lane's script as npm runs it, in a shell with node_modules/.bin first, without starting npm", () => {
+    const scripts = { "format:check": "prettier --check .", test: "mocha", pretest: "echo first" };
+    const how = invocation("format:check", scripts, { PATH: "/usr/bin", HOME: "/home/x" }, "/repo");
+    expect([how.command, ...how.args]).to.deep.equal(["sh", "-c", "prettier --check ."]);
+    expect(how.env).to.include({
+      PATH: "/repo/node_modules/.bin:/usr/bin",
+      HOME: "/home/x",
+      npm_lifecycle_event: "format:check",
+    });
+    // npm runs pre and post scripts around a script: such a script is left to npm.
+    const hooked = invocation("test", scripts, {}, "/repo");
+    expect([hooked.command, ...hooked.args]).to.deep.equal(["npm", "run", "--silent", "test"]);
+    expect(() => invocation("nope", scripts)).to.throw('no script "nope" in package.json');
   });
 });

@@ -36,12 +36,12 @@ import type { PlanReport } from "./report";
 const reports = () => ({
   ...(require("./report") as typeof import("./report")),
   ...(require("./terminal") as typeof import("./terminal")),
-  ...(require("./provenance") as typeof import("./provenance")),
   ...(require("./inventory") as typeof import("./inventory")),
 });
 const markdown = () => require("./markdown") as typeof import("./markdown");
 const diagram = () => require("./diagram") as typeof import("./diagram");
 const overview = () => require("./overview") as typeof import("./overview");
+const provenance = () => require("./provenance") as typeof import("./provenance");
 const preflight = () => require("../preflight") as typeof import("../preflight");
 const typecheck = () => require("../engine/typecheck") as typeof import("../engine/typecheck");
 /* eslint-enable @typescript-eslint/no-require-imports */
@@ -187,6 +187,9 @@ export async function plan(
   );
   running.catch(() => undefined);
   const projectDir = targets.project?.dir ?? path.dirname(first.program);
+  // Its git processes run beside the evaluations (provenance.ts).
+  const provenanceFacts = provenance().provenanceOf(projectDir, source);
+  provenanceFacts.catch(() => undefined);
   const typecheckOn = options.typecheck ?? targets.ownStacks;
   // A program found clean before, and unchanged since, is not checked again (typecheck.ts).
   const checking: Promise<TypecheckResult | undefined> =
@@ -204,7 +207,7 @@ export async function plan(
   // While the workers evaluate, the main thread (idle until they answer) loads what runs after
   // them, the reports and the preflight with its IAM simulator: work that was on the plan's
   // critical path (npm run bench -- --only floor,plan).
-  const { stackReport, planReport, provenanceOf, replicaSources } = reports();
+  const { stackReport, planReport, replicaSources } = reports();
   const runPreflight = preflight().preflight;
   const evaluations = await running;
   const changes = levelChanges(source.config);
@@ -219,7 +222,7 @@ export async function plan(
   );
   const report = planReport(stacks, {
     generatedAt: now,
-    provenance: provenanceOf(projectDir, source),
+    provenance: await provenanceFacts,
     levelChanges: changes,
     preflightMs: deploy.timingMs,
   });

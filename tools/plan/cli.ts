@@ -162,29 +162,28 @@ export async function plan(
   const now = new Date();
   const [first] = targets.requests;
   const shownProgram = path.relative(process.cwd(), first.program) || first.program;
-  const running = Promise.all(
-    targets.requests.map(async (target) => {
-      if (!target.config["aws:region"])
-        log(
-          `${target.stack}: aws:region is not set: planning in ${DEFAULT_REGION} (set aws:region under config: in Pulumi.${target.stack}.yaml and pass it with --config to choose)`,
-        );
-      log(`${target.stack}: evaluating ${shownProgram} in a worker`);
-      try {
-        const evaluation = await evaluate({
-          ...target,
-          check: { config: source.config, now: now.toISOString() },
-        });
-        log(
-          `${target.stack}: ${evaluation.resources.filter((r) => r.type !== STACK_TYPE).length} resources, ${evaluation.checks?.violations.length ?? 0} findings`,
-        );
-        return evaluation;
-      } catch (err) {
-        if (err instanceof EvaluationError)
-          throw new PlanInputError(`${target.stack}: ${err.message}`);
-        throw err;
-      }
-    }),
-  );
+  const answers = targets.requests.map(async (target) => {
+    if (!target.config["aws:region"])
+      log(
+        `${target.stack}: aws:region is not set: planning in ${DEFAULT_REGION} (set aws:region under config: in Pulumi.${target.stack}.yaml and pass it with --config to choose)`,
+      );
+    log(`${target.stack}: evaluating ${shownProgram} in a worker`);
+    try {
+      const evaluation = await evaluate({
+        ...target,
+        check: { config: source.config, now: now.toISOString() },
+      });
+      log(
+        `${target.stack}: ${evaluation.resources.filter((r) => r.type !== STACK_TYPE).length} resources, ${evaluation.checks?.violations.length ?? 0} findings`,
+      );
+      return evaluation;
+    } catch (err) {
+      if (err instanceof EvaluationError)
+        throw new PlanInputError(`${target.stack}: ${err.message}`);
+      throw err;
+    }
+  });
+  const running = Promise.all(answers);
   running.catch(() => undefined);
   const projectDir = targets.project?.dir ?? path.dirname(first.program);
   // Its git processes run beside the evaluations (provenance.ts).
@@ -208,13 +207,21 @@ export async function plan(
   // them, the reports and the preflight with its IAM simulator: work that was on the plan's
   // critical path (npm run bench -- --only floor,plan).
   const { stackReport, planReport, replicaSources } = reports();
-  const runPreflight = preflight().preflight;
+  // AWS's own rules after the pack: each stack's own as soon as its worker answers, while the
+  // others still evaluate; those over the account once all are in (they share one account).
+  const deployChecks = new (preflight().IncrementalPreflight)();
+  const added = Promise.all(
+    answers.map((answer) =>
+      answer.then((e) =>
+        deployChecks.add({ stack: e.stack, region: e.region, resources: e.resources }),
+      ),
+    ),
+  );
+  added.catch(() => undefined);
   const evaluations = await running;
   const changes = levelChanges(source.config);
-  // AWS's own rules after the pack, on all stacks at once (they share one account).
-  const deploy = await runPreflight(
-    evaluations.map((e) => ({ stack: e.stack, region: e.region, resources: e.resources })),
-  );
+  await added;
+  const deploy = await deployChecks.finish(evaluations.map((e) => e.stack));
   // A replica bucket in one stack is the destination of another stack's replication.
   const replicas = replicaSources(evaluations as Parameters<typeof replicaSources>[0]);
   const stacks = evaluations.map((e, i) =>

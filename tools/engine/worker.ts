@@ -13,6 +13,8 @@ import { Evaluation, EvaluationError, EvaluationRequest } from "./types";
 
 /** Loaded in each worker before the SDK (sdk.ts). */
 const SDK_FILE = path.join(__dirname, "sdk.ts");
+/** The tsx namespace sdk.ts loads in: fixed, so that tsx's transform cache finds it again. */
+const SDK_NAMESPACE = "ehealth-engine-sdk";
 
 type WorkerReply =
   | { readonly ok: true; readonly evaluation: Evaluation }
@@ -26,10 +28,15 @@ function startWorker(workerData: unknown): Worker {
   // Pulumi captures a stack trace for every internal promise (leak diagnostics); reports here use
   // first lines of messages only, so workers skip building traces (measured: ~30% of evaluation).
   // Closure serialization loads on first use, not with the SDK (sdk.ts): tsx's API loads that one
-  // file without hooking the SDK's modules.
+  // file without hooking the SDK's modules. Under a namespace of our own, always the same: tsx's
+  // own `require` names a new one per process (Date.now()), and the namespace is part of the key of
+  // tsx's transform cache, so every worker missed it and started esbuild to compile sdk.ts again
+  // (about 0.4 s of CPU per worker, seen with --cpu-prof: esbuild's transformSync under it).
   const bootstrap = [
     "Error.stackTraceLimit = 0;",
-    `require("tsx/cjs/api").require(${JSON.stringify(SDK_FILE)}, ${JSON.stringify(__filename)}).deferClosureSerialization();`,
+    `const sdk = require("tsx/cjs/api").register({ namespace: ${JSON.stringify(SDK_NAMESPACE)} });`,
+    `sdk.require(${JSON.stringify(SDK_FILE)}, ${JSON.stringify(__filename)}).deferClosureSerialization();`,
+    "sdk.unregister();",
     'require("@pulumi/pulumi");',
     'require("@pulumi/aws");',
     'require("tsx/cjs");',

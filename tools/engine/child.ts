@@ -25,8 +25,13 @@ import { DISPLAY_DIR_ENV } from "./yaml";
 /** The repository root: its node_modules hold the SDK that every child loads before any program. */
 const PROJECT_DIR = path.resolve(__dirname, "..", "..");
 
-/** Loaded in each child before the SDK (sdk.ts). */
-const SDK_FILE = path.join(__dirname, "sdk.ts");
+/** Loaded in each worker and child before the SDK. */
+export const SDK_FILE = path.join(__dirname, "sdk.ts");
+/**
+ * The tsx namespace sdk.ts loads in, in workers and children: fixed, so that tsx's transform cache
+ * finds it again (tsx's own `require` names a new namespace per process, part of the cache's key).
+ */
+export const SDK_NAMESPACE = "ehealth-engine-sdk";
 
 interface ChildRequest {
   readonly request: EvaluationRequest;
@@ -53,7 +58,10 @@ function bootstrap(): string {
   const resolved = (m: string) => JSON.stringify(require.resolve(m));
   return [
     "Error.stackTraceLimit = 0;",
-    `require(${resolved("tsx/cjs/api")}).require(${JSON.stringify(SDK_FILE)}, ${JSON.stringify(__filename)}).deferClosureSerialization();`,
+    // tsx's API under a fixed namespace, so that its transform cache finds sdk.ts again (worker.ts).
+    `const sdk = require(${resolved("tsx/cjs/api")}).register({ namespace: ${JSON.stringify(SDK_NAMESPACE)} });`,
+    `sdk.require(${JSON.stringify(SDK_FILE)}, ${JSON.stringify(__filename)}).deferClosureSerialization();`,
+    "sdk.unregister();",
     `require(${resolved("@pulumi/pulumi")});`,
     `require(${resolved("@pulumi/aws")});`,
     `require(${resolved("tsx/cjs")});`,

@@ -4,17 +4,11 @@
  * own; an `EvaluationPool` keeps a few workers and feeds them well-behaved programs one after
  * another (each evaluation runs in a Pulumi store of its own), which saves loading Pulumi again.
  */
-import * as path from "node:path";
 import { Worker, isMainThread, parentPort, workerData } from "node:worker_threads";
-import { evaluateInChild, needsOwnDirectory } from "./child";
+import { SDK_FILE, SDK_NAMESPACE, evaluateInChild, needsOwnDirectory } from "./child";
 import type { EvaluationContext } from "./evaluate";
 import type { TypecheckResult } from "./typecheck";
 import { Evaluation, EvaluationError, EvaluationRequest } from "./types";
-
-/** Loaded in each worker before the SDK (sdk.ts). */
-const SDK_FILE = path.join(__dirname, "sdk.ts");
-/** The tsx namespace sdk.ts loads in: fixed, so that tsx's transform cache finds it again. */
-const SDK_NAMESPACE = "ehealth-engine-sdk";
 
 type WorkerReply =
   | { readonly ok: true; readonly evaluation: Evaluation }

@@ -5,7 +5,8 @@ import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { EvaluationError, PROJECT_DIR } from "../../tools/engine";
-import { Evaluator, main } from "../../tools/plan/cli";
+import { knownClean } from "../../tools/engine/typecheck";
+import { Evaluator, Typechecker, main } from "../../tools/plan/cli";
 import { PlanReport } from "../../tools/plan/report";
 import { policies } from "../../policy-pack/policies";
 import { evaluateShared } from "../helpers";
@@ -16,7 +17,11 @@ interface Run {
   readonly err: string[];
 }
 
-async function runPlan(argv: string[], evaluate?: Evaluator): Promise<Run> {
+async function runPlan(
+  argv: string[],
+  evaluate?: Evaluator,
+  typecheckWith?: Typechecker,
+): Promise<Run> {
   const out: string[] = [];
   const err: string[] = [];
   const code = await main(
@@ -24,12 +29,24 @@ async function runPlan(argv: string[], evaluate?: Evaluator): Promise<Run> {
     (s) => out.push(s),
     (s) => err.push(s),
     evaluate,
+    process.env,
+    typecheckWith,
   );
   return { code, out: out.join("\n"), err };
 }
 
-/** The plan command as users run it: each stack in a worker of its own. */
-const planInWorkers = (...argv: string[]) => runPlan(argv);
+/**
+ * The plan command as users run it: each stack in a worker of its own. Except its type check: the
+ * stacks' types are `npm run check`'s (the check lane of npm test), and checking them again costs a
+ * fresh clone ~20 CPU-s; the plan's own type check runs for real in plan-anywhere.spec ("type errors
+ * with --typecheck"). Here it is recorded: which program the plan asked to check, and where.
+ */
+const typecheckAsked: { entry: string; projectDir: string }[] = [];
+const recordTypecheck: Typechecker = (entry, projectDir) => {
+  typecheckAsked.push({ entry, projectDir });
+  return Promise.resolve({ diagnostics: [], cached: false, ms: 0 });
+};
+const planInWorkers = (...argv: string[]) => runPlan(argv, undefined, recordTypecheck);
 
 /** The same command on the test run's shared workers, which are already warm. */
 const plan = (...argv: string[]) => runPlan(argv, evaluateShared);
@@ -110,8 +127,13 @@ describe("npm run plan", () => {
       /^PASS \d+ resources in ireland, oregon: 0 mandatory/,
     );
     expect(run.err.filter((l) => l.includes("evaluating"))).to.have.length(2);
-    // This repository's stacks are type-checked unless the plan is told not to.
+    // This repository's stacks are type-checked unless the plan is told not to (unless an earlier
+    // check found them clean and unchanged: typecheck.ts's cache).
     expect(run.err).to.include("type-checking stacks/index.ts");
+    const entry = path.join(PROJECT_DIR, "stacks", "index.ts");
+    expect(typecheckAsked).to.deep.equal(
+      knownClean(entry, PROJECT_DIR) ? [] : [{ entry, projectDir: PROJECT_DIR }],
+    );
     // The short summary before the verdict: the config used, safeguards and stores.
     expect(run.out)
       .to.match(/policy config: policy-pack\/config\.json \(sha256:[0-9a-f]{12}…\)/)

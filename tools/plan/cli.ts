@@ -133,6 +133,8 @@ function write(file: string, content: string): void {
 
 /** How a stack is evaluated: by default a worker of its own per stack (the runtime is process-global). */
 export type Evaluator = (request: EvaluationRequest) => Promise<Evaluation>;
+/** Type-checks a program (its entry file, within its project folder): a worker of its own by default. */
+export type Typechecker = (entry: string, projectDir: string) => Promise<TypecheckResult>;
 
 /** The type check's diagnostics, each on a line of its own, before the one-line verdict. */
 export class TypeErrors extends PlanInputError {
@@ -150,6 +152,7 @@ export async function plan(
   options: PlanCliOptions,
   log: (line: string) => void,
   evaluate: Evaluator = evaluateInWorker,
+  typecheckWith: Typechecker = typecheckInWorker,
 ): Promise<{ report: PlanReport; drawn: DrawnStack[] }> {
   const targets = resolveTargets({
     stack: options.stack,
@@ -193,7 +196,7 @@ export async function plan(
   // A program found clean before, and unchanged since, is not checked again (typecheck.ts).
   const checking: Promise<TypecheckResult | undefined> =
     typecheckOn && !typecheck().knownClean(first.program, projectDir)
-      ? typecheckInWorker(first.program, projectDir)
+      ? typecheckWith(first.program, projectDir)
       : Promise.resolve(undefined);
   checking.catch(() => undefined);
   if (typecheckOn) log(`type-checking ${shownProgram}`);
@@ -264,6 +267,7 @@ export async function main(
   err: (line: string) => void = console.error,
   evaluate?: Evaluator,
   env: NodeJS.ProcessEnv = process.env,
+  typecheckWith?: Typechecker,
 ): Promise<number> {
   const cli = command()
     .exitOverride()
@@ -301,6 +305,7 @@ export async function main(
       options,
       options.quiet ? () => undefined : (line) => err(line),
       evaluate,
+      typecheckWith,
     );
     if (options.json) write(options.json, JSON.stringify(report, null, 2) + "\n");
     if (options.markdown) write(options.markdown, markdown().renderMarkdown(report));

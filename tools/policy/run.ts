@@ -38,16 +38,21 @@ const UNKNOWN_SENTINELS: ReadonlySet<unknown> = new Set(
 );
 
 /** The sentinels' one length (they are UUIDs): other strings need no hashing to be ruled out. */
-const SENTINEL_LENGTHS: ReadonlySet<number> = new Set(
-  [...UNKNOWN_SENTINELS].map((s) => (s as string).length),
-);
+const SENTINEL_LENGTH = (() => {
+  const lengths = new Set([...UNKNOWN_SENTINELS].map((s) => (s as string).length));
+  if (lengths.size !== 1) throw new Error("@pulumi/policy/proxy's sentinels differ in length");
+  return [...lengths][0];
+})();
 
 /** True when a sentinel for an unknown value is anywhere in the value. */
 function holdsUnknown(value: unknown): boolean {
   if (typeof value === "string")
-    return SENTINEL_LENGTHS.has(value.length) && UNKNOWN_SENTINELS.has(value);
+    return value.length === SENTINEL_LENGTH && UNKNOWN_SENTINELS.has(value);
   if (value === null || typeof value !== "object") return false;
-  if (Array.isArray(value)) return value.some(holdsUnknown);
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) if (holdsUnknown(value[i])) return true;
+    return false;
+  }
   for (const key in value) {
     if (holdsUnknown((value as Record<string, unknown>)[key])) return true;
   }
@@ -139,12 +144,22 @@ function typesOf(policy: EhealthPolicy): readonly string[] {
   return types;
 }
 
+/** A copy of a JSON value (a schema default), so that no policy can change the next run's. */
+function cloneJson(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(cloneJson);
+  if (value === null || typeof value !== "object") return value;
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(value))
+    out[key] = cloneJson((value as Record<string, unknown>)[key]);
+  return out;
+}
+
 /** A policy's configuration as the engine hands it over: schema defaults, then the file's values. */
 export function policyConfig(policy: EhealthPolicy, config: PackConfig): Record<string, unknown> {
   const defaults: Record<string, unknown> = {};
   for (const [key, schema] of Object.entries(policy.configSchema?.properties ?? {})) {
     if (schema && typeof schema === "object" && "default" in schema)
-      defaults[key] = structuredClone(schema.default);
+      defaults[key] = cloneJson(schema.default);
   }
   const own = config[policy.name];
   const values = own && typeof own === "object" ? { ...(own as Record<string, unknown>) } : {};
@@ -161,6 +176,150 @@ function options(r: ResourceRecord): PolicyResourceOptions {
     customTimeouts: { createSeconds: 0, updateSeconds: 0, deleteSeconds: 0 },
     parent: r.parent ?? undefined,
   };
+}
+
+type ProviderResource = PolicyResource["provider"];
+
+/**
+ * One custom resource of a run: what both the resource and the stack loops read of it. Its options
+ * and its stack view are built when first read: policies read options seldom (only `protect`), and
+ * a run without stack policies needs no view.
+ */
+class RunResource {
+  private builtOpts: PolicyResourceOptions | undefined;
+  /** The resource's props for resource policies: its inputs, behind the proxy if one is unknown. */
+  readonly props: Record<string, unknown>;
+
+  constructor(
+    readonly record: ResourceRecord,
+    readonly provider: ProviderResource,
+    readonly inputsUnknown: boolean,
+  ) {
+    this.props = inputsUnknown
+      ? (unknownCheckingProxy(record.inputs) as Record<string, unknown>)
+      : record.inputs;
+  }
+
+  get opts(): PolicyResourceOptions {
+    return (this.builtOpts ??= options(this.record));
+  }
+}
+
+/**
+ * The arguments of one resource policy's call on one resource, as the engine builds them, with the
+ * runner's extras (`now`, `reportExempted`). A class, so that the hot loop allocates one small
+ * object a call and the options are built only if read.
+ */
+class ResourceArgs {
+  readonly stackTags = EMPTY_TAGS;
+  readonly isType = NOT_TYPE;
+  readonly asType = NO_TYPE;
+  readonly notApplicable = notApplicable;
+  readonly type: string;
+  readonly props: Record<string, unknown>;
+  readonly urn: string;
+  readonly name: string;
+  readonly provider: ProviderResource;
+  readonly getConfig: <T>() => T;
+  readonly now: Date | undefined;
+  readonly reportExempted: (f: ExemptedFinding) => void;
+
+  constructor(
+    private readonly resource: RunResource,
+    p: Active,
+  ) {
+    const r = resource.record;
+    this.type = r.type;
+    this.props = resource.props;
+    this.urn = r.urn;
+    this.name = r.name;
+    this.provider = resource.provider;
+    this.getConfig = p.getConfig;
+    this.now = p.now;
+    this.reportExempted = p.reportExempted;
+  }
+
+  get opts(): PolicyResourceOptions {
+    return this.resource.opts;
+  }
+}
+
+/**
+ * A resource as a stack policy sees it (the engine's PolicyResource for AnalyzeStack): props are
+ * the inputs overlaid with the outputs, behind the proxy if either holds an unknown value; parent
+ * and dependencies link to the other resources of the stack. Props, options and links are built
+ * on first read: most stack policies read the props of a few types only, and none reads links.
+ */
+class StackResource {
+  private merged: Record<string, unknown> | undefined;
+  private linkedDependencies: PolicyResource[] | undefined;
+  private linkedPropertyDependencies: Record<string, PolicyResource[]> | undefined;
+  readonly type: string;
+  readonly urn: string;
+  readonly name: string;
+  readonly provider: ProviderResource;
+
+  constructor(
+    private readonly resource: RunResource,
+    private readonly linked: ReadonlyMap<string, PolicyResource>,
+  ) {
+    const r = resource.record;
+    this.type = r.type;
+    this.urn = r.urn;
+    this.name = r.name;
+    this.provider = resource.provider;
+  }
+
+  get props(): Record<string, unknown> {
+    if (this.merged === undefined) {
+      const r = this.resource.record;
+      const merged = { ...r.inputs, ...r.outputs };
+      // Merged props can hold an unknown value only where their inputs or outputs do.
+      this.merged =
+        this.resource.inputsUnknown || holdsUnknown(r.outputs) ? propsFor(merged) : merged;
+    }
+    return this.merged;
+  }
+
+  get opts(): PolicyResourceOptions {
+    return this.resource.opts;
+  }
+
+  get parent(): PolicyResource | undefined {
+    const parent = this.resource.record.parent;
+    return parent ? this.linked.get(parent) : undefined;
+  }
+
+  get dependencies(): PolicyResource[] {
+    return (this.linkedDependencies ??= this.resolve(this.resource.record.dependencies));
+  }
+
+  get propertyDependencies(): Record<string, PolicyResource[]> {
+    if (this.linkedPropertyDependencies === undefined) {
+      const out: Record<string, PolicyResource[]> = {};
+      const deps = this.resource.record.propertyDependencies;
+      for (const k of Object.keys(deps)) out[k] = this.resolve(deps[k]);
+      this.linkedPropertyDependencies = out;
+    }
+    return this.linkedPropertyDependencies;
+  }
+
+  isType(): boolean {
+    return false;
+  }
+
+  asType(): undefined {
+    return undefined;
+  }
+
+  private resolve(urns: readonly string[]): PolicyResource[] {
+    const out: PolicyResource[] = [];
+    for (const urn of urns) {
+      const d = this.linked.get(urn);
+      if (d !== undefined) out.push(d);
+    }
+    return out;
+  }
 }
 
 function notApplicable(reason?: string): never {
@@ -275,50 +434,36 @@ export function runPolicies(
   };
 
   // Each resource's provider, as the engine passes it: type, props (its inputs), URN and name.
-  const providers = new Map(
-    resources
-      .filter((r) => r.type.startsWith("pulumi:providers:"))
-      .map((p) => [
-        `${p.urn}::${p.id ?? ""}`,
-        { type: p.type, props: propsFor(p.inputs), urn: p.urn, name: p.name },
-      ]),
-  );
-  const providerOf = (r: ResourceRecord) => (r.provider ? providers.get(r.provider) : undefined);
+  const providers = new Map<string, ProviderResource>();
+  for (const p of resources) {
+    if (p.type.startsWith("pulumi:providers:"))
+      providers.set(`${p.urn}::${p.id ?? ""}`, {
+        type: p.type,
+        props: propsFor(p.inputs),
+        urn: p.urn,
+        name: p.name,
+      });
+  }
 
-  const custom = resources.filter((r) => r.custom);
   // What the resource and stack loops share about each custom resource, computed once a run:
-  // its options, its provider, and whether its inputs hold a value unknown until apply.
-  const opts = custom.map(options);
-  const provider = custom.map(providerOf);
-  const inputsUnknown = custom.map((r) => holdsUnknown(r.inputs));
+  // its provider, whether its inputs hold a value unknown until apply, and its props.
+  const custom: RunResource[] = [];
+  for (const r of resources) {
+    if (!r.custom) continue;
+    const provider = r.provider ? providers.get(r.provider) : undefined;
+    custom.push(new RunResource(r, provider, holdsUnknown(r.inputs)));
+  }
 
-  for (let i = 0; i < custom.length; i++) {
-    const r = custom[i];
+  for (const resource of custom) {
+    const r = resource.record;
     const applicable = applicableTo(r.type);
-    if (!applicable.length) continue;
-    // Policies only read props, so the resource's props (or proxy) are shared by every policy.
-    const props = inputsUnknown[i]
-      ? (unknownCheckingProxy(r.inputs) as Record<string, unknown>)
-      : r.inputs;
     for (const p of applicable) {
       const { policy, level } = p;
       if (policy.kind !== "resource") continue;
-      // The engine's arguments, built without a closure per resource and policy (the hot loop).
-      const args = {
-        type: r.type,
-        props,
-        urn: r.urn,
-        name: r.name,
-        opts: opts[i],
-        stackTags: EMPTY_TAGS,
-        isType: NOT_TYPE,
-        asType: NO_TYPE,
-        getConfig: p.getConfig,
-        notApplicable,
-        provider: provider[i],
-        now: p.now,
-        reportExempted: p.reportExempted,
-      } as unknown as Parameters<EhealthResourcePolicy["validateResource"]>[0];
+      // Policies only read their arguments, so the resource's props (or proxy) are shared by all.
+      const args = new ResourceArgs(resource, p) as unknown as Parameters<
+        EhealthResourcePolicy["validateResource"]
+      >[0];
       try {
         policy.validateResource(args, (message: string) =>
           findings.push(finding(policy, level, r.urn, message)),
@@ -335,48 +480,14 @@ export function runPolicies(
     const linked = new Map<string, PolicyResource>();
     const all: PolicyResource[] = [];
     const customByType = new Map<string, number>();
-    for (let i = 0; i < custom.length; i++) {
-      const r = custom[i];
+    for (const resource of custom) {
+      const r = resource.record;
       customByType.set(r.type, (customByType.get(r.type) ?? 0) + 1);
-      const merged = { ...r.inputs, ...r.outputs };
-      // Merged props can hold an unknown value only where their inputs or outputs do.
-      const props = inputsUnknown[i] || holdsUnknown(r.outputs) ? propsFor(merged) : merged;
-      const res = {
-        type: r.type,
-        props,
-        urn: r.urn,
-        name: r.name,
-        opts: opts[i],
-        dependencies: [] as PolicyResource[],
-        propertyDependencies: {} as Record<string, PolicyResource[]>,
-        isType: NOT_TYPE,
-        asType: NO_TYPE,
-        provider: provider[i],
-      } as unknown as PolicyResource;
+      const res = new StackResource(resource, linked) as unknown as PolicyResource;
       // A later resource with the same URN replaces an earlier one, as a map keyed by URN does.
       if (!linked.has(r.urn)) all.push(res);
       else all[all.indexOf(linked.get(r.urn)!)] = res;
       linked.set(r.urn, res);
-    }
-    const resolve = (urns: readonly string[]): PolicyResource[] => {
-      const out: PolicyResource[] = [];
-      for (const urn of urns) {
-        const d = linked.get(urn);
-        if (d !== undefined) out.push(d);
-      }
-      return out;
-    };
-    for (const r of custom) {
-      const res = linked.get(r.urn)! as {
-        parent?: PolicyResource;
-        dependencies: PolicyResource[];
-        propertyDependencies: Record<string, PolicyResource[]>;
-      };
-      if (r.parent && linked.has(r.parent)) res.parent = linked.get(r.parent);
-      res.dependencies = resolve(r.dependencies);
-      for (const k of Object.keys(r.propertyDependencies)) {
-        res.propertyDependencies[k] = resolve(r.propertyDependencies[k]);
-      }
     }
     for (const p of stackPolicies) {
       const { policy } = p;

@@ -159,6 +159,9 @@ function walk(value: unknown, depth: number): { path: string[]; shape: string } 
       if (isUnknown(err)) continue;
       throw err;
     }
+    // Most values are short strings that no shape can match: judged here without a call.
+    if (typeof child === "string" && child.length < SHORTEST_SHAPE) continue;
+    if (child === null || (typeof child !== "string" && typeof child !== "object")) continue;
     const found = walk(child, depth + 1);
     if (found) return { path: [key, ...found.path], shape: found.shape };
   }

@@ -99,7 +99,9 @@ function mentions(
   }
   if (depth > 4 || !value || typeof value !== "object") return undefined;
   let unknown: unknown;
-  for (const key of Object.keys(value)) {
+  // for-in visits what Object.keys lists (props inherit nothing enumerable), and reads each value
+  // through its enum cache rather than a keyed lookup.
+  for (const key in value) {
     let child: unknown;
     try {
       child = (value as Record<string, unknown>)[key];

@@ -7,9 +7,9 @@
 import type { PolicyResource } from "@pulumi/policy";
 
 interface Groups {
-  readonly resources: Map<string, PolicyResource[]>;
-  /** Each group's positions in the stack, to merge groups back into the stack's order. */
-  readonly positions: Map<string, number[]>;
+  readonly byType: Map<string, PolicyResource[]>;
+  /** Each resource's position in the stack, to merge groups back into its order (built if asked). */
+  positions?: Map<PolicyResource, number>;
 }
 
 const grouped = new WeakMap<readonly PolicyResource[], Groups>();
@@ -17,21 +17,24 @@ const grouped = new WeakMap<readonly PolicyResource[], Groups>();
 function groupsOf(resources: readonly PolicyResource[]): Groups {
   let groups = grouped.get(resources);
   if (!groups) {
-    groups = { resources: new Map(), positions: new Map() };
-    for (let i = 0; i < resources.length; i++) {
-      const r = resources[i];
-      const list = groups.resources.get(r.type);
-      if (list) {
-        list.push(r);
-        groups.positions.get(r.type)!.push(i);
-      } else {
-        groups.resources.set(r.type, [r]);
-        groups.positions.set(r.type, [i]);
-      }
+    const byType = new Map<string, PolicyResource[]>();
+    for (const r of resources) {
+      const list = byType.get(r.type);
+      if (list) list.push(r);
+      else byType.set(r.type, [r]);
     }
+    groups = { byType };
     grouped.set(resources, groups);
   }
   return groups;
+}
+
+/**
+ * The resources of one type, in the stack's order: the group itself, shared by every caller of the
+ * run, which must not change it (indexes hand it out as their own per-type lists did).
+ */
+export function groupOf(resources: readonly PolicyResource[], type: string): PolicyResource[] {
+  return groupsOf(resources).byType.get(type) ?? [];
 }
 
 /**
@@ -40,14 +43,17 @@ function groupsOf(resources: readonly PolicyResource[]): Groups {
  */
 export function ofType(resources: readonly PolicyResource[], ...types: string[]): PolicyResource[] {
   const groups = groupsOf(resources);
-  const present = [...new Set(types)].filter((t) => groups.resources.has(t));
-  if (present.length === 0) return [];
-  if (present.length === 1) return groups.resources.get(present[0])!.slice();
-  const at: [number, PolicyResource][] = [];
-  for (const t of present) {
-    const list = groups.resources.get(t)!;
-    const positions = groups.positions.get(t)!;
-    for (let i = 0; i < list.length; i++) at.push([positions[i], list[i]]);
+  const present: PolicyResource[][] = [];
+  for (const t of new Set(types)) {
+    const list = groups.byType.get(t);
+    if (list) present.push(list);
   }
-  return at.sort((a, b) => a[0] - b[0]).map(([, r]) => r);
+  if (present.length === 0) return [];
+  if (present.length === 1) return present[0].slice();
+  if (!groups.positions) {
+    groups.positions = new Map();
+    for (let i = 0; i < resources.length; i++) groups.positions.set(resources[i], i);
+  }
+  const at = groups.positions;
+  return present.flat().sort((a, b) => at.get(a)! - at.get(b)!);
 }

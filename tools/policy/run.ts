@@ -1,69 +1,27 @@
 /**
  * Runs the pack's policies over evaluated resources with the argument shapes the CrossGuard engine
- * gives them: props behind `unknownCheckingProxy`, a `notApplicable` that throws, config with the
- * schema's defaults, stack resources linked to their parents and dependencies. Policies are indexed
- * by resource type, so each resource meets only the policies that apply to it.
+ * gives them (./resources.ts: props behind `unknownCheckingProxy`, a `notApplicable` that throws,
+ * stack resources linked to their parents and dependencies), config with the schema's defaults.
+ * Policies are indexed by resource type, so each resource meets only the policies that apply to it.
  */
-import {
-  EnforcementLevel,
-  PolicyResource,
-  PolicyResourceOptions,
-  UnknownValueError,
-  unknownCheckingProxy,
-} from "@pulumi/policy";
+import { EnforcementLevel, PolicyResource, UnknownValueError } from "@pulumi/policy";
 import type { EhealthPolicy, EhealthResourcePolicy } from "../../policy-pack/policies";
 import type { ExemptedFinding } from "../../policy-pack/policies/lib/exemptions";
 import type { ResourceRecord } from "../engine";
+import {
+  EMPTY_TAGS,
+  NotApplicable,
+  ProviderResource,
+  ResourceArgs,
+  RunResource,
+  PolicyExtras,
+  StackResource,
+  holdsUnknown,
+  notApplicable,
+  propsFor,
+} from "./resources";
 
-/**
- * The engine's sentinels for values unknown until apply (@pulumi/policy's proxy.js, which exports
- * them but leaves them out of its typings). `unknownCheckingProxy` throws when a policy reads one.
- */
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const proxyModule = require("@pulumi/policy/proxy") as Record<string, unknown>;
-const UNKNOWN_SENTINELS: ReadonlySet<unknown> = new Set(
-  [
-    "unknownBooleanValue",
-    "unknownNumberValue",
-    "unknownStringValue",
-    "unknownArrayValue",
-    "unknownAssetValue",
-    "unknownArchiveValue",
-    "unknownObjectValue",
-  ].map((name) => {
-    const value = proxyModule[name];
-    if (typeof value !== "string") throw new Error(`@pulumi/policy/proxy has no ${name}`);
-    return value;
-  }),
-);
-
-/** The sentinels' one length (they are UUIDs): other strings need no hashing to be ruled out. */
-const SENTINEL_LENGTHS: ReadonlySet<number> = new Set(
-  [...UNKNOWN_SENTINELS].map((s) => (s as string).length),
-);
-
-/** True when a sentinel for an unknown value is anywhere in the value. */
-function holdsUnknown(value: unknown): boolean {
-  if (typeof value === "string")
-    return SENTINEL_LENGTHS.has(value.length) && UNKNOWN_SENTINELS.has(value);
-  if (value === null || typeof value !== "object") return false;
-  if (Array.isArray(value)) return value.some(holdsUnknown);
-  for (const key in value) {
-    if (holdsUnknown((value as Record<string, unknown>)[key])) return true;
-  }
-  return false;
-}
-
-/**
- * The props a policy reads, as the engine hands them over: behind `unknownCheckingProxy`, which
- * throws an UnknownValueError where a policy reads an unknown value and otherwise returns what
- * the object holds. Records of a program that ran to completion hold no unknown value, so for them
- * the proxy can never throw and the plain object reads the same; it is used then, since a proxy
- * on every property read (and a new proxy for every nested object read) was a third of a pass.
- */
-export function propsFor(value: Record<string, unknown>): Record<string, unknown> {
-  return holdsUnknown(value) ? (unknownCheckingProxy(value) as Record<string, unknown>) : value;
-}
+export { propsFor };
 
 export interface Finding {
   readonly policy: string;
@@ -107,12 +65,6 @@ export interface RunOptions {
 
 export type PackConfig = Readonly<Record<string, unknown>>;
 
-class NotApplicable extends Error {}
-
-const EMPTY_TAGS: ReadonlyMap<string, string> = new Map();
-const NOT_TYPE = () => false;
-const NO_TYPE = () => undefined;
-
 /** The level a policy's config entry (or the `all` entry) sets, as a string or in an object. */
 function pickLevel(c: unknown): string | undefined {
   return typeof c === "string"
@@ -139,12 +91,22 @@ function typesOf(policy: EhealthPolicy): readonly string[] {
   return types;
 }
 
+/** A copy of a JSON value (a schema default), so that no policy can change the next run's. */
+function cloneJson(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(cloneJson);
+  if (value === null || typeof value !== "object") return value;
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(value))
+    out[key] = cloneJson((value as Record<string, unknown>)[key]);
+  return out;
+}
+
 /** A policy's configuration as the engine hands it over: schema defaults, then the file's values. */
 export function policyConfig(policy: EhealthPolicy, config: PackConfig): Record<string, unknown> {
   const defaults: Record<string, unknown> = {};
   for (const [key, schema] of Object.entries(policy.configSchema?.properties ?? {})) {
     if (schema && typeof schema === "object" && "default" in schema)
-      defaults[key] = structuredClone(schema.default);
+      defaults[key] = cloneJson(schema.default);
   }
   const own = config[policy.name];
   const values = own && typeof own === "object" ? { ...(own as Record<string, unknown>) } : {};
@@ -152,23 +114,8 @@ export function policyConfig(policy: EhealthPolicy, config: PackConfig): Record<
   return { ...defaults, ...values };
 }
 
-function options(r: ResourceRecord): PolicyResourceOptions {
-  return {
-    protect: r.protect,
-    ignoreChanges: [...r.ignoreChanges],
-    aliases: [],
-    additionalSecretOutputs: [],
-    customTimeouts: { createSeconds: 0, updateSeconds: 0, deleteSeconds: 0 },
-    parent: r.parent ?? undefined,
-  };
-}
-
-function notApplicable(reason?: string): never {
-  throw new NotApplicable(reason);
-}
-
 /** One policy as a run applies it: its level, its config (built when first read) and its extras. */
-interface Active {
+interface Active extends PolicyExtras {
   readonly policy: EhealthPolicy;
   readonly index: number;
   readonly level: EnforcementLevel;
@@ -275,50 +222,36 @@ export function runPolicies(
   };
 
   // Each resource's provider, as the engine passes it: type, props (its inputs), URN and name.
-  const providers = new Map(
-    resources
-      .filter((r) => r.type.startsWith("pulumi:providers:"))
-      .map((p) => [
-        `${p.urn}::${p.id ?? ""}`,
-        { type: p.type, props: propsFor(p.inputs), urn: p.urn, name: p.name },
-      ]),
-  );
-  const providerOf = (r: ResourceRecord) => (r.provider ? providers.get(r.provider) : undefined);
+  const providers = new Map<string, ProviderResource>();
+  for (const p of resources) {
+    if (p.type.startsWith("pulumi:providers:"))
+      providers.set(`${p.urn}::${p.id ?? ""}`, {
+        type: p.type,
+        props: propsFor(p.inputs),
+        urn: p.urn,
+        name: p.name,
+      });
+  }
 
-  const custom = resources.filter((r) => r.custom);
   // What the resource and stack loops share about each custom resource, computed once a run:
-  // its options, its provider, and whether its inputs hold a value unknown until apply.
-  const opts = custom.map(options);
-  const provider = custom.map(providerOf);
-  const inputsUnknown = custom.map((r) => holdsUnknown(r.inputs));
+  // its provider, whether its inputs hold a value unknown until apply, and its props.
+  const custom: RunResource[] = [];
+  for (const r of resources) {
+    if (!r.custom) continue;
+    const provider = r.provider ? providers.get(r.provider) : undefined;
+    custom.push(new RunResource(r, provider, holdsUnknown(r.inputs)));
+  }
 
-  for (let i = 0; i < custom.length; i++) {
-    const r = custom[i];
+  for (const resource of custom) {
+    const r = resource.record;
     const applicable = applicableTo(r.type);
-    if (!applicable.length) continue;
-    // Policies only read props, so the resource's props (or proxy) are shared by every policy.
-    const props = inputsUnknown[i]
-      ? (unknownCheckingProxy(r.inputs) as Record<string, unknown>)
-      : r.inputs;
     for (const p of applicable) {
       const { policy, level } = p;
       if (policy.kind !== "resource") continue;
-      // The engine's arguments, built without a closure per resource and policy (the hot loop).
-      const args = {
-        type: r.type,
-        props,
-        urn: r.urn,
-        name: r.name,
-        opts: opts[i],
-        stackTags: EMPTY_TAGS,
-        isType: NOT_TYPE,
-        asType: NO_TYPE,
-        getConfig: p.getConfig,
-        notApplicable,
-        provider: provider[i],
-        now: p.now,
-        reportExempted: p.reportExempted,
-      } as unknown as Parameters<EhealthResourcePolicy["validateResource"]>[0];
+      // Policies only read their arguments, so the resource's props (or proxy) are shared by all.
+      const args = new ResourceArgs(resource, p) as unknown as Parameters<
+        EhealthResourcePolicy["validateResource"]
+      >[0];
       try {
         policy.validateResource(args, (message: string) =>
           findings.push(finding(policy, level, r.urn, message)),
@@ -335,48 +268,14 @@ export function runPolicies(
     const linked = new Map<string, PolicyResource>();
     const all: PolicyResource[] = [];
     const customByType = new Map<string, number>();
-    for (let i = 0; i < custom.length; i++) {
-      const r = custom[i];
+    for (const resource of custom) {
+      const r = resource.record;
       customByType.set(r.type, (customByType.get(r.type) ?? 0) + 1);
-      const merged = { ...r.inputs, ...r.outputs };
-      // Merged props can hold an unknown value only where their inputs or outputs do.
-      const props = inputsUnknown[i] || holdsUnknown(r.outputs) ? propsFor(merged) : merged;
-      const res = {
-        type: r.type,
-        props,
-        urn: r.urn,
-        name: r.name,
-        opts: opts[i],
-        dependencies: [] as PolicyResource[],
-        propertyDependencies: {} as Record<string, PolicyResource[]>,
-        isType: NOT_TYPE,
-        asType: NO_TYPE,
-        provider: provider[i],
-      } as unknown as PolicyResource;
+      const res = new StackResource(resource, linked) as unknown as PolicyResource;
       // A later resource with the same URN replaces an earlier one, as a map keyed by URN does.
       if (!linked.has(r.urn)) all.push(res);
       else all[all.indexOf(linked.get(r.urn)!)] = res;
       linked.set(r.urn, res);
-    }
-    const resolve = (urns: readonly string[]): PolicyResource[] => {
-      const out: PolicyResource[] = [];
-      for (const urn of urns) {
-        const d = linked.get(urn);
-        if (d !== undefined) out.push(d);
-      }
-      return out;
-    };
-    for (const r of custom) {
-      const res = linked.get(r.urn)! as {
-        parent?: PolicyResource;
-        dependencies: PolicyResource[];
-        propertyDependencies: Record<string, PolicyResource[]>;
-      };
-      if (r.parent && linked.has(r.parent)) res.parent = linked.get(r.parent);
-      res.dependencies = resolve(r.dependencies);
-      for (const k of Object.keys(r.propertyDependencies)) {
-        res.propertyDependencies[k] = resolve(r.propertyDependencies[k]);
-      }
     }
     for (const p of stackPolicies) {
       const { policy } = p;

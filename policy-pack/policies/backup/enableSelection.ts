@@ -2,6 +2,7 @@ import type { PolicyResource } from "@pulumi/policy";
 import { RESILIENCE } from "../lib/levels";
 import { stackPolicy } from "../lib/policy";
 import { list, obj, strings, tagsOf } from "../lib/props";
+import { ofType } from "../lib/types";
 
 const SELECTION = "aws:backup/selection:Selection";
 export const STATEFUL_TYPES = [
@@ -39,8 +40,8 @@ export const backupResourceEnablePlanSelection = stackPolicy(
   },
   [...STATEFUL_TYPES, SELECTION],
   (resources, report) => {
-    const selections = resources.filter((r) => r.type === SELECTION);
-    for (const r of resources.filter((x) => STATEFUL_TYPES.includes(x.type))) {
+    const selections = ofType(resources, SELECTION);
+    for (const r of ofType(resources, ...STATEFUL_TYPES)) {
       if (!selections.some((s) => selects(s, r))) {
         report(
           `${r.name} is in no AWS Backup plan: tag it for the plan's selection (for example Backup=daily)`,

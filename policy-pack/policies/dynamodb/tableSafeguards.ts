@@ -1,6 +1,7 @@
 import { RESILIENCE } from "../lib/levels";
 import { resourcePolicy, stackPolicy } from "../lib/policy";
 import { isTrue, obj } from "../lib/props";
+import { ofType } from "../lib/types";
 
 const TABLE = "aws:dynamodb/table:Table";
 
@@ -43,10 +44,8 @@ export const dynamodbTableConfigureCapacity = stackPolicy(
   },
   [TABLE, TARGET],
   (resources, report) => {
-    const scaled = new Set(
-      resources.filter((r) => r.type === TARGET).map((t) => String(t.props.resourceId ?? "")),
-    );
-    for (const table of resources.filter((r) => r.type === TABLE)) {
+    const scaled = new Set(ofType(resources, TARGET).map((t) => String(t.props.resourceId ?? "")));
+    for (const table of ofType(resources, TABLE)) {
       if ((table.props.billingMode ?? "PROVISIONED") !== "PROVISIONED") continue;
       if (!scaled.has(`table/${String(table.props.name ?? "")}`)) {
         report(

@@ -4,6 +4,7 @@ import { ENCRYPTION_AT_REST } from "../lib/levels";
 import { stackPolicy } from "../lib/policy";
 import { Props, isTrue, list, obj } from "../lib/props";
 import { T, Topology } from "../lib/topology";
+import { ofType } from "../lib/types";
 
 const VOLUME = "aws:ebs/volume:Volume";
 const DEFAULT_ON = "aws:ebs/encryptionByDefault:EncryptionByDefault";
@@ -23,7 +24,7 @@ interface Defaults {
 }
 
 function defaultsOf(resources: readonly PolicyResource[]): Defaults {
-  const flags = resources.filter((r) => r.type === DEFAULT_ON);
+  const flags = ofType(resources, DEFAULT_ON);
   const on = flags.length > 0 && flags.every((f) => f.props.enabled !== false);
   const key = resources.find((r) => r.type === DEFAULT_KEY)?.props.keyArn;
   return { on, key };
@@ -79,13 +80,13 @@ export const ec2VolumeEnforceEncryption = stackPolicy(
     const say = (r: PolicyResource, message: string | undefined) => {
       if (message) report(message, r.urn);
     };
-    for (const f of resources.filter((r) => r.type === DEFAULT_ON)) {
+    for (const f of ofType(resources, DEFAULT_ON)) {
       if (f.props.enabled === false)
         report(`${f.name} turns EBS encryption by default off: set enabled to true`, f.urn);
     }
-    for (const v of resources.filter((r) => r.type === VOLUME))
+    for (const v of ofType(resources, VOLUME))
       say(v, judge(d, v.name, "the volume", v.props.encrypted, v.props.kmsKeyId, "kmsKeyId"));
-    for (const c of resources.filter((r) => r.type === SNAPSHOT_COPY || r.type === AMI_COPY))
+    for (const c of ofType(resources, SNAPSHOT_COPY, AMI_COPY))
       say(c, judge(d, c.name, "the copy", c.props.encrypted, c.props.kmsKeyId, "kmsKeyId"));
 
     for (const i of net.of(T.instance)) {

@@ -1,6 +1,7 @@
 import { stackPolicy } from "../lib/policy";
 import { list } from "../lib/props";
 import { T, idOf } from "../lib/topology";
+import { ofType } from "../lib/types";
 
 const FLOW_LOG = "aws:ec2/flowLog:FlowLog";
 const DEFAULT_SG = "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup";
@@ -28,11 +29,11 @@ export const ec2VpcEnableFlowLogs = stackPolicy(
   [T.vpc, FLOW_LOG],
   (resources, report) => {
     const logged = new Map<string, string[]>();
-    for (const f of resources.filter((r) => r.type === FLOW_LOG)) {
+    for (const f of ofType(resources, FLOW_LOG)) {
       const vpc = String(f.props.vpcId ?? "");
       logged.set(vpc, [...(logged.get(vpc) ?? []), String(f.props.trafficType ?? "")]);
     }
-    for (const vpc of resources.filter((r) => r.type === T.vpc)) {
+    for (const vpc of ofType(resources, T.vpc)) {
       const traffic = logged.get(idOf(vpc)) ?? [];
       if (traffic.length === 0) {
         report(
@@ -75,12 +76,11 @@ export const ec2VpcEnforceClosedDefaultSecurityGroup = stackPolicy(
     // "Default security groups for your VPCs",
     // https://docs.aws.amazon.com/vpc/latest/userguide/default-security-group.html
     const defaults = new Set(
-      resources
-        .filter((r) => r.type === DEFAULT_SG || r.type === T.vpc)
+      ofType(resources, DEFAULT_SG, T.vpc)
         .map((r) => (r.type === T.vpc ? r.props.defaultSecurityGroupId : r.props.id))
         .filter((id): id is string => typeof id === "string" && id !== ""),
     );
-    for (const rule of resources.filter((r) => RULES.includes(r.type))) {
+    for (const rule of ofType(resources, ...RULES)) {
       if (defaults.has(String(rule.props.securityGroupId ?? "")))
         report(
           `${rule.name} adds a rule to a VPC's default security group: remove it and use a dedicated security group`,
@@ -88,9 +88,9 @@ export const ec2VpcEnforceClosedDefaultSecurityGroup = stackPolicy(
         );
     }
     const adopted = new Map(
-      resources.filter((r) => r.type === DEFAULT_SG).map((g) => [String(g.props.vpcId ?? ""), g]),
+      ofType(resources, DEFAULT_SG).map((g) => [String(g.props.vpcId ?? ""), g]),
     );
-    for (const vpc of resources.filter((r) => r.type === T.vpc)) {
+    for (const vpc of ofType(resources, T.vpc)) {
       const group = adopted.get(idOf(vpc));
       if (!group) {
         report(

@@ -3,6 +3,7 @@ import { stackPolicy } from "../lib/policy";
 import { actionMatchesPattern } from "../lib/actions";
 import { principalsOf } from "../lib/iam";
 import { PolicyStatement, obj, statements, strings } from "../lib/props";
+import { ofType } from "../lib/types";
 
 const FS = "aws:efs/fileSystem:FileSystem";
 const FS_POLICY = "aws:efs/fileSystemPolicy:FileSystemPolicy";
@@ -49,8 +50,8 @@ export const efsFileSystemEnforceTls = stackPolicy(
   },
   [FS, FS_POLICY],
   (resources, report) => {
-    const policies = resources.filter((r) => r.type === FS_POLICY);
-    for (const fs of resources.filter((r) => r.type === FS)) {
+    const policies = ofType(resources, FS_POLICY);
+    for (const fs of ofType(resources, FS)) {
       const denies = policies
         .filter((p) => p.props.fileSystemId === fs.props.id)
         .flatMap((p) => statements(p.props.policy))

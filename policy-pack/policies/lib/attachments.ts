@@ -17,6 +17,7 @@ import type { PolicyResource } from "@pulumi/policy";
 import { INGRESS_TYPES, PREFIX_LIST_TYPES } from "./ingress";
 import { isTrue, list, obj, strings } from "./props";
 import { T, Topology, idOf } from "./topology";
+import { ofType } from "./types";
 
 const LISTENERS = ["aws:lb/listener:Listener", "aws:alb/listener:Listener"];
 const LISTENER_RULES = ["aws:lb/listenerRule:ListenerRule", "aws:alb/listenerRule:ListenerRule"];
@@ -98,17 +99,25 @@ function mentions(
   }
   if (depth > 4 || !value || typeof value !== "object") return undefined;
   let unknown: unknown;
-  for (const key of Object.keys(value)) {
-    const groupKey = underGroupKey || isGroupKey(key);
+  // for-in visits what Object.keys lists (props inherit nothing enumerable), and reads each value
+  // through its enum cache rather than a keyed lookup.
+  for (const key in value) {
     let child: unknown;
     try {
       child = (value as Record<string, unknown>)[key];
     } catch (err) {
-      if (!isUnknown(err) || groupKey) throw err;
+      if (!isUnknown(err) || underGroupKey || isGroupKey(key)) throw err;
       unknown ??= err;
       continue;
     }
-    unknown ??= mentions(child, ids, depth + 1, found, groupKey);
+    // Once a value is unknown, the rest is read (an unknown group there still throws) but not searched.
+    if (unknown !== undefined) continue;
+    if (typeof child === "string") {
+      if (ids.has(child)) found.add(child);
+    } else if (depth < 4 && child && typeof child === "object") {
+      // Whether the key attaches groups matters only below it, and only when a value is unknown.
+      unknown = mentions(child, ids, depth + 1, found, underGroupKey || isGroupKey(key));
+    }
   }
   return unknown;
 }
@@ -137,10 +146,10 @@ export class GroupReach {
 
   constructor(private readonly resources: readonly PolicyResource[]) {
     this.net = Topology.of(resources);
-    this.lbs = byKey(resources.filter((r) => LOAD_BALANCERS.includes(r.type)));
-    this.tgs = byKey(resources.filter((r) => TARGET_GROUPS.includes(r.type)));
+    this.lbs = byKey(ofType(resources, ...LOAD_BALANCERS));
+    this.tgs = byKey(ofType(resources, ...TARGET_GROUPS));
     const listeners = new Map<string, PolicyResource>();
-    for (const l of resources.filter((r) => LISTENERS.includes(r.type))) {
+    for (const l of ofType(resources, ...LISTENERS)) {
       const lb = this.lbs.get(String(l.props.loadBalancerArn ?? ""));
       if (!lb) continue;
       for (const k of [idOf(l), l.props.arn]) if (typeof k === "string" && k) listeners.set(k, l);
@@ -149,7 +158,7 @@ export class GroupReach {
       this.listenerPorts.set(lb, ports);
       if (this.isOpenNlb(lb)) this.forwarded(list(l.props.defaultActions));
     }
-    for (const rule of resources.filter((r) => LISTENER_RULES.includes(r.type))) {
+    for (const rule of ofType(resources, ...LISTENER_RULES)) {
       const l = listeners.get(String(rule.props.listenerArn ?? ""));
       const lb = l && this.lbs.get(String(l.props.loadBalancerArn ?? ""));
       if (lb && this.isOpenNlb(lb)) this.forwarded(list(rule.props.actions));
@@ -222,8 +231,7 @@ export class GroupReach {
 
   /** Target group ARNs of an Auto Scaling group, its own and those attached apart. */
   private groupTargets(g: PolicyResource): string[] {
-    const attached = this.resources
-      .filter((a) => a.type === ASG_ATTACHMENT)
+    const attached = ofType(this.resources, ASG_ATTACHMENT)
       .filter((a) => [idOf(g), g.props.name].includes(a.props.autoscalingGroupName as string))
       .flatMap((a) => strings(a.props.lbTargetGroupArn));
     return [...strings(g.props.targetGroupArns), ...attached];
@@ -251,8 +259,8 @@ export class GroupReach {
     }
     if (r.type === T.instance) {
       if (!this.allPrivate(this.net.instanceSubnets(r))) return undefined;
-      const ports = this.resources
-        .filter((a) => TG_ATTACHMENTS.includes(a.type) && a.props.targetId === idOf(r))
+      const ports = ofType(this.resources, ...TG_ATTACHMENTS)
+        .filter((a) => a.props.targetId === idOf(r))
         .flatMap((a) =>
           this.clientPorts(strings(a.props.targetGroupArn), (tg) => a.props.port ?? tg.props.port),
         );

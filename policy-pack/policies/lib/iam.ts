@@ -7,6 +7,7 @@
 import { actionMatchesPattern } from "./actions";
 import privileged from "./privileged-actions.json";
 import { internetSources, parseRange } from "./cidr";
+import { hasLineTerminator, wildcardMatch } from "./wildcard";
 import { PolicyStatement, obj, strings } from "./props";
 
 export const PRIVILEGED_ACTIONS: readonly string[] = privileged.actions;
@@ -21,6 +22,9 @@ export function isEveryAction(pattern: string): boolean {
 
 /** IAM's resource wildcards: `*` any run of characters, `?` one. ARNs compare case-sensitively. */
 export function globMatch(pattern: string, value: string): boolean {
+  // A regular expression's `.` stops at line terminators: only there does it need to be built.
+  if (!hasLineTerminator(pattern) && !hasLineTerminator(value))
+    return wildcardMatch(pattern, value);
   let re = globs.get(pattern);
   if (!re) {
     re = new RegExp(

@@ -11,6 +11,7 @@ import type { PolicyResource } from "@pulumi/policy";
 import { BreadthLimits, internetSources } from "./cidr";
 import { Props, list, strings } from "./props";
 import { idOf } from "./topology";
+import { ofType } from "./types";
 
 export const INGRESS_TYPES = {
   securityGroup: "aws:ec2/securityGroup:SecurityGroup",
@@ -72,12 +73,12 @@ function portRange(protocol: Protocol, from: unknown, to: unknown): [number, num
 /** The CIDRs of each prefix list the program declares, by its id. */
 export function prefixLists(resources: readonly PolicyResource[]): Map<string, string[]> {
   const out = new Map<string, string[]>();
-  for (const pl of resources.filter((r) => r.type === PREFIX_LIST_TYPES.list))
+  for (const pl of ofType(resources, PREFIX_LIST_TYPES.list))
     out.set(
       idOf(pl),
       list(pl.props.entries).flatMap((e) => strings(e.cidr)),
     );
-  for (const e of resources.filter((r) => r.type === PREFIX_LIST_TYPES.entry)) {
+  for (const e of ofType(resources, PREFIX_LIST_TYPES.entry)) {
     const id = String(e.props.prefixListId ?? "");
     out.set(id, [...(out.get(id) ?? []), ...strings(e.props.cidr)]);
   }

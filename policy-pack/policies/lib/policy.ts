@@ -126,6 +126,42 @@ function common(meta: PolicyMeta) {
 /** The key of a check that applies to every resource type. */
 export const ANY_TYPE = "*";
 
+/**
+ * What a check receives of the engine's arguments: the same values, read through from them when a
+ * check reads them (a check reads a few; options, for one, seldom), and the config with its
+ * schema's defaults under it. One small object a call, with no closure per call.
+ */
+class Checked implements CheckedResource {
+  constructor(
+    private readonly args: ResourceValidationArgs,
+    private readonly defaults: Record<string, unknown>,
+  ) {}
+
+  get type(): string {
+    return this.args.type;
+  }
+
+  get props(): Record<string, unknown> {
+    return this.args.props;
+  }
+
+  get urn(): string {
+    return this.args.urn;
+  }
+
+  get name(): string {
+    return this.args.name;
+  }
+
+  get opts(): ResourceValidationArgs["opts"] {
+    return this.args.opts;
+  }
+
+  getConfig<T extends object>(): T {
+    return { ...this.defaults, ...(this.args.getConfig<object>() ?? {}) } as T;
+  }
+}
+
 export function resourcePolicy(
   meta: PolicyMeta,
   checks: Readonly<Record<string, ResourceCheck>>,
@@ -139,28 +175,18 @@ export function resourcePolicy(
       const own = Object.prototype.hasOwnProperty.call(checks, args.type);
       const check = own ? checks[args.type] : checks[ANY_TYPE];
       if (!check) return;
-      const getConfig = withDefaults(defaults, args.getConfig);
-      check(
-        {
-          type: args.type,
-          props: args.props,
-          urn: args.urn,
-          name: args.name,
-          opts: args.opts,
-          getConfig,
-        },
-        (message) => {
-          // Exemptions are read only when there is a finding to exempt: most resources have none.
-          const kept = applyExemptions(
-            message,
-            args.urn,
-            args.name,
-            exemptionsOf(getConfig),
-            args as RunnerExtras,
-          );
-          if (kept !== undefined) report(kept);
-        },
-      );
+      const checked = new Checked(args, defaults);
+      check(checked, (message) => {
+        // Exemptions are read only when there is a finding to exempt: most resources have none.
+        const kept = applyExemptions(
+          message,
+          args.urn,
+          args.name,
+          exemptionsOf(() => checked.getConfig()),
+          args as RunnerExtras,
+        );
+        if (kept !== undefined) report(kept);
+      });
     },
   };
 }
@@ -170,6 +196,20 @@ export type StackCheck = (
   report: (message: string, urn?: string) => void,
   args: StackValidationArgs,
 ) => void;
+
+/** Each stack's names by URN, the first resource of a URN winning as `find` would pick it. */
+const namesByUrn = new WeakMap<readonly PolicyResource[], Map<string, string>>();
+
+/** The name of the resource with this URN (findings name resources by URN; exemptions by name too). */
+function nameOf(resources: readonly PolicyResource[], urn: string): string | undefined {
+  let names = namesByUrn.get(resources);
+  if (!names) {
+    names = new Map();
+    for (const r of resources) if (!names.has(r.urn)) names.set(r.urn, r.name);
+    namesByUrn.set(resources, names);
+  }
+  return names.get(urn);
+}
 
 export function stackPolicy(
   meta: PolicyMeta,
@@ -187,7 +227,7 @@ export function stackPolicy(
       check(
         args.resources,
         (message, urn) => {
-          const name = urn ? args.resources.find((r) => r.urn === urn)?.name : undefined;
+          const name = urn ? nameOf(args.resources, urn) : undefined;
           const kept = applyExemptions(message, urn ?? null, name, exemptionsOf(getConfig), extras);
           if (kept !== undefined) report(kept, urn);
         },

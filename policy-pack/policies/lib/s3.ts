@@ -2,6 +2,7 @@
 import type { PolicyResource } from "@pulumi/policy";
 import { obj } from "./props";
 import { tagIs } from "./topology";
+import { groupOf } from "./types";
 
 export const S3 = {
   buckets: ["aws:s3/bucket:Bucket", "aws:s3/bucketV2:BucketV2"],
@@ -32,18 +33,14 @@ export function bucketNames(bucket: PolicyResource): Set<string> {
 const built = new WeakMap<readonly PolicyResource[], Buckets>();
 
 export class Buckets {
-  private readonly byType = new Map<string, PolicyResource[]>();
-  /** Per settings type and property: the resources that name each bucket. */
-  private readonly byBucket = new Map<string, Map<string, PolicyResource[]>>();
+  /** Per list of settings types and property: the resources that name each bucket. */
+  private readonly byBucket = new Map<
+    readonly string[],
+    Map<string, Map<string, PolicyResource[]>>
+  >();
   private inlineTargets?: Set<unknown>;
 
-  constructor(resources: readonly PolicyResource[]) {
-    for (const r of resources) {
-      const list = this.byType.get(r.type);
-      if (list) list.push(r);
-      else this.byType.set(r.type, [r]);
-    }
-  }
+  constructor(private readonly resources: readonly PolicyResource[]) {}
 
   /** One index per stack run, shared by the S3 policies. */
   static of(resources: readonly PolicyResource[]): Buckets {
@@ -56,19 +53,26 @@ export class Buckets {
   }
 
   of(types: readonly string[]): PolicyResource[] {
-    return types.flatMap((t) => this.byType.get(t) ?? []);
+    return types.flatMap((t) => groupOf(this.resources, t));
   }
 
   private index(types: readonly string[], property: string): Map<string, PolicyResource[]> {
-    const key = `${types.join(",")}|${property}`;
-    let index = this.byBucket.get(key);
+    // Callers pass the S3 constants, so the same few arrays come back: keyed by the array itself.
+    let byProperty = this.byBucket.get(types);
+    if (!byProperty) {
+      byProperty = new Map();
+      this.byBucket.set(types, byProperty);
+    }
+    let index = byProperty.get(property);
     if (!index) {
       index = new Map();
       for (const r of this.of(types)) {
         const name = String(r.props[property] ?? "");
-        index.set(name, [...(index.get(name) ?? []), r]);
+        const named = index.get(name);
+        if (named) named.push(r);
+        else index.set(name, [r]);
       }
-      this.byBucket.set(key, index);
+      byProperty.set(property, index);
     }
     return index;
   }

@@ -9,6 +9,7 @@
  */
 import type { PolicyResource } from "@pulumi/policy";
 import { Props, isTrue, list, obj, strings, tagsOf } from "./props";
+import { groupOf } from "./types";
 
 export const T = {
   vpc: "aws:ec2/vpc:Vpc",
@@ -74,7 +75,6 @@ export interface LaunchSettings {
 const built = new WeakMap<readonly PolicyResource[], Topology>();
 
 export class Topology {
-  private readonly byType = new Map<string, PolicyResource[]>();
   private readonly routes = new Map<string, Route[]>();
   private readonly tableOfSubnetId = new Map<string, string>();
   private readonly mainTableOfVpc = new Map<string, string>();
@@ -94,11 +94,6 @@ export class Topology {
   }
 
   constructor(readonly resources: readonly PolicyResource[]) {
-    for (const r of resources) {
-      const list = this.byType.get(r.type) ?? [];
-      list.push(r);
-      this.byType.set(r.type, list);
-    }
     for (const igw of this.of(T.internetGateway)) this.internetGateways.add(idOf(igw));
     for (const s of [...this.of(T.subnet), ...this.of(T.defaultSubnet)])
       this.subnets.set(idOf(s), s);
@@ -149,7 +144,7 @@ export class Topology {
   }
 
   of(type: string): PolicyResource[] {
-    return this.byType.get(type) ?? [];
+    return groupOf(this.resources, type);
   }
 
   private addRoutes(tableId: string, routes: Props[]): void {

@@ -1,6 +1,7 @@
 import { AUDIT, RESILIENCE, TRANSMISSION } from "../lib/levels";
 import { ResourceCheck, resourcePolicy, stackPolicy } from "../lib/policy";
 import { isTrue, list, strings } from "../lib/props";
+import { ofType } from "../lib/types";
 
 const INSTANCE = "aws:rds/instance:Instance";
 const CLUSTER = "aws:rds/cluster:Cluster";
@@ -199,17 +200,15 @@ export const rdsParameterGroupEnforceTls = stackPolicy(
   [INSTANCE, CLUSTER, PARAMETER_GROUP, CLUSTER_PARAMETER_GROUP],
   (resources, report) => {
     const groups = new Map(
-      resources
-        .filter((r) => r.type === PARAMETER_GROUP || r.type === CLUSTER_PARAMETER_GROUP)
-        .flatMap(
-          (g) =>
-            [
-              [String(g.props.name ?? ""), g],
-              [String(g.props.id ?? ""), g],
-            ] as const,
-        ),
+      ofType(resources, PARAMETER_GROUP, CLUSTER_PARAMETER_GROUP).flatMap(
+        (g) =>
+          [
+            [String(g.props.name ?? ""), g],
+            [String(g.props.id ?? ""), g],
+          ] as const,
+      ),
     );
-    for (const db of resources.filter((r) => r.type === INSTANCE || r.type === CLUSTER)) {
+    for (const db of ofType(resources, INSTANCE, CLUSTER)) {
       const engine = String(db.props.engine ?? "");
       if (!/postgres|mysql|maria/.test(engine)) continue;
       if (db.type === INSTANCE && db.props.clusterIdentifier) continue;

@@ -1,6 +1,7 @@
 import { RESILIENCE, TRANSMISSION } from "../lib/levels";
 import { ResourceCheck, resourcePolicy, stackPolicy } from "../lib/policy";
 import { list } from "../lib/props";
+import { ofType } from "../lib/types";
 
 const CLUSTER = "aws:redshift/cluster:Cluster";
 const PARAMETERS = "aws:redshift/parameterGroup:ParameterGroup";
@@ -78,18 +79,16 @@ export const redshiftParameterGroupEnforceTls = stackPolicy(
   (resources, report) => {
     // A parameter group's id is its name: a cluster may name it by either.
     const groups = new Map(
-      resources
-        .filter((r) => r.type === PARAMETERS)
-        .flatMap((g) => [
-          [String(g.props.name ?? ""), g] as const,
-          [String(g.props.id ?? ""), g] as const,
-        ]),
+      ofType(resources, PARAMETERS).flatMap((g) => [
+        [String(g.props.name ?? ""), g] as const,
+        [String(g.props.id ?? ""), g] as const,
+      ]),
     );
     // Serverless takes require_ssl as a workgroup config parameter. Its default is not stated on
     // the pages below, so only an explicit "false" is refused, as AWS Config's rule does:
     // "redshift-serverless-workgroup-encrypted-in-transit",
     // https://docs.aws.amazon.com/config/latest/developerguide/redshift-serverless-workgroup-encrypted-in-transit.html
-    for (const wg of resources.filter((r) => r.type === WORKGROUP)) {
+    for (const wg of ofType(resources, WORKGROUP)) {
       const off = list(wg.props.configParameters).some(
         (p) =>
           p.parameterKey === "require_ssl" && String(p.parameterValue).toLowerCase() === "false",
@@ -100,7 +99,7 @@ export const redshiftParameterGroupEnforceTls = stackPolicy(
           wg.urn,
         );
     }
-    for (const c of resources.filter((r) => r.type === CLUSTER)) {
+    for (const c of ofType(resources, CLUSTER)) {
       const group = groups.get(String(c.props.clusterParameterGroupName ?? ""));
       const tls = list(group?.props.parameters).some(
         (p) => p.name === "require_ssl" && String(p.value) === "true",

@@ -1,5 +1,6 @@
 import { stackPolicy } from "../lib/policy";
 import { obj } from "../lib/props";
+import { ofType } from "../lib/types";
 
 const SECRET = "aws:secretsmanager/secret:Secret";
 const ROTATION = "aws:secretsmanager/secretRotation:SecretRotation";
@@ -19,10 +20,8 @@ export const secretsmanagerSecretEnableRotation = stackPolicy(
   },
   [SECRET, ROTATION],
   (resources, report) => {
-    const rotated = new Set(
-      resources.filter((r) => r.type === ROTATION).map((r) => String(r.props.secretId ?? "")),
-    );
-    for (const s of resources.filter((r) => r.type === SECRET)) {
+    const rotated = new Set(ofType(resources, ROTATION).map((r) => String(r.props.secretId ?? "")));
+    for (const s of ofType(resources, SECRET)) {
       if (
         !rotated.has(String(s.props.arn ?? "")) &&
         !rotated.has(String(s.props.id ?? "")) &&

@@ -1,5 +1,6 @@
 import { AUDIT } from "../lib/levels";
 import { stackPolicy } from "../lib/policy";
+import { ofType } from "../lib/types";
 
 const ACL = "aws:wafv2/webAcl:WebAcl";
 const LOGGING = "aws:wafv2/webAclLoggingConfiguration:WebAclLoggingConfiguration";
@@ -18,10 +19,8 @@ export const wafv2WebAclEnableLogging = stackPolicy(
   },
   [ACL, LOGGING],
   (resources, report) => {
-    const logged = new Set(
-      resources.filter((r) => r.type === LOGGING).map((l) => l.props.resourceArn),
-    );
-    for (const acl of resources.filter((r) => r.type === ACL)) {
+    const logged = new Set(ofType(resources, LOGGING).map((l) => l.props.resourceArn));
+    for (const acl of ofType(resources, ACL)) {
       if (!logged.has(acl.props.arn))
         report(
           `${acl.name} logs nothing: add an aws.wafv2.WebAclLoggingConfiguration for it`,
@@ -49,10 +48,8 @@ export const wafv2LoadBalancerEnableWebAcl = stackPolicy(
   },
   [...ALB_TYPES, ASSOCIATION],
   (resources, report) => {
-    const protectedArns = new Set(
-      resources.filter((r) => r.type === ASSOCIATION).map((a) => a.props.resourceArn),
-    );
-    for (const lb of resources.filter((r) => ALB_TYPES.includes(r.type))) {
+    const protectedArns = new Set(ofType(resources, ASSOCIATION).map((a) => a.props.resourceArn));
+    for (const lb of ofType(resources, ...ALB_TYPES)) {
       const application = (lb.props.loadBalancerType ?? "application") === "application";
       if (application && lb.props.internal !== true && !protectedArns.has(lb.props.arn)) {
         report(

@@ -46,6 +46,32 @@ export function evaluateShared(request: EvaluationRequest): Promise<Evaluation> 
   return pool.evaluate(request);
 }
 
+/** A request's JSON with every object's keys sorted: two suites' same request, one key. */
+function requestKey(value: unknown): string {
+  return JSON.stringify(value, (_, v: unknown) =>
+    v && typeof v === "object" && !Array.isArray(v)
+      ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+      : v,
+  );
+}
+
+const onceCache = new Map<string, Promise<Evaluation>>();
+
+/**
+ * A fixture program that settles, evaluated once per distinct request and shared by the suites
+ * that read it (several suites check the same fixture programs: the pack, the preflight, the
+ * reference handlers). Tests read evaluations and never change them.
+ */
+export function evaluateOnce(request: EvaluationRequest): Promise<Evaluation> {
+  const key = requestKey(request);
+  let evaluation = onceCache.get(key);
+  if (!evaluation) {
+    evaluation = pool.evaluate(request);
+    onceCache.set(key, evaluation);
+  }
+  return evaluation;
+}
+
 /** This project's stack as its stack file configures it, evaluated once and shared by suites. */
 export function stack(name: string): Promise<Evaluation> {
   return stackWith(name, {});

@@ -14,7 +14,7 @@ import { policies } from "../../policy-pack/policies";
 import { PROJECT_DIR } from "../../tools/engine";
 import type { Evaluation, EvaluationRequest, ResourceRecord } from "../../tools/engine";
 import { PackConfig, runPolicies } from "../../tools/policy/run";
-import { evaluateShared, stack, stackWith } from "../helpers";
+import { evaluateOnce, stack, stackWith } from "../helpers";
 import { CASES } from "./cases";
 import { canonical, referenceFindings } from "./crossguard";
 
@@ -103,7 +103,7 @@ describe("tools/policy/run against CrossGuard's own handlers", () => {
   const programs = new Map<string, Promise<Evaluation>>();
   before(() => {
     for (const [name, evaluate] of STACK_VARIANTS) programs.set(name, evaluate());
-    for (const [name, request] of FIXTURE_PROGRAMS) programs.set(name, evaluateShared(request));
+    for (const [name, request] of FIXTURE_PROGRAMS) programs.set(name, evaluateOnce(request));
     for (const p of programs.values()) p.catch(() => undefined);
   });
 

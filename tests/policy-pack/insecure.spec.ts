@@ -3,7 +3,7 @@ import * as path from "node:path";
 import { policies } from "../../policy-pack/policies";
 import { PROJECT_DIR } from "../../tools/engine";
 import { Finding, runPolicies } from "../../tools/policy/run";
-import { evaluateShared } from "../helpers";
+import { evaluateOnce } from "../helpers";
 
 /** Each weakness of the fixture, the resource it lives on, and the policy meant to catch it. */
 const WEAKNESSES: readonly (readonly [string, string, string])[] = [
@@ -71,7 +71,7 @@ const STACK_WEAKNESSES: readonly (readonly [string, string])[] = [
 describe("the insecure healthcare stack", () => {
   let findings: Finding[];
   before(async () => {
-    const evaluation = await evaluateShared({
+    const evaluation = await evaluateOnce({
       program: path.join(PROJECT_DIR, "tests", "fixtures", "programs", "insecure-healthcare.ts"),
       project: "clinic",
       stack: "prod",

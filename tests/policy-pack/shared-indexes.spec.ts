@@ -12,7 +12,7 @@ import { policies } from "../../policy-pack/policies";
 import { PROJECT_DIR } from "../../tools/engine";
 import type { Evaluation } from "../../tools/engine";
 import { PackConfig, PolicyRun, runPolicies } from "../../tools/policy/run";
-import { bothStacks, evaluateShared } from "../helpers";
+import { bothStacks, evaluateOnce } from "../helpers";
 
 const NOW = new Date("2026-12-02T00:00:00Z");
 const PROJECT_CONFIG = JSON.parse(
@@ -34,7 +34,7 @@ describe("tools/policy/run: indexes shared by the stack policies of a run", () =
   const stacks = bothStacks();
   let insecure: Evaluation;
   before(async () => {
-    insecure = await evaluateShared({
+    insecure = await evaluateOnce({
       program: path.join(PROJECT_DIR, "tests", "fixtures", "programs", "insecure-healthcare.ts"),
       project: "clinic",
       stack: "prod",

@@ -3,7 +3,7 @@ import * as path from "node:path";
 import { PROJECT_DIR } from "../../tools/engine";
 import { preflight } from "../../tools/preflight";
 import type { DeployFinding } from "../../tools/preflight/types";
-import { evaluateShared } from "../helpers";
+import { evaluateOnce } from "../helpers";
 
 /** Each deliberate defect of the fixture, the resource that must change, and the rule that reports it. */
 const DEFECTS: readonly (readonly [string, string, string])[] = [
@@ -57,7 +57,7 @@ const DEFECTS: readonly (readonly [string, string, string])[] = [
 describe("preflight on a foreign program (tests/fixtures/programs/deploy-defects.ts)", () => {
   let deploy: DeployFinding[];
   before(async () => {
-    const evaluation = await evaluateShared({
+    const evaluation = await evaluateOnce({
       program: path.join(PROJECT_DIR, "tests", "fixtures", "programs", "deploy-defects.ts"),
       project: "clinic",
       stack: "dev",

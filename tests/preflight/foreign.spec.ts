@@ -3,7 +3,7 @@ import * as path from "node:path";
 import { PROJECT_DIR } from "../../tools/engine";
 import { preflight } from "../../tools/preflight";
 import type { DeployFinding } from "../../tools/preflight/types";
-import { evaluateShared } from "../helpers";
+import { evaluateOnce } from "../helpers";
 
 /**
  * Programs written the way other teams write them (tests/fixtures/programs/foreign), each with the
@@ -240,7 +240,7 @@ const at = (f: DeployFinding) => {
 function evaluated(program: string): () => DeployFinding[] {
   let deploy: DeployFinding[] = [];
   before(async () => {
-    const evaluation = await evaluateShared({
+    const evaluation = await evaluateOnce({
       program: path.join(PROJECT_DIR, "tests", "fixtures", "programs", "foreign", `${program}.ts`),
       project: "foreign",
       stack: "dev",

@@ -2,7 +2,7 @@ import { expect } from "chai";
 import * as path from "node:path";
 import { PROJECT_DIR } from "../../tools/engine";
 import { IncrementalPreflight, PreflightInput, preflight } from "../../tools/preflight";
-import { evaluateShared, stack } from "../helpers";
+import { evaluateOnce, stack } from "../helpers";
 
 const inputOf = (e: {
   stack: string;
@@ -21,7 +21,7 @@ describe("IncrementalPreflight", () => {
   let defects: PreflightInput;
   before(async () => {
     defects = inputOf(
-      await evaluateShared({
+      await evaluateOnce({
         program: path.join(PROJECT_DIR, "tests", "fixtures", "programs", "deploy-defects.ts"),
         project: "clinic",
         stack: "dev",

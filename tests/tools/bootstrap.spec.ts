@@ -51,8 +51,10 @@ if [ "$2" = create-key ]; then echo 1234abcd-12ab-34cd-56ef-1234567890ab; fi
     }
     const printed = run(["--bucket", bucket, "--region", "eu-west-1"]);
     expect(printed.code).to.equal(0);
+    // The shell finds the stand-ins and the system's own tools only: never an aws or pulumi
+    // installed on the machine, which would act on whatever account its credentials reach.
     const shell = spawnSync("bash", ["-c", printed.out], {
-      env: { ...process.env, PATH: `${dir}:${process.env.PATH}` },
+      env: { ...process.env, PATH: `${dir}:/usr/bin:/bin` },
       encoding: "utf8",
     });
     expect(shell.status, shell.stderr).to.equal(0);

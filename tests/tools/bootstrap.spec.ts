@@ -52,8 +52,12 @@ if [ "$2" = create-key ]; then echo 1234abcd-12ab-34cd-56ef-1234567890ab; fi
     const printed = run(["--bucket", bucket, "--region", "eu-west-1"]);
     expect(printed.code).to.equal(0);
     // The shell finds the stand-ins and the system's own tools only: never an aws or pulumi
-    // installed on the machine, which would act on whatever account its credentials reach.
+    // installed on the machine, which would act on whatever account its credentials reach. Its
+    // standard input is not a pipe: Node's pipes are sockets, and bash reading from a socket takes
+    // itself for a remote shell and runs ~/.bashrc (bash(1), INVOCATION), which may put the
+    // machine's own aws first on PATH (seen here: pyenv's shims).
     const shell = spawnSync("bash", ["-c", printed.out], {
+      stdio: ["ignore", "pipe", "pipe"],
       env: { ...process.env, PATH: `${dir}:/usr/bin:/bin` },
       encoding: "utf8",
     });

@@ -8,15 +8,13 @@
  * families of every mandatory policy; the families here live in ./exposure/.
  */
 import { expect } from "chai";
-import fc from "fast-check";
-import { FAMILIES, findings } from "./exposure/harness";
+import { FAMILIES } from "./exposure/harness";
+import { checkFamilies } from "./families/family";
 import "./exposure/ingress";
 import "./exposure/placement";
 import "./exposure/public";
 import "./exposure/transit-data";
 import "./exposure/transit-edge";
-
-const RUNS = { numRuns: 25 };
 
 /** The policies whose only families were the generic noise ones, and the ingress policies. */
 const SCOPE = [
@@ -52,25 +50,5 @@ describe("exposure and transit policies, property by property (fast-check)", () 
     expect(lacking).to.deep.equal([]);
   });
 
-  for (const f of FAMILIES) {
-    it(`${f.policy}: ${f.caught ? "catches" : "passes"} ${f.name}`, () => {
-      fc.assert(
-        fc.property(f.variants, (resources) => {
-          const found = findings(f.policy, resources, f.config);
-          if (f.caught)
-            expect(
-              found.length,
-              JSON.stringify(resources.map((r) => [r.type, r.name, r.inputs])),
-            ).to.be.greaterThan(0);
-          else
-            expect(
-              found.map((x) => x.message),
-              JSON.stringify(resources.map((r) => [r.type, r.name, r.inputs])),
-            ).to.deep.equal([]);
-          for (const x of found) expect(x.message).to.not.include("undefined");
-        }),
-        RUNS,
-      );
-    });
-  }
+  checkFamilies(FAMILIES);
 });

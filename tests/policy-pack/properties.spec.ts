@@ -10,26 +10,9 @@ import { expect } from "chai";
 import fc from "fast-check";
 import { policies } from "../../policy-pack/policies";
 import { ResourceRecord } from "../../tools/engine";
-import { runPolicies } from "../../tools/policy/run";
 import { CASES, buckets, network } from "./cases";
+import { Family, checkFamilies } from "./families/family";
 import { res } from "./fixtures";
-
-const RUNS = { numRuns: 25 };
-
-function findings(policy: string, resources: readonly ResourceRecord[], config = {}) {
-  const only = policies.filter((p) => p.name === policy);
-  return runPolicies(resources, only, config).violations.filter(
-    (f) => f.policy === policy && f.enforcementLevel === "mandatory",
-  );
-}
-
-interface Family {
-  readonly policy: string;
-  readonly name: string;
-  readonly caught: boolean;
-  readonly variants: fc.Arbitrary<ResourceRecord[]>;
-  readonly config?: object;
-}
 
 const FAMILIES: Family[] = [];
 const family = (f: Family) => FAMILIES.push(f);
@@ -1308,28 +1291,5 @@ describe("mandatory policies, property by property (fast-check)", () => {
     expect(missing).to.deep.equal([]);
   });
 
-  for (const f of FAMILIES) {
-    it(`${f.policy}: ${f.caught ? "catches" : "passes"} ${f.name}`, () => {
-      fc.assert(
-        fc.property(f.variants, (resources) => {
-          const found = findings(f.policy, resources, f.config);
-          if (f.caught)
-            expect(
-              found.length,
-              JSON.stringify(resources.map((r) => [r.name, r.inputs])),
-            ).to.be.greaterThan(0);
-          else expect(found.map((x) => x.message)).to.deep.equal([]);
-          for (const x of found) expect(x.message).to.not.include("undefined");
-        }),
-        RUNS,
-      );
-    });
-  }
+  checkFamilies(FAMILIES);
 });
-
-/** Variant families per mandatory policy, for the closing note. */
-export function familyCounts(): Record<string, number> {
-  const out: Record<string, number> = {};
-  for (const f of FAMILIES) out[f.policy] = (out[f.policy] ?? 0) + 1;
-  return out;
-}

@@ -1,41 +1,17 @@
 /**
- * The harness of the exposure and transit families: a registry of variant families, the run of one
- * policy on a variant, and generators shared by the families (CIDR splits, ingress written through
+ * The harness of the exposure and transit families: a registry of variant families (the family and
+ * its run: ../families/family.ts) and generators shared by the families (CIDR splits, ingress written through
  * every mechanism, the three-tier network with its public subnet made public in each way).
  * Property names are those of @pulumi/aws 7 (node_modules/@pulumi/aws/**.d.ts).
  */
-import { expect } from "chai";
 import fc from "fast-check";
-import { policies } from "../../../policy-pack/policies";
 import { ResourceRecord } from "../../../tools/engine";
-import { runPolicies } from "../../../tools/policy/run";
+import { Family } from "../families/family";
 import { network } from "../cases";
 import { res } from "../fixtures";
 
-export function findings(policy: string, resources: readonly ResourceRecord[], config = {}) {
-  const only = policies.filter((p) => p.name === policy);
-  expect(only, `no policy ${policy}`).to.have.length(1);
-  return runPolicies(resources, only, config).violations.filter(
-    (f) => f.policy === policy && f.enforcementLevel === "mandatory",
-  );
-}
-
-export interface Family {
-  readonly policy: string;
-  readonly name: string;
-  readonly caught: boolean;
-  readonly variants: fc.Arbitrary<ResourceRecord[]>;
-  readonly config?: object;
-}
-
 export const FAMILIES: Family[] = [];
 export const family = (f: Family) => FAMILIES.push(f);
-
-/** Flips the case of some letters of a string, as a tag key or value might be written. */
-export const anyCase = (s: string) =>
-  fc
-    .array(fc.boolean(), { minLength: s.length, maxLength: s.length })
-    .map((up) => [...s].map((c, i) => (up[i] ? c.toUpperCase() : c.toLowerCase())).join(""));
 
 // ---- CIDR sets -----------------------------------------------------------------------------
 

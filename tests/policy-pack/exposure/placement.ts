@@ -6,7 +6,8 @@ import fc from "fast-check";
 import { ResourceRecord } from "../../../tools/engine";
 import { network } from "../cases";
 import { res } from "../fixtures";
-import { anyCase, family, networkWith, publicBy } from "./harness";
+import { anyCase } from "../families/family";
+import { family, networkWith, publicBy } from "./harness";
 
 // ---- public addresses in private subnets, by every path -------------------------------------
 

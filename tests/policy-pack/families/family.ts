@@ -2,9 +2,11 @@
  * What a variant family is, and the key spellings the data-protection families share. A family
  * generates programs that mean the same thing: all caught (insecure) or all passing (secure).
  */
+import { expect } from "chai";
 import fc from "fast-check";
+import { policies } from "../../../policy-pack/policies";
 import { ResourceRecord } from "../../../tools/engine";
-import { PackConfig } from "../../../tools/policy/run";
+import { PackConfig, runPolicies } from "../../../tools/policy/run";
 
 export interface Family {
   readonly policy: string;
@@ -14,6 +16,41 @@ export interface Family {
   readonly config?: PackConfig;
   /** Advisory policies are judged at their own level; mandatory ones by default. */
   readonly level?: "mandatory" | "advisory";
+}
+
+/** What the family's policy, alone, finds at the family's level (mandatory by default). */
+export function findings(f: Family, resources: readonly ResourceRecord[]) {
+  const level = f.level ?? "mandatory";
+  const only = policies.filter((p) => p.name === f.policy);
+  expect(only, `no policy ${f.policy}`).to.have.length(1);
+  return runPolicies(resources, only, f.config ?? {}).violations.filter(
+    (x) => x.policy === f.policy && x.enforcementLevel === level,
+  );
+}
+
+/**
+ * One test per family: every generated program of a caught family draws a finding, every one of a
+ * secure family none, and no finding's message shows an `undefined`. A failure names the program.
+ */
+export function checkFamilies(families: readonly Family[], runs = { numRuns: 25 }): void {
+  for (const f of families) {
+    it(`${f.policy}: ${f.caught ? "catches" : "passes"} ${f.name}`, () => {
+      fc.assert(
+        fc.property(f.variants, (resources) => {
+          const found = findings(f, resources);
+          const program = JSON.stringify(resources.map((r) => [r.type, r.name, r.inputs]));
+          if (f.caught) expect(found.length, program).to.be.greaterThan(0);
+          else
+            expect(
+              found.map((x) => x.message),
+              program,
+            ).to.deep.equal([]);
+          for (const x of found) expect(x.message).to.not.include("undefined");
+        }),
+        runs,
+      );
+    });
+  }
 }
 
 /** A random spelling of one letter case: "Enabled", "ENABLED", "enabled", ... */

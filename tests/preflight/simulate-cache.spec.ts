@@ -1,8 +1,27 @@
+/**
+ * The simulator's caches (tools/preflight/iam/simulate.ts, compare.ts): policies validated once per
+ * content, equal requests answered once, the library's case-insensitive comparisons memoized.
+ * Each must answer as the library does afresh.
+ */
 import { expect } from "chai";
-import { SimulationError, simulate } from "../../tools/preflight/iam/simulate";
+import { iamPolicyUtils, memoized, original } from "../../tools/preflight/iam/compare";
+import {
+  AccessRequest,
+  SimulationError,
+  simulate,
+  simulateAfresh,
+} from "../../tools/preflight/iam/simulate";
 
 const ROLE = "arn:aws:iam::123456789012:role/reader";
 const BUCKET = "arn:aws:s3:::ehealth-records/scan.pdf";
+
+/** A policy that allows or denies reading the one object the requests ask for. */
+const reading = (Effect: "Allow" | "Deny") => ({
+  Version: "2012-10-17",
+  Statement: [{ Effect, Action: "s3:GetObject", Resource: BUCKET }],
+});
+const allow = reading("Allow");
+const deny = reading("Deny");
 
 describe("simulate (validation reused across requests)", () => {
   it("validates a policy again when the same document changed between two requests", async () => {
@@ -24,14 +43,6 @@ describe("simulate (validation reused across requests)", () => {
   });
 
   it("judges each request on the document it gives, not on an equal one seen before", async () => {
-    const allow = {
-      Version: "2012-10-17",
-      Statement: [{ Effect: "Allow", Action: "s3:GetObject", Resource: BUCKET }],
-    };
-    const deny = {
-      Version: "2012-10-17",
-      Statement: [{ Effect: "Deny", Action: "s3:GetObject", Resource: BUCKET }],
-    };
     const request = { principal: ROLE, action: "s3:GetObject", resource: BUCKET };
     expect((await simulate({ ...request, identityPolicies: [allow] })).decision).to.equal(
       "Allowed",
@@ -42,5 +53,79 @@ describe("simulate (validation reused across requests)", () => {
     expect((await simulate({ ...request, identityPolicies: [allow] })).decision).to.equal(
       "Allowed",
     );
+  });
+});
+
+/** Operator names as policies write them, other cases, accents and the empty string. */
+const WORDS = [
+  "IfExists",
+  "ifexists",
+  "IFEXISTS",
+  "StringEqualsIfExists",
+  "StringEqualsifexists",
+  "StringEquals",
+  "ForAllValues",
+  "forallvalues",
+  "ForAnyValue",
+  "ÏfExists",
+  "ifexísts",
+  "",
+  "s",
+];
+
+describe("simulate (the library's comparisons memoized, equal requests answered once)", () => {
+  it("answers every pair of strings through the library's comparisons as the library itself does", () => {
+    const utils = iamPolicyUtils();
+    for (const name of ["caseInsensitiveEquals", "caseInsensitiveEndsWith"] as const) {
+      const current = utils[name];
+      const own = original(current);
+      // Loading the simulator put the memoized comparison in the library's own module.
+      expect(own, name).to.not.equal(current);
+      for (const first of WORDS)
+        for (const second of WORDS)
+          for (let ask = 0; ask < 2; ask++)
+            expect(current(first, second), `${name}(${first}, ${second})`).to.equal(
+              own(first, second),
+            );
+    }
+  });
+
+  it("hands anything but two strings to the library, which refuses it as before", () => {
+    const compare = memoized((a, b) => a.localeCompare(b) === 0);
+    expect(() => compare(undefined as unknown as string, "IfExists")).to.throw(TypeError);
+    expect(compare("a", "a")).to.equal(true);
+  });
+
+  it("gives an equal request the answer a fresh simulation gives, and a copy each time", async () => {
+    const conditional = {
+      Version: "2012-10-17",
+      Statement: [
+        {
+          Effect: "Allow",
+          Action: "s3:GetObject",
+          Resource: BUCKET,
+          Condition: { StringEqualsIfExists: { "aws:PrincipalTag/team": "records" } },
+        },
+      ],
+    };
+    const base = { principal: ROLE, action: "s3:GetObject", resource: BUCKET };
+    const requests: AccessRequest[] = [
+      { ...base, identityPolicies: [allow] },
+      { ...base, identityPolicies: [allow, deny] },
+      { ...base, identityPolicies: [] },
+      { ...base, identityPolicies: [conditional], context: { "aws:PrincipalTag/team": "billing" } },
+      { ...base, identityPolicies: [conditional], context: { "aws:PrincipalTag/team": "records" } },
+      { ...base, identityPolicies: [allow], context: { "kms:ViaService": "s3.amazonaws.com" } },
+    ];
+    const fresh = await Promise.all(requests.map((r) => simulateAfresh(r)));
+    // Different answers among them, so that equal answers prove something.
+    expect(new Set(fresh.map((f) => f.decision)).size).to.equal(3);
+    expect(fresh.some((f) => f.ignoredContextKeys.length > 0)).to.equal(true);
+    for (let round = 0; round < 2; round++) {
+      const kept = await Promise.all(requests.map((r) => simulate(structuredClone(r))));
+      expect(kept).to.deep.equal(fresh);
+      // A caller that changes its answer changes no other caller's.
+      for (const answer of kept) (answer.ignoredContextKeys as string[]).push("changed");
+    }
   });
 });

@@ -58,8 +58,8 @@ function requestKey(value: unknown): string {
 const onceCache = new Map<string, Promise<Evaluation>>();
 
 /**
- * A fixture program that settles, evaluated once per distinct request and shared by the suites
- * that read it (several suites check the same fixture programs: the pack, the preflight, the
+ * A program that settles, evaluated once per distinct request and shared by the suites that read
+ * it (several suites check the same stacks and fixture programs: the pack, the preflight, the
  * reference handlers). Tests read evaluations and never change them.
  */
 export function evaluateOnce(request: EvaluationRequest): Promise<Evaluation> {
@@ -89,22 +89,13 @@ export function bothStacks(): { readonly ireland: Evaluation; readonly oregon: E
   return both;
 }
 
-const stackCache = new Map<string, Promise<Evaluation>>();
-
 /**
  * A stack evaluated with config overrides, evaluated once per distinct request and shared, as
  * `stack` is (suites that ask for the same variant, such as ireland with the research example's
- * config, get one evaluation). Tests read evaluations and never change them.
+ * config, get one evaluation).
  */
 export function stackWith(name: string, options: StackEvaluationOptions): Promise<Evaluation> {
-  const request = stackRequest(name, options);
-  const key = JSON.stringify(request);
-  let evaluation = stackCache.get(key);
-  if (!evaluation) {
-    evaluation = pool.evaluate(request);
-    stackCache.set(key, evaluation);
-  }
-  return evaluation;
+  return evaluateOnce(stackRequest(name, options));
 }
 
 export function ofType(resources: readonly ResourceRecord[], type: string): ResourceRecord[] {

@@ -74,14 +74,14 @@ describe("documentation", () => {
 
   it("runs exactly the README's test command in CI", () => {
     const ci = read(".ci/run");
-    // The quick start: install and plan, then test; CI runs the install and the test.
-    expect(readme).to.include("npm ci && npm run plan\nnpm test");
+    // The quick start: install and plan, then test and verify; CI runs all but the plan.
+    expect(readme).to.include("npm ci && npm run plan\nnpm test\nnpm run verify");
     const commands = ci
       .split("\n")
       .filter(
         (l) => l.trim() && !l.startsWith("#") && !l.startsWith("set ") && !l.startsWith("cd "),
       );
-    expect(commands).to.deep.equal(["npm ci", "npm test"]);
+    expect(commands).to.deep.equal(["npm ci", "npm test", "npm run verify"]);
   });
 });
 

@@ -1,16 +1,14 @@
 /**
  * Runs npm scripts in lanes, the lanes side by side, and fails if any script fails. A lane is
- * scripts joined by "+", run one after the other (a failure stops its lane). `npm test` runs
- * "mocha" beside "check+format:check" (typecheck and typed lint on one TypeScript program, then
- * the format check): two lanes for two cores (three heavy processes at once thrash and were
- * slower, measured). Mocha is the longest script, so it starts at once: queued behind the format
- * check, as it was, it finished 16 s later than it could. Every line a script prints is shown as
- * it comes, prefixed by the script's name, so a long run shows its progress; a summary of each
- * script and the verdict come last. A script runs as `npm run` runs it (its command in a shell,
+ * scripts joined by "+", run one after the other (a failure stops its lane). `npm run verify`
+ * runs "check" (typecheck and typed lint on one TypeScript program) beside "format:check": two
+ * lanes for two cores (three heavy processes at once thrash and were slower, measured). Every
+ * line a script prints is shown as it comes, prefixed by the script's name, so a long run shows
+ * its progress; a summary of each script and the verdict come last. A script runs as `npm run` runs it (its command in a shell,
  * node_modules/.bin first on PATH, npm_lifecycle_event naming it) without starting npm for it,
  * which cost each lane about a second; a script with pre or post scripts is left to npm.
  *
- *   node --import tsx tools/parallel.ts mocha check+format:check
+ *   node --import tsx tools/parallel.ts check format:check
  */
 import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
@@ -148,7 +146,9 @@ async function main(): Promise<number> {
     ...outcomes.filter((o) => o.code !== 0).map((o) => o.script),
     ...skipped.map((s) => `${s} (not run)`),
   ];
-  write(failed.length ? `npm test failed: ${failed.join(", ")}` : "npm test passed");
+  // Named as npm names the script that ran this (npm run verify), or by its lanes when run directly.
+  const name = process.env.npm_lifecycle_event ?? process.argv.slice(2).join(" ");
+  write(failed.length ? `${name} failed: ${failed.join(", ")}` : `${name} passed`);
   return failed.length ? 1 : 0;
 }
 

@@ -116,6 +116,13 @@ describe(".github/workflows", () => {
       "no job runs `npm test`",
     ],
     [
+      "a pull request that skips the static checks",
+      "pull-request.yml",
+      "      - run: npm run verify\n",
+      "",
+      "no job runs `npm run verify`",
+    ],
+    [
       "reports lost when the plan fails",
       "pull-request.yml",
       "        if: always()\n",

@@ -157,7 +157,7 @@ const runs = (job: Json) => stepsOf(job).flatMap((s) => (s.run ? [s.run.trim()] 
 
 function testsAndPlan(w: Workflow, problems: string[]): void {
   const all = jobsOf(w).flatMap(([, j]) => runs(j));
-  for (const command of ["npm ci", "npm test"]) {
+  for (const command of ["npm ci", "npm test", "npm run verify"]) {
     if (!all.includes(command)) problems.push(`${w.file}: no job runs \`${command}\``);
   }
   if (!all.some((r) => r.startsWith("npm run plan"))) {

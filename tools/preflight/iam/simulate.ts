@@ -42,9 +42,12 @@ import {
   type Simulation,
 } from "@cloud-copilot/iam-simulate";
 import { memoizeComparisons } from "./compare";
+import { memoizeResourceTypes } from "./resource-types";
 
-// The library's case-insensitive comparisons answer each pair once (compare.ts).
+// The library's case-insensitive comparisons answer each pair once (compare.ts), and its
+// resource-type lookup each action and resource once (resource-types.ts).
 memoizeComparisons();
+memoizeResourceTypes();
 
 export type Decision = "Allowed" | "ExplicitlyDenied" | "ImplicitlyDenied";
 export type PolicyDoc = { readonly Version?: string; readonly Statement: unknown };

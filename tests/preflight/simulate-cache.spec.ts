@@ -11,9 +11,11 @@ import {
   ownResourceTypes,
   resourceTypesModule,
 } from "../../tools/preflight/iam/resource-types";
+import { allowedContextKeysForRequest } from "@cloud-copilot/iam-simulate";
 import {
   AccessRequest,
   SimulationError,
+  allowedContextKeys,
   simulate,
   simulateAfresh,
 } from "../../tools/preflight/iam/simulate";
@@ -212,5 +214,32 @@ describe("arnFits (answers kept by pattern and resource)", () => {
     expect(new Set(fresh)).to.deep.equal(new Set([true, false]));
     for (let round = 0; round < 2; round++)
       expect(patterns.flatMap((p) => resources.map((r) => arnFits(p, r)))).to.deep.equal(fresh);
+  });
+});
+
+describe("simulate (the context keys of each action and resource kept)", () => {
+  it("lists the keys the library lists for each action and resource, the same list when asked again", async () => {
+    const questions: [string, string, string][] = [
+      ["s3", "GetObject", BUCKET],
+      ["s3", "ListBucket", "arn:aws:s3:::ehealth-records"],
+      [
+        "kms",
+        "Decrypt",
+        "arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab",
+      ],
+    ];
+    const lists = [];
+    for (const [service, name, resource] of questions) {
+      const own = new Set(
+        await allowedContextKeysForRequest(service, name, resource, false, undefined),
+      );
+      const kept = await allowedContextKeys(service, name, resource);
+      expect(kept).to.deep.equal(own);
+      // Asked again: the list kept, not a new one.
+      expect(await allowedContextKeys(service, name, resource)).to.equal(kept);
+      lists.push(kept);
+    }
+    // Different lists among them, so that equal lists prove something.
+    expect(new Set(lists.map((l) => [...l].sort().join())).size).to.equal(questions.length);
   });
 });

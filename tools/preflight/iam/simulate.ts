@@ -113,17 +113,41 @@ interface RequestContext {
   readonly untyped: readonly string[];
 }
 
+/**
+ * The context keys the library lets an action take on a resource, by action and resource: a
+ * function of the two and of iam-data, fixed for the process, asked again by every simulation of
+ * the same action on the same resource (a key policy judged for several callers, a bucket for
+ * several principals). A refusal (an action that does not exist) is not kept.
+ */
+const allowedByRequest = new Map<string, Promise<ReadonlySet<string>>>();
+
+export function allowedContextKeys(
+  service: string,
+  name: string,
+  resource: string,
+): Promise<ReadonlySet<string>> {
+  const key = `${service}:${name}\n${resource}`;
+  let allowed = allowedByRequest.get(key);
+  if (!allowed) {
+    if (allowedByRequest.size >= MAX_CACHED) allowedByRequest.clear();
+    allowed = allowedContextKeysForRequest(service, name, resource, false, undefined).then(
+      (keys) => new Set(keys),
+    );
+    allowedByRequest.set(key, allowed);
+    allowed.catch(() => allowedByRequest.delete(key));
+  }
+  return allowed;
+}
+
 async function contextFor(
   action: string,
   resource: string,
   context: Context,
 ): Promise<RequestContext> {
   const [service, name] = action.split(":");
-  let allowed: Set<string>;
+  let allowed: ReadonlySet<string>;
   try {
-    allowed = new Set(
-      await allowedContextKeysForRequest(service, name, resource, false, undefined),
-    );
+    allowed = await allowedContextKeys(service, name, resource);
   } catch {
     return { values: {}, colonKeys: [], untyped: [] };
   }

@@ -211,13 +211,19 @@ function validatedOnce(policy: PolicyDoc, validate: Validator): ValidatedPolicy 
  * Refusals are not kept: the next equal request is simulated again and refused again.
  */
 const answers = new Map<string, Promise<AccessResult>>();
+/**
+ * Past this many answers the cache starts over. A plan at 50 research enclaves asks about 2,500
+ * distinct questions, some of them first while the last program is still evaluated
+ * (IncrementalPreflight's warm-up): the cache holds them all until the account rules ask again.
+ */
+const MAX_ANSWERS = 8192;
 
 /** Evaluates one request as AWS would, or throws when the simulator cannot judge it. */
 export function simulate(request: AccessRequest): Promise<AccessResult> {
   const key = JSON.stringify(request);
   let answer = answers.get(key);
   if (!answer) {
-    if (answers.size >= MAX_CACHED) answers.clear();
+    if (answers.size >= MAX_ANSWERS) answers.clear();
     answer = simulateAfresh(request);
     answers.set(key, answer);
     answer.catch(() => answers.delete(key));

@@ -1,4 +1,5 @@
 import { expect } from "chai";
+import { ProgramGraph } from "../../tools/preflight/graph";
 import { arnFits, policyProblems } from "../../tools/preflight/rules/iam";
 import { naclGaps } from "../../tools/preflight/rules/convergence";
 import { ACCOUNT, Program, doc, findings } from "./program";
@@ -616,5 +617,27 @@ describe("preflight: programs as other teams write them", () => {
     const hits = await findings("tags-limits", p);
     expect(hits.map((h) => h.urn?.split("::").pop())).to.deep.equal(["over"]);
     expect(hits[0].message).to.include("51 tags").and.include("10 default tags");
+  });
+});
+
+describe("preflight: ProgramGraph", () => {
+  it("dependsOn: a resource that waits for a component waits for what the component's children wait for", () => {
+    const p = new Program();
+    const role = p.add("aws:iam/role:Role", "role", { name: "role" });
+    const key = p.add("aws:kms/key:Key", "key");
+    const other = p.add("aws:kms/key:Key", "other");
+    const component = p.add("ehealth:data:Data", "data");
+    const logs = p.add("aws:s3/bucket:Bucket", "logs", { bucket: "logs" }, { dependsOn: [role] });
+    const docs = p.add("aws:s3/bucket:Bucket", "docs", { bucket: "docs" }, { dependsOn: [key] });
+    p.add("aws:s3/bucket:Bucket", "stray", { bucket: "stray" }, { dependsOn: [other] });
+    Object.assign(logs, { parent: component.urn });
+    Object.assign(docs, { parent: component.urn });
+    const trail = p.add("aws:cloudtrail/trail:Trail", "trail", {}, { dependsOn: [component] });
+    const g = new ProgramGraph({ stack: p.stack, region: p.region, resources: p.resources });
+    expect(g.dependsOn(trail, component)).to.equal(true);
+    expect(g.dependsOn(trail, role)).to.equal(true);
+    expect(g.dependsOn(trail, key)).to.equal(true);
+    // What a resource outside the component waits for.
+    expect(g.dependsOn(trail, other)).to.equal(false);
   });
 });

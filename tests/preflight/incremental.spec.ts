@@ -2,6 +2,7 @@ import { expect } from "chai";
 import * as path from "node:path";
 import { PROJECT_DIR } from "../../tools/engine";
 import { IncrementalPreflight, PreflightInput, preflight } from "../../tools/preflight";
+import type { AccountRule } from "../../tools/preflight/types";
 import { evaluateOnce, stack } from "../helpers";
 
 const inputOf = (e: {
@@ -58,5 +59,49 @@ describe("IncrementalPreflight", () => {
     let missing: unknown;
     await run.finish(["dev", "prod"]).catch((err: unknown) => (missing = err));
     expect(String(missing)).to.include("prod was never added");
+  });
+});
+
+describe("IncrementalPreflight (account rules warmed up while programs arrive)", () => {
+  /** An account rule that notes the stacks of every run and finds something on a partial account. */
+  const probe = (seen: string[][], expected: number): AccountRule => ({
+    id: "probe",
+    family: "singletons",
+    kind: "fails-deploy",
+    scope: "account",
+    description: "Notes the programs it is run on.",
+    reference: { title: "none", url: "https://example.org" },
+    check(graphs) {
+      seen.push(graphs.map((g) => g.stack));
+      if (graphs.length < expected) {
+        if (graphs.length === 1) throw new Error("a partial account refused");
+        return [{ urn: null, message: "found on a partial account" }];
+      }
+      return [];
+    },
+  });
+  const program = (name: string): PreflightInput => ({
+    stack: name,
+    region: "eu-west-1",
+    resources: [],
+  });
+  const nextTurn = () => new Promise((resolve) => setImmediate(resolve));
+
+  it("runs the account rules on the programs added so far, and reports only those of the whole account", async () => {
+    const seen: string[][] = [];
+    const run = new IncrementalPreflight([probe(seen, 3)]);
+    await run.add(program("a"));
+    await nextTurn();
+    await run.add(program("b"));
+    await nextTurn();
+    // The warm-ups ran on what had arrived: one refused, one found something.
+    expect(seen).to.deep.equal([["a"], ["a", "b"]]);
+    await run.add(program("c"));
+    const result = await run.finish(["a", "b", "c"]);
+    // finish, called right after the last add, runs before any warm-up of the whole account.
+    expect(seen).to.deep.equal([["a"], ["a", "b"], ["a", "b", "c"]]);
+    expect(result.stacks.flatMap((s) => s.deploy)).to.deep.equal([]);
+    await nextTurn();
+    expect(seen).to.have.length(3);
   });
 });

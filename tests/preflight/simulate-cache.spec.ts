@@ -1,16 +1,25 @@
 /**
- * The simulator's caches (tools/preflight/iam/simulate.ts, compare.ts): policies validated once per
- * content, equal requests answered once, the library's case-insensitive comparisons memoized.
+ * The simulator's caches (tools/preflight/iam/simulate.ts, compare.ts, resource-types.ts): policies
+ * validated once per content, equal requests answered once, the library's case-insensitive
+ * comparisons and resource-type lookup memoized; and arnFits' answers (rules/iam.ts).
  * Each must answer as the library does afresh.
  */
 import { expect } from "chai";
 import { iamPolicyUtils, memoized, original } from "../../tools/preflight/iam/compare";
 import {
+  memoizedResourceTypes,
+  ownResourceTypes,
+  resourceTypesModule,
+} from "../../tools/preflight/iam/resource-types";
+import { allowedContextKeysForRequest } from "@cloud-copilot/iam-simulate";
+import {
   AccessRequest,
   SimulationError,
+  allowedContextKeys,
   simulate,
   simulateAfresh,
 } from "../../tools/preflight/iam/simulate";
+import { arnFits, arnFitsAfresh } from "../../tools/preflight/rules/iam";
 
 const ROLE = "arn:aws:iam::123456789012:role/reader";
 const BUCKET = "arn:aws:s3:::ehealth-records/scan.pdf";
@@ -127,5 +136,110 @@ describe("simulate (the library's comparisons memoized, equal requests answered 
       // A caller that changes its answer changes no other caller's.
       for (const answer of kept) (answer.ignoredContextKeys as string[]).push("changed");
     }
+  });
+});
+
+describe("simulate (the library's resource-type lookup memoized)", () => {
+  const QUESTIONS: [string, string, string][] = [
+    ["s3", "GetObject", BUCKET],
+    ["s3", "ListBucket", "arn:aws:s3:::ehealth-records"],
+    [
+      "kms",
+      "Decrypt",
+      "arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab",
+    ],
+    ["logs", "PutLogEvents", "arn:aws:logs:eu-west-1:123456789012:log-group:/app:log-stream:a"],
+    ["s3", "GetObject", "arn:aws:s3:::ehealth-records"],
+  ];
+
+  it("answers every action and resource in the library's own module as the library itself does", async () => {
+    const module = resourceTypesModule();
+    const current = module.getResourceTypesForAction;
+    const own = ownResourceTypes(current);
+    // Loading the simulator put the memoized lookup in the library's own module.
+    expect(own).to.not.equal(current);
+    const answers = await Promise.all(QUESTIONS.map((q) => own(...q)));
+    // Different answers among them (one matches nothing), so that equal answers prove something.
+    expect(answers.map((a) => a.length)).to.include(0);
+    expect(new Set(answers.map((a) => JSON.stringify(a))).size).to.be.greaterThan(3);
+    for (let round = 0; round < 2; round++)
+      expect(await Promise.all(QUESTIONS.map((q) => current(...q)))).to.deep.equal(answers);
+  });
+
+  it("asks the library once per service, action and resource, and again after a refusal", async () => {
+    const asked: string[] = [];
+    const lookup = memoizedResourceTypes(async (service, action, resource) => {
+      asked.push(`${service}:${action} ${resource}`);
+      if (action === "Nothing") throw new Error(`${service}:${action} does not exist`);
+      return [resource];
+    });
+    expect(await lookup("s3", "GetObject", BUCKET)).to.deep.equal([BUCKET]);
+    expect(await lookup("s3", "GetObject", BUCKET)).to.deep.equal([BUCKET]);
+    expect(await lookup("s3", "GetObject", "arn:aws:s3:::other/x")).to.deep.equal([
+      "arn:aws:s3:::other/x",
+    ]);
+    for (let i = 0; i < 2; i++)
+      await lookup("s3", "Nothing", BUCKET).then(
+        () => expect.fail("a refusal is refused again"),
+        (err: Error) => expect(err.message).to.include("does not exist"),
+      );
+    expect(asked).to.deep.equal([
+      `s3:GetObject ${BUCKET}`,
+      "s3:GetObject arn:aws:s3:::other/x",
+      `s3:Nothing ${BUCKET}`,
+      `s3:Nothing ${BUCKET}`,
+    ]);
+  });
+});
+
+describe("arnFits (answers kept by pattern and resource)", () => {
+  it("answers each pattern and resource as a fresh match does, asked twice", () => {
+    const patterns = [
+      "arn:${Partition}:s3:::${BucketName}",
+      "arn:${Partition}:s3:::${BucketName}/${ObjectName}",
+      "arn:${Partition}:logs:${Region}:${Account}:log-group:${LogGroupName}",
+      "arn:${Partition}:kms:${Region}:${Account}:key/${KeyId}",
+    ];
+    const resources = [
+      "arn:aws:s3:::b",
+      "arn:aws:s3:::b/*",
+      "arn:aws:s3:::*",
+      "arn:aws:logs:eu-west-1:123456789012:log-group:/app",
+      "arn:aws:logs:*:*:*",
+      "arn:aws:kms:eu-west-1:123456789012:key/*",
+      "*",
+    ];
+    const fresh = patterns.flatMap((p) => resources.map((r) => arnFitsAfresh(p, r)));
+    // Both answers among them, so that equal answers prove something.
+    expect(new Set(fresh)).to.deep.equal(new Set([true, false]));
+    for (let round = 0; round < 2; round++)
+      expect(patterns.flatMap((p) => resources.map((r) => arnFits(p, r)))).to.deep.equal(fresh);
+  });
+});
+
+describe("simulate (the context keys of each action and resource kept)", () => {
+  it("lists the keys the library lists for each action and resource, the same list when asked again", async () => {
+    const questions: [string, string, string][] = [
+      ["s3", "GetObject", BUCKET],
+      ["s3", "ListBucket", "arn:aws:s3:::ehealth-records"],
+      [
+        "kms",
+        "Decrypt",
+        "arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab",
+      ],
+    ];
+    const lists = [];
+    for (const [service, name, resource] of questions) {
+      const own = new Set(
+        await allowedContextKeysForRequest(service, name, resource, false, undefined),
+      );
+      const kept = await allowedContextKeys(service, name, resource);
+      expect(kept).to.deep.equal(own);
+      // Asked again: the list kept, not a new one.
+      expect(await allowedContextKeys(service, name, resource)).to.equal(kept);
+      lists.push(kept);
+    }
+    // Different lists among them, so that equal lists prove something.
+    expect(new Set(lists.map((l) => [...l].sort().join())).size).to.equal(questions.length);
   });
 });

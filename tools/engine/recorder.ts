@@ -97,8 +97,12 @@ export function engineUrn(parentUrn: string, type: string, name: string): string
 
 /**
  * A registration's response as the runtime reads it (runtime/resource.js): the URN, the id, and
- * the state behind `toJavaScript()`, which is all `deserializeProperties` asks of a Struct. Each
- * read gets a fresh copy, as a Struct's `toJavaScript()` would give.
+ * the state behind `toJavaScript()`, which is all `deserializeProperties` asks of a Struct. Every
+ * read shares the state: the runtime's only reader (`resolveOutputs`) and the recorder's hand it
+ * to `deserializeProperties`, which builds new objects and arrays and changes nothing it reads
+ * (runtime/rpc.js), so a copy per read, as a Struct's `toJavaScript()` gives, served nothing: two
+ * deep copies of every resource's state (tests/tools/engine-reference.spec.ts compares the records
+ * and stack outputs with the SDK's own monitor's).
  */
 class DirectResponse implements RegisterResponse {
   constructor(
@@ -116,7 +120,8 @@ class DirectResponse implements RegisterResponse {
     return this.id;
   }
   getObject(): { toJavaScript(): Record<string, unknown> } {
-    return { toJavaScript: () => copyJson(this.state) as Record<string, unknown> };
+    const state = this.state;
+    return { toJavaScript: () => state };
   }
   getProperties(): { toJavaScript(): Record<string, unknown> } {
     return this.getObject();
@@ -129,19 +134,6 @@ class DirectResponse implements RegisterResponse {
   getResult(): number {
     return 0;
   }
-}
-
-/**
- * A deep copy of serialized properties, as a protobuf Struct round trip returns them: plain
- * objects, arrays and primitives (serialization has already turned every other value into one).
- */
-function copyJson(value: unknown): unknown {
-  if (value === null || typeof value !== "object") return value;
-  if (Array.isArray(value)) return value.map(copyJson);
-  const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value))
-    out[key] = copyJson((value as Record<string, unknown>)[key]);
-  return out;
 }
 
 const SECRET_SIG = rpc.specialSecretSig;

@@ -55,6 +55,8 @@ export class ProgramGraph {
   private readonly providerRegion = new Map<string, string>();
   private readonly providerTags = new Map<string, Record<string, string>>();
   private readonly closure = new Map<string, Set<string>>();
+  /** The resources under each component, by its URN, built on the first `dependsOn`. */
+  private childrenByParent?: Map<string, Res[]>;
 
   constructor(input: PreflightInput) {
     this.stack = input.stack;
@@ -184,11 +186,29 @@ export class ProgramGraph {
         seen.add(d);
         stack.push(d);
         // Waiting for a component means waiting for everything below it.
-        for (const child of this.resources) if (child.parent === d) stack.push(child.urn);
+        for (const child of this.childrenOf(d)) stack.push(child.urn);
       }
     }
     this.closure.set(r.urn, seen);
     return seen;
+  }
+
+  /**
+   * The resources whose parent is `urn`, in the program's order: indexed once per graph, where a
+   * scan of every resource for each dependency made `dependsOn` grow with the square of the
+   * program (the ordering rules ask it for most resources).
+   */
+  private childrenOf(urn: string): readonly Res[] {
+    if (!this.childrenByParent) {
+      this.childrenByParent = new Map();
+      for (const r of this.resources) {
+        if (!r.parent) continue;
+        const siblings = this.childrenByParent.get(r.parent);
+        if (siblings) siblings.push(r);
+        else this.childrenByParent.set(r.parent, [r]);
+      }
+    }
+    return this.childrenByParent.get(urn) ?? [];
   }
 
   /** Resources whose input `key` refers to `target` (by any of its identifying values). */

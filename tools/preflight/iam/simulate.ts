@@ -42,9 +42,12 @@ import {
   type Simulation,
 } from "@cloud-copilot/iam-simulate";
 import { memoizeComparisons } from "./compare";
+import { memoizeResourceTypes } from "./resource-types";
 
-// The library's case-insensitive comparisons answer each pair once (compare.ts).
+// The library's case-insensitive comparisons answer each pair once (compare.ts), and its
+// resource-type lookup each action and resource once (resource-types.ts).
 memoizeComparisons();
+memoizeResourceTypes();
 
 export type Decision = "Allowed" | "ExplicitlyDenied" | "ImplicitlyDenied";
 export type PolicyDoc = { readonly Version?: string; readonly Statement: unknown };
@@ -110,17 +113,41 @@ interface RequestContext {
   readonly untyped: readonly string[];
 }
 
+/**
+ * The context keys the library lets an action take on a resource, by action and resource: a
+ * function of the two and of iam-data, fixed for the process, asked again by every simulation of
+ * the same action on the same resource (a key policy judged for several callers, a bucket for
+ * several principals). A refusal (an action that does not exist) is not kept.
+ */
+const allowedByRequest = new Map<string, Promise<ReadonlySet<string>>>();
+
+export function allowedContextKeys(
+  service: string,
+  name: string,
+  resource: string,
+): Promise<ReadonlySet<string>> {
+  const key = `${service}:${name}\n${resource}`;
+  let allowed = allowedByRequest.get(key);
+  if (!allowed) {
+    if (allowedByRequest.size >= MAX_CACHED) allowedByRequest.clear();
+    allowed = allowedContextKeysForRequest(service, name, resource, false, undefined).then(
+      (keys) => new Set(keys),
+    );
+    allowedByRequest.set(key, allowed);
+    allowed.catch(() => allowedByRequest.delete(key));
+  }
+  return allowed;
+}
+
 async function contextFor(
   action: string,
   resource: string,
   context: Context,
 ): Promise<RequestContext> {
   const [service, name] = action.split(":");
-  let allowed: Set<string>;
+  let allowed: ReadonlySet<string>;
   try {
-    allowed = new Set(
-      await allowedContextKeysForRequest(service, name, resource, false, undefined),
-    );
+    allowed = await allowedContextKeys(service, name, resource);
   } catch {
     return { values: {}, colonKeys: [], untyped: [] };
   }
@@ -184,13 +211,19 @@ function validatedOnce(policy: PolicyDoc, validate: Validator): ValidatedPolicy 
  * Refusals are not kept: the next equal request is simulated again and refused again.
  */
 const answers = new Map<string, Promise<AccessResult>>();
+/**
+ * Past this many answers the cache starts over. A plan at 50 research enclaves asks about 2,500
+ * distinct questions, some of them first while the last program is still evaluated
+ * (IncrementalPreflight's warm-up): the cache holds them all until the account rules ask again.
+ */
+const MAX_ANSWERS = 8192;
 
 /** Evaluates one request as AWS would, or throws when the simulator cannot judge it. */
 export function simulate(request: AccessRequest): Promise<AccessResult> {
   const key = JSON.stringify(request);
   let answer = answers.get(key);
   if (!answer) {
-    if (answers.size >= MAX_CACHED) answers.clear();
+    if (answers.size >= MAX_ANSWERS) answers.clear();
     answer = simulateAfresh(request);
     answers.set(key, answer);
     answer.catch(() => answers.delete(key));

@@ -4,7 +4,7 @@
  * stack resources linked to their parents and dependencies), config with the schema's defaults.
  * Policies are indexed by resource type, so each resource meets only the policies that apply to it.
  */
-import { EnforcementLevel, PolicyResource, UnknownValueError } from "@pulumi/policy";
+import type { EnforcementLevel, PolicyResource } from "@pulumi/policy";
 import type { EhealthPolicy, EhealthResourcePolicy } from "../../policy-pack/policies";
 import type { ExemptedFinding } from "../../policy-pack/policies/lib/exemptions";
 import type { ResourceRecord } from "../engine";
@@ -16,6 +16,7 @@ import {
   RunResource,
   PolicyExtras,
   StackResource,
+  UnknownValueError,
   holdsUnknown,
   notApplicable,
   propsFor,

@@ -8,6 +8,7 @@ import { EvaluationError, PROJECT_DIR } from "../../tools/engine";
 import { knownClean } from "../../tools/engine/typecheck";
 import { Evaluator, Typechecker, main } from "../../tools/plan/cli";
 import { PlanReport } from "../../tools/plan/report";
+import { packSummary } from "../../tools/policy/run";
 import { policies } from "../../policy-pack/policies";
 import { evaluateShared } from "../helpers";
 
@@ -418,6 +419,30 @@ describe("npm run plan", () => {
     expectBadInput(
       await judge(write("level.json", badLevel)),
       'enforcementLevel "sometimes" is not one of',
+    );
+  });
+
+  it("judges the policy config against the pack its workers ran, as their answers describe it", async () => {
+    // A worker answers with the pack it ran as data (PolicyRun's `pack`); the plan judges names
+    // against that, and never loads the pack itself for a config with no other fault. An answer
+    // whose pack has one policy only makes a policy the repository's pack has unknown.
+    const only = packSummary(policies.filter((p) => p.name === "ec2-vpc-enable-flow-logs"));
+    const answered: Evaluator = (request) =>
+      Promise.resolve({
+        project: request.project,
+        stack: request.stack,
+        program: request.program,
+        region: "eu-west-1",
+        resources: [],
+        outputs: {},
+        timingsMs: { program: 0 },
+        checks: { violations: [], exempted: [], checked: {}, pack: only },
+      });
+    const file = path.join(dir, "other-pack.json");
+    writeFileSync(file, JSON.stringify({ "rds-storage-enforce-encryption": "advisory" }));
+    expectBadInput(
+      await runPlan(["--policy-config", file, "--stack", "ireland", "--no-typecheck"], answered),
+      '"rds-storage-enforce-encryption" is not a policy of the pack',
     );
   });
 

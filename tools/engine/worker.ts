@@ -204,13 +204,15 @@ export async function evaluateAndCheck(
   if (!request.check) return evaluation;
   const started = performance.now();
   /* eslint-disable @typescript-eslint/no-require-imports */
-  const { runPolicies } = require("../policy/run") as typeof import("../policy/run");
+  const { packSummary, runPolicies } = require("../policy/run") as typeof import("../policy/run");
   const { policies } =
     require("../../policy-pack/policies") as typeof import("../../policy-pack/policies");
   /* eslint-enable @typescript-eslint/no-require-imports */
   const now = request.check.now ? new Date(request.check.now) : undefined;
-  const checks = runPolicies(evaluation.resources, policies, request.check.config, { now });
+  const run = runPolicies(evaluation.resources, policies, request.check.config, { now });
   const policiesMs = Math.round(performance.now() - started);
+  // The pack as data, for the process that reports: it need not load the pack's code (tools/plan).
+  const checks = { ...run, pack: packSummary(policies) };
   return { ...evaluation, checks, timingsMs: { ...evaluation.timingsMs, policies: policiesMs } };
 }
 

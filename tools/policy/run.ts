@@ -50,6 +50,36 @@ export interface PolicyRun {
    * inapplicable (for a policy that judges the stack as a whole, every resource of the stack).
    */
   readonly checked: Record<string, number>;
+  /**
+   * What the reports need to know of the pack that ran (an evaluation worker sends it with its
+   * answer), so that the process that reports never loads the pack's code itself.
+   */
+  readonly pack?: readonly PackPolicy[];
+}
+
+/**
+ * A policy as the plan's reports and its config check read it: its name, levels, citations and
+ * the settings its config takes. Plain data, so that a worker can send it.
+ */
+export interface PackPolicy {
+  readonly name: string;
+  readonly enforcementLevel?: EnforcementLevel;
+  readonly meta: Pick<EhealthPolicy["meta"], "enforcementLevel" | "hipaa">;
+  readonly configSchema?: { readonly properties?: Readonly<Record<string, unknown>> };
+}
+
+/** The pack as data: names, levels, citations and the names of the settings each config takes. */
+export function packSummary(policies: readonly EhealthPolicy[]): PackPolicy[] {
+  return policies.map((p) => ({
+    name: p.name,
+    enforcementLevel: p.enforcementLevel,
+    meta: { enforcementLevel: p.meta.enforcementLevel, hipaa: [...p.meta.hipaa] },
+    configSchema: {
+      properties: Object.fromEntries(
+        Object.keys(p.configSchema?.properties ?? {}).map((key) => [key, {}]),
+      ),
+    },
+  }));
 }
 
 export interface RunOptions {

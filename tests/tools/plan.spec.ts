@@ -1,7 +1,7 @@
 import { Resvg } from "@resvg/resvg-js";
 import Ajv from "ajv";
 import { expect } from "chai";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { EvaluationError, PROJECT_DIR } from "../../tools/engine";
@@ -9,6 +9,7 @@ import { knownClean } from "../../tools/engine/typecheck";
 import { Evaluator, Typechecker, main } from "../../tools/plan/cli";
 import { PlanReport } from "../../tools/plan/report";
 import { packSummary } from "../../tools/policy/run";
+import { likelyStacks } from "../../tools/plan/prestart";
 import { policies } from "../../policy-pack/policies";
 import { evaluateShared } from "../helpers";
 
@@ -485,5 +486,19 @@ describe("npm run plan", () => {
     ]) {
       expect(run.out).to.include(option);
     }
+  });
+});
+
+describe("plan prestart (tools/plan/prestart.ts)", () => {
+  it("starts a worker per stack file of the project, one for --stack or --config, none for --program or --help", () => {
+    const stackFiles = readdirSync(PROJECT_DIR).filter((f) => /^Pulumi\.[^.]+\.yaml$/.test(f));
+    expect(stackFiles.length).to.be.greaterThan(1);
+    expect(likelyStacks([])).to.equal(stackFiles.length);
+    expect(likelyStacks(["--quiet", "--stack", "all"])).to.equal(stackFiles.length);
+    expect(likelyStacks(["--stack", "ireland"])).to.equal(1);
+    expect(likelyStacks(["--stack=oregon", "--json", "x.json"])).to.equal(1);
+    expect(likelyStacks(["--config", "examples/research/Pulumi.ireland.yaml"])).to.equal(1);
+    expect(likelyStacks(["--program", "elsewhere/index.ts"])).to.equal(0);
+    expect(likelyStacks(["--help"])).to.equal(0);
   });
 });

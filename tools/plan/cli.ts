@@ -5,6 +5,8 @@
  * Exit codes: 0 no mandatory violation and no fails-deploy finding, 1 either, 2 bad input (one
  * line, no trace).
  */
+// First: as a command, the plan's workers start loading the SDK before the rest loads (prestart.ts).
+import "./prestart";
 import { Command, CommanderError, InvalidArgumentError } from "commander";
 import { mkdirSync, writeFileSync } from "node:fs";
 import * as path from "node:path";

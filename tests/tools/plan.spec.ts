@@ -1,13 +1,15 @@
 import { Resvg } from "@resvg/resvg-js";
 import Ajv from "ajv";
 import { expect } from "chai";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { EvaluationError, PROJECT_DIR } from "../../tools/engine";
 import { knownClean } from "../../tools/engine/typecheck";
 import { Evaluator, Typechecker, main } from "../../tools/plan/cli";
 import { PlanReport } from "../../tools/plan/report";
+import { packSummary } from "../../tools/policy/run";
+import { likelyStacks } from "../../tools/plan/prestart";
 import { policies } from "../../policy-pack/policies";
 import { evaluateShared } from "../helpers";
 
@@ -421,6 +423,30 @@ describe("npm run plan", () => {
     );
   });
 
+  it("judges the policy config against the pack its workers ran, as their answers describe it", async () => {
+    // A worker answers with the pack it ran as data (PolicyRun's `pack`); the plan judges names
+    // against that, and never loads the pack itself for a config with no other fault. An answer
+    // whose pack has one policy only makes a policy the repository's pack has unknown.
+    const only = packSummary(policies.filter((p) => p.name === "ec2-vpc-enable-flow-logs"));
+    const answered: Evaluator = (request) =>
+      Promise.resolve({
+        project: request.project,
+        stack: request.stack,
+        program: request.program,
+        region: "eu-west-1",
+        resources: [],
+        outputs: {},
+        timingsMs: { program: 0 },
+        checks: { violations: [], exempted: [], checked: {}, pack: only },
+      });
+    const file = path.join(dir, "other-pack.json");
+    writeFileSync(file, JSON.stringify({ "rds-storage-enforce-encryption": "advisory" }));
+    expectBadInput(
+      await runPlan(["--policy-config", file, "--stack", "ireland", "--no-typecheck"], answered),
+      '"rds-storage-enforce-encryption" is not a policy of the pack',
+    );
+  });
+
   it("masks secret inputs, nested ones included, in every report it writes", async () => {
     const run = await runs.secrets;
     const json = readFileSync(path.join(dir, "secrets.json"), "utf8");
@@ -460,5 +486,19 @@ describe("npm run plan", () => {
     ]) {
       expect(run.out).to.include(option);
     }
+  });
+});
+
+describe("plan prestart (tools/plan/prestart.ts)", () => {
+  it("starts a worker per stack file of the project, one for --stack or --config, none for --program or --help", () => {
+    const stackFiles = readdirSync(PROJECT_DIR).filter((f) => /^Pulumi\.[^.]+\.yaml$/.test(f));
+    expect(stackFiles.length).to.be.greaterThan(1);
+    expect(likelyStacks([])).to.equal(stackFiles.length);
+    expect(likelyStacks(["--quiet", "--stack", "all"])).to.equal(stackFiles.length);
+    expect(likelyStacks(["--stack", "ireland"])).to.equal(1);
+    expect(likelyStacks(["--stack=oregon", "--json", "x.json"])).to.equal(1);
+    expect(likelyStacks(["--config", "examples/research/Pulumi.ireland.yaml"])).to.equal(1);
+    expect(likelyStacks(["--program", "elsewhere/index.ts"])).to.equal(0);
+    expect(likelyStacks(["--help"])).to.equal(0);
   });
 });

@@ -2,7 +2,7 @@ import { expect } from "chai";
 import * as path from "node:path";
 import { Evaluation, PROJECT_DIR } from "../../tools/engine";
 import { DEFERRED, pulumiRoot } from "../../tools/engine/sdk";
-import { evaluateInWorker } from "../../tools/engine/worker";
+import { evaluateInWorker, prestartWorkers, waitingWorkers } from "../../tools/engine/worker";
 
 describe("tools/engine/sdk", () => {
   it("defers every function the SDK's closure modules export, and nothing they do not", () => {
@@ -36,6 +36,24 @@ describe("tools/engine/sdk", () => {
 
     it("runs the program in the SDK's global store, outside any AsyncLocalStorage", async () => {
       expect((await evaluation).outputs.inLocalStorage).to.equal(false);
+    });
+  });
+
+  describe("a worker started before its program is known (prestartWorkers)", () => {
+    it("evaluates the next program evaluateInWorker is given, as a worker started for it does, and then waits no more", async () => {
+      prestartWorkers(1);
+      expect(waitingWorkers()).to.equal(1);
+      const { resources, outputs } = await evaluateInWorker({
+        program: path.join(PROJECT_DIR, "tests", "fixtures", "programs", "loaded-modules.ts"),
+        project: "fixture",
+        stack: "test",
+        config: { "aws:region": "eu-west-1" },
+      });
+      expect(waitingWorkers()).to.equal(0);
+      expect(resources.map((r) => r.type)).to.include("aws:s3/bucket:Bucket");
+      expect(outputs.typescriptLoaded).to.equal(false);
+      expect(outputs.arboristLoaded).to.equal(false);
+      expect(outputs.inLocalStorage).to.equal(false);
     });
   });
 });

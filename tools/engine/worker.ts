@@ -57,14 +57,43 @@ function settle(reply: WorkerReply): Evaluation {
   throw new EvaluationError(reply.message, reply.kind);
 }
 
+/** Workers started ahead of their request (prestartWorkers), each waiting for one program. */
+const prestarted: Worker[] = [];
+
 /**
- * Runs `evaluateProgram` in a fresh worker thread and resolves with its result; a program that must
- * run in another working directory gets a child process instead (child.ts).
+ * Starts workers that load the SDK now and evaluate the next programs evaluateInWorker is given,
+ * one each, as a worker of their own would: a command that knows it will evaluate soon calls this
+ * first, so that the SDK loads while the command loads its own code and reads its inputs (the
+ * plan: its command line, project and stack files). A worker never given a program does not keep
+ * the process alive.
+ */
+export function prestartWorkers(count: number): void {
+  for (let i = 0; i < count; i++) {
+    const worker = startWorker({ awaiting: true });
+    worker.unref();
+    prestarted.push(worker);
+  }
+}
+
+/** How many prestarted workers wait for a program. */
+export function waitingWorkers(): number {
+  return prestarted.length;
+}
+
+/**
+ * Runs `evaluateProgram` in a fresh worker thread (one prestartWorkers started, if one waits) and
+ * resolves with its result; a program that must run in another working directory gets a child
+ * process instead (child.ts).
  */
 export function evaluateInWorker(request: EvaluationRequest): Promise<Evaluation> {
   if (needsOwnDirectory(request)) return evaluateInChild(request);
   return new Promise((resolve, reject) => {
-    const worker = startWorker(request);
+    const waiting = prestarted.shift();
+    if (waiting) {
+      waiting.ref();
+      waiting.postMessage(request);
+    }
+    const worker = waiting ?? startWorker(request);
     let settled = false;
     worker.once("message", (reply: WorkerReply) => {
       settled = true;
@@ -204,13 +233,15 @@ export async function evaluateAndCheck(
   if (!request.check) return evaluation;
   const started = performance.now();
   /* eslint-disable @typescript-eslint/no-require-imports */
-  const { runPolicies } = require("../policy/run") as typeof import("../policy/run");
+  const { packSummary, runPolicies } = require("../policy/run") as typeof import("../policy/run");
   const { policies } =
     require("../../policy-pack/policies") as typeof import("../../policy-pack/policies");
   /* eslint-enable @typescript-eslint/no-require-imports */
   const now = request.check.now ? new Date(request.check.now) : undefined;
-  const checks = runPolicies(evaluation.resources, policies, request.check.config, { now });
+  const run = runPolicies(evaluation.resources, policies, request.check.config, { now });
   const policiesMs = Math.round(performance.now() - started);
+  // The pack as data, for the process that reports: it need not load the pack's code (tools/plan).
+  const checks = { ...run, pack: packSummary(policies) };
   return { ...evaluation, checks, timingsMs: { ...evaluation.timingsMs, policies: policiesMs } };
 }
 
@@ -233,7 +264,12 @@ function reply(
 if (!isMainThread && parentPort) {
   const port = parentPort;
   const data = workerData as
-    | { program?: string; pool?: boolean; typecheck?: { entry: string; projectDir?: string } }
+    | {
+        program?: string;
+        pool?: boolean;
+        awaiting?: boolean;
+        typecheck?: { entry: string; projectDir?: string };
+      }
     | undefined;
   if (data?.typecheck) {
     const { entry, projectDir } = data.typecheck;
@@ -251,5 +287,11 @@ if (!isMainThread && parentPort) {
     port.on("message", (request: EvaluationRequest) => void reply(port, request, {}));
   } else if (data?.program) {
     void reply(port, data as EvaluationRequest, { ownThread: true });
+  } else if (data?.awaiting) {
+    // Prestarted: the one program it is given, as a worker started for it evaluates it.
+    port.once(
+      "message",
+      (request: EvaluationRequest) => void reply(port, request, { ownThread: true }),
+    );
   }
 }

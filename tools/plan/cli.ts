@@ -5,6 +5,8 @@
  * Exit codes: 0 no mandatory violation and no fails-deploy finding, 1 either, 2 bad input (one
  * line, no trace).
  */
+// First: as a command, the plan's workers start loading the SDK before the rest loads (prestart.ts).
+import "./prestart";
 import { Command, CommanderError, InvalidArgumentError } from "commander";
 import { mkdirSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
@@ -25,6 +27,7 @@ import {
   checkPolicyConfig,
   levelChanges,
   readPolicyConfigSource,
+  wellFormedPolicyConfig,
 } from "./policy-config";
 import type { PlanReport } from "./report";
 
@@ -200,10 +203,24 @@ export async function plan(
       : Promise.resolve(undefined);
   checking.catch(() => undefined);
   if (typecheckOn) log(`type-checking ${shownProgram}`);
-  // Judged while the workers run; a bad config still stops the plan before any report.
-  checkPolicyConfig(source.config as Record<string, unknown>, options.policyConfig);
+  // Judged while the workers run; a bad config still stops the plan before any report. The pack's
+  // names and settings come with the first worker's answer (the workers load the pack anyway):
+  // this process loads the pack's code only to find the first fault of a config that has one
+  // (the same fault, in the same order, as when it always loaded it).
+  const policyConfig = source.config as Record<string, unknown>;
+  if (!wellFormedPolicyConfig(policyConfig, options.policyConfig))
+    checkPolicyConfig(policyConfig, options.policyConfig);
+  const pack = Promise.any(answers).then(
+    (e) => e.checks?.pack,
+    () => undefined,
+  );
+  const judged = pack.then((policies) =>
+    checkPolicyConfig(policyConfig, options.policyConfig, policies ?? undefined),
+  );
+  judged.catch(() => undefined);
   const checked = await checking;
   if (checked && checked.diagnostics.length) {
+    await judged;
     throw new TypeErrors(checked.diagnostics, shownProgram);
   }
   // While the workers evaluate, the main thread (idle until they answer) loads what runs after
@@ -221,14 +238,20 @@ export async function plan(
     ),
   );
   added.catch(() => undefined);
+  await judged;
   const evaluations = await running;
-  const changes = levelChanges(source.config);
+  const policies = (await pack) ?? undefined;
+  const changes = levelChanges(source.config, policies);
   await added;
   const deploy = await deployChecks.finish(evaluations.map((e) => e.stack));
   // A replica bucket in one stack is the destination of another stack's replication.
   const replicas = replicaSources(evaluations as Parameters<typeof replicaSources>[0]);
   const stacks = evaluations.map((e, i) =>
-    stackReport({ ...e, deploy: deploy.stacks[i].deploy }, shownProgram, { changes, replicas }),
+    stackReport({ ...e, deploy: deploy.stacks[i].deploy }, shownProgram, {
+      changes,
+      replicas,
+      policies,
+    }),
   );
   const report = planReport(stacks, {
     generatedAt: now,

@@ -7,6 +7,7 @@ import { createHash } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import * as path from "node:path";
 import type { EhealthPolicy } from "../../policy-pack/policies";
+import type { PackPolicy } from "../policy/run";
 
 export class PlanInputError extends Error {}
 
@@ -77,10 +78,7 @@ function loadPack(): readonly EhealthPolicy[] {
 }
 
 /** A policy's level under a config, as the engine decides it: its own entry, then `all`. */
-export function levelUnder(
-  policy: EhealthPolicy,
-  config: Readonly<Record<string, unknown>>,
-): string {
+export function levelUnder(policy: PackPolicy, config: Readonly<Record<string, unknown>>): string {
   const pick = (c: unknown) =>
     typeof c === "string" ? c : (c as { enforcementLevel?: string } | undefined)?.enforcementLevel;
   return pick(config[policy.name]) ?? pick(config.all) ?? policy.enforcementLevel ?? "advisory";
@@ -89,7 +87,7 @@ export function levelUnder(
 /** Every policy whose level under this config is not the pack's default, by name. */
 export function levelChanges(
   config: Readonly<Record<string, unknown>>,
-  policies: readonly EhealthPolicy[] = loadPack(),
+  policies: readonly PackPolicy[] = loadPack(),
 ): LevelChange[] {
   const weight = (l: string) => (l === "disabled" ? 0 : l === "advisory" ? 1 : 2);
   return policies
@@ -112,15 +110,43 @@ export function levelChanges(
 
 /**
  * Checks a policy config as the CLI would, and more: unknown policies and properties, and
- * exemptions without a reason, are refused. It needs the pack's metadata, loaded only here, so the
- * plan can start its workers first.
+ * exemptions without a reason, are refused. It needs the pack's metadata: the pack's own, loaded
+ * here, unless given (the plan has it from its workers, which load the pack anyway).
  */
-export function checkPolicyConfig(config: Record<string, unknown>, file: string): void {
-  const byName = new Map(loadPack().map((p) => [p.name, p]));
+export function checkPolicyConfig(
+  config: Record<string, unknown>,
+  file: string,
+  policies: readonly PackPolicy[] = loadPack(),
+): void {
+  judge(config, file, new Map(policies.map((p) => [p.name, p])));
+}
+
+/**
+ * Whether checkPolicyConfig can refuse this config only for naming a policy or setting the pack
+ * does not have: every other rule holds. Needs no pack, so the plan judges this much at once and
+ * the rest when its first worker answers with the pack (a worker runs such a config unharmed: an
+ * unknown name or setting is never read).
+ */
+export function wellFormedPolicyConfig(config: Record<string, unknown>, file: string): boolean {
+  try {
+    judge(config, file, undefined);
+    return true;
+  } catch (err) {
+    if (err instanceof PlanInputError) return false;
+    throw err;
+  }
+}
+
+/** checkPolicyConfig's rules; without `byName`, every policy and setting counts as known. */
+function judge(
+  config: Record<string, unknown>,
+  file: string,
+  byName: ReadonlyMap<string, PackPolicy> | undefined,
+): void {
   for (const [name, value] of Object.entries(config)) {
     const where = `policy config ${file}: "${name}"`;
-    const policy = byName.get(name);
-    if (!policy && name !== "all")
+    const policy = byName?.get(name);
+    if (byName && !policy && name !== "all")
       throw new PlanInputError(`${where} is not a policy of the pack (see docs/policies.md)`);
     if (typeof value === "string") {
       if (!LEVELS.includes(value))
@@ -143,7 +169,7 @@ export function checkPolicyConfig(config: Record<string, unknown>, file: string)
       ...Object.keys(policy?.configSchema?.properties ?? {}),
     ]);
     for (const key of Object.keys(settings)) {
-      if (!known.has(key))
+      if (byName && !known.has(key))
         throw new PlanInputError(
           `${where} has no setting "${key}" (it takes ${[...known].join(", ")})`,
         );

@@ -2,9 +2,8 @@
  * The plan's report: what each stack would create and what the policy pack found. The JSON form is
  * versioned and documented in docs/plan-report.md (schema: docs/plan-report.schema.json).
  */
-import { policies } from "../../policy-pack/policies";
 import { DeployFinding, Evaluation, STACK_TYPE, descendants } from "../engine/types";
-import type { Exempted, Finding } from "../policy/run";
+import type { Exempted, Finding, PackPolicy } from "../policy/run";
 import { InventoryResource, PhiStore, phiInventory } from "./inventory";
 import type { LevelChange } from "./policy-config";
 import type { Provenance } from "./provenance";
@@ -165,11 +164,23 @@ function propertiesOf(evaluation: Evaluation): StackProperties {
   };
 }
 
+/** The pack's own policies, loaded when a caller gives no summary of them (the plan gives one). */
+function ownPack(): readonly PackPolicy[] {
+  /* eslint-disable @typescript-eslint/no-require-imports */
+  const { policies } =
+    require("../../policy-pack/policies") as typeof import("../../policy-pack/policies");
+  const { packSummary } = require("../policy/run") as typeof import("../policy/run");
+  /* eslint-enable @typescript-eslint/no-require-imports */
+  return packSummary(policies);
+}
+
 export interface StackContext {
   /** Policies whose level the policy config changed (they make provisions "not checked"). */
   readonly changes?: readonly LevelChange[];
   /** Buckets other buckets of the plan replicate into (inventory.ts `replicaSources`). */
   readonly replicas?: ReadonlyMap<string, string>;
+  /** The pack that ran (PolicyRun's `pack`). @default this repository's pack */
+  readonly policies?: readonly PackPolicy[];
 }
 
 export function stackReport(
@@ -203,7 +214,7 @@ export function stackReport(
     exempted,
     checked,
     safeguards: safeguardMatrix({
-      policies,
+      policies: context.policies ?? ownPack(),
       changes: context.changes ?? [],
       checked,
       violations,
@@ -267,7 +278,7 @@ export function policiesFor(safeguard: {
   readonly includes?: readonly string[];
 }): string[] {
   const prefixes = [safeguard.citation, ...(safeguard.includes ?? [])];
-  return policies
+  return ownPack()
     .filter((p) => p.meta.hipaa.some((c) => prefixes.some((s) => c === s || c.startsWith(`${s}(`))))
     .map((p) => p.name);
 }

@@ -10,8 +10,7 @@
  * Titles are the regulation's own headings (https://www.ecfr.gov/current/title-45/subtitle-A/subchapter-C/part-164/subpart-C;
  * also https://www.law.cornell.edu/cfr/text/45/164.308 and /164.312).
  */
-import type { EhealthPolicy } from "../../policy-pack/policies";
-import type { Exempted, Finding } from "../policy/run";
+import type { Exempted, Finding, PackPolicy } from "../policy/run";
 import type { LevelChange } from "./policy-config";
 
 export type SafeguardGroup =
@@ -133,7 +132,7 @@ function citationOrder(a: string, b: string): number {
 }
 
 export interface MatrixInput {
-  readonly policies: readonly EhealthPolicy[];
+  readonly policies: readonly PackPolicy[];
   readonly changes: readonly LevelChange[];
   readonly checked: Readonly<Record<string, number>>;
   readonly violations: readonly Finding[];

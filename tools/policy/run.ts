@@ -4,7 +4,7 @@
  * stack resources linked to their parents and dependencies), config with the schema's defaults.
  * Policies are indexed by resource type, so each resource meets only the policies that apply to it.
  */
-import { EnforcementLevel, PolicyResource, UnknownValueError } from "@pulumi/policy";
+import type { EnforcementLevel, PolicyResource } from "@pulumi/policy";
 import type { EhealthPolicy, EhealthResourcePolicy } from "../../policy-pack/policies";
 import type { ExemptedFinding } from "../../policy-pack/policies/lib/exemptions";
 import type { ResourceRecord } from "../engine";
@@ -16,6 +16,7 @@ import {
   RunResource,
   PolicyExtras,
   StackResource,
+  UnknownValueError,
   holdsUnknown,
   notApplicable,
   propsFor,
@@ -49,6 +50,36 @@ export interface PolicyRun {
    * inapplicable (for a policy that judges the stack as a whole, every resource of the stack).
    */
   readonly checked: Record<string, number>;
+  /**
+   * What the reports need to know of the pack that ran (an evaluation worker sends it with its
+   * answer), so that the process that reports never loads the pack's code itself.
+   */
+  readonly pack?: readonly PackPolicy[];
+}
+
+/**
+ * A policy as the plan's reports and its config check read it: its name, levels, citations and
+ * the settings its config takes. Plain data, so that a worker can send it.
+ */
+export interface PackPolicy {
+  readonly name: string;
+  readonly enforcementLevel?: EnforcementLevel;
+  readonly meta: Pick<EhealthPolicy["meta"], "enforcementLevel" | "hipaa">;
+  readonly configSchema?: { readonly properties?: Readonly<Record<string, unknown>> };
+}
+
+/** The pack as data: names, levels, citations and the names of the settings each config takes. */
+export function packSummary(policies: readonly EhealthPolicy[]): PackPolicy[] {
+  return policies.map((p) => ({
+    name: p.name,
+    enforcementLevel: p.enforcementLevel,
+    meta: { enforcementLevel: p.meta.enforcementLevel, hipaa: [...p.meta.hipaa] },
+    configSchema: {
+      properties: Object.fromEntries(
+        Object.keys(p.configSchema?.properties ?? {}).map((key) => [key, {}]),
+      ),
+    },
+  }));
 }
 
 export interface RunOptions {
@@ -114,14 +145,69 @@ export function policyConfig(policy: EhealthPolicy, config: PackConfig): Record<
   return { ...defaults, ...values };
 }
 
-/** One policy as a run applies it: its level, its config (built when first read) and its extras. */
-interface Active extends PolicyExtras {
-  readonly policy: EhealthPolicy;
-  readonly index: number;
-  readonly level: EnforcementLevel;
-  readonly getConfig: <T>() => T;
-  readonly now: Date | undefined;
-  readonly reportExempted: (f: ExemptedFinding) => void;
+function findingOf(
+  policy: EhealthPolicy,
+  level: EnforcementLevel,
+  urn: string | null,
+  message: string,
+): Finding {
+  return {
+    policy: policy.name,
+    enforcementLevel: level === "mandatory" || level === "remediate" ? "mandatory" : "advisory",
+    severity: policy.severity ?? "medium",
+    urn,
+    message,
+    hipaa: policy.meta.hipaa,
+  };
+}
+
+/**
+ * One policy as a run applies it: its level, its config (built when first read, then the same
+ * object for every later read of the run: most policies read it only to exempt a finding) and its
+ * extras. A class with methods, and one report function for all its calls: the run creates no
+ * closure per policy or per call (tsx's keepNames names each closure it creates with
+ * Object.defineProperty, seen in a heap profile of the pack's passes).
+ */
+class Active implements PolicyExtras {
+  private built: Record<string, unknown> | undefined;
+  /**
+   * The resource the policy is judging, whose findings `report` records: checks are synchronous
+   * and report before they return, so the next call may move it.
+   */
+  urn: string | null = null;
+  readonly report: (message: string) => void;
+
+  constructor(
+    readonly policy: EhealthPolicy,
+    readonly index: number,
+    readonly level: EnforcementLevel,
+    private readonly config: PackConfig,
+    readonly now: Date | undefined,
+    private readonly exempted: Exempted[],
+    findings: Finding[],
+  ) {
+    this.report = reporterOf(this, findings);
+  }
+
+  getConfig<T>(): T {
+    return (this.built ??= policyConfig(this.policy, this.config)) as T;
+  }
+
+  reportExempted(f: ExemptedFinding): void {
+    this.exempted.push({
+      policy: this.policy.name,
+      urn: f.urn,
+      message: f.message,
+      reason: f.exemption.reason ?? "",
+      expires: f.exemption.expires ?? null,
+    });
+  }
+}
+
+function reporterOf(p: Active, findings: Finding[]): (message: string) => void {
+  return function (message: string) {
+    findings.push(findingOf(p.policy, p.level, p.urn, message));
+  };
 }
 
 export function runPolicies(
@@ -147,45 +233,15 @@ export function runPolicies(
   policies.forEach((policy, index) => {
     const level = levelOf(policy, config);
     if (level === "disabled") return;
-    // The config is built when the policy first reads it (most read it only to exempt a finding),
-    // then the same object is returned to every later read of the run.
-    let built: Record<string, unknown> | undefined;
-    active.push({
-      policy,
-      index,
-      level,
-      getConfig: <T>() => (built ??= policyConfig(policy, config)) as T,
-      now: runOptions.now,
-      reportExempted: (f: ExemptedFinding) =>
-        exempted.push({
-          policy: policy.name,
-          urn: f.urn,
-          message: f.message,
-          reason: f.exemption.reason ?? "",
-          expires: f.exemption.expires ?? null,
-        }),
-    });
+    active.push(new Active(policy, index, level, config, runOptions.now, exempted, findings));
   });
 
-  const finding = (
-    policy: EhealthPolicy,
-    level: EnforcementLevel,
-    urn: string | null,
-    message: string,
-  ): Finding => ({
-    policy: policy.name,
-    enforcementLevel: level === "mandatory" || level === "remediate" ? "mandatory" : "advisory",
-    severity: policy.severity ?? "medium",
-    urn,
-    message,
-    hipaa: policy.meta.hipaa,
-  });
   const failed = (p: Active, urn: string | null, err: unknown, judged = 1) => {
     if (err instanceof UnknownValueError) {
       const { policy, level } = p;
       // As the engine does: a value unknown until apply makes the policy advisory for this run.
       findings.push({
-        ...finding(
+        ...findingOf(
           policy,
           level,
           urn,
@@ -246,16 +302,15 @@ export function runPolicies(
     const r = resource.record;
     const applicable = applicableTo(r.type);
     for (const p of applicable) {
-      const { policy, level } = p;
+      const { policy } = p;
       if (policy.kind !== "resource") continue;
       // Policies only read their arguments, so the resource's props (or proxy) are shared by all.
       const args = new ResourceArgs(resource, p) as unknown as Parameters<
         EhealthResourcePolicy["validateResource"]
       >[0];
+      p.urn = r.urn;
       try {
-        policy.validateResource(args, (message: string) =>
-          findings.push(finding(policy, level, r.urn, message)),
-        );
+        policy.validateResource(args, p.report);
         count(p.index, 1);
       } catch (err) {
         failed(p, r.urn, err);
@@ -290,14 +345,15 @@ export function runPolicies(
         policy.validateStack(
           {
             resources: runOptions.isolateStackPolicies ? [...all] : all,
-            getConfig: p.getConfig,
+            // Detached, as the engine's: a stack policy passes them on (lib/policy.ts).
+            getConfig: () => p.getConfig(),
             stackTags: EMPTY_TAGS,
             notApplicable,
             now: p.now,
-            reportExempted: p.reportExempted,
+            reportExempted: (f: ExemptedFinding) => p.reportExempted(f),
           } as Parameters<typeof policy.validateStack>[0],
           (message: string, urn?: string) =>
-            findings.push(finding(policy, p.level, urn ?? null, message)),
+            findings.push(findingOf(policy, p.level, urn ?? null, message)),
         );
         count(p.index, judged);
       } catch (err) {

@@ -1,15 +1,15 @@
 import Ajv from "ajv";
 import { expect } from "chai";
-import { mkdtempSync, readFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync } from "node:fs";
 import * as path from "node:path";
 import { PROJECT_DIR } from "../../tools/engine";
 import { main } from "../../tools/plan/cli";
 import type { PlanReport } from "../../tools/plan/report";
 import { evaluateShared } from "../helpers";
+import { tempDir } from "../helpers/temp";
 
 describe("npm run plan: the preflight's part", () => {
-  const dir = mkdtempSync(path.join(tmpdir(), "preflight-plan-"));
+  const dir = tempDir("preflight-plan-");
   let run: { code: number; out: string };
   let quiet: { code: number; out: string };
   const program = path.join(PROJECT_DIR, "tests", "fixtures", "programs", "deploy-defects.ts");

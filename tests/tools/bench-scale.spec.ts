@@ -1,15 +1,15 @@
 import { expect } from "chai";
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { stringify } from "yaml";
 import { PROJECT_DIR, loadProjectFile, loadStackConfig } from "../../tools/engine";
 import { MAX_ENCLAVES, THIRD, main, renderScale, scaledStacks } from "../../tools/bench/scale";
 import { parseStackConfig } from "../../stacks/config";
+import { tempDir } from "../helpers/temp";
 
 /** A generated stack file as Pulumi would hand it to the program: flat `namespace:key` strings. */
 function asPulumiGivesIt(stack: string, file: object) {
-  const dir = mkdtempSync(path.join(tmpdir(), "ehealth-scale-spec-"));
+  const dir = tempDir("ehealth-scale-spec-");
   const at = path.join(dir, `Pulumi.${stack}.yaml`);
   writeFileSync(at, stringify(file));
   return loadStackConfig(at, loadProjectFile(PROJECT_DIR));

@@ -1,9 +1,9 @@
 import { expect } from "chai";
 import { spawnSync } from "node:child_process";
-import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { chmodSync, readFileSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { DEFAULT_KEY_ALIAS, Runner, main, script } from "../../tools/bootstrap/cli";
+import { tempDir } from "../helpers/temp";
 
 /** An AWS CLI stand-in: remembers each call, answers from a table, fails what it is told to. */
 function fakeAws(answers: Record<string, { status?: number; stdout?: string }> = {}) {
@@ -33,7 +33,7 @@ const NEW = {
 
 describe("npm run bootstrap", () => {
   it("prints a script whose commands, run by a shell, make the calls the setup needs", () => {
-    const dir = mkdtempSync(path.join(tmpdir(), "ehealth-bootstrap-"));
+    const dir = tempDir("ehealth-bootstrap-");
     const log = path.join(dir, "calls.log");
     // Stand-ins for the aws and pulumi commands, recording the arguments the shell gives them:
     // shell scripts (a Node.js stand-in cost a Node.js start per call), each argument ended by a

@@ -1,6 +1,5 @@
 import { expect } from "chai";
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import * as path from "node:path";
 import {
   Evaluation,
@@ -13,6 +12,7 @@ import {
   loadStackConfig,
 } from "../../tools/engine";
 import { evaluateShared, one } from "../helpers";
+import { tempDir } from "../helpers/temp";
 
 const fixture = (name: string) =>
   path.join(PROJECT_DIR, "tests", "fixtures", "programs", `${name}.ts`);
@@ -93,7 +93,7 @@ describe("tools/engine", () => {
 
   describe("stack config files", () => {
     const project = loadProjectFile(PROJECT_DIR);
-    const dir = mkdtempSync(path.join(tmpdir(), "ehealth-config-"));
+    const dir = tempDir("ehealth-config-");
 
     it("applies Pulumi.yaml defaults under the stack file's values, all as strings", () => {
       const file = path.join(dir, "Pulumi.a.yaml");

@@ -1,6 +1,5 @@
 import { expect } from "chai";
-import { mkdirSync, mkdtempSync, realpathSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdirSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { Evaluation, EvaluationError, PROJECT_DIR } from "../../tools/engine";
 import { locateProgram, workingDirectory } from "../../tools/engine/project";
@@ -8,6 +7,7 @@ import { evaluateInWorker } from "../../tools/engine/worker";
 import { main } from "../../tools/plan/cli";
 import { resolveTargets } from "../../tools/plan/inputs";
 import { evaluateShared, one } from "../helpers";
+import { tempDir } from "../helpers/temp";
 
 const fixture = (name: string) =>
   path.join(PROJECT_DIR, "tests", "fixtures", "programs", `${name}.ts`);
@@ -76,7 +76,7 @@ describe("tools/engine on programs written elsewhere", () => {
 
 /** A program in a temporary folder outside the repository: no node_modules, no tsconfig. */
 function program(files: Record<string, string>): string {
-  const dir = realpathSync(mkdtempSync(path.join(tmpdir(), "ehealth-foreign-")));
+  const dir = tempDir("ehealth-foreign-");
   for (const [name, text] of Object.entries(files)) {
     mkdirSync(path.dirname(path.join(dir, name)), { recursive: true });
     writeFileSync(path.join(dir, name), text);

@@ -1,9 +1,9 @@
 import { expect } from "chai";
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { MOCK_ACCOUNT_ID, PlatformMocks } from "../../tools/engine";
 import { loadMockFile } from "../../tools/engine/mock-file";
+import { tempDir } from "../helpers/temp";
 
 const call = (
   mocks: PlatformMocks,
@@ -116,7 +116,7 @@ describe("tools/engine data sources", () => {
   });
 
   describe("--mocks files", () => {
-    const dir = mkdtempSync(path.join(tmpdir(), "ehealth-mocks-"));
+    const dir = tempDir("ehealth-mocks-");
     const file = (name: string, text: string) => {
       const f = path.join(dir, name);
       writeFileSync(f, text);

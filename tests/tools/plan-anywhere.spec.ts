@@ -1,7 +1,6 @@
 import Ajv from "ajv";
 import { expect } from "chai";
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { cpSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { pulumiResourceEnforceProtect } from "../../policy-pack/policies/governance/protectStateful";
 import { PROJECT_DIR, PlatformMocks } from "../../tools/engine";
@@ -11,6 +10,7 @@ import { DEFAULT_POLICY_CONFIG, readPolicyConfig, resolveTargets } from "../../t
 import type { PlanReport } from "../../tools/plan/report";
 import { runPolicies } from "../../tools/policy/run";
 import { evaluateShared } from "../helpers";
+import { tempDir } from "../helpers/temp";
 
 interface Run {
   readonly code: number;
@@ -46,7 +46,7 @@ function expectBadInput(run: Run, fragment: string | RegExp): void {
   expect(run.err.join("\n")).to.not.match(/\n\s+at /);
 }
 
-const tmp = (prefix: string) => mkdtempSync(path.join(tmpdir(), `ehealth-${prefix}-`));
+const tmp = (prefix: string) => tempDir(`ehealth-${prefix}-`);
 
 /** examples/standalone, copied outside the repository: no node_modules, no tsconfig. */
 function standalone(edit: (dir: string) => void = () => undefined): string {

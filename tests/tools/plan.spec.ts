@@ -1,8 +1,7 @@
 import { Resvg } from "@resvg/resvg-js";
 import Ajv from "ajv";
 import { expect } from "chai";
-import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync, readdirSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { EvaluationError, PROJECT_DIR } from "../../tools/engine";
 import { knownClean } from "../../tools/engine/typecheck";
@@ -12,6 +11,7 @@ import { packSummary } from "../../tools/policy/run";
 import { likelyStacks } from "../../tools/plan/prestart";
 import { policies } from "../../policy-pack/policies";
 import { evaluateShared } from "../helpers";
+import { tempDir } from "../helpers/temp";
 
 interface Run {
   readonly code: number;
@@ -68,7 +68,7 @@ function expectBadInput(run: Run, fragment: string): void {
 }
 
 describe("npm run plan", () => {
-  const dir = mkdtempSync(path.join(tmpdir(), "ehealth-plan-"));
+  const dir = tempDir("ehealth-plan-");
   const runs: Record<string, Promise<Run>> = {};
   before(() => {
     // The evaluations are independent workers: start them together.

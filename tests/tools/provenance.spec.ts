@@ -1,14 +1,14 @@
 import { expect } from "chai";
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { provenanceOf } from "../../tools/plan/provenance";
+import { tempDir } from "../helpers/temp";
 
 const source = { path: "policy-pack/config.json", sha256: "sha256:00", config: {} };
 
 function repository(): string {
-  const dir = mkdtempSync(path.join(tmpdir(), "ehealth-provenance-"));
+  const dir = tempDir("ehealth-provenance-");
   const git = (...args: string[]) => execFileSync("git", ["-C", dir, ...args], { stdio: "pipe" });
   git("init", "-q");
   writeFileSync(path.join(dir, "index.ts"), "export {};\n");
@@ -35,7 +35,7 @@ describe("plan provenance", () => {
   });
 
   it("gives no commit and no dirty flag for a program outside any git repository", async () => {
-    const dir = mkdtempSync(path.join(tmpdir(), "ehealth-provenance-none-"));
+    const dir = tempDir("ehealth-provenance-none-");
     const facts = await provenanceOf(dir, source);
     expect(facts.commit).to.equal(null);
     expect(facts.dirty).to.equal(null);

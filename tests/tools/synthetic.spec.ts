@@ -1,6 +1,5 @@
 import { expect } from "chai";
-import { mkdtempSync, readFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync } from "node:fs";
 import * as path from "node:path";
 import { PassThrough } from "node:stream";
 import { main } from "../../tools/synthetic/cli";
@@ -13,6 +12,7 @@ import {
   VISIT_COLUMNS,
   generate,
 } from "../../tools/synthetic/generate";
+import { tempDir } from "../helpers/temp";
 
 /** A writable that keeps what it is given, as the CSV files would. */
 function sink(): { stream: PassThrough; text: () => string } {
@@ -139,7 +139,7 @@ describe("npm run synthetic", () => {
   });
 
   it("writes patients.csv and timeseries.csv into --out with the defaults", async () => {
-    const out = mkdtempSync(path.join(tmpdir(), "ehealth-synthetic-"));
+    const out = tempDir("ehealth-synthetic-");
     const log: string[] = [];
     const original = console.log;
     console.log = (...args: unknown[]) => log.push(args.join(" "));

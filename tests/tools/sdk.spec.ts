@@ -55,5 +55,18 @@ describe("tools/engine/sdk", () => {
       expect(outputs.arboristLoaded).to.equal(false);
       expect(outputs.inLocalStorage).to.equal(false);
     });
+
+    it("is no longer waiting once it has ended unused, and the next program gets a worker of its own", async () => {
+      const [worker] = prestartWorkers(1);
+      await worker.terminate();
+      expect(waitingWorkers()).to.equal(0);
+      const { resources } = await evaluateInWorker({
+        program: path.join(PROJECT_DIR, "tests", "fixtures", "programs", "loaded-modules.ts"),
+        project: "fixture",
+        stack: "test",
+        config: { "aws:region": "eu-west-1" },
+      });
+      expect(resources.map((r) => r.type)).to.include("aws:s3/bucket:Bucket");
+    });
   });
 });

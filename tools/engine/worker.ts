@@ -67,12 +67,24 @@ const prestarted: Worker[] = [];
  * plan: its command line, project and stack files). A worker never given a program does not keep
  * the process alive.
  */
-export function prestartWorkers(count: number): void {
+export function prestartWorkers(count: number): Worker[] {
+  const started: Worker[] = [];
   for (let i = 0; i < count; i++) {
     const worker = startWorker({ awaiting: true });
     worker.unref();
+    // One that fails or ends before it is given a program is no longer waiting: unheard, its
+    // error would end this process with a trace, and a program posted to it would never answer.
+    // evaluateInWorker then starts a worker of the program's own, which reports what went wrong.
+    const drop = () => {
+      const at = prestarted.indexOf(worker);
+      if (at >= 0) prestarted.splice(at, 1);
+    };
+    worker.on("error", drop);
+    worker.once("exit", drop);
     prestarted.push(worker);
+    started.push(worker);
   }
+  return started;
 }
 
 /** How many prestarted workers wait for a program. */

@@ -71,7 +71,8 @@ export function readPolicyConfigSource(file: string): PolicyConfigSource {
   };
 }
 
-function loadPack(): readonly EhealthPolicy[] {
+/** This repository's pack, loaded on first use (the plan's workers send theirs as data instead). */
+export function loadPack(): readonly EhealthPolicy[] {
   /* eslint-disable-next-line @typescript-eslint/no-require-imports */
   return (require("../../policy-pack/policies") as typeof import("../../policy-pack/policies"))
     .policies;

@@ -5,7 +5,7 @@
 import { DeployFinding, Evaluation, STACK_TYPE, descendants } from "../engine/types";
 import type { Exempted, Finding, PackPolicy } from "../policy/run";
 import { InventoryResource, PhiStore, phiInventory } from "./inventory";
-import type { LevelChange } from "./policy-config";
+import { type LevelChange, loadPack } from "./policy-config";
 import type { Provenance } from "./provenance";
 import { ProvisionRow, SafeguardStatus, safeguardMatrix, statusCounts } from "./safeguards";
 
@@ -164,16 +164,6 @@ function propertiesOf(evaluation: Evaluation): StackProperties {
   };
 }
 
-/** The pack's own policies, loaded when a caller gives no summary of them (the plan gives one). */
-function ownPack(): readonly PackPolicy[] {
-  /* eslint-disable @typescript-eslint/no-require-imports */
-  const { policies } =
-    require("../../policy-pack/policies") as typeof import("../../policy-pack/policies");
-  const { packSummary } = require("../policy/run") as typeof import("../policy/run");
-  /* eslint-enable @typescript-eslint/no-require-imports */
-  return packSummary(policies);
-}
-
 export interface StackContext {
   /** Policies whose level the policy config changed (they make provisions "not checked"). */
   readonly changes?: readonly LevelChange[];
@@ -214,7 +204,7 @@ export function stackReport(
     exempted,
     checked,
     safeguards: safeguardMatrix({
-      policies: context.policies ?? ownPack(),
+      policies: context.policies ?? loadPack(),
       changes: context.changes ?? [],
       checked,
       violations,
@@ -278,7 +268,7 @@ export function policiesFor(safeguard: {
   readonly includes?: readonly string[];
 }): string[] {
   const prefixes = [safeguard.citation, ...(safeguard.includes ?? [])];
-  return ownPack()
+  return loadPack()
     .filter((p) => p.meta.hipaa.some((c) => prefixes.some((s) => c === s || c.startsWith(`${s}(`))))
     .map((p) => p.name);
 }

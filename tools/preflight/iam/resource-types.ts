@@ -13,6 +13,7 @@
  * Callers read the answer and copy it before changing it (`.map`), as they do the library's own.
  */
 import * as path from "node:path";
+import { AnswerCache } from "../answers";
 
 type ResourceTypes = (service: string, action: string, resource: string) => Promise<unknown[]>;
 
@@ -27,19 +28,13 @@ const MEMOIZED = Symbol("ehealth.memoized");
 
 /** `own`, answering each (service, action, resource) from its first answer. */
 export function memoizedResourceTypes(own: ResourceTypes): ResourceTypes {
-  const answers = new Map<string, Promise<unknown[]>>();
+  const answers = new AnswerCache<string, Promise<unknown[]>>(MAX_MEMOIZED);
   const wrapper: ResourceTypes = (service, action, resource) => {
     if (typeof service !== "string" || typeof action !== "string" || typeof resource !== "string")
       return own(service, action, resource);
-    const key = `${service}\n${action}\n${resource}`;
-    let answer = answers.get(key);
-    if (!answer) {
-      if (answers.size >= MAX_MEMOIZED) answers.clear();
-      answer = own(service, action, resource);
-      answers.set(key, answer);
-      answer.catch(() => answers.delete(key));
-    }
-    return answer;
+    return answers.answer(`${service}\n${action}\n${resource}`, () =>
+      own(service, action, resource),
+    );
   };
   return Object.assign(wrapper, { [MEMOIZED]: own });
 }

@@ -41,6 +41,7 @@ import {
   type ConditionKeyType,
   type Simulation,
 } from "@cloud-copilot/iam-simulate";
+import { AnswerCache } from "../answers";
 import { memoizeComparisons } from "./compare";
 import { memoizeResourceTypes } from "./resource-types";
 
@@ -113,30 +114,26 @@ interface RequestContext {
   readonly untyped: readonly string[];
 }
 
+/** Past this many entries a cache starts over (a long test run asks about many documents). */
+const MAX_CACHED = 2000;
+const allowedByRequest = new AnswerCache<string, Promise<ReadonlySet<string>>>(MAX_CACHED);
+
 /**
  * The context keys the library lets an action take on a resource, by action and resource: a
  * function of the two and of iam-data, fixed for the process, asked again by every simulation of
  * the same action on the same resource (a key policy judged for several callers, a bucket for
  * several principals). A refusal (an action that does not exist) is not kept.
  */
-const allowedByRequest = new Map<string, Promise<ReadonlySet<string>>>();
-
 export function allowedContextKeys(
   service: string,
   name: string,
   resource: string,
 ): Promise<ReadonlySet<string>> {
-  const key = `${service}:${name}\n${resource}`;
-  let allowed = allowedByRequest.get(key);
-  if (!allowed) {
-    if (allowedByRequest.size >= MAX_CACHED) allowedByRequest.clear();
-    allowed = allowedContextKeysForRequest(service, name, resource, false, undefined).then(
+  return allowedByRequest.answer(`${service}:${name}\n${resource}`, () =>
+    allowedContextKeysForRequest(service, name, resource, false, undefined).then(
       (keys) => new Set(keys),
-    );
-    allowedByRequest.set(key, allowed);
-    allowed.catch(() => allowedByRequest.delete(key));
-  }
-  return allowed;
+    ),
+  );
 }
 
 async function contextFor(
@@ -189,18 +186,13 @@ type Validator = typeof validateIdentityPolicy;
  * errors are kept by the document's JSON, so a document changed between two requests is validated
  * again, and each request's validated policy wraps the document it gave.
  */
-const errorsByContent = new Map<Validator, Map<string, ReturnType<Validator>>>();
-/** Past this many documents a validator's cache starts over (a long test run asks about many). */
-const MAX_CACHED = 2000;
+const errorsByContent = new Map<Validator, AnswerCache<string, ReturnType<Validator>>>();
 
 function validatedOnce(policy: PolicyDoc, validate: Validator): ValidatedPolicy {
   let cache = errorsByContent.get(validate);
-  if (!cache || cache.size >= MAX_CACHED) errorsByContent.set(validate, (cache = new Map()));
-  const key = JSON.stringify(policy);
-  let errors = cache.get(key);
-  if (!errors) cache.set(key, (errors = validate(policy)));
-  const known = errors;
-  return createValidatedPolicy(policy, () => known);
+  if (!cache) errorsByContent.set(validate, (cache = new AnswerCache(MAX_CACHED)));
+  const errors = cache.answer(JSON.stringify(policy), () => validate(policy));
+  return createValidatedPolicy(policy, () => errors);
 }
 
 /**
@@ -210,24 +202,17 @@ function validatedOnce(policy: PolicyDoc, validate: Validator): ValidatedPolicy 
  * question more than once (about a tenth of the requests at 50 research enclaves were repeats).
  * Refusals are not kept: the next equal request is simulated again and refused again.
  */
-const answers = new Map<string, Promise<AccessResult>>();
 /**
  * Past this many answers the cache starts over. A plan at 50 research enclaves asks about 2,500
  * distinct questions, some of them first while the last program is still evaluated
  * (IncrementalPreflight's warm-up): the cache holds them all until the account rules ask again.
  */
 const MAX_ANSWERS = 8192;
+const answers = new AnswerCache<string, Promise<AccessResult>>(MAX_ANSWERS);
 
 /** Evaluates one request as AWS would, or throws when the simulator cannot judge it. */
 export function simulate(request: AccessRequest): Promise<AccessResult> {
-  const key = JSON.stringify(request);
-  let answer = answers.get(key);
-  if (!answer) {
-    if (answers.size >= MAX_ANSWERS) answers.clear();
-    answer = simulateAfresh(request);
-    answers.set(key, answer);
-    answer.catch(() => answers.delete(key));
-  }
+  const answer = answers.answer(JSON.stringify(request), () => simulateAfresh(request));
   return answer.then((a) => ({ ...a, ignoredContextKeys: [...a.ignoredContextKeys] }));
 }
 

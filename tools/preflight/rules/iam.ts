@@ -21,6 +21,7 @@ import {
   validateResourcePolicy,
   validateTrustPolicy,
 } from "@cloud-copilot/iam-policy";
+import { AnswerCache } from "../answers";
 import { ProgramGraph, Res, block, label, list, policyText } from "../graph";
 import type { RuleHit, StackRule } from "../types";
 
@@ -230,22 +231,15 @@ function resourceTokens(resource: string): ResourceToken[] {
  * pattern: whether some ARN matches both, decided exactly on the two as automata.
  */
 export function arnFits(pattern: string, resource: string): boolean {
-  const key = `${pattern}\n${resource}`;
-  let fits = fitting.get(key);
-  if (fits === undefined) {
-    if (fitting.size >= MAX_FITS) fitting.clear();
-    fitting.set(key, (fits = arnFitsAfresh(pattern, resource)));
-  }
-  return fits;
+  return fitting.answer(`${pattern}\n${resource}`, () => arnFitsAfresh(pattern, resource));
 }
 
 /**
  * arnFits' answers by pattern and resource: a pure function of the two strings, asked again for
  * every statement that names the same resource for the same action (at 50 research enclaves, 3,690
- * questions, 1,321 distinct). Bounded: past MAX_FITS answers it starts over.
+ * questions, 1,321 distinct).
  */
-const fitting = new Map<string, boolean>();
-const MAX_FITS = 8192;
+const fitting = new AnswerCache<string, boolean>(8192);
 
 /** arnFits without the answers kept (tests compare the two). */
 export function arnFitsAfresh(pattern: string, resource: string): boolean {

@@ -70,7 +70,8 @@ function bootstrap(): string {
   ].join(" ");
 }
 
-interface Job {
+/** An evaluation waiting for a child (here) or a pooled worker (worker.ts), and its promise. */
+export interface Job {
   readonly request: EvaluationRequest;
   readonly resolve: (e: Evaluation) => void;
   readonly reject: (err: unknown) => void;

@@ -5,7 +5,7 @@
  * another (each evaluation runs in a Pulumi store of its own), which saves loading Pulumi again.
  */
 import { Worker, isMainThread, parentPort, workerData } from "node:worker_threads";
-import { SDK_FILE, SDK_NAMESPACE, evaluateInChild, needsOwnDirectory } from "./child";
+import { type Job, SDK_FILE, SDK_NAMESPACE, evaluateInChild, needsOwnDirectory } from "./child";
 import type { EvaluationContext } from "./evaluate";
 import type { TypecheckResult } from "./typecheck";
 import { Evaluation, EvaluationError, EvaluationRequest } from "./types";
@@ -153,12 +153,6 @@ export function typecheckInWorker(entry: string, projectDir?: string): Promise<T
       settled = true;
     });
   });
-}
-
-interface Job {
-  readonly request: EvaluationRequest;
-  readonly resolve: (e: Evaluation) => void;
-  readonly reject: (err: unknown) => void;
 }
 
 /**

@@ -5,7 +5,7 @@
  * suites share some folders between their tests and hand them to child processes, which are gone
  * by then (mocha's root hook closes them).
  */
-import { mkdtempSync, realpathSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 
@@ -31,5 +31,15 @@ export function tempDir(prefix: string): string {
   }
   const dir = realpathSync(mkdtempSync(path.join(tmpdir(), prefix)));
   made.push(dir);
+  return dir;
+}
+
+/** A program in a new temporary folder (outside the repository: no node_modules, no tsconfig). */
+export function programDir(prefix: string, files: Readonly<Record<string, string>>): string {
+  const dir = tempDir(prefix);
+  for (const [name, text] of Object.entries(files)) {
+    mkdirSync(path.dirname(path.join(dir, name)), { recursive: true });
+    writeFileSync(path.join(dir, name), text);
+  }
   return dir;
 }

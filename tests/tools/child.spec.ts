@@ -1,19 +1,13 @@
 import { expect } from "chai";
-import { mkdirSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { Evaluation, EvaluationError, PROJECT_DIR } from "../../tools/engine";
 import { ChildPool } from "../../tools/engine/child";
 import type { EvaluationRequest } from "../../tools/engine/types";
-import { tempDir } from "../helpers/temp";
+import { programDir } from "../helpers/temp";
 
 /** A program in a temporary folder outside the repository: no node_modules, no tsconfig. */
 function program(files: Record<string, string>): string {
-  const dir = tempDir("ehealth-child-");
-  for (const [name, text] of Object.entries(files)) {
-    mkdirSync(path.dirname(path.join(dir, name)), { recursive: true });
-    writeFileSync(path.join(dir, name), text);
-  }
-  return dir;
+  return programDir("ehealth-child-", files);
 }
 
 const request = (dir: string, extra: Partial<EvaluationRequest> = {}): EvaluationRequest => ({

@@ -1,5 +1,4 @@
 import { expect } from "chai";
-import { mkdirSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { Evaluation, EvaluationError, PROJECT_DIR } from "../../tools/engine";
 import { locateProgram, workingDirectory } from "../../tools/engine/project";
@@ -7,7 +6,7 @@ import { evaluateInWorker } from "../../tools/engine/worker";
 import { main } from "../../tools/plan/cli";
 import { resolveTargets } from "../../tools/plan/inputs";
 import { evaluateShared, one } from "../helpers";
-import { tempDir } from "../helpers/temp";
+import { programDir } from "../helpers/temp";
 
 const fixture = (name: string) =>
   path.join(PROJECT_DIR, "tests", "fixtures", "programs", `${name}.ts`);
@@ -76,12 +75,7 @@ describe("tools/engine on programs written elsewhere", () => {
 
 /** A program in a temporary folder outside the repository: no node_modules, no tsconfig. */
 function program(files: Record<string, string>): string {
-  const dir = tempDir("ehealth-foreign-");
-  for (const [name, text] of Object.entries(files)) {
-    mkdirSync(path.dirname(path.join(dir, name)), { recursive: true });
-    writeFileSync(path.join(dir, name), text);
-  }
-  return dir;
+  return programDir("ehealth-foreign-", files);
 }
 
 async function plan(argv: string[]): Promise<{ code: number; err: string[] }> {

@@ -1,6 +1,6 @@
 import Ajv from "ajv";
 import { expect } from "chai";
-import { cpSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
+import { cpSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { pulumiResourceEnforceProtect } from "../../policy-pack/policies/governance/protectStateful";
 import { PROJECT_DIR, PlatformMocks } from "../../tools/engine";
@@ -10,7 +10,7 @@ import { DEFAULT_POLICY_CONFIG, readPolicyConfig, resolveTargets } from "../../t
 import type { PlanReport } from "../../tools/plan/report";
 import { runPolicies } from "../../tools/policy/run";
 import { evaluateShared } from "../helpers";
-import { tempDir } from "../helpers/temp";
+import { programDir, tempDir } from "../helpers/temp";
 
 interface Run {
   readonly code: number;
@@ -57,12 +57,7 @@ function standalone(edit: (dir: string) => void = () => undefined): string {
 }
 
 function program(files: Record<string, string>): string {
-  const dir = tmp("program");
-  for (const [name, text] of Object.entries(files)) {
-    mkdirSync(path.dirname(path.join(dir, name)), { recursive: true });
-    writeFileSync(path.join(dir, name), text);
-  }
-  return dir;
+  return programDir("ehealth-program-", files);
 }
 
 const PROJECT = "name: prog\nruntime: nodejs\nmain: index.ts\n";

@@ -1,6 +1,8 @@
 // Loaded by .mocharc.json before the specs. Both stacks start evaluating on the shared workers
 // while the pure tests run, so the suites that need them find them ready; the workers stop after
 // the last suite.
+// The suites' evaluations run with the plan's V8 tiering (tools/engine/tiering.ts).
+import "../tools/engine/tiering";
 import { closeShared, stack } from "./helpers";
 
 for (const name of ["ireland", "oregon"]) stack(name).catch(() => undefined);

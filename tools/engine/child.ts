@@ -19,6 +19,7 @@
 import { ChildProcess, spawn } from "node:child_process";
 import Module from "node:module";
 import * as path from "node:path";
+import { TIERING_FLAG } from "./tiering";
 import { Evaluation, EvaluationError, EvaluationRequest } from "./types";
 import { DISPLAY_DIR_ENV } from "./yaml";
 
@@ -49,14 +50,16 @@ export function needsOwnDirectory(request: EvaluationRequest): boolean {
 }
 
 /**
- * What a child runs before the first request, as a worker does (worker.ts): closure serialization
- * deferred, then the SDKs natively (through tsx's hooks they load twice as slowly), then tsx's
- * CommonJS hook for the programs; no stack traces or source maps (reports use first lines of
- * messages only). Absolute paths: the child may start anywhere.
+ * What a child runs before the first request, as a worker does (worker.ts): the plan's V8
+ * tiering, closure serialization deferred, then the SDKs natively (through tsx's hooks they load
+ * twice as slowly), then tsx's CommonJS hook for the programs; no stack traces or source maps
+ * (reports use first lines of messages only). Absolute paths: the child may start anywhere.
  */
-function bootstrap(): string {
+export function bootstrap(): string {
   const resolved = (m: string) => JSON.stringify(require.resolve(m));
   return [
+    // V8's tiering for a short run, as the plan's own process sets it (tiering.ts).
+    `require("node:v8").setFlagsFromString(${JSON.stringify(TIERING_FLAG)});`,
     "Error.stackTraceLimit = 0;",
     // tsx's API under a fixed namespace, so that its transform cache finds sdk.ts again (worker.ts).
     `const sdk = require(${resolved("tsx/cjs/api")}).register({ namespace: ${JSON.stringify(SDK_NAMESPACE)} });`,

@@ -5,7 +5,9 @@
  * Exit codes: 0 no mandatory violation and no fails-deploy finding, 1 either, 2 bad input (one
  * line, no trace).
  */
-// First: as a command, the plan's workers start loading the SDK before the rest loads (prestart.ts).
+// First: V8's tiering for a short run (tiering.ts), set before any worker starts; then, as a
+// command, the plan's workers start loading the SDK before the rest loads (prestart.ts).
+import "../engine/tiering";
 import "./prestart";
 import { Command, CommanderError, InvalidArgumentError } from "commander";
 import { mkdirSync, writeFileSync } from "node:fs";

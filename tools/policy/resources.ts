@@ -121,10 +121,14 @@ function overlaid(
   outputs: Record<string, unknown>,
 ): Record<string, unknown> {
   const inputKeys = Object.keys(inputs);
-  const outputKeys = Object.keys(outputs);
-  let prefix = inputKeys.length <= outputKeys.length;
-  for (let i = 0; prefix && i < inputKeys.length; i++) prefix = inputKeys[i] === outputKeys[i];
-  return prefix ? outputs : { ...inputs, ...outputs };
+  // The outputs' keys in order (records are plain objects: for-in lists what Object.keys does),
+  // compared with the inputs' without a second array.
+  let i = 0;
+  for (const key in outputs) {
+    if (i === inputKeys.length || key !== inputKeys[i]) break;
+    i++;
+  }
+  return i === inputKeys.length ? outputs : { ...inputs, ...outputs };
 }
 
 /**

@@ -5,7 +5,11 @@
  * Policies are indexed by resource type, so each resource meets only the policies that apply to it.
  */
 import type { EnforcementLevel, PolicyResource } from "@pulumi/policy";
-import type { EhealthPolicy, EhealthResourcePolicy } from "../../policy-pack/policies";
+import type {
+  EhealthPolicy,
+  EhealthResourcePolicy,
+  EhealthStackPolicy,
+} from "../../policy-pack/policies";
 import type { ExemptedFinding } from "../../policy-pack/policies/lib/exemptions";
 import type { ResourceRecord } from "../engine";
 import {
@@ -204,12 +208,14 @@ class Active implements PolicyExtras {
   }
 }
 
+type StackArgs = Parameters<EhealthStackPolicy["validateStack"]>[0];
+
 /**
  * A stack policy's arguments. getConfig and reportExempted are detached functions, as the engine's
  * (a stack policy passes them on: lib/policy.ts); assigned to the object rather than written in
  * its literal, where tsx's keepNames would name each with Object.defineProperty on every run.
  */
-function stackArgs(p: Active, resources: PolicyResource[]): Record<string, unknown> {
+function stackArgs(p: Active, resources: PolicyResource[]): StackArgs {
   const args: Record<string, unknown> = {
     resources,
     getConfig: undefined,
@@ -224,7 +230,7 @@ function stackArgs(p: Active, resources: PolicyResource[]): Record<string, unkno
   args.reportExempted = function (f: ExemptedFinding) {
     p.reportExempted(f);
   };
-  return args;
+  return args as unknown as StackArgs;
 }
 
 function reporterOf(p: Active, findings: Finding[]): (message: string) => void {
@@ -389,9 +395,7 @@ export function runPolicies(
       }
       try {
         policy.validateStack(
-          stackArgs(p, runOptions.isolateStackPolicies ? [...all] : all) as Parameters<
-            typeof policy.validateStack
-          >[0],
+          stackArgs(p, runOptions.isolateStackPolicies ? [...all] : all),
           (message: string, urn?: string) =>
             findings.push(findingOf(policy, p.level, urn ?? null, message)),
         );

@@ -5,7 +5,11 @@
  * Policies are indexed by resource type, so each resource meets only the policies that apply to it.
  */
 import type { EnforcementLevel, PolicyResource } from "@pulumi/policy";
-import type { EhealthPolicy, EhealthResourcePolicy } from "../../policy-pack/policies";
+import type {
+  EhealthPolicy,
+  EhealthResourcePolicy,
+  EhealthStackPolicy,
+} from "../../policy-pack/policies";
 import type { ExemptedFinding } from "../../policy-pack/policies/lib/exemptions";
 import type { ResourceRecord } from "../engine";
 import {
@@ -204,10 +208,89 @@ class Active implements PolicyExtras {
   }
 }
 
+type StackArgs = Parameters<EhealthStackPolicy["validateStack"]>[0];
+
+/**
+ * A stack policy's arguments. getConfig and reportExempted are detached functions, as the engine's
+ * (a stack policy passes them on: lib/policy.ts); assigned to the object rather than written in
+ * its literal, where tsx's keepNames would name each with Object.defineProperty on every run.
+ */
+function stackArgs(p: Active, resources: PolicyResource[]): StackArgs {
+  const args: Record<string, unknown> = {
+    resources,
+    getConfig: undefined,
+    stackTags: EMPTY_TAGS,
+    notApplicable,
+    now: p.now,
+    reportExempted: undefined,
+  };
+  args.getConfig = function () {
+    return p.getConfig();
+  };
+  args.reportExempted = function (f: ExemptedFinding) {
+    p.reportExempted(f);
+  };
+  return args as unknown as StackArgs;
+}
+
 function reporterOf(p: Active, findings: Finding[]): (message: string) => void {
   return function (message: string) {
     findings.push(findingOf(p.policy, p.level, p.urn, message));
   };
+}
+
+/**
+ * Resources judged, by policy index; `counted` keeps the order in which policies first judged one.
+ * A class rather than closures of the run: tsx names each closure it creates (keepNames) with
+ * Object.defineProperty, which a heap profile of the pack's passes showed on every run.
+ */
+class Tally {
+  readonly counts: number[];
+  private readonly seen: boolean[];
+  readonly counted: number[] = [];
+
+  constructor(policies: number) {
+    this.counts = new Array<number>(policies).fill(0);
+    this.seen = new Array<boolean>(policies).fill(false);
+  }
+
+  count(index: number, judged: number): void {
+    if (!this.seen[index]) {
+      this.seen[index] = true;
+      this.counted.push(index);
+    }
+    this.counts[index] += judged;
+  }
+}
+
+/**
+ * A policy's call that threw: as the engine does, a value unknown until apply makes the policy
+ * advisory for this run (and the resources count as judged); not-applicable is no finding; any
+ * other error is the policy's own and ends the run.
+ */
+function failed(
+  findings: Finding[],
+  tally: Tally,
+  p: Active,
+  urn: string | null,
+  err: unknown,
+  judged: number,
+): void {
+  if (err instanceof UnknownValueError) {
+    const { policy, level } = p;
+    findings.push({
+      ...findingOf(
+        policy,
+        level,
+        urn,
+        `can't run ${policy.name} during preview: ${(err as Error).message}`,
+      ),
+      enforcementLevel: "advisory",
+    });
+    tally.count(p.index, judged);
+  } else if (!(err instanceof NotApplicable)) {
+    throw err;
+  }
 }
 
 export function runPolicies(
@@ -218,42 +301,13 @@ export function runPolicies(
 ): PolicyRun {
   const findings: Finding[] = [];
   const exempted: Exempted[] = [];
-  // Resources judged, by policy index; `counted` keeps the order in which policies first judged one.
-  const counts: number[] = policies.map(() => 0);
-  const seen: boolean[] = policies.map(() => false);
-  const counted: number[] = [];
-  const count = (index: number, judged: number) => {
-    if (!seen[index]) {
-      seen[index] = true;
-      counted.push(index);
-    }
-    counts[index] += judged;
-  };
+  const tally = new Tally(policies.length);
   const active: Active[] = [];
   policies.forEach((policy, index) => {
     const level = levelOf(policy, config);
     if (level === "disabled") return;
     active.push(new Active(policy, index, level, config, runOptions.now, exempted, findings));
   });
-
-  const failed = (p: Active, urn: string | null, err: unknown, judged = 1) => {
-    if (err instanceof UnknownValueError) {
-      const { policy, level } = p;
-      // As the engine does: a value unknown until apply makes the policy advisory for this run.
-      findings.push({
-        ...findingOf(
-          policy,
-          level,
-          urn,
-          `can't run ${policy.name} during preview: ${(err as Error).message}`,
-        ),
-        enforcementLevel: "advisory",
-      });
-      count(p.index, judged);
-    } else if (!(err instanceof NotApplicable)) {
-      throw err;
-    }
-  };
 
   const byType = new Map<string, Active[]>();
   for (const entry of active) {
@@ -267,15 +321,6 @@ export function runPolicies(
   const everyType = byType.get("*") ?? [];
   // The policies of each type, those of every type after them: one list per type and run.
   const applicableByType = new Map<string, Active[]>();
-  const applicableTo = (type: string): Active[] => {
-    let list = applicableByType.get(type);
-    if (!list) {
-      const own = byType.get(type);
-      list = own ? [...own, ...everyType] : everyType;
-      applicableByType.set(type, list);
-    }
-    return list;
-  };
 
   // Each resource's provider, as the engine passes it: type, props (its inputs), URN and name.
   const providers = new Map<string, ProviderResource>();
@@ -300,20 +345,27 @@ export function runPolicies(
 
   for (const resource of custom) {
     const r = resource.record;
-    const applicable = applicableTo(r.type);
+    let applicable = applicableByType.get(r.type);
+    if (applicable === undefined) {
+      const own = byType.get(r.type);
+      applicable = own ? [...own, ...everyType] : everyType;
+      applicableByType.set(r.type, applicable);
+    }
+    if (applicable.length === 0) continue;
+    // Policies only read their arguments, and only during their call: one arguments object a
+    // resource, its extras moved to the policy being called.
+    const shared = new ResourceArgs(resource, applicable[0]);
+    const args = shared as unknown as Parameters<EhealthResourcePolicy["validateResource"]>[0];
     for (const p of applicable) {
       const { policy } = p;
       if (policy.kind !== "resource") continue;
-      // Policies only read their arguments, so the resource's props (or proxy) are shared by all.
-      const args = new ResourceArgs(resource, p) as unknown as Parameters<
-        EhealthResourcePolicy["validateResource"]
-      >[0];
+      shared.extras = p;
       p.urn = r.urn;
       try {
         policy.validateResource(args, p.report);
-        count(p.index, 1);
+        tally.count(p.index, 1);
       } catch (err) {
-        failed(p, r.urn, err);
+        failed(findings, tally, p, r.urn, err, 1);
       }
     }
   }
@@ -343,25 +395,17 @@ export function runPolicies(
       }
       try {
         policy.validateStack(
-          {
-            resources: runOptions.isolateStackPolicies ? [...all] : all,
-            // Detached, as the engine's: a stack policy passes them on (lib/policy.ts).
-            getConfig: () => p.getConfig(),
-            stackTags: EMPTY_TAGS,
-            notApplicable,
-            now: p.now,
-            reportExempted: (f: ExemptedFinding) => p.reportExempted(f),
-          } as Parameters<typeof policy.validateStack>[0],
+          stackArgs(p, runOptions.isolateStackPolicies ? [...all] : all),
           (message: string, urn?: string) =>
             findings.push(findingOf(policy, p.level, urn ?? null, message)),
         );
-        count(p.index, judged);
+        tally.count(p.index, judged);
       } catch (err) {
-        failed(p, null, err, judged);
+        failed(findings, tally, p, null, err, judged);
       }
     }
   }
   const checked: Record<string, number> = {};
-  for (const index of counted) checked[policies[index].name] = counts[index];
+  for (const index of tally.counted) checked[policies[index].name] = tally.counts[index];
   return { violations: findings, exempted, checked };
 }

@@ -18,22 +18,43 @@ const SECRET_NAME =
 const REFERENCE_NAME =
   /(_|-|\b)(arn|id|name|path|param(eter)?|file|ref|url|uri|endpoint|region|length|policy|rotation|type)$/i;
 
+/*
+ * The expressions of isReference, highEntropy and isSecretKeyRun, built once: a regular expression
+ * literal in a function body is a new RegExp object each time the call evaluates it (none of
+ * these is global or sticky, so a shared one keeps no state between tests).
+ */
+const ARN = /^arn:/;
+const RESOLVE = /\{\{resolve:/;
+const VARIABLE = /^\$\{?[A-Za-z_][A-Za-z0-9_]*\}?($|\/)/;
+const RUNTIME_READ = /^(os\.environ|os\.getenv\(|process\.env|ENV\[|System\.getenv\(|getenv\()/;
+const COMMAND = /^\$\(|^`/;
+const FILE_PATH = /^([A-Za-z0-9_.-]+:)?\/[A-Za-z0-9_./-]+$/;
+const STORE_REFERENCE = /^(ssm|secretsmanager|alias)[:/]/;
+const PLAIN_SETTING = /^(true|false|null|none|\d+)$/i;
+const PLACEHOLDER = /^<.*>$/;
+const WHITESPACE = /\s/;
+const ARN_URL_OR_PATH = /^(arn:|https?:|\/)/;
+const LOWER = /[a-z]/;
+const UPPER = /[A-Z]/;
+const DIGIT = /\d/;
+const SLASH_OR_PLUS = /[/+]/;
+
 /** Values that refer to a secret held elsewhere, or are not a secret at all. */
 function isReference(value: string): boolean {
   const v = value.trim();
   return (
     v.length < 6 ||
-    /^arn:/.test(v) ||
-    /\{\{resolve:/.test(v) ||
-    /^\$\{?[A-Za-z_][A-Za-z0-9_]*\}?($|\/)/.test(v) ||
+    ARN.test(v) ||
+    RESOLVE.test(v) ||
+    VARIABLE.test(v) ||
     // Read at run time from the environment, a command or a file: the value is elsewhere.
-    /^(os\.environ|os\.getenv\(|process\.env|ENV\[|System\.getenv\(|getenv\()/.test(v) ||
-    /^\$\(|^`/.test(v) ||
+    RUNTIME_READ.test(v) ||
+    COMMAND.test(v) ||
     // A file path, alone or after an id (systemd's LoadCredential=<id>:<path>).
-    /^([A-Za-z0-9_.-]+:)?\/[A-Za-z0-9_./-]+$/.test(v) ||
-    /^(ssm|secretsmanager|alias)[:/]/.test(v) ||
-    /^(true|false|null|none|\d+)$/i.test(v) ||
-    /^<.*>$/.test(v)
+    FILE_PATH.test(v) ||
+    STORE_REFERENCE.test(v) ||
+    PLAIN_SETTING.test(v) ||
+    PLACEHOLDER.test(v)
   );
 }
 
@@ -51,11 +72,11 @@ function highEntropy(value: string): boolean {
   const v = value.trim();
   return (
     v.length >= 24 &&
-    !/\s/.test(v) &&
-    !/^(arn:|https?:|\/)/.test(v) &&
-    /[a-z]/.test(v) &&
-    /[A-Z]/.test(v) &&
-    /\d/.test(v) &&
+    !WHITESPACE.test(v) &&
+    !ARN_URL_OR_PATH.test(v) &&
+    LOWER.test(v) &&
+    UPPER.test(v) &&
+    DIGIT.test(v) &&
     entropy(v) >= 4.2
   );
 }
@@ -92,10 +113,10 @@ function isSecretKeyRun(value: string, start: number, end: number): boolean {
   const m = value.slice(start, end);
   return (
     (isDelimiter(after) || after === 61) &&
-    /[/+]/.test(m) &&
-    /[a-z]/.test(m) &&
-    /[A-Z]/.test(m) &&
-    /\d/.test(m) &&
+    SLASH_OR_PLUS.test(m) &&
+    LOWER.test(m) &&
+    UPPER.test(m) &&
+    DIGIT.test(m) &&
     entropy(m) >= 4.5
   );
 }
@@ -215,18 +236,35 @@ function decode(value: unknown): string | undefined {
   return value;
 }
 
+/**
+ * Reads every value of an object, in order, as `Object.entries` does before its loop runs: behind
+ * the engine's proxy a read of an unknown value throws, and the check then finds nothing, whatever
+ * an earlier entry held (see `guarded`). The loops then read the entries in place, without arrays.
+ */
+function readAll(o: Props): void {
+  for (const k in o) void o[k];
+}
+
 /** Environment variables, user data and tags: where a program's secrets are read by anyone who can describe the resource. */
 function plainTextSecrets(type: string, props: Props): string | undefined {
-  for (const [k, v] of Object.entries(obj(props.tags) ?? {})) {
-    // Tags are read by anyone who can list resources: a random-looking value is a secret there
-    // whatever its key is called, as in environment variables.
-    const found = namedSecret(k, v, true);
-    if (found) return `tags.${k} (${found})`;
+  const tags = obj(props.tags);
+  if (tags !== undefined) {
+    readAll(tags);
+    for (const k in tags) {
+      // Tags are read by anyone who can list resources: a random-looking value is a secret there
+      // whatever its key is called, as in environment variables.
+      const found = namedSecret(k, tags[k], true);
+      if (found) return `tags.${k} (${found})`;
+    }
   }
   const env = obj(obj(props.environment)?.variables);
-  for (const [k, v] of Object.entries(env ?? {})) {
-    const found = namedSecret(k, v, true) ?? (typeof v === "string" ? shapeOf(v) : undefined);
-    if (found) return `environment.variables.${k} (${found})`;
+  if (env !== undefined) {
+    readAll(env);
+    for (const k in env) {
+      const v = env[k];
+      const found = namedSecret(k, v, true) ?? (typeof v === "string" ? shapeOf(v) : undefined);
+      if (found) return `environment.variables.${k} (${found})`;
+    }
   }
   if (
     type === "aws:ecs/taskDefinition:TaskDefinition" &&

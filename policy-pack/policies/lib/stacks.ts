@@ -51,8 +51,13 @@ function parseTags(raw: unknown): Record<string, string> {
 }
 
 function tag(tags: Record<string, string>, key: string): string | undefined {
-  const hit = Object.entries(tags).find(([k]) => k.toLowerCase() === key.toLowerCase());
-  return hit === undefined ? undefined : String(hit[1]);
+  const wanted = key.toLowerCase();
+  // As `Object.entries(tags).find(...)` answers, without its arrays: every value is read, in
+  // order, before the keys are compared (behind the engine's proxy a read of an unknown value
+  // throws, whatever key matched before it).
+  for (const k in tags) void tags[k];
+  for (const k in tags) if (k.toLowerCase() === wanted) return String(tags[k]);
+  return undefined;
 }
 
 export interface StackProperties {

@@ -1,4 +1,4 @@
-// Loaded by .mocharc.json before the specs. Both stacks start evaluating on the shared workers
+// Loaded by .mocharc.cjs before the specs. Both stacks start evaluating on the shared workers
 // while the pure tests run, so the suites that need them find them ready; the workers stop after
 // the last suite.
 // The suites' evaluations run with the plan's V8 tiering (tools/engine/tiering.ts).

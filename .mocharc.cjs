@@ -3,7 +3,6 @@
 // Spec files or folders named on the command line (`npx mocha tests/infra/audit.spec.ts`,
 // `npx mocha tests/preflight`) run alone: mocha adds the configured `spec` to the files it is given,
 // so with a fixed list every such run ran the whole suite. The list is left out when one is named.
-/* global process, module */
 const named = process.argv
   .slice(2)
   .some((arg) => !arg.startsWith("-") && /(^|\/)tests(\/|$)|\.ts$/.test(arg));

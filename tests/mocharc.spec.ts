@@ -1,0 +1,40 @@
+import { expect } from "chai";
+import * as path from "node:path";
+
+const CONFIG = path.resolve(__dirname, "..", ".mocharc.cjs");
+
+/** Mocha's configuration as it loads for this command line (it reads process.argv when loaded). */
+function configFor(args: readonly string[]): { spec: string[]; require: string[] } {
+  const argv = process.argv;
+  process.argv = [argv[0], "mocha", ...args];
+  try {
+    delete require.cache[CONFIG];
+    return require(CONFIG) as { spec: string[]; require: string[] };
+  } finally {
+    process.argv = argv;
+    delete require.cache[CONFIG];
+  }
+}
+
+describe(".mocharc.cjs", () => {
+  it("spec: every suite when no file is named (npm test, npx mocha --reporter dot)", () => {
+    expect(configFor([]).spec).to.deep.equal(["tests/**/*.spec.ts"]);
+    expect(configFor(["--reporter", "dot"]).spec).to.deep.equal(["tests/**/*.spec.ts"]);
+  });
+
+  it("spec: nothing added when a spec file or a folder of tests is named, so only those run", () => {
+    for (const named of [
+      ["tests/infra/audit.spec.ts"],
+      ["tests/preflight"],
+      ["--reporter", "dot", "./tests/tools/plan.spec.ts"],
+    ]) {
+      expect(configFor(named).spec, named.join(" ")).to.deep.equal([]);
+    }
+  });
+
+  it("require: the setup that shares the stacks' evaluations runs either way", () => {
+    for (const args of [[], ["tests/infra/audit.spec.ts"]]) {
+      expect(configFor(args).require).to.deep.equal(["tests/setup.ts"]);
+    }
+  });
+});

@@ -3,6 +3,8 @@
  * benchmark's), then the rules run on the two records together, first cold (loading the IAM data,
  * as the plan does), then warm. The last line is JSON for `npm run bench`.
  */
+// V8's tiering as the plan runs with it (tools/engine/tiering.ts), before any worker starts.
+import "../engine/tiering";
 import { STACKS, evaluateStack } from "../engine";
 import { preflight } from "../preflight";
 

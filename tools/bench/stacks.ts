@@ -2,6 +2,8 @@
  * Evaluates both stacks of the project on the mock runtime, each in its own worker, in parallel,
  * and prints the resource count of each: the unit of work that the bench times.
  */
+// V8's tiering as the plan runs with it (tools/engine/tiering.ts), before any worker starts.
+import "../engine/tiering";
 import { STACKS, evaluateStack } from "../engine";
 
 async function main(): Promise<void> {

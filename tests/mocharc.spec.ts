@@ -9,6 +9,8 @@ function configFor(args: readonly string[]): { spec: string[]; require: string[]
   process.argv = [argv[0], "mocha", ...args];
   try {
     delete require.cache[CONFIG];
+    // The file is loaded as mocha loads it, and again for each command line (hence no import).
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
     return require(CONFIG) as { spec: string[]; require: string[] };
   } finally {
     process.argv = argv;

@@ -15,7 +15,7 @@
  */
 import type { PolicyResource } from "@pulumi/policy";
 import { INGRESS_TYPES, PREFIX_LIST_TYPES } from "./ingress";
-import { isTrue, list, obj, strings } from "./props";
+import { isTrue, isUnknownValue, list, obj, strings } from "./props";
 import { T, Topology, idOf } from "./topology";
 import { ofType } from "./types";
 
@@ -59,13 +59,6 @@ const NOT_ATTACHMENTS = new Set<string>([
 /** Ports from 80/443 that web browsers use: every internet-facing load balancer may take them. */
 export const WEB_PORTS: readonly number[] = [80, 443];
 
-function isUnknown(err: unknown): boolean {
-  return (
-    (err as Error).name === "UnknownValueError" ||
-    !!(err as Error).message?.includes("can't be known")
-  );
-}
-
 /** Property names that attach security groups, in every AWS resource that has them. */
 const GROUP_KEY = /security_?groups?(ids|names)?$|securitygroupids$/i;
 
@@ -106,7 +99,7 @@ function mentions(
     try {
       child = (value as Record<string, unknown>)[key];
     } catch (err) {
-      if (!isUnknown(err) || underGroupKey || isGroupKey(key)) throw err;
+      if (!isUnknownValue(err) || underGroupKey || isGroupKey(key)) throw err;
       unknown ??= err;
       continue;
     }

@@ -26,6 +26,37 @@ export function nonEmpty(value: unknown): boolean {
   return typeof value === "string" ? value.trim() !== "" : value !== undefined && value !== null;
 }
 
+/**
+ * The engine's error for a value unknown until apply (@pulumi/policy's unknown-value proxy throws
+ * it on the read): such a value is no literal, and a check may pass over it.
+ */
+export function isUnknownValue(err: unknown): boolean {
+  return (
+    (err as Error).name === "UnknownValueError" ||
+    !!(err as Error).message?.includes("can't be known")
+  );
+}
+
+/** `o[key]`, or undefined when the value is unknown until apply (`isUnknownValue`). */
+export function knownValue(o: Props, key: string): unknown {
+  try {
+    return o[key];
+  } catch (err) {
+    if (isUnknownValue(err)) return undefined;
+    throw err;
+  }
+}
+
+/**
+ * Reads every value of an object, in order, as `Object.entries` does before a loop over its
+ * answer runs: behind the engine's proxy the first value unknown until apply throws here, whatever
+ * an entry before it held. A check that judges a whole object (is some tag PHI?) reads it so
+ * first, then loops over the object in place, without the arrays.
+ */
+export function readEvery(o: Props): void {
+  for (const k in o) void o[k];
+}
+
 export function tagsOf(props: Props): Record<string, string> {
   return (obj(props.tags) as Record<string, string> | undefined) ?? {};
 }

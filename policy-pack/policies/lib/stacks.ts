@@ -6,7 +6,7 @@
  * properties, so a new production stack gets production rules without naming it anywhere.
  */
 import type { PolicyConfigSchema, PolicyResource } from "@pulumi/policy";
-import { obj, tagsOf } from "./props";
+import { obj, readEvery, tagsOf } from "./props";
 
 export interface StackSelector {
   /** Environments (case-insensitive) the rule applies to; empty: every environment. */
@@ -52,10 +52,7 @@ function parseTags(raw: unknown): Record<string, string> {
 
 function tag(tags: Record<string, string>, key: string): string | undefined {
   const wanted = key.toLowerCase();
-  // As `Object.entries(tags).find(...)` answers, without its arrays: every value is read, in
-  // order, before the keys are compared (behind the engine's proxy a read of an unknown value
-  // throws, whatever key matched before it).
-  for (const k in tags) void tags[k];
+  readEvery(tags);
   for (const k in tags) if (k.toLowerCase() === wanted) return String(tags[k]);
   return undefined;
 }

@@ -8,7 +8,7 @@
  * (a subnet not explicitly associated uses the main route table).
  */
 import type { PolicyResource } from "@pulumi/policy";
-import { Props, isTrue, list, obj, strings } from "./props";
+import { Props, isTrue, list, obj, readEvery, strings } from "./props";
 import { groupOf } from "./types";
 
 export const T = {
@@ -55,28 +55,15 @@ export function idOf(r: PolicyResource): string {
   return typeof id === "string" ? id : "";
 }
 
-function isAscii(s: string): boolean {
-  for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) > 127) return false;
-  return true;
-}
-
 /** A tag read without regard to the case of its key or value. */
 export function tagIs(props: Props, key: string, value: string): boolean {
-  const k = key.toLowerCase();
-  const v = value.toLowerCase();
-  const ascii = isAscii(k);
   const tags = obj(props.tags);
   if (tags === undefined) return false;
-  // As `Object.entries(tags).some(...)` answers, without its arrays: every value is read, in
-  // order, before any is compared (behind the engine's proxy a read of an unknown value throws,
-  // whatever matched before it), and values are compared in order until one matches.
-  for (const tk in tags) void tags[tk];
+  const k = key.toLowerCase();
+  const v = value.toLowerCase();
+  readEvery(tags);
   for (const tk in tags) {
-    // Lower-casing never changes the length of a string whose lower case is ASCII (checked for
-    // every code point), so a key of another length cannot match an ASCII key: no lower-cased
-    // copy is made of it.
-    if ((ascii && tk.length !== k.length) || tk.toLowerCase() !== k) continue;
-    if (String(tags[tk]).toLowerCase() === v) return true;
+    if (tk.toLowerCase() === k && String(tags[tk]).toLowerCase() === v) return true;
   }
   return false;
 }

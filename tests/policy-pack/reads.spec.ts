@@ -3,7 +3,8 @@
  * every call: one arguments object a resource whose extras move to each policy, one reporter a
  * policy, tags and variables read in place. These tests hold what that must not change: each
  * policy sees its own config and exemptions on a shared resource, and a value unknown until apply
- * read after a matching tag still makes the check advisory, exactly as the engine's handlers find.
+ * read after a matching tag still makes the check advisory, and the literal-credentials scan passes
+ * over such a value and judges the known ones beside it, exactly as the engine's handlers find.
  */
 import { expect } from "chai";
 import { policies } from "../../policy-pack/policies";
@@ -97,15 +98,35 @@ describe("the pack's tag and variable reads next to a value unknown until apply"
     expect(run.join("\n")).to.include("during preview");
   });
 
-  it("secrets-input-disallow-literal-credentials: reports no named secret beside an unknown variable, as the engine's handlers report none", async () => {
+  it("secrets-input-disallow-literal-credentials: reports a named secret beside a variable unknown until apply, as the engine's handlers do", async () => {
     const fn = res("aws:lambda/function:Function", "worker", {
       environment: {
-        variables: { DB_PASSWORD: "correct-horse-battery", LATER: unknownStringValue },
+        variables: { LATER: unknownStringValue, DB_PASSWORD: "correct-horse-battery" },
       },
     });
     const { run, reference } = await bothFind([fn], ["secrets-input-disallow-literal-credentials"]);
     expect(run).to.deep.equal(reference);
-    expect(run).to.deep.equal([]);
+    expect(run.join("\n")).to.include("environment.variables.DB_PASSWORD");
+    expect(run.join("\n")).to.not.include("during preview");
+  });
+
+  it("secrets-input-disallow-literal-credentials: judges the variables when the tags or the user data are unknown until apply", async () => {
+    const fn = res("aws:lambda/function:Function", "worker", {
+      tags: unknownStringValue,
+      environment: { variables: { API_TOKEN: "correct-horse-battery" } },
+    });
+    const instance = res("aws:ec2/instance:Instance", "box", {
+      tags: { Owner: unknownStringValue, Service: "api" },
+      userData: "#!/bin/sh\nexport DB_PASSWORD=correct-horse-battery\n",
+      userDataBase64: unknownStringValue,
+    });
+    const { run, reference } = await bothFind(
+      [fn, instance],
+      ["secrets-input-disallow-literal-credentials"],
+    );
+    expect(run).to.deep.equal(reference);
+    expect(run.join("\n")).to.include("environment.variables.API_TOKEN");
+    expect(run.join("\n")).to.include("userData: DB_PASSWORD");
   });
 
   it("secrets-input-disallow-literal-credentials: reports a named secret in plain text when every variable is known", async () => {

@@ -1,5 +1,5 @@
 import { ANY_TYPE, resourcePolicy } from "../lib/policy";
-import { Props, list, obj } from "../lib/props";
+import { Props, isUnknownValue, knownValue, list, obj } from "../lib/props";
 
 /** Values that are credentials whatever they are called. */
 const SHAPES: readonly (readonly [RegExp, string])[] = [
@@ -179,7 +179,7 @@ function walk(value: unknown, depth: number): { path: string[]; shape: string } 
     try {
       child = (value as Record<string, unknown>)[key];
     } catch (err) {
-      if (isUnknown(err)) continue;
+      if (isUnknownValue(err)) continue;
       throw err;
     }
     // Most values are short strings that no shape can match: judged here without a call.
@@ -189,14 +189,6 @@ function walk(value: unknown, depth: number): { path: string[]; shape: string } 
     if (found) return { path: [key, ...found.path], shape: found.shape };
   }
   return undefined;
-}
-
-/** The engine's error for a value unknown until apply: such a value is not a literal. */
-function isUnknown(err: unknown): boolean {
-  return (
-    (err as Error).name === "UnknownValueError" ||
-    !!(err as Error).message?.includes("can't be known")
-  );
 }
 
 /** A name = value pair that holds a secret in plain text. */
@@ -237,41 +229,32 @@ function decode(value: unknown): string | undefined {
 }
 
 /**
- * Reads every value of an object, in order, as `Object.entries` does before its loop runs: behind
- * the engine's proxy a read of an unknown value throws, and the check then finds nothing, whatever
- * an earlier entry held (see `guarded`). The loops then read the entries in place, without arrays.
+ * Environment variables, user data and tags: where a program's secrets are read by anyone who can
+ * describe the resource. A value unknown until apply is no literal and is passed over, as
+ * `findCredential`'s walk passes over it: the values known beside it are still judged.
  */
-function readAll(o: Props): void {
-  for (const k in o) void o[k];
-}
-
-/** Environment variables, user data and tags: where a program's secrets are read by anyone who can describe the resource. */
 function plainTextSecrets(type: string, props: Props): string | undefined {
-  const tags = obj(props.tags);
-  if (tags !== undefined) {
-    readAll(tags);
-    for (const k in tags) {
-      // Tags are read by anyone who can list resources: a random-looking value is a secret there
-      // whatever its key is called, as in environment variables.
-      const found = namedSecret(k, tags[k], true);
-      if (found) return `tags.${k} (${found})`;
-    }
+  const tags = obj(knownValue(props, "tags"));
+  for (const k in tags) {
+    // Tags are read by anyone who can list resources: a random-looking value is a secret there
+    // whatever its key is called, as in environment variables.
+    const found = namedSecret(k, knownValue(tags, k), true);
+    if (found) return `tags.${k} (${found})`;
   }
-  const env = obj(obj(props.environment)?.variables);
-  if (env !== undefined) {
-    readAll(env);
-    for (const k in env) {
-      const v = env[k];
-      const found = namedSecret(k, v, true) ?? (typeof v === "string" ? shapeOf(v) : undefined);
-      if (found) return `environment.variables.${k} (${found})`;
-    }
+  const environment = obj(knownValue(props, "environment"));
+  const env = environment && obj(knownValue(environment, "variables"));
+  for (const k in env) {
+    const v = knownValue(env, k);
+    const found = namedSecret(k, v, true) ?? (typeof v === "string" ? shapeOf(v) : undefined);
+    if (found) return `environment.variables.${k} (${found})`;
   }
+  const containerDefinitions = knownValue(props, "containerDefinitions");
   if (
     type === "aws:ecs/taskDefinition:TaskDefinition" &&
-    typeof props.containerDefinitions === "string"
+    typeof containerDefinitions === "string"
   ) {
     try {
-      const defs = JSON.parse(props.containerDefinitions) as Props[];
+      const defs = JSON.parse(containerDefinitions) as Props[];
       for (const [i, d] of (Array.isArray(defs) ? defs : []).entries()) {
         for (const e of list(d.environment)) {
           const found = namedSecret(String(e.name ?? ""), e.value, true);
@@ -283,7 +266,7 @@ function plainTextSecrets(type: string, props: Props): string | undefined {
     }
   }
   for (const key of ["userData", "userDataBase64"]) {
-    const text = decode(props[key]);
+    const text = decode(knownValue(props, key));
     const found = text ? scriptSecret(text) : undefined;
     if (found) return `${key}: ${found}`;
   }
@@ -305,7 +288,7 @@ export const secretsInputDisallowLiteralCredentials = resourcePolicy(
   },
   {
     [ANY_TYPE]: (r, report) => {
-      const found = findCredential(r.props, "") ?? guarded(() => plainTextSecrets(r.type, r.props));
+      const found = findCredential(r.props, "") ?? plainTextSecrets(r.type, r.props);
       if (found)
         report(
           `${r.name} has a credential in plain text in ${found}: move it to Secrets Manager and reference it`,
@@ -313,16 +296,3 @@ export const secretsInputDisallowLiteralCredentials = resourcePolicy(
     },
   },
 );
-
-function guarded(fn: () => string | undefined): string | undefined {
-  try {
-    return fn();
-  } catch (err) {
-    if (
-      (err as Error).name === "UnknownValueError" ||
-      (err as Error).message?.includes("can't be known")
-    )
-      return undefined;
-    throw err;
-  }
-}

@@ -5,11 +5,7 @@
  * Policies are indexed by resource type, so each resource meets only the policies that apply to it.
  */
 import type { EnforcementLevel, PolicyResource } from "@pulumi/policy";
-import type {
-  EhealthPolicy,
-  EhealthResourcePolicy,
-  EhealthStackPolicy,
-} from "../../policy-pack/policies";
+import type { EhealthPolicy, EhealthResourcePolicy } from "../../policy-pack/policies";
 import type { ExemptedFinding } from "../../policy-pack/policies/lib/exemptions";
 import type { ResourceRecord } from "../engine";
 import {
@@ -208,31 +204,6 @@ class Active implements PolicyExtras {
   }
 }
 
-type StackArgs = Parameters<EhealthStackPolicy["validateStack"]>[0];
-
-/**
- * A stack policy's arguments. getConfig and reportExempted are detached functions, as the engine's
- * (a stack policy passes them on: lib/policy.ts); assigned to the object rather than written in
- * its literal, where tsx's keepNames would name each with Object.defineProperty on every run.
- */
-function stackArgs(p: Active, resources: PolicyResource[]): StackArgs {
-  const args: Record<string, unknown> = {
-    resources,
-    getConfig: undefined,
-    stackTags: EMPTY_TAGS,
-    notApplicable,
-    now: p.now,
-    reportExempted: undefined,
-  };
-  args.getConfig = function () {
-    return p.getConfig();
-  };
-  args.reportExempted = function (f: ExemptedFinding) {
-    p.reportExempted(f);
-  };
-  return args as unknown as StackArgs;
-}
-
 function reporterOf(p: Active, findings: Finding[]): (message: string) => void {
   return function (message: string) {
     findings.push(findingOf(p.policy, p.level, p.urn, message));
@@ -395,7 +366,15 @@ export function runPolicies(
       }
       try {
         policy.validateStack(
-          stackArgs(p, runOptions.isolateStackPolicies ? [...all] : all),
+          {
+            resources: runOptions.isolateStackPolicies ? [...all] : all,
+            // Detached, as the engine's: a stack policy passes them on (lib/policy.ts).
+            getConfig: () => p.getConfig(),
+            stackTags: EMPTY_TAGS,
+            notApplicable,
+            now: p.now,
+            reportExempted: (f: ExemptedFinding) => p.reportExempted(f),
+          } as Parameters<typeof policy.validateStack>[0],
           (message: string, urn?: string) =>
             findings.push(findingOf(policy, p.level, urn ?? null, message)),
         );

@@ -17,9 +17,5 @@ import { setFlagsFromString } from "node:v8";
 /** V8's flag and the budget the plan runs with (Node 20's default: 67584). */
 export const TIERING_FLAG = "--interrupt-budget=600000";
 
-/** Sets the budget for this process. Importing this module does it, before the imports after it. */
-export function applyTiering(): void {
-  setFlagsFromString(TIERING_FLAG);
-}
-
-applyTiering();
+// Importing this module sets the budget for the process, before the imports after it run.
+setFlagsFromString(TIERING_FLAG);

@@ -3,6 +3,8 @@
 // the last suite.
 // The suites' evaluations run with the plan's V8 tiering (tools/engine/tiering.ts).
 import "../tools/engine/tiering";
+// Installed packages load without tsx's hook, as in the plan (tools/engine/native-deps.ts).
+import "../tools/engine/native-deps";
 import { closeShared, stack } from "./helpers";
 
 for (const name of ["ireland", "oregon"]) stack(name).catch(() => undefined);

@@ -20,10 +20,14 @@ describe("tools/engine/tiering", () => {
     expect(Number(value)).to.be.greaterThan(Number(declared![1]));
   });
 
-  it("plan: the command sets the tiering before any other import (its workers start at the next)", () => {
+  it("plan: the command sets the tiering before any other import, then installs the native loading of packages (its workers start at the next)", () => {
     const source = readFileSync(path.join(ROOT, "tools", "plan", "cli.ts"), "utf8");
     const imports = [...source.matchAll(/^import [^;]*?"([^"]+)";/gms)].map((m) => m[1]);
-    expect(imports.slice(0, 2)).to.deep.equal(["../engine/tiering", "./prestart"]);
+    expect(imports.slice(0, 3)).to.deep.equal([
+      "../engine/tiering",
+      "../engine/native-deps",
+      "./prestart",
+    ]);
   });
 
   it("child: a child process sets the tiering before it loads the SDK", () => {

@@ -68,6 +68,8 @@ export function bootstrap(): string {
     `require(${resolved("@pulumi/pulumi")});`,
     `require(${resolved("@pulumi/aws")});`,
     `require(${resolved("tsx/cjs")});`,
+    // Installed packages' CommonJS files load as Node loads them, without tsx (native-deps.ts).
+    `require(${JSON.stringify(path.join(__dirname, "native-deps.ts"))});`,
     "process.setSourceMapsEnabled(false);",
     `require(${JSON.stringify(__filename)}).serve();`,
   ].join(" ");

@@ -4,6 +4,7 @@
  * own; an `EvaluationPool` keeps a few workers and feeds them well-behaved programs one after
  * another (each evaluation runs in a Pulumi store of its own), which saves loading Pulumi again.
  */
+import * as path from "node:path";
 import { Worker, isMainThread, parentPort, workerData } from "node:worker_threads";
 import { type Job, SDK_FILE, SDK_NAMESPACE, evaluateInChild, needsOwnDirectory } from "./child";
 import type { EvaluationContext } from "./evaluate";
@@ -14,7 +15,11 @@ type WorkerReply =
   | { readonly ok: true; readonly evaluation: Evaluation }
   | { readonly ok: false; readonly message: string; readonly kind: "program" | "timeout" };
 
-function startWorker(workerData: unknown): Worker {
+/** Loaded in workers after tsx's hook: installed packages load without it (native-deps.ts). */
+const NATIVE_DEPS_FILE = path.join(__dirname, "native-deps.ts");
+
+/** What a worker runs first, before this file: the hooks, the SDK, then the request (below). */
+export function workerBootstrap(): string {
   // A worker does not inherit the parent's module hooks: register tsx's CommonJS hook first so
   // that this file and any TypeScript program load.
   // The SDKs load first, natively: through tsx's hooks the same modules load twice as slowly
@@ -26,7 +31,7 @@ function startWorker(workerData: unknown): Worker {
   // own `require` names a new one per process (Date.now()), and the namespace is part of the key of
   // tsx's transform cache, so every worker missed it and started esbuild to compile sdk.ts again
   // (about 0.4 s of CPU per worker, seen with --cpu-prof: esbuild's transformSync under it).
-  const bootstrap = [
+  return [
     "Error.stackTraceLimit = 0;",
     `const sdk = require("tsx/cjs/api").register({ namespace: ${JSON.stringify(SDK_NAMESPACE)} });`,
     `sdk.require(${JSON.stringify(SDK_FILE)}, ${JSON.stringify(__filename)}).deferClosureSerialization();`,
@@ -34,11 +39,17 @@ function startWorker(workerData: unknown): Worker {
     'require("@pulumi/pulumi");',
     'require("@pulumi/aws");',
     'require("tsx/cjs");',
+    // Installed packages' CommonJS files then load as Node loads them, without tsx (native-deps.ts).
+    `require(${JSON.stringify(NATIVE_DEPS_FILE)});`,
     // Stack traces are off (above), so source maps would serve nothing: tsx then appends none and
     // Node parses none for each module.
     "process.setSourceMapsEnabled(false);",
     `require(${JSON.stringify(__filename)});`,
   ].join(" ");
+}
+
+function startWorker(workerData: unknown): Worker {
+  const bootstrap = workerBootstrap();
   // The runtime's own exit notices (leaked promises of a stopped program) are not findings.
   // No inherited loader flags: the bootstrap decides when tsx hooks in.
   const worker = new Worker(bootstrap, {
@@ -133,7 +144,8 @@ export function evaluateInWorker(request: EvaluationRequest): Promise<Evaluation
  */
 export function typecheckInWorker(entry: string, projectDir?: string): Promise<TypecheckResult> {
   return new Promise((resolve, reject) => {
-    const worker = new Worker(`require("tsx/cjs"); require(${JSON.stringify(__filename)});`, {
+    const load = `require("tsx/cjs"); require(${JSON.stringify(NATIVE_DEPS_FILE)});`;
+    const worker = new Worker(`${load} require(${JSON.stringify(__filename)});`, {
       eval: true,
       workerData: { typecheck: { entry, projectDir } },
       stdout: false,

@@ -8,6 +8,7 @@
 // First: V8's tiering for a short run (tiering.ts), set before any worker starts; then, as a
 // command, the plan's workers start loading the SDK before the rest loads (prestart.ts).
 import "../engine/tiering";
+import "../engine/native-deps";
 import "./prestart";
 import { Command, CommanderError, InvalidArgumentError } from "commander";
 import { mkdirSync, writeFileSync } from "node:fs";

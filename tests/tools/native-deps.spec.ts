@@ -1,0 +1,162 @@
+import { expect } from "chai";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import Module from "node:module";
+import * as path from "node:path";
+import {
+  CompilingModule,
+  Loader,
+  Loaders,
+  loadDependenciesNatively,
+  nativeFormat,
+  packageScope,
+} from "../../tools/engine/native-deps";
+import { bootstrap } from "../../tools/engine/child";
+import { workerBootstrap } from "../../tools/engine/worker";
+import { tempDir } from "../helpers/temp";
+
+/** A stand-in for tsx's hook: it records the files it is given and loads them as CommonJS. */
+function recordingLoader(calls: string[]): Loader {
+  return (module, filename) => {
+    calls.push(path.basename(path.dirname(filename)) + "/" + path.basename(filename));
+    // ES module syntax, as tsx would transform it: `export const x = 1` becomes `exports.x = 1`.
+    const text = readFileSync(filename, "utf8");
+    module._compile(text.replace(/^export const (\w+) =/m, "exports.$1 ="), filename);
+  };
+}
+
+/** Loads a file through a loader table, as Node's Module.load does with its own table. */
+function load(loaders: Loaders, filename: string): Record<string, unknown> {
+  const module = new Module(filename) as unknown as CompilingModule & {
+    exports: Record<string, unknown>;
+    filename: string;
+    paths: string[];
+  };
+  module.filename = filename;
+  module.paths = (Module as unknown as { _nodeModulePaths(d: string): string[] })._nodeModulePaths(
+    path.dirname(filename),
+  );
+  const extension = filename.endsWith(".cjs") ? ".cjs" : ".js";
+  (loaders[extension] ?? loaders[".js"])!(module, filename);
+  return module.exports;
+}
+
+describe("tools/engine/native-deps", () => {
+  const dir = tempDir("ehealth-native-deps-");
+  const write = (relative: string, text: string) => {
+    const file = path.join(dir, relative);
+    mkdirSync(path.dirname(file), { recursive: true });
+    writeFileSync(file, text);
+    return file;
+  };
+
+  it("packageScope: the type of the nearest package.json, stopping at node_modules as Node does", () => {
+    write("package.json", JSON.stringify({ type: "module" }));
+    write("node_modules/esm/package.json", JSON.stringify({ type: "module" }));
+    write("node_modules/esm/dist/cjs/package.json", JSON.stringify({ type: "commonjs" }));
+    write("node_modules/plain/package.json", JSON.stringify({ name: "plain" }));
+    write("node_modules/broken/package.json", "{");
+    expect(packageScope(path.join(dir, "node_modules/esm/lib/a.js"))).to.equal("module");
+    expect(packageScope(path.join(dir, "node_modules/esm/dist/cjs/a.js"))).to.equal("commonjs");
+    expect(packageScope(path.join(dir, "node_modules/plain/a/b/c.js"))).to.equal("");
+    expect(packageScope(path.join(dir, "node_modules/broken/c.js"))).to.equal("?");
+    // No package.json up to node_modules: the project's own (type module) is not the scope.
+    expect(packageScope(path.join(dir, "node_modules/loose-file.js"))).to.equal("");
+    expect(packageScope(path.join(dir, "src/a.js"))).to.equal("module");
+  });
+
+  it("nativeFormat: Node's format for a package's CommonJS files; false for what stays tsx's", () => {
+    write("node_modules/esm/package.json", JSON.stringify({ type: "module" }));
+    write("node_modules/cjs/package.json", JSON.stringify({ type: "commonjs" }));
+    write("node_modules/plain/package.json", JSON.stringify({ name: "plain" }));
+    write("node_modules/broken/package.json", "{");
+    const at = (relative: string) => path.join(dir, relative);
+    expect(nativeFormat(at("node_modules/cjs/index.js"))).to.equal("commonjs");
+    expect(nativeFormat(at("node_modules/esm/index.cjs"))).to.equal("commonjs");
+    expect(nativeFormat(at("node_modules/plain/index.js"))).to.equal(undefined);
+    expect(nativeFormat(at("node_modules/esm/index.js"))).to.equal(false);
+    expect(nativeFormat(at("node_modules/broken/index.js"))).to.equal(false);
+    expect(nativeFormat(at("node_modules/plain/index.ts"))).to.equal(false);
+    expect(nativeFormat(at("node_modules/plain/index.mjs"))).to.equal(false);
+    expect(nativeFormat(at("node_modules/plain/index.js?namespace=x"))).to.equal(false);
+    expect(nativeFormat(at("src/index.js"))).to.equal(false);
+  });
+
+  it("compiles a package's CommonJS file itself, and hands everything else to the hook before it", () => {
+    write("node_modules/plain/package.json", JSON.stringify({ name: "plain" }));
+    write("node_modules/esm/package.json", JSON.stringify({ type: "module" }));
+    const calls: string[] = [];
+    const loaders: Loaders = { ".js": recordingLoader(calls) };
+    loadDependenciesNatively(loaders);
+    const cjs = write(
+      "node_modules/plain/index.js",
+      "exports.x = 'native'; exports.f = __filename;",
+    );
+    const dotCjs = write("node_modules/esm/index.cjs", "module.exports = { y: 2 };");
+    const esm = write("node_modules/esm/index.js", "export const z = 3;");
+    const own = write("src/own.js", "exports.own = true;");
+    expect(load(loaders, cjs)).to.deep.equal({ x: "native", f: cjs });
+    expect(load(loaders, dotCjs)).to.deep.equal({ y: 2 });
+    expect(calls, "CommonJS files of packages never reach the hook").to.deep.equal([]);
+    expect(load(loaders, esm)).to.deep.equal({ z: 3 });
+    expect(load(loaders, own)).to.deep.equal({ own: true });
+    expect(calls).to.deep.equal(["esm/index.js", "src/own.js"]);
+  });
+
+  it("hands the hook a .js file in ES module syntax that its package declares CommonJS (Node refuses it)", () => {
+    write("node_modules/loose/package.json", JSON.stringify({ name: "loose", type: "commonjs" }));
+    const loose = write("node_modules/loose/index.js", "export const x = 1;");
+    const calls: string[] = [];
+    const loaders: Loaders = { ".js": recordingLoader(calls) };
+    loadDependenciesNatively(loaders);
+    expect(load(loaders, loose)).to.deep.equal({ x: 1 });
+    expect(calls).to.deep.equal(["loose/index.js"]);
+  });
+
+  it("leaves an error thrown while the file runs to the caller, without running it again", () => {
+    write("node_modules/throws/package.json", JSON.stringify({ name: "throws" }));
+    const counter = write("node_modules/throws/count.js", "exports.runs = 0;");
+    const throws = write(
+      "node_modules/throws/index.js",
+      `require(${JSON.stringify(counter)}).runs++; JSON.parse("{");`,
+    );
+    const calls: string[] = [];
+    const loaders: Loaders = { ".js": recordingLoader(calls) };
+    loadDependenciesNatively(loaders);
+    expect(() => load(loaders, throws)).to.throw(SyntaxError);
+    expect((Module.createRequire(counter)(counter) as { runs: number }).runs).to.equal(1);
+    expect(calls).to.deep.equal([]);
+  });
+
+  it("installs once: a second call wraps nothing again", () => {
+    const calls: string[] = [];
+    const loaders: Loaders = { ".js": recordingLoader(calls) };
+    loadDependenciesNatively(loaders);
+    const first = loaders[".js"];
+    loadDependenciesNatively(loaders);
+    expect(loaders[".js"]).to.equal(first);
+    expect(loaders[".cjs"]).to.not.equal(undefined);
+  });
+
+  it("is installed where tsx's hook loads packages: this process, the plan, its workers and children", () => {
+    const marked = (loader: Loader | undefined) =>
+      Boolean(
+        loader && (loader as unknown as Record<symbol, unknown>)[Symbol.for("ehealth.native-deps")],
+      );
+    const loaders = (Module as unknown as { _extensions: Loaders })._extensions;
+    expect(marked(loaders[".js"]), "the test process (tests/setup.ts)").to.equal(true);
+    expect(marked(loaders[".cjs"]), "the test process (tests/setup.ts)").to.equal(true);
+    // After tsx's CommonJS hook (it wraps that hook), before the engine's own file, which runs
+    // the programs.
+    const hooks = ['require("tsx/cjs")', `require(${JSON.stringify(require.resolve("tsx/cjs"))})`];
+    for (const [who, code, engine] of [
+      ["a worker's bootstrap", workerBootstrap(), "worker.ts"],
+      ["a child's bootstrap", bootstrap(), "child.ts"],
+    ]) {
+      const hook = Math.max(...hooks.map((h) => code.indexOf(h)));
+      const native = code.indexOf("native-deps.ts");
+      expect(hook, who).to.be.at.least(0);
+      expect(native, who).to.be.greaterThan(hook);
+      expect(code.lastIndexOf(engine), who).to.be.greaterThan(native);
+    }
+  });
+});

@@ -63,3 +63,77 @@ export function deferClosureSerialization(root: string = pulumiRoot()): string[]
   }
   return deferred;
 }
+
+/** The entry file of the @pulumi/aws that `require` finds from `from`. */
+export function awsEntry(from: string = __filename): string {
+  return require.resolve("@pulumi/aws", { paths: [from] });
+}
+
+/**
+ * A module's exports, loaded when first read. It says it is an ES module's (`__esModule`) without
+ * loading, as every namespace of @pulumi/aws does, so that `__importStar` hands it on unwrapped.
+ */
+function lazyExports(load: () => Record<PropertyKey, unknown>): object {
+  return new Proxy(
+    {},
+    {
+      get: (_, key) => (key === "__esModule" ? true : Reflect.get(load(), key)),
+      set: (_, key, value) => Reflect.set(load(), key, value),
+      has: (_, key) => Reflect.has(load(), key),
+      ownKeys: () => Reflect.ownKeys(load()),
+      getOwnPropertyDescriptor: (_, key) => {
+        const descriptor = Reflect.getOwnPropertyDescriptor(load(), key);
+        // The stand-in holds no property itself: a proxy may report one only as configurable.
+        return descriptor && { ...descriptor, configurable: true };
+      },
+      defineProperty: (_, key, descriptor) => Reflect.defineProperty(load(), key, descriptor),
+      deleteProperty: (_, key) => Reflect.deleteProperty(load(), key),
+      getPrototypeOf: () => Reflect.getPrototypeOf(load()),
+    },
+  );
+}
+
+/**
+ * Defers each of @pulumi/aws's 238 service namespaces (`aws.s3`, `aws.kms`, ...) until a program
+ * first reads from it. The package's entry file requires every namespace's index as it loads, and
+ * each index defines its resources' lazy getters and registers them for rehydrating resource
+ * references (`registerResourceModule`): about half of the CPU time of loading the SDK (measured:
+ * 790-830 ms against 310-550 ms for `require` of both SDKs with it, five runs each, loaded host),
+ * for a program that uses a dozen of them. Here the entry file gets, for each namespace, a stand-in
+ * that loads the real index when first read from (a property, a key, `in`) and then answers as it.
+ * A namespace's index does nothing else as it loads (checked: every one only exports lazy getters
+ * and registers its modules), and the engine declines resource references (evaluate.ts), the one
+ * use of that registry, so a namespace that loads late behaves as one loaded first; one a program
+ * never reads never loads. Call before @pulumi/aws loads; call the function returned after it has:
+ * it removes the hook (namespaces already deferred stay deferred).
+ */
+export function deferAwsNamespaces(entry: string = awsEntry()): () => void {
+  const loader = Module as unknown as {
+    _load(request: string, parent: Module | undefined, isMain: boolean): unknown;
+    _resolveFilename(request: string, parent: Module | undefined): string;
+  };
+  const load = loader._load;
+  const root = path.dirname(entry);
+  const hook = function (
+    this: unknown,
+    request: string,
+    parent: Module | undefined,
+    isMain: boolean,
+  ): unknown {
+    if (parent?.filename === entry && request.startsWith("./")) {
+      const file = loader._resolveFilename(request, parent);
+      if (path.basename(file) === "index.js" && path.dirname(path.dirname(file)) === root) {
+        let real: Record<PropertyKey, unknown> | undefined;
+        return lazyExports(
+          () =>
+            (real ??= load.call(loader, request, parent, false) as Record<PropertyKey, unknown>),
+        );
+      }
+    }
+    return load.call(this, request, parent, isMain);
+  };
+  loader._load = hook;
+  return () => {
+    if (loader._load === hook) loader._load = load;
+  };
+}

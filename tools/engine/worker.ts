@@ -34,10 +34,14 @@ export function workerBootstrap(): string {
   return [
     "Error.stackTraceLimit = 0;",
     `const sdk = require("tsx/cjs/api").register({ namespace: ${JSON.stringify(SDK_NAMESPACE)} });`,
-    `sdk.require(${JSON.stringify(SDK_FILE)}, ${JSON.stringify(__filename)}).deferClosureSerialization();`,
+    `const engineSdk = sdk.require(${JSON.stringify(SDK_FILE)}, ${JSON.stringify(__filename)});`,
+    "engineSdk.deferClosureSerialization();",
     "sdk.unregister();",
+    // @pulumi/aws's service namespaces load when a program first reads them (sdk.ts).
+    "const awsLoaded = engineSdk.deferAwsNamespaces();",
     'require("@pulumi/pulumi");',
     'require("@pulumi/aws");',
+    "awsLoaded();",
     'require("tsx/cjs");',
     // Installed packages' CommonJS files then load as Node loads them, without tsx (native-deps.ts).
     `require(${JSON.stringify(NATIVE_DEPS_FILE)});`,

@@ -3,6 +3,7 @@ import { mkdirSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import Module from "node:module";
 import * as path from "node:path";
 import { awsEntry, deferAwsNamespaces } from "../../tools/engine/sdk";
+import { bootstrap } from "../../tools/engine/child";
 import { workerBootstrap } from "../../tools/engine/worker";
 import { tempDir } from "../helpers/temp";
 
@@ -98,12 +99,19 @@ describe("tools/engine/sdk: @pulumi/aws's namespaces load when first read", () =
     expect(unexpected).to.deep.equal([]);
   });
 
-  it("a worker defers them before it loads @pulumi/aws and removes the hook after", () => {
-    const code = workerBootstrap();
-    const deferred = code.indexOf("deferAwsNamespaces()");
-    const aws = code.indexOf('require("@pulumi/aws")');
-    expect(deferred).to.be.at.least(0);
-    expect(aws).to.be.greaterThan(deferred);
-    expect(code.indexOf("awsLoaded()", aws)).to.be.greaterThan(aws);
+  it("workers and children defer them before they load @pulumi/aws, and remove the hook after", () => {
+    for (const [who, code] of [
+      ["a worker's bootstrap", workerBootstrap()],
+      ["a child's bootstrap", bootstrap()],
+    ]) {
+      const deferred = code.indexOf("deferAwsNamespaces()");
+      const aws = Math.max(
+        code.indexOf('require("@pulumi/aws")'),
+        code.indexOf(`require(${JSON.stringify(require.resolve("@pulumi/aws"))})`),
+      );
+      expect(deferred, who).to.be.at.least(0);
+      expect(aws, who).to.be.greaterThan(deferred);
+      expect(code.indexOf("awsLoaded()", aws), who).to.be.greaterThan(aws);
+    }
   });
 });

@@ -51,7 +51,7 @@ export function needsOwnDirectory(request: EvaluationRequest): boolean {
 
 /**
  * What a child runs before the first request, as a worker does (worker.ts): the plan's V8
- * tiering, closure serialization deferred, then the SDKs natively (through tsx's hooks they load
+ * tiering, closure serialization and @pulumi/aws's namespaces deferred, then the SDKs natively (through tsx's hooks they load
  * twice as slowly), then tsx's CommonJS hook for the programs; no stack traces or source maps
  * (reports use first lines of messages only). Absolute paths: the child may start anywhere.
  */
@@ -63,10 +63,14 @@ export function bootstrap(): string {
     "Error.stackTraceLimit = 0;",
     // tsx's API under a fixed namespace, so that its transform cache finds sdk.ts again (worker.ts).
     `const sdk = require(${resolved("tsx/cjs/api")}).register({ namespace: ${JSON.stringify(SDK_NAMESPACE)} });`,
-    `sdk.require(${JSON.stringify(SDK_FILE)}, ${JSON.stringify(__filename)}).deferClosureSerialization();`,
+    `const engineSdk = sdk.require(${JSON.stringify(SDK_FILE)}, ${JSON.stringify(__filename)});`,
+    "engineSdk.deferClosureSerialization();",
     "sdk.unregister();",
+    // @pulumi/aws's service namespaces load when a program first reads them (sdk.ts).
+    "const awsLoaded = engineSdk.deferAwsNamespaces();",
     `require(${resolved("@pulumi/pulumi")});`,
     `require(${resolved("@pulumi/aws")});`,
+    "awsLoaded();",
     `require(${resolved("tsx/cjs")});`,
     // Installed packages' CommonJS files load as Node loads them, without tsx (native-deps.ts).
     `require(${JSON.stringify(path.join(__dirname, "native-deps.ts"))});`,

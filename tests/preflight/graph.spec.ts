@@ -2,6 +2,8 @@ import { expect } from "chai";
 import { ProgramGraph } from "../../tools/preflight/graph";
 import { arnFits, policyProblems } from "../../tools/preflight/rules/iam";
 import { naclGaps } from "../../tools/preflight/rules/convergence";
+import { settingsOf } from "../../tools/preflight/rules/buckets";
+import { selectedResources } from "../../tools/preflight/rules/kms";
 import { ACCOUNT, Program, doc, findings } from "./program";
 
 const ordered = async (rule: string, build: (p: Program, wait: boolean) => void) => {
@@ -639,5 +641,60 @@ describe("preflight: ProgramGraph", () => {
     expect(g.dependsOn(trail, key)).to.equal(true);
     // What a resource outside the component waits for.
     expect(g.dependsOn(trail, other)).to.equal(false);
+  });
+
+  it("referencing: each target's referrers in the program's order, from one lookup per referrer", () => {
+    const p = new Program();
+    const a = p.add("aws:s3/bucket:Bucket", "a", { bucket: "a" });
+    const b = p.add("aws:s3/bucket:Bucket", "b", { bucket: "b" });
+    const sse =
+      "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration";
+    const versioning = "aws:s3/bucketVersioning:BucketVersioning";
+    const a1 = p.add(sse, "a1", { bucket: a.id });
+    const b1 = p.add(sse, "b1", { bucket: "b" });
+    const a2 = p.add(sse, "a2", { bucket: p.arn(a) });
+    const av = p.add(versioning, "av", { bucket: a.id });
+    const g = new ProgramGraph({ stack: p.stack, region: p.region, resources: p.resources });
+    const find = g.find.bind(g);
+    let lookups = 0;
+    g.find = (value, type) => {
+      lookups++;
+      return find(value, type);
+    };
+    expect(g.referencing(a, sse, "bucket")).to.deep.equal([a1, a2]);
+    expect(g.referencing(b, sse, "bucket")).to.deep.equal([b1]);
+    expect(settingsOf(g, a, versioning, sse)).to.deep.equal([av, a1, a2]);
+    // One lookup per setting of each type asked (3 + 1), not one per setting for every bucket.
+    expect(lookups).to.equal(4);
+  });
+
+  it("selectedResources: a backup selection picks by ARN and by tag, reading each resource's tags once", () => {
+    const p = new Program();
+    const plan = p.add("aws:backup/plan:Plan", "plan");
+    const tagged = p.add("aws:dynamodb/table:Table", "tagged", { tags: { Backup: "daily" } });
+    const other = p.add("aws:dynamodb/table:Table", "other", { tags: { Backup: "never" } });
+    const named = p.add("aws:ebs/volume:Volume", "named", { tags: { Backup: "weekly" } });
+    const both = p.add("aws:rds/instance:Instance", "both", { tags: { Backup: "daily" } });
+    const byTag = p.add("aws:backup/selection:Selection", "by-tag", {
+      planId: plan.id,
+      selectionTags: [{ type: "STRINGEQUALS", key: "Backup", value: "daily" }],
+    });
+    const byArn = p.add("aws:backup/selection:Selection", "by-arn", {
+      planId: plan.id,
+      resources: [p.arn(named), p.arn(both)],
+      selectionTags: [{ type: "STRINGLIKE", key: "Backup", value: "never" }],
+    });
+    const g = new ProgramGraph({ stack: p.stack, region: p.region, resources: p.resources });
+    const tags = g.tags.bind(g);
+    let reads = 0;
+    g.tags = (r) => {
+      reads++;
+      return tags(r);
+    };
+    expect(selectedResources(g, byTag)).to.deep.equal([tagged, both]);
+    expect(selectedResources(g, byArn)).to.deep.equal([named, both]);
+    expect(other.inputs.tags).to.deep.equal({ Backup: "never" });
+    // At most once per resource in all, not once per resource for every selection.
+    expect(reads).to.be.at.most(p.resources.length);
   });
 });

@@ -27,9 +27,9 @@ export const isBucket = (r: Res) => (BUCKET_TYPES as readonly string[]).includes
 /** The bucket a setting resource's `bucket` input names. */
 export const bucketOf = (g: ProgramGraph, r: Res) => g.find(r.inputs.bucket);
 
-/** The separate setting resources of one bucket. */
+/** The separate setting resources of one bucket (by type, in the program's order). */
 export const settingsOf = (g: ProgramGraph, bucket: Res, ...types: string[]) =>
-  g.ofType(...types).filter((s) => bucketOf(g, s) === bucket);
+  types.flatMap((type) => g.referencing(bucket, type, "bucket"));
 
 /** A block that `aws.s3.Bucket` writes singular and `BucketV2` as a list, as a list either way. */
 const both = (r: Res, singular: string, plural: string): Record<string, unknown>[] =>

@@ -813,6 +813,21 @@ const NOT_FULLY_MANAGED: Readonly<Record<string, string>> = {
 export function selectedResources(g: ProgramGraph, selection: Res): Res[] {
   const arns = list(selection.inputs.resources).filter(isString);
   const tags = list(selection.inputs.selectionTags).map(block);
+  if (!arns.includes("*")) {
+    // The resources a tag picks come from the graph's index of tags, not from a scan of every
+    // resource per selection (an enclave adds a selection and a few dozen resources).
+    const picked = new Set<Res>();
+    for (const t of tags) {
+      if (t.type !== "STRINGEQUALS") continue;
+      for (const r of g.taggedWith(String(t.key), String(t.value))) picked.add(r);
+    }
+    const named = new Set(arns);
+    return g.resources.filter((r) => {
+      if (picked.has(r)) return true;
+      const arn = r.outputs.arn;
+      return r.custom && isString(arn) && named.has(arn);
+    });
+  }
   return g.resources.filter((r) => {
     if (!r.custom) return false;
     const arn = r.outputs.arn;

@@ -1,17 +1,11 @@
 /**
  * The simulator's caches (tools/preflight/iam/simulate.ts, compare.ts, resource-types.ts): policies
  * validated once per content, equal requests answered once, the library's case-insensitive
- * comparisons and resource-type lookup memoized, no decision made that is not read (decisions.ts);
- * and arnFits' answers (rules/iam.ts).
+ * comparisons and resource-type lookup memoized; and arnFits' answers (rules/iam.ts).
  * Each must answer as the library does afresh.
  */
 import { expect } from "chai";
 import { iamPolicyUtils, memoized, original } from "../../tools/preflight/iam/compare";
-import {
-  coreEngineModule,
-  ownAuthorize,
-  skippingMarked,
-} from "../../tools/preflight/iam/decisions";
 import {
   memoizedResourceTypes,
   ownResourceTypes,
@@ -237,70 +231,5 @@ describe("simulate (the context keys of each action and resource kept)", () => {
     }
     // Different lists among them, so that equal lists prove something.
     expect(new Set(lists.map((l) => [...l].sort().join())).size).to.equal(questions.length);
-  });
-});
-
-describe("simulate (no decision made that is not read)", () => {
-  const KEY = "arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab";
-  const LOGS = "arn:aws:logs:eu-west-1:123456789012:log-group:";
-  const keyPolicy = {
-    Version: "2012-10-17",
-    Statement: [
-      {
-        Effect: "Allow",
-        Principal: { Service: "logs.eu-west-1.amazonaws.com" },
-        Action: ["kms:Encrypt", "kms:Decrypt"],
-        Resource: "*",
-        Condition: { ArnLike: { "kms:EncryptionContext:aws:logs:arn": `${LOGS}/app/*` } },
-      },
-    ],
-  };
-  const logs = (group: string): AccessRequest => ({
-    principal: "logs.eu-west-1.amazonaws.com",
-    action: "kms:Encrypt",
-    resource: KEY,
-    context: { "kms:EncryptionContext:aws:logs:arn": `${LOGS}${group}` },
-    resourcePolicy: keyPolicy,
-  });
-
-  /** Runs `ask` with the library's own `authorize` counted beneath the installed wrapper. */
-  const counting = async <T>(ask: () => Promise<T>): Promise<{ answer: T; decided: number }> => {
-    const mod = coreEngineModule();
-    const installed = mod.authorize;
-    const own = ownAuthorize(installed);
-    let decided = 0;
-    mod.authorize = skippingMarked((args) => {
-      decided++;
-      return own(args);
-    });
-    try {
-      return { answer: await ask(), decided };
-    } finally {
-      mod.authorize = installed;
-    }
-  };
-
-  it("decides a request with an encryption context key once, by the run that reads the decision", async () => {
-    const allowed = await counting(() => simulateAfresh(logs("/app/web")));
-    expect(allowed.answer.decision).to.equal("Allowed");
-    expect(allowed.decided).to.equal(1);
-    const refused = await counting(() => simulateAfresh(logs("/other/web")));
-    expect(refused.answer.decision).to.equal("ImplicitlyDenied");
-    expect(refused.decided).to.equal(1);
-  });
-
-  it("hands every unmarked request to the library's own authorize", async () => {
-    const plain = await counting(() =>
-      simulateAfresh({
-        principal: ROLE,
-        action: "s3:GetObject",
-        resource: BUCKET,
-        resourcePolicy: allow,
-        identityPolicies: [allow],
-      }),
-    );
-    expect(plain.answer.decision).to.equal("Allowed");
-    expect(plain.decided).to.equal(1);
-    expect(ownAuthorize(coreEngineModule().authorize)).to.not.equal(coreEngineModule().authorize);
   });
 });

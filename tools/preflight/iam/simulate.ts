@@ -43,15 +43,12 @@ import {
 } from "@cloud-copilot/iam-simulate";
 import { AnswerCache } from "../answers";
 import { memoizeComparisons } from "./compare";
-import { skipMarkedDecisions, withoutDecision } from "./decisions";
 import { memoizeResourceTypes } from "./resource-types";
 
-// The library's case-insensitive comparisons answer each pair once (compare.ts), its
-// resource-type lookup each action and resource once (resource-types.ts), and a run whose
-// decision is not read does not decide (decisions.ts).
+// The library's case-insensitive comparisons answer each pair once (compare.ts), and its
+// resource-type lookup each action and resource once (resource-types.ts).
 memoizeComparisons();
 memoizeResourceTypes();
-skipMarkedDecisions();
 
 export type Decision = "Allowed" | "ExplicitlyDenied" | "ImplicitlyDenied";
 export type PolicyDoc = { readonly Version?: string; readonly Statement: unknown };
@@ -281,32 +278,22 @@ export async function simulateAfresh(request: AccessRequest): Promise<AccessResu
         }
       : {}),
   };
-  const validated = async (decided: Simulation) => {
-    const result = await runSimulation(decided, { simulationMode: "Strict" });
-    if (result.resultType === "error") {
-      throw new SimulationError(
-        `${request.action} on ${request.resource}: ${JSON.stringify(result.errors)}`,
-      );
-    }
-    if (result.resultType !== "single") {
-      throw new SimulationError(
-        `${request.action} on ${request.resource}: give one resource, not a pattern`,
-      );
-    }
-    return result;
-  };
-  const { values, colonKeys, untyped } = typed;
-  // With a key the library mishandles, the decision is most likely the unsafe run's below: this
-  // run then only validates and lists the ignored keys (decisions.ts). A resource pattern runs the
-  // library's pattern search, which reads decisions: never marked.
-  const later = (colonKeys.length > 0 || untyped.length > 0) && !request.resource.includes("*");
-  const result = await validated(later ? withoutDecision(simulation) : simulation);
+  const result = await runSimulation(simulation, { simulationMode: "Strict" });
+  if (result.resultType === "error") {
+    throw new SimulationError(
+      `${request.action} on ${request.resource}: ${JSON.stringify(result.errors)}`,
+    );
+  }
+  if (result.resultType !== "single") {
+    throw new SimulationError(
+      `${request.action} on ${request.resource}: give one resource, not a pattern`,
+    );
+  }
   const ignored = result.result.ignoredContextKeys ?? [];
+  const { values, colonKeys, untyped } = typed;
   const stillIgnored = ignored.filter((k) => !colonKeys.includes(k));
   if (untyped.length === 0 && !ignored.some((k) => colonKeys.includes(k))) {
-    // The library kept every colon key: its own decision is the answer, from an unmarked run.
-    const decided = later ? await validated(simulation) : result;
-    return { decision: decided.overallResult as Decision, ignoredContextKeys: stillIgnored };
+    return { decision: result.overallResult as Decision, ignoredContextKeys: stillIgnored };
   }
   // The library's engine without its context filter does not take endpoint policies (0.1.173's
   // runUnsafeSimulation passes none on): refuse rather than answer without them.

@@ -13,9 +13,8 @@
 // V8's tiering as the plan runs with it (tools/engine/tiering.ts), before any worker starts.
 import "../engine/tiering";
 import * as path from "node:path";
-import { policies } from "../../policy-pack/policies";
 import { EvaluationPool, PROJECT_DIR, STACKS, stackRequest } from "../engine";
-import { runPolicies } from "../policy/run";
+import { loadPack } from "../policy/load";
 
 /** Passes run before the measured ones, and passes measured. */
 const WARMUP = 20;
@@ -29,6 +28,8 @@ function medianOf(values: readonly number[]): number {
 }
 
 async function main(): Promise<void> {
+  // The pack as one module (tools/policy/load.ts), as an evaluation worker loads it.
+  const { policies, runPolicies } = loadPack();
   const pool = new EvaluationPool(2);
   const evaluations = await Promise.all([
     ...STACKS.map((s) => pool.evaluate(stackRequest(s))),

@@ -46,6 +46,21 @@ describe("the pack loaded as one module (tools/policy/load.ts)", () => {
     });
   }
 
+  it("runs from memory when the cache cannot be written", () => {
+    // A file where the cache's folder would be: the folder cannot be made. Under node_modules, so
+    // that the bundle's requires resolve from where it would have been.
+    const blocked = path.join(PROJECT_DIR, "node_modules", ".cache", `pack-blocked-${process.pid}`);
+    fs.mkdirSync(path.dirname(blocked), { recursive: true });
+    fs.writeFileSync(blocked, "");
+    try {
+      const pack = loadPack(path.join(blocked, "cache"));
+      expect(pack.policies.map((p) => p.name)).to.deep.equal(policies.map((p) => p.name));
+      expect(fs.statSync(blocked).isFile()).to.equal(true);
+    } finally {
+      fs.rmSync(blocked);
+    }
+  });
+
   it("builds once, reuses the bundle, and builds again when an input's hash differs", () => {
     const dir = tempDir("pack-bundle-");
     const first = packBundle(dir);
@@ -64,8 +79,11 @@ describe("the pack loaded as one module (tools/policy/load.ts)", () => {
     const built = fs.statSync(first).mtimeMs;
     expect(packBundle(dir)).to.equal(first);
     expect(fs.statSync(first).mtimeMs).to.equal(built);
-    // A manifest whose hash no longer matches its inputs (one changed since) means a new build.
-    fs.writeFileSync(manifestFile, JSON.stringify({ ...manifest, key: "0".repeat(32) }));
+    // A manifest whose hash no longer matches its inputs (one changed since) means a new build,
+    // though the bundle it names is there.
+    const stale = "0".repeat(32);
+    fs.copyFileSync(first, path.join(dir, `pack-${stale}.js`));
+    fs.writeFileSync(manifestFile, JSON.stringify({ ...manifest, key: stale }));
     expect(packBundle(dir)).to.equal(first);
     expect(JSON.parse(fs.readFileSync(manifestFile, "utf8"))).to.deep.equal(manifest);
   });

@@ -28,7 +28,8 @@ function medianOf(values: readonly number[]): number {
 }
 
 async function main(): Promise<void> {
-  // The pack as one module (tools/policy/load.ts), as an evaluation worker loads it.
+  // The pack as one module (tools/policy/load.ts), as loadPack() gives it to a worker that calls
+  // it; a worker that requires the pack's modules runs the same code more slowly (see load.ts).
   const { policies, runPolicies } = loadPack();
   const pool = new EvaluationPool(2);
   const evaluations = await Promise.all([

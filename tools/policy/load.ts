@@ -92,6 +92,9 @@ function esbuildPath(file: string): string {
   return require.resolve(`esbuild/${file}`, { paths: [path.dirname(require.resolve("tsx"))] });
 }
 
+/** Bundles built in this process that could not be written to the cache, by file. */
+const unwritten = new Map<string, string>();
+
 /** Builds the bundle (when the cached one is missing or stale) and returns its file. */
 export function packBundle(cacheDir: string = CACHE_DIR): string {
   const fileOf = (key: string) => path.join(cacheDir, `pack-${key}.js`);
@@ -129,10 +132,17 @@ export function packBundle(cacheDir: string = CACHE_DIR): string {
     const key = keyOf(version, inputs);
     const changed = inputs.some((i) => fs.statSync(path.join(PROJECT_DIR, i)).mtimeMs >= started);
     if (!key || changed) continue;
-    fs.mkdirSync(cacheDir, { recursive: true });
-    writeAtomically(fileOf(key), result.outputFiles[0].text);
-    writeAtomically(manifestFile, JSON.stringify({ key, inputs } satisfies Manifest));
-    return fileOf(key);
+    const file = fileOf(key);
+    try {
+      fs.mkdirSync(cacheDir, { recursive: true });
+      writeAtomically(file, result.outputFiles[0].text);
+      writeAtomically(manifestFile, JSON.stringify({ key, inputs } satisfies Manifest));
+    } catch {
+      // A cache that cannot be written (a read-only node_modules): the bundle is kept in memory
+      // for this process, under the name it would have had, and built again by the next.
+      unwritten.set(file, result.outputFiles[0].text);
+    }
+    return file;
   }
   throw new Error("the policy pack's files kept changing while its bundle was built");
 }
@@ -151,7 +161,7 @@ export function loadPack(cacheDir: string = CACHE_DIR): LoadedPack {
   let pack = loaded.get(file);
   if (!pack) {
     const compiled = vm.compileFunction(
-      fs.readFileSync(file, "utf8"),
+      unwritten.get(file) ?? fs.readFileSync(file, "utf8"),
       ["exports", "require", "module", "__filename", "__dirname"],
       { filename: file },
     );

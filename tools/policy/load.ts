@@ -4,12 +4,15 @@
  * folder's runner with esbuild (the one tsx runs on) into one CommonJS file, kept under
  * node_modules/.cache and rebuilt when any file that went into it changes.
  *
- * Why: through tsx's hook each of the pack's ~70 modules is resolved, looked up in tsx's cache and
- * compiled apart (`require` of the pack and runner: 200-280 ms of CPU in a fresh process, against
- * 45-75 ms for the bundle, three runs each), and tsx compiles every `import` to a getter on the
- * exporting module (esbuild's CommonJS output), so every call of an imported function (props.ts's
- * helpers, in every check) ran two getters: 15 ns a call in a loop of six calls, against under 1 ns
- * for a function of the same module. In one module, the pack's functions call each other directly.
+ * Why: through tsx's hook each of the pack's 78 files is resolved, looked up in tsx's cache and
+ * compiled apart. A fresh process with the SDKs loaded, as a worker has them, took 264-293 ms of CPU
+ * to require the runner and the pack, and 119-135 ms to load the bundle, hash check included
+ * (three runs each, interleaved, on a loaded host); callgrind counted 1,600 M instructions for a
+ * process that registers tsx, loads the pack and runs it over ireland once, 1,149 M with the
+ * bundle. tsx also compiles every `import` to getters on the exporting module (esbuild's CommonJS
+ * output): 15 ns a call of an imported function in a loop, under 1 ns within one module. A pass of
+ * the throughput bench, warm, gains less from that: 54.6 M instructions against 53.2 M (callgrind,
+ * V8 single-threaded, passes 22 to 61).
  * The code is the same: the bundle only joins the modules (no minifying, names kept as tsx keeps
  * them), and the verdicts are the same, byte for byte (tests/policy-pack/load.spec.ts).
  */

@@ -5,14 +5,14 @@
  * node_modules/.cache and rebuilt when any file that went into it changes.
  *
  * Why: through tsx's hook each of the pack's 78 files is resolved, looked up in tsx's cache and
- * compiled apart. A fresh process with the SDKs loaded, as a worker has them, took 264-293 ms of CPU
- * to require the runner and the pack, and 119-135 ms to load the bundle, hash check included
+ * compiled apart. A fresh process with the SDKs loaded, as a worker has them, took 264-293 ms of
+ * CPU to require the runner and the pack, and 119-135 ms to load the bundle, hash check included
  * (three runs each, interleaved, on a loaded host); callgrind counted 1,600 M instructions for a
  * process that registers tsx, loads the pack and runs it over ireland once, 1,149 M with the
  * bundle. tsx also compiles every `import` to getters on the exporting module (esbuild's CommonJS
  * output): 15 ns a call of an imported function in a loop, under 1 ns within one module. A pass of
- * the throughput bench, warm, gains less from that: 54.6 M instructions against 53.2 M (callgrind,
- * V8 single-threaded, passes 22 to 61).
+ * the throughput bench gains less from that: 54.6 M instructions against 53.2 M for passes 22 to
+ * 61, 34.2 M against 31.1 M for passes 62 to 141 (callgrind, V8 single-threaded).
  * The code is the same: the bundle only joins the modules (no minifying, names kept as tsx keeps
  * them), and the verdicts are the same, byte for byte (tests/policy-pack/load.spec.ts).
  */

@@ -12,7 +12,6 @@ import "../engine/native-deps";
 import "./prestart";
 import { Command, CommanderError, InvalidArgumentError } from "commander";
 import { mkdirSync, writeFileSync } from "node:fs";
-import { availableParallelism } from "node:os";
 import * as path from "node:path";
 import { evaluateInWorker, typecheckInWorker } from "../engine/worker";
 import {
@@ -195,21 +194,9 @@ export async function plan(
   });
   const running = Promise.all(answers);
   running.catch(() => undefined);
-  // The first answer (or failure): the pack's names and settings come with it (below).
-  const pack = Promise.any(answers).then(
-    (e) => e.checks?.pack,
-    () => undefined,
-  );
-  // What this thread does before the workers answer takes a core from them when they fill the
-  // machine (two stacks on two cores: the workers, their garbage collectors and this thread share
-  // them). Then the work that can wait, the git processes and the loading of the reports and of
-  // the preflight, starts when the first worker answers, and its core is free; with a core to
-  // spare (one stack) it starts at once, while the worker evaluates.
-  const coresFull = targets.requests.length >= availableParallelism();
-  const coreFree = coresFull ? pack.then(() => undefined) : Promise.resolve();
   const projectDir = targets.project?.dir ?? path.dirname(first.program);
   // Its git processes run beside the evaluations (provenance.ts).
-  const provenanceFacts = coreFree.then(() => provenance().provenanceOf(projectDir, source));
+  const provenanceFacts = provenance().provenanceOf(projectDir, source);
   provenanceFacts.catch(() => undefined);
   const typecheckOn = options.typecheck ?? targets.ownStacks;
   // A program found clean before, and unchanged since, is not checked again (typecheck.ts).
@@ -226,6 +213,10 @@ export async function plan(
   const policyConfig = source.config as Record<string, unknown>;
   if (!wellFormedPolicyConfig(policyConfig, options.policyConfig))
     checkPolicyConfig(policyConfig, options.policyConfig);
+  const pack = Promise.any(answers).then(
+    (e) => e.checks?.pack,
+    () => undefined,
+  );
   const judged = pack.then((policies) =>
     checkPolicyConfig(policyConfig, options.policyConfig, policies ?? undefined),
   );
@@ -235,10 +226,9 @@ export async function plan(
     await judged;
     throw new TypeErrors(checked.diagnostics, shownProgram);
   }
-  // Before the last worker answers, this thread loads what runs after them, the reports and the
-  // preflight with its IAM simulator, so that they are not on the plan's critical path (npm run
-  // bench -- --only floor,plan); on a core a worker has left when the workers fill the machine.
-  await coreFree;
+  // While the workers evaluate, the main thread (idle until they answer) loads what runs after
+  // them, the reports and the preflight with its IAM simulator: work that was on the plan's
+  // critical path (npm run bench -- --only floor,plan).
   const { stackReport, planReport, replicaSources } = reports();
   // AWS's own rules after the pack: each stack's own as soon as its worker answers, while the
   // others still evaluate; those over the account once all are in (they share one account).

@@ -34,6 +34,14 @@ describe("tools/engine/sdk", () => {
       expect(outputs.arboristLoaded).to.equal(false);
     });
 
+    it("loads only the @pulumi/aws namespaces the program reads (sdk.ts deferAwsNamespaces)", async () => {
+      // aws.s3, and the few namespaces the bucket's own module requires, of about 240.
+      const loaded = (await evaluation).outputs.awsNamespaces as string[];
+      expect(loaded).to.include("s3");
+      expect(loaded).to.not.include.members(["accessanalyzer", "ec2", "kms", "xray"]);
+      expect(loaded.length).to.be.below(10);
+    });
+
     it("runs the program in the SDK's global store, outside any AsyncLocalStorage", async () => {
       expect((await evaluation).outputs.inLocalStorage).to.equal(false);
     });

@@ -64,9 +64,13 @@ export function deferClosureSerialization(root: string = pulumiRoot()): string[]
   return deferred;
 }
 
-/** The entry file of the @pulumi/aws that `require` finds from `from`. */
+/**
+ * The entry file of the @pulumi/aws that `require` finds from `from`. Loaded through tsx's API
+ * under a namespace (as workers load this file), `require.resolve` may append `?namespace=...` to
+ * what it finds (seen with a relative path given to the API's `require`): the path comes before.
+ */
 export function awsEntry(from: string = __filename): string {
-  return require.resolve("@pulumi/aws", { paths: [from] });
+  return require.resolve("@pulumi/aws", { paths: [from] }).split("?")[0];
 }
 
 /**

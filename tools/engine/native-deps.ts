@@ -14,8 +14,10 @@
  * that declares `"type": "commonjs"` or no type (Node's rule for what a `.js` file is: the nearest
  * package.json's type, https://nodejs.org/api/packages.html#type). Everything else stays tsx's:
  * this project's and programs' own files, ES modules, and tsx's namespaced loads (`?namespace=`).
- * Pulumi's own Node.js language host does not transpile node_modules either (it runs programs with
- * ts-node, whose default ignore list is `node_modules`).
+ * Pulumi's own Node.js language host does not transpile node_modules either: it runs TypeScript
+ * with ts-node (the nodejs runtime option `typescript`, "whether to use ts-node to execute
+ * sources", Pulumi's ProjectRuntimeOptions reference), which by default "avoids compiling files in
+ * /node_modules/" (https://typestrong.org/ts-node/docs/scope).
  *
  * One case tsx handles and Node does not: ES module syntax in a `.js` file of a package that
  * declares `"type": "commonjs"` (Node refuses it with a SyntaxError; where the package declares no

@@ -61,15 +61,42 @@ const onceCache = new Map<string, Promise<Evaluation>>();
  * A program that settles, evaluated once per distinct request and shared by the suites that read
  * it (several suites check the same stacks and fixture programs: the pack, the preflight, the
  * reference handlers). Tests read evaluations and never change them.
+ *
+ * A request with a pack `check` shares the evaluation of the same request without one, and the
+ * pack runs on it here, as the worker runs it after an evaluation (tools/engine/worker.ts,
+ * evaluateAndCheck: the same runPolicies on the same records, the same `checks`): the research
+ * example's ireland was evaluated once with the pack for research.spec, once for plan.spec's
+ * plan of it and once without for the others, and oregon without the closed enclave's resources
+ * once per pack config it was judged under (two), each a whole-stack evaluation of about a second.
+ * The worker's own check is the plan's, tested by tests/tools/plan.spec.ts (both stacks, each in
+ * a worker of its own) and child.spec.ts.
  */
-export function evaluateOnce(request: EvaluationRequest): Promise<Evaluation> {
-  const key = requestKey(request);
+export async function evaluateOnce(request: EvaluationRequest): Promise<Evaluation> {
+  const { check, ...unchecked } = request;
+  const key = requestKey(unchecked);
   let evaluation = onceCache.get(key);
   if (!evaluation) {
-    evaluation = pool.evaluate(request);
+    evaluation = pool.evaluate(unchecked);
     onceCache.set(key, evaluation);
   }
-  return evaluation;
+  return check ? checkedHere(await evaluation, check) : evaluation;
+}
+
+/** The evaluation with the pack's findings under `check`, as evaluateAndCheck adds them. */
+function checkedHere(
+  evaluation: Evaluation,
+  check: NonNullable<EvaluationRequest["check"]>,
+): Evaluation {
+  // Loaded on first use: most single suites never judge a stack.
+  /* eslint-disable @typescript-eslint/no-require-imports */
+  const { packSummary, runPolicies } =
+    require("../../tools/policy/run") as typeof import("../../tools/policy/run");
+  const { policies } =
+    require("../../policy-pack/policies") as typeof import("../../policy-pack/policies");
+  /* eslint-enable @typescript-eslint/no-require-imports */
+  const now = check.now ? new Date(check.now) : undefined;
+  const run = runPolicies(evaluation.resources, policies, check.config, { now });
+  return { ...evaluation, checks: { ...run, pack: packSummary(policies) } };
 }
 
 /** This project's stack as its stack file configures it, evaluated once and shared by suites. */
@@ -92,40 +119,10 @@ export function bothStacks(): { readonly ireland: Evaluation; readonly oregon: E
 /**
  * A stack evaluated with config overrides, evaluated once per distinct request and shared, as
  * `stack` is (suites that ask for the same variant, such as ireland with the research example's
- * config, get one evaluation).
- *
- * A request with a pack `check` shares the evaluation of the same request without one, and the
- * pack runs on it here, as the worker runs it after an evaluation (tools/engine/worker.ts,
- * evaluateAndCheck: the same runPolicies on the same records, the same `checks`): the research
- * example's ireland was evaluated once with the pack for research.spec and once without for the
- * others, and oregon without the closed enclave's resources once per pack config it was judged
- * under (two), each a whole-stack evaluation of about a second. The worker's own check is the
- * plan's, tested by tests/tools/plan.spec.ts and child.spec.ts.
+ * config, get one evaluation; with a pack check or without, see evaluateOnce).
  */
-export async function stackWith(
-  name: string,
-  options: StackEvaluationOptions,
-): Promise<Evaluation> {
-  const { check, ...unchecked } = options;
-  const evaluation = await evaluateOnce(stackRequest(name, unchecked));
-  return check ? checkedHere(evaluation, check) : evaluation;
-}
-
-/** The evaluation with the pack's findings under `check`, as evaluateAndCheck adds them. */
-function checkedHere(
-  evaluation: Evaluation,
-  check: NonNullable<EvaluationRequest["check"]>,
-): Evaluation {
-  // Loaded on first use: most single suites never judge a stack.
-  /* eslint-disable @typescript-eslint/no-require-imports */
-  const { packSummary, runPolicies } =
-    require("../../tools/policy/run") as typeof import("../../tools/policy/run");
-  const { policies } =
-    require("../../policy-pack/policies") as typeof import("../../policy-pack/policies");
-  /* eslint-enable @typescript-eslint/no-require-imports */
-  const now = check.now ? new Date(check.now) : undefined;
-  const run = runPolicies(evaluation.resources, policies, check.config, { now });
-  return { ...evaluation, checks: { ...run, pack: packSummary(policies) } };
+export function stackWith(name: string, options: StackEvaluationOptions): Promise<Evaluation> {
+  return evaluateOnce(stackRequest(name, options));
 }
 
 export function ofType(resources: readonly ResourceRecord[], type: string): ResourceRecord[] {

@@ -16,6 +16,7 @@ import {
 } from "../../tools/engine";
 
 import { closeChildren } from "../../tools/engine/child";
+import { DEFAULT_TIMEOUT_MS } from "../../tools/plan/inputs";
 import { descendants } from "../../tools/engine/types";
 
 export type { Evaluation, ResourceRecord };
@@ -73,7 +74,9 @@ const onceCache = new Map<string, Promise<Evaluation>>();
  */
 export async function evaluateOnce(request: EvaluationRequest): Promise<Evaluation> {
   const { check, ...unchecked } = request;
-  const key = requestKey(unchecked);
+  // A timeout left to the engine is the plan's default, 60 s (evaluate.ts, DEFAULT_TIMEOUT_MS):
+  // the plan of a stack and the suites' stackWith of it are one request.
+  const key = requestKey({ ...unchecked, timeoutMs: unchecked.timeoutMs ?? DEFAULT_TIMEOUT_MS });
   let evaluation = onceCache.get(key);
   if (!evaluation) {
     evaluation = pool.evaluate(unchecked);
@@ -122,7 +125,11 @@ export function bothStacks(): { readonly ireland: Evaluation; readonly oregon: E
  * config, get one evaluation; with a pack check or without, see evaluateOnce).
  */
 export function stackWith(name: string, options: StackEvaluationOptions): Promise<Evaluation> {
-  return evaluateOnce(stackRequest(name, options));
+  // The stack file is read into `config`; the engine never reads its name (the plan sends none).
+  return evaluateOnce({
+    ...stackRequest(name, options),
+    configFile: undefined,
+  } as EvaluationRequest);
 }
 
 export function ofType(resources: readonly ResourceRecord[], type: string): ResourceRecord[] {

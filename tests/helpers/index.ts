@@ -16,6 +16,7 @@ import {
 } from "../../tools/engine";
 
 import { closeChildren } from "../../tools/engine/child";
+import { DEFAULT_TIMEOUT_MS } from "../../tools/plan/inputs";
 import { descendants } from "../../tools/engine/types";
 
 export type { Evaluation, ResourceRecord };
@@ -61,15 +62,44 @@ const onceCache = new Map<string, Promise<Evaluation>>();
  * A program that settles, evaluated once per distinct request and shared by the suites that read
  * it (several suites check the same stacks and fixture programs: the pack, the preflight, the
  * reference handlers). Tests read evaluations and never change them.
+ *
+ * A request with a pack `check` shares the evaluation of the same request without one, and the
+ * pack runs on it here, as the worker runs it after an evaluation (tools/engine/worker.ts,
+ * evaluateAndCheck: the same runPolicies on the same records, the same `checks`): the research
+ * example's ireland was evaluated once with the pack for research.spec, once for plan.spec's
+ * plan of it and once without for the others, and oregon without the closed enclave's resources
+ * once per pack config it was judged under (two), each a whole-stack evaluation of about a second.
+ * The worker's own check is the plan's, tested by tests/tools/plan.spec.ts (both stacks, each in
+ * a worker of its own) and child.spec.ts.
  */
-export function evaluateOnce(request: EvaluationRequest): Promise<Evaluation> {
-  const key = requestKey(request);
+export async function evaluateOnce(request: EvaluationRequest): Promise<Evaluation> {
+  const { check, ...unchecked } = request;
+  // A timeout left to the engine is the plan's default, 60 s (evaluate.ts, DEFAULT_TIMEOUT_MS):
+  // the plan of a stack and the suites' stackWith of it are one request.
+  const key = requestKey({ ...unchecked, timeoutMs: unchecked.timeoutMs ?? DEFAULT_TIMEOUT_MS });
   let evaluation = onceCache.get(key);
   if (!evaluation) {
-    evaluation = pool.evaluate(request);
+    evaluation = pool.evaluate(unchecked);
     onceCache.set(key, evaluation);
   }
-  return evaluation;
+  return check ? checkedHere(await evaluation, check) : evaluation;
+}
+
+/** The evaluation with the pack's findings under `check`, as evaluateAndCheck adds them. */
+function checkedHere(
+  evaluation: Evaluation,
+  check: NonNullable<EvaluationRequest["check"]>,
+): Evaluation {
+  // Loaded on first use: most single suites never judge a stack.
+  /* eslint-disable @typescript-eslint/no-require-imports */
+  const { packSummary, runPolicies } =
+    require("../../tools/policy/run") as typeof import("../../tools/policy/run");
+  const { policies } =
+    require("../../policy-pack/policies") as typeof import("../../policy-pack/policies");
+  /* eslint-enable @typescript-eslint/no-require-imports */
+  const now = check.now ? new Date(check.now) : undefined;
+  const run = runPolicies(evaluation.resources, policies, check.config, { now });
+  return { ...evaluation, checks: { ...run, pack: packSummary(policies) } };
 }
 
 /** This project's stack as its stack file configures it, evaluated once and shared by suites. */
@@ -92,10 +122,14 @@ export function bothStacks(): { readonly ireland: Evaluation; readonly oregon: E
 /**
  * A stack evaluated with config overrides, evaluated once per distinct request and shared, as
  * `stack` is (suites that ask for the same variant, such as ireland with the research example's
- * config, get one evaluation).
+ * config, get one evaluation; with a pack check or without, see evaluateOnce).
  */
 export function stackWith(name: string, options: StackEvaluationOptions): Promise<Evaluation> {
-  return evaluateOnce(stackRequest(name, options));
+  // The stack file is read into `config`; the engine never reads its name (the plan sends none).
+  return evaluateOnce({
+    ...stackRequest(name, options),
+    configFile: undefined,
+  } as EvaluationRequest);
 }
 
 export function ofType(resources: readonly ResourceRecord[], type: string): ResourceRecord[] {

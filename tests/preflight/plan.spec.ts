@@ -5,7 +5,7 @@ import * as path from "node:path";
 import { PROJECT_DIR } from "../../tools/engine";
 import { main } from "../../tools/plan/cli";
 import type { PlanReport } from "../../tools/plan/report";
-import { evaluateShared } from "../helpers";
+import { evaluateOnce } from "../helpers";
 import { tempDir } from "../helpers/temp";
 
 describe("npm run plan: the preflight's part", () => {
@@ -21,7 +21,8 @@ describe("npm run plan: the preflight's part", () => {
         argv,
         (s) => out.push(s),
         () => undefined,
-        evaluateShared,
+        // One evaluation for the two plans of the program (evaluateOnce).
+        evaluateOnce,
       );
       return { code, out: out.join("\n") };
     };

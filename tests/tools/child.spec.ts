@@ -88,6 +88,12 @@ describe("tools/engine/child", () => {
     "index.ts":
       'import * as aws from "@pulumi/aws";\nnew aws.s3.Bucket("doomed");\nthrow new Error("fails on purpose");\n',
   });
+  // A program that fails with a timer of its own still pending: it could run again later, in the
+  // next program's folder.
+  const failsWaiting = program({
+    "index.ts":
+      'setTimeout(() => undefined, 60_000);\nthrow new Error("fails with a timer pending");\n',
+  });
 
   const reused = new ChildPool(1);
   const fresh = new ChildPool(0);
@@ -95,6 +101,8 @@ describe("tools/engine/child", () => {
   const inNew: Record<string, Evaluation> = {};
   let failure: unknown;
   let afterFailure: number;
+  let waitingFailure: unknown;
+  let afterWaitingFailure: number;
 
   before(async () => {
     // The fresh children start beside the reused one: they are independent processes.
@@ -106,8 +114,11 @@ describe("tools/engine/child", () => {
     inOne.leaves = await reused.evaluate(request(leaves));
     inOne.next = await reused.evaluate(request(next));
     failure = await reused.evaluate(request(fails)).catch((err: unknown) => err);
-    afterFailure = reused.started;
     inOne.insecureAgain = await reused.evaluate(insecureRequest);
+    afterFailure = reused.started;
+    waitingFailure = await reused.evaluate(request(failsWaiting)).catch((err: unknown) => err);
+    inOne.siteAfterWaiting = await reused.evaluate(request(site));
+    afterWaitingFailure = reused.started;
     [inNew.site, inNew.insecure] = await alone;
   });
 
@@ -117,7 +128,7 @@ describe("tools/engine/child", () => {
   });
 
   it("evaluates programs one after another in one child, as a new child evaluates each", () => {
-    // Five programs, then a failing one, in the first child the pool started.
+    // Five programs, a failing one, and one more, in the first child the pool started.
     expect(afterFailure).to.equal(1);
     expect(fresh.started).to.equal(2);
     expect(result(inOne.site)).to.deep.equal(result(inNew.site));
@@ -139,10 +150,17 @@ describe("tools/engine/child", () => {
     expect(names(inOne.leaves)).to.include("first");
   });
 
-  it("reports a failed program and stops its child: the next program gets a new one", () => {
+  it("reports a failed program that left nothing running and keeps its child for the next program", () => {
     expect(failure).to.be.instanceOf(EvaluationError);
     expect((failure as EvaluationError).message).to.equal("fails on purpose");
-    expect(reused.started).to.equal(2);
+    expect(afterFailure, "children started by the end of the program after it").to.equal(1);
     expect(result(inOne.insecureAgain)).to.deep.equal(result(inNew.insecure));
+  });
+
+  it("reports a failed program that left a timer pending and stops its child: the next program gets a new one", () => {
+    expect(waitingFailure).to.be.instanceOf(EvaluationError);
+    expect((waitingFailure as EvaluationError).message).to.equal("fails with a timer pending");
+    expect(afterWaitingFailure).to.equal(2);
+    expect(result(inOne.siteAfterWaiting)).to.deep.equal(result(inNew.site));
   });
 });

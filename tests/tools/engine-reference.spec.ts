@@ -7,12 +7,21 @@ import {
   evaluateInWorker,
   stackRequest,
 } from "../../tools/engine";
-import { evaluateShared, stack } from "../helpers";
+import { evaluateOnce, evaluateShared, stack } from "../helpers";
+
+/**
+ * A fixture program as crossguard.spec and the preflight's suites evaluate it (the same project
+ * and stack): the direct path's evaluation is theirs, shared (evaluateOnce).
+ */
+const FIXTURES: Readonly<Record<string, { project: string; stack: string }>> = {
+  secrets: { project: "foreign", stack: "dev" },
+  "insecure-healthcare": { project: "clinic", stack: "prod" },
+  "deploy-defects": { project: "clinic", stack: "dev" },
+};
 
 const fixture = (name: string): EvaluationRequest => ({
   program: path.join(PROJECT_DIR, "tests", "fixtures", "programs", `${name}.ts`),
-  project: "fixture",
-  stack: "test",
+  ...FIXTURES[name],
   config: { "aws:region": "eu-west-1" },
 });
 
@@ -47,10 +56,10 @@ describe("tools/engine: the direct path against the SDK's mock monitor", () => {
     expect(produced(own)).to.deep.equal(produced(shared));
   });
 
-  for (const name of ["secrets", "insecure-healthcare", "deploy-defects"]) {
+  for (const name of Object.keys(FIXTURES)) {
     it(`records the ${name} fixture exactly as the SDK's mock monitor does`, async () => {
       const [direct, reference] = await Promise.all([
-        evaluateShared(fixture(name)),
+        evaluateOnce(fixture(name)),
         evaluateShared({ ...fixture(name), reference: true }),
       ]);
       expect(direct.resources.length).to.be.greaterThan(0);
@@ -59,7 +68,7 @@ describe("tools/engine: the direct path against the SDK's mock monitor", () => {
   }
 
   it("keeps secret inputs marked as secret on the direct path", async () => {
-    const direct = await evaluateShared(fixture("secrets"));
+    const direct = await evaluateOnce(fixture("secrets"));
     expect(direct.resources.some((r) => r.secretInputs.length > 0)).to.equal(true);
   });
 });

@@ -3,7 +3,7 @@ import * as path from "node:path";
 import { PROJECT_DIR } from "../../tools/engine";
 import { overviewDot } from "../../tools/plan/overview";
 import { stackReport } from "../../tools/plan/report";
-import { evaluateShared } from "../helpers";
+import { evaluateOnce } from "../helpers";
 
 /** The colour the overview draws exposure and findings in (tools/plan/overview.ts). */
 const RED = "#c0392b";
@@ -16,7 +16,8 @@ describe("tools/plan/overview: an insecure program's overview", () => {
   let dot: string;
   let internetFindings: number;
   before(async () => {
-    const evaluation = await evaluateShared({
+    // The request crossguard.spec evaluates, so the two share one evaluation (evaluateOnce).
+    const evaluation = await evaluateOnce({
       program: path.join(PROJECT_DIR, "tests", "fixtures", "programs", "insecure-healthcare.ts"),
       project: "clinic",
       stack: "prod",

@@ -9,7 +9,7 @@ import { main } from "../../tools/plan/cli";
 import { DEFAULT_POLICY_CONFIG, readPolicyConfig, resolveTargets } from "../../tools/plan/inputs";
 import type { PlanReport } from "../../tools/plan/report";
 import { runPolicies } from "../../tools/policy/run";
-import { evaluateShared } from "../helpers";
+import { evaluateOnce, evaluateShared } from "../helpers";
 import { programDir, tempDir } from "../helpers/temp";
 
 interface Run {
@@ -18,10 +18,11 @@ interface Run {
   readonly err: string[];
 }
 
+/** The plan command on the shared workers, each program evaluated once (evaluateOnce). */
 async function plan(
   argv: string[],
   env: NodeJS.ProcessEnv = {},
-  evaluate = evaluateShared,
+  evaluate = evaluateOnce,
 ): Promise<Run> {
   const out: string[] = [];
   const err: string[] = [];
@@ -74,7 +75,7 @@ describe("npm run plan on any program", () => {
   const evaluations: Record<string, Evaluation> = {};
   /** Keeps the evaluation a plan ran, for tests that judge it further. */
   const keeping = (key: string) => async (request: EvaluationRequest) => {
-    const e = await evaluateShared(request);
+    const e = await evaluateOnce(request);
     evaluations[key] = e;
     return e;
   };

@@ -11,10 +11,18 @@
  * (AsyncLocalStorage, as the Automation API runs inline programs), in its own working directory,
  * and with the modules of the programs before it forgotten, so that it loads its program afresh
  * as a new child would. Only this project's packages (the SDK every child loads) and the engine
- * stay loaded. A child whose evaluation failed may still be running that program (a rejection
- * after the first, a resource still waiting on a timeout), so it is never reused: it is stopped.
- * tests/tools/child.spec.ts compares programs evaluated one after another in one child with the
- * same programs in new children.
+ * stay loaded. A child whose evaluation failed may still be running that program (a timer, a file
+ * read, a request in flight, any of which would call back into it in the next program's folder),
+ * so it is kept only when nothing of the program can run again: its handles and requests
+ * (process.getActiveResourcesInfo: timers, immediates, file and network requests, sockets,
+ * processes), counted by kind, are no more than before the program, once requests in flight have
+ * had a moment to finish (programFinished). A program's code runs again only from one of those or
+ * from a promise one of them settles; promises left waiting with none of them never settle. A
+ * program that failed as it loaded (a syntax error, a missing module or config) or on a rejection
+ * leaves none: the test suite's bad-input plans (plan-anywhere.spec, plan.spec) each started a new
+ * child, about a second of CPU to load the SDK, before such children were kept.
+ * tests/tools/child.spec.ts compares programs evaluated one after another in one child, failed
+ * ones among them, with the same programs in new children.
  */
 import { ChildProcess, spawn } from "node:child_process";
 import Module from "node:module";
@@ -42,7 +50,13 @@ interface ChildRequest {
 
 type ChildReply =
   | { readonly ok: true; readonly evaluation: Evaluation }
-  | { readonly ok: false; readonly message: string; readonly kind: "program" | "timeout" };
+  | {
+      readonly ok: false;
+      readonly message: string;
+      readonly kind: "program" | "timeout";
+      /** Nothing of the failed program can run again: the child may evaluate the next one. */
+      readonly finished: boolean;
+    };
 
 /** Whether a request must run in a child process of its own to get its working directory. */
 export function needsOwnDirectory(request: EvaluationRequest): boolean {
@@ -154,7 +168,7 @@ export class ChildPool {
         done();
       };
       const onMessage = (reply: ChildReply) => {
-        finish(reply.ok);
+        finish(reply.ok || reply.finished);
         if (reply.ok) job.resolve(reply.evaluation);
         else job.reject(new EvaluationError(reply.message, reply.kind));
       };
@@ -209,16 +223,41 @@ function forgetProgramModules(before: ReadonlySet<string>): void {
   }
 }
 
+/** The kinds of handles and requests this process holds, and how many of each. */
+function activeResources(): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const kind of process.getActiveResourcesInfo())
+    counts.set(kind, (counts.get(kind) ?? 0) + 1);
+  return counts;
+}
+
+/**
+ * Whether nothing of a failed program can run again: no handle or request beyond those held before
+ * it, once those still in flight have had a moment to finish. File requests do finish (the SDK's
+ * and tsx's own reads and writes were still in flight when a program that failed as it loaded
+ * answered); a timer or a server of the program's does not within the moment (50 ms).
+ */
+async function programFinished(before: ReadonlyMap<string, number>): Promise<boolean> {
+  const extra = () => [...activeResources()].some(([kind, n]) => n > (before.get(kind) ?? 0));
+  for (let waited = 0; waited < 50; waited += 5) {
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    if (!extra()) return true;
+  }
+  return false;
+}
+
 /** The child's side: evaluates each request it is sent, one at a time, in the request's folder. */
 export function serve(): void {
   // Rejections that surface after an evaluation has answered belong to that finished program
-  // (whose child is then stopped); each evaluation collects its own while it runs (evaluate.ts).
+  // (whose child is stopped unless nothing of it can run again); each evaluation collects its own
+  // while it runs (evaluate.ts).
   process.on("unhandledRejection", () => undefined);
   // The parent is gone (it exited, or was killed): nothing will ask this child again.
   process.on("disconnect", () => process.exit(0));
   process.on("message", ({ request, displayDir }: ChildRequest) => {
     process.env[DISPLAY_DIR_ENV] = displayDir;
     const before = new Set(Object.keys((Module as unknown as { _cache: object })._cache));
+    const held = activeResources();
     const send = (reply: ChildReply) => {
       forgetProgramModules(before);
       process.send!(reply);
@@ -226,18 +265,20 @@ export function serve(): void {
     try {
       if (request.cwd) process.chdir(request.cwd);
     } catch (err) {
-      send({ ok: false, message: (err as Error).message.split("\n")[0], kind: "program" });
+      const message = (err as Error).message.split("\n")[0];
+      send({ ok: false, message, kind: "program", finished: true });
       return;
     }
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const { evaluateAndCheck } = require("./worker") as typeof import("./worker");
     void evaluateAndCheck(request).then(
       (evaluation) => send({ ok: true, evaluation }),
-      (err: unknown) =>
+      async (err: unknown) =>
         send({
           ok: false,
           message: err instanceof Error ? err.message : String(err),
           kind: err instanceof EvaluationError ? err.kind : "program",
+          finished: await programFinished(held),
         }),
     );
   });

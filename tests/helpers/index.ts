@@ -4,9 +4,11 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import * as settings from "@pulumi/pulumi/runtime/settings";
+import * as path from "node:path";
 import {
   Evaluation,
   EvaluationPool,
+  PROJECT_DIR,
   EvaluationRequest,
   PlatformMocks,
   Recorder,
@@ -131,6 +133,22 @@ export function stackWith(name: string, options: StackEvaluationOptions): Promis
     configFile: undefined,
   } as EvaluationRequest);
 }
+
+/**
+ * The project's stacks as their stack files configure them, and ireland with the research example's
+ * enclaves: the evaluations suites that compare whole stacks check, by label (shared, as `stack`).
+ */
+export const PROJECT_STACKS: readonly (readonly [string, () => Promise<Evaluation>])[] = [
+  ["ireland", () => stack("ireland")],
+  ["oregon", () => stack("oregon")],
+  [
+    "ireland with the research example's enclaves",
+    () =>
+      stackWith("ireland", {
+        configFile: path.join(PROJECT_DIR, "examples", "research", "Pulumi.ireland.yaml"),
+      }),
+  ],
+];
 
 export function ofType(resources: readonly ResourceRecord[], type: string): ResourceRecord[] {
   return resources.filter((r) => r.type === type);

@@ -14,7 +14,7 @@ import { policies } from "../../policy-pack/policies";
 import { PROJECT_DIR } from "../../tools/engine";
 import type { Evaluation, EvaluationRequest, ResourceRecord } from "../../tools/engine";
 import { PackConfig, runPolicies } from "../../tools/policy/run";
-import { evaluateOnce, stack, stackWith } from "../helpers";
+import { PROJECT_STACKS, evaluateOnce, stackWith } from "../helpers";
 import { CASES } from "./cases";
 import { canonical, referenceFindings } from "./crossguard";
 
@@ -65,15 +65,7 @@ const FIXTURE_PROGRAMS: readonly (readonly [string, EvaluationRequest])[] = [
 
 /** The stacks, and the variants other suites evaluate (the same requests, so shared). */
 const STACK_VARIANTS: readonly (readonly [string, () => Promise<Evaluation>])[] = [
-  ["ireland", () => stack("ireland")],
-  ["oregon", () => stack("oregon")],
-  [
-    "ireland with the research example's enclaves",
-    () =>
-      stackWith("ireland", {
-        configFile: path.join(PROJECT_DIR, "examples", "research", "Pulumi.ireland.yaml"),
-      }),
-  ],
+  ...PROJECT_STACKS,
   [
     "oregon as a two-AZ dev stack without data protection",
     () =>

@@ -5,7 +5,7 @@ import { policies } from "../../policy-pack/policies";
 import { PROJECT_DIR } from "../../tools/engine";
 import { loadPack, packBundle } from "../../tools/policy/load";
 import { packSummary, runPolicies } from "../../tools/policy/run";
-import { stack, stackWith } from "../helpers";
+import { PROJECT_STACKS } from "../helpers";
 import { tempDir } from "../helpers/temp";
 
 const PACK_CONFIG = JSON.parse(
@@ -20,17 +20,7 @@ describe("the pack loaded as one module (tools/policy/load.ts)", () => {
     expect(loadPack()).to.equal(pack);
   });
 
-  for (const [label, evaluation] of [
-    ["ireland", () => stack("ireland")],
-    ["oregon", () => stack("oregon")],
-    [
-      "ireland with the research example's enclaves",
-      () =>
-        stackWith("ireland", {
-          configFile: path.join(PROJECT_DIR, "examples", "research", "Pulumi.ireland.yaml"),
-        }),
-    ],
-  ] as const) {
+  for (const [label, evaluation] of PROJECT_STACKS) {
     it(`gives the modules' verdicts on ${label}, default config and the pack's`, async () => {
       const { resources } = await evaluation();
       const pack = loadPack();

@@ -50,6 +50,9 @@ const recordTypecheck: Typechecker = (entry, projectDir) => {
 };
 const planInWorkers = (...argv: string[]) => runPlan(argv, undefined, recordTypecheck);
 
+/** A type check that never ends: a verdict that must not wait for it does not. */
+const neverChecked: Typechecker = () => new Promise(() => undefined);
+
 /**
  * The same command on the test run's shared workers, which are already warm, each program
  * evaluated once for the suites that ask for it (the research example's ireland, the insecure
@@ -405,7 +408,8 @@ describe("npm run plan", () => {
     // run two evaluations per case.
     const unanswered: Evaluator = () =>
       Promise.reject(new EvaluationError("the test evaluates nothing", "program"));
-    const judge = (file: string) => runPlan(["--policy-config", file], unanswered);
+    // Nor does it wait for the type check (seconds of CPU on a fresh clone): one that never ends.
+    const judge = (file: string) => runPlan(["--policy-config", file], unanswered, neverChecked);
     expectBadInput(await judge(write("broken.json", "{ nope")), "is not valid JSON");
     expectBadInput(
       await judge(write("unknown.json", '{"no-such-policy": "advisory"}')),
@@ -425,6 +429,36 @@ describe("npm run plan", () => {
       await judge(write("level.json", badLevel)),
       'enforcementLevel "sometimes" is not one of',
     );
+  });
+
+  it("says a fault in the policy config without waiting for the type check", async () => {
+    // A program no run has checked before (a new file), so that the plan asks for its type check.
+    const program = path.join(dir, `unchecked-${process.pid}.ts`);
+    writeFileSync(program, "export const answer = 42;\n");
+    const config = path.join(dir, "unknown-policy.json");
+    writeFileSync(config, '{"no-such-policy": "advisory"}');
+    let asked = 0;
+    const never: Typechecker = () => {
+      asked++;
+      return new Promise(() => undefined);
+    };
+    const unanswered: Evaluator = () =>
+      Promise.reject(new EvaluationError("the test evaluates nothing", "program"));
+    const run = runPlan(
+      ["--program", program, "--typecheck", "--policy-config", config],
+      unanswered,
+      never,
+    );
+    const late = new Promise<"waited">((resolve) =>
+      setTimeout(() => resolve("waited"), 5000).unref(),
+    );
+    const first = await Promise.race([run, late]);
+    expect(
+      first,
+      "the plan waited for the type check before saying the config's fault",
+    ).to.not.equal("waited");
+    expect(asked).to.equal(1);
+    expectBadInput(first as Run, '"no-such-policy" is not a policy of the pack');
   });
 
   it("judges the policy config against the pack its workers ran, as their answers describe it", async () => {

@@ -221,7 +221,9 @@ export async function plan(
     checkPolicyConfig(policyConfig, options.policyConfig, policies ?? undefined),
   );
   judged.catch(() => undefined);
-  const checked = await checking;
+  // A fault in the config is said as soon as it is found, not after the type check (seconds on a
+  // program not checked before): the type check's verdict waits for the config's, not the reverse.
+  const checked = await Promise.race([checking, judged.then(() => checking)]);
   if (checked && checked.diagnostics.length) {
     await judged;
     throw new TypeErrors(checked.diagnostics, shownProgram);

@@ -1,4 +1,5 @@
 import { expect } from "chai";
+import fc from "fast-check";
 import { ProgramGraph } from "../../tools/preflight/graph";
 import { arnFits, policyProblems } from "../../tools/preflight/rules/iam";
 import { naclGaps } from "../../tools/preflight/rules/convergence";
@@ -337,6 +338,47 @@ describe("preflight: convergence", () => {
     expect(
       naclGaps([rule(90, "deny", 2000, 2000), rule(100, "allow", 1024, 65535)], 1024, 65535),
     ).to.deep.equal([[2000, 2000]]);
+  });
+
+  it("naclGaps: the ports no first-matching rule admits, port by port, for any rule list", () => {
+    // The definition, one port at a time: the lowest-numbered rule for TCP from anywhere that
+    // covers the port decides it; a port no rule covers is denied (the ACL's final * rule).
+    const byPort = (rules: Record<string, unknown>[], from: number, to: number) => {
+      const ordered = [...rules].sort((a, b) => Number(a.ruleNo) - Number(b.ruleNo));
+      const denied: number[] = [];
+      for (let port = from; port <= to; port++) {
+        const decides = ordered.find(
+          (r) =>
+            String(r.cidrBlock) === "0.0.0.0/0" &&
+            (["-1", "all"].includes(String(r.protocol)) ||
+              (["tcp", "6"].includes(String(r.protocol)) &&
+                Number(r.fromPort) <= port &&
+                Number(r.toPort) >= port)),
+        );
+        if (decides?.action !== "allow") denied.push(port);
+      }
+      return denied;
+    };
+    const expand = (gaps: [number, number][]) =>
+      gaps.flatMap(([a, b]) => Array.from({ length: b - a + 1 }, (_, i) => a + i));
+    const port = fc.integer({ min: 990, max: 1100 });
+    const ruleArb = fc.record({
+      ruleNo: fc.integer({ min: 1, max: 200 }),
+      action: fc.constantFrom("allow", "deny"),
+      protocol: fc.constantFrom("tcp", "6", "-1", "all", "udp", "17"),
+      cidrBlock: fc.constantFrom("0.0.0.0/0", "10.0.0.0/8"),
+      fromPort: port,
+      toPort: port,
+    });
+    fc.assert(
+      fc.property(fc.uniqueArray(ruleArb, { maxLength: 6, selector: (r) => r.ruleNo }), (rules) => {
+        const gaps = naclGaps(rules, 1000, 1080);
+        expect(expand(gaps)).to.deep.equal(byPort(rules, 1000, 1080));
+        // Ranges, not ports: no two gaps touch.
+        gaps.slice(1).forEach(([a], i) => expect(a).to.be.greaterThan(gaps[i][1] + 1));
+      }),
+      { numRuns: 300 },
+    );
   });
 
   it("config-recorder-service-linked-role: with the FSBP standard, Config.1 needs AWSServiceRoleForConfig", async () => {

@@ -305,27 +305,42 @@ export function naclGaps(
   from: number,
   to: number,
 ): [number, number][] {
-  const ordered = [...rules].sort(
-    (a, b) => Number(a.ruleNo ?? a.ruleNumber) - Number(b.ruleNo ?? b.ruleNumber),
-  );
-  const gaps: [number, number][] = [];
-  let start: number | undefined;
-  for (let port = from; port <= to; port++) {
-    const first = ordered.find((r) => {
+  // The rules that can apply to TCP from anywhere, in evaluation order (lowest number first).
+  const candidates = [...rules]
+    .sort((a, b) => Number(a.ruleNo ?? a.ruleNumber) - Number(b.ruleNo ?? b.ruleNumber))
+    .filter((r) => {
       const proto = String(r.protocol);
-      if (!(proto === "-1" || proto === "all" || proto === "tcp" || proto === "6")) return false;
-      if (String(r.cidrBlock ?? "") !== "0.0.0.0/0") return false;
-      if (proto === "-1" || proto === "all") return true;
-      return Number(r.fromPort) <= port && Number(r.toPort) >= port;
+      const applies = proto === "-1" || proto === "all" || proto === "tcp" || proto === "6";
+      return applies && String(r.cidrBlock ?? "") === "0.0.0.0/0";
+    })
+    .map((r) => {
+      const all = String(r.protocol) === "-1" || String(r.protocol) === "all";
+      return {
+        allow: r.action === "allow",
+        low: all ? -Infinity : Number(r.fromPort),
+        high: all ? Infinity : Number(r.toPort),
+      };
     });
-    const allowed = first?.action === "allow";
-    if (!allowed && start === undefined) start = port;
-    if (allowed && start !== undefined) {
-      gaps.push([start, port - 1]);
-      start = undefined;
-    }
+  // Which rule decides a port changes only where a rule's range starts or ends: the ports between
+  // two such edges share a verdict, so one port per run of ports is enough (a walk over every port
+  // in 1024-65535 was the preflight's costliest step).
+  const edges = new Set<number>([from]);
+  for (const { low, high } of candidates) {
+    const first = Math.ceil(low);
+    const after = Math.floor(high) + 1;
+    if (first > from && first <= to) edges.add(first);
+    if (after > from && after <= to) edges.add(after);
   }
-  if (start !== undefined) gaps.push([start, to]);
+  const starts = [...edges].sort((a, b) => a - b);
+  const gaps: [number, number][] = [];
+  starts.forEach((port, i) => {
+    const last = i + 1 < starts.length ? starts[i + 1] - 1 : to;
+    const decides = candidates.find((r) => r.low <= port && r.high >= port);
+    if (decides?.allow) return;
+    const open = gaps[gaps.length - 1];
+    if (open && open[1] === port - 1) open[1] = last;
+    else gaps.push([port, last]);
+  });
   return gaps;
 }
 

@@ -379,6 +379,8 @@ describe("preflight: convergence", () => {
       }),
       { numRuns: 300 },
     );
+    // An empty range has no gap, whatever the rules.
+    expect(naclGaps([], 1080, 1000)).to.deep.equal([]);
   });
 
   it("config-recorder-service-linked-role: with the FSBP standard, Config.1 needs AWSServiceRoleForConfig", async () => {

@@ -324,6 +324,7 @@ export function naclGaps(
   // Which rule decides a port changes only where a rule's range starts or ends: the ports between
   // two such edges share a verdict, so one port per run of ports is enough (a walk over every port
   // in 1024-65535 was the preflight's costliest step).
+  if (from > to) return [];
   const edges = new Set<number>([from]);
   for (const { low, high } of candidates) {
     const first = Math.ceil(low);

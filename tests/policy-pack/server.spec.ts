@@ -104,6 +104,9 @@ describe("policy-pack/index.ts as the analyzer server", () => {
 
   before(async function () {
     this.timeout(30_000);
+    // Its suite runs: the server and its output now keep the run alive until after() stops it.
+    server.ref();
+    (server.stdout as Socket).ref();
     client = new analyzerRpc.AnalyzerClient(
       `127.0.0.1:${await port}`,
       grpc.credentials.createInsecure(),

@@ -433,14 +433,14 @@ describe("npm run plan", () => {
 
   it("says a fault in the policy config without waiting for the type check", async () => {
     // A program no run has checked before (a new file), so that the plan asks for its type check.
-    const program = path.join(dir, `unchecked-${process.pid}.ts`);
+    const program = path.join(dir, "unchecked.ts");
     writeFileSync(program, "export const answer = 42;\n");
     const config = path.join(dir, "unknown-policy.json");
     writeFileSync(config, '{"no-such-policy": "advisory"}');
     let asked = 0;
-    const never: Typechecker = () => {
+    const never: Typechecker = (entry, projectDir) => {
       asked++;
-      return new Promise(() => undefined);
+      return neverChecked(entry, projectDir);
     };
     const unanswered: Evaluator = () =>
       Promise.reject(new EvaluationError("the test evaluates nothing", "program"));

@@ -8,7 +8,9 @@ const named = process.argv
   .some((arg) => !arg.startsWith("-") && /(^|\/)tests(\/|$)|\.ts$/.test(arg));
 
 module.exports = {
-  "node-option": ["import=tsx"],
+  // V8's background threads sized to the machine, as the plan's command sets them
+  // (tools/engine/tiering.ts, POOL_FLAG).
+  "node-option": ["import=tsx", "v8-pool-size=0"],
   spec: named ? [] : ["tests/**/*.spec.ts"],
   extension: ["ts"],
   timeout: 60000,

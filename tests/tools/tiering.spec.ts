@@ -1,9 +1,12 @@
 import { expect } from "chai";
 import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
+import { availableParallelism } from "node:os";
 import * as path from "node:path";
-import { bootstrap } from "../../tools/engine/child";
-import { TIERING_FLAG } from "../../tools/engine/tiering";
+import { PLAN } from "../../tools/bench/index";
+import { PLAN_NODE_OPTIONS } from "../../tools/bench/scale";
+import { bootstrap, childArgs } from "../../tools/engine/child";
+import { POOL_FLAG, TIERING_FLAG } from "../../tools/engine/tiering";
 
 const ROOT = path.resolve(__dirname, "..", "..");
 
@@ -35,5 +38,37 @@ describe("tools/engine/tiering", () => {
     const sets = code.indexOf(`setFlagsFromString(${JSON.stringify(TIERING_FLAG)})`);
     expect(sets, "the child's bootstrap sets the flag").to.be.at.least(0);
     expect(sets).to.be.lessThan(code.indexOf("@pulumi/pulumi"));
+  });
+});
+
+describe("tools/engine/tiering: V8's background threads (POOL_FLAG)", () => {
+  /** The threads of a `node` process started with `flags`, as Linux lists them. */
+  const threads = (flags: readonly string[]) =>
+    Number(
+      execFileSync(
+        process.execPath,
+        [...flags, "-e", 'console.log(require("node:fs").readdirSync("/proc/self/task").length)'],
+        { encoding: "utf8" },
+      ),
+    );
+
+  it("sizes V8's pool to the machine: one thread fewer than its processors, at least one, where Node's default is four", () => {
+    const sized = Math.max(1, availableParallelism() - 1);
+    expect(threads([POOL_FLAG]) - threads([])).to.equal(sized - 4);
+  });
+
+  it("is on every command line that runs the plan: npm's scripts, the benchmarks, the engine's children, mocha", () => {
+    const scripts = (
+      JSON.parse(readFileSync(path.join(ROOT, "package.json"), "utf8")) as {
+        scripts: Record<string, string>;
+      }
+    ).scripts;
+    expect(scripts.plan.split(" ")).to.deep.equal(PLAN);
+    expect(scripts.diagrams.split(" ").slice(0, 2)).to.deep.equal(["node", POOL_FLAG]);
+    expect(PLAN_NODE_OPTIONS).to.deep.equal(PLAN.slice(1, -1));
+    expect(childArgs()[0]).to.equal(POOL_FLAG);
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const mocharc = require(path.join(ROOT, ".mocharc.cjs")) as { "node-option": string[] };
+    expect(mocharc["node-option"]).to.include(POOL_FLAG.replace(/^--/, ""));
   });
 });

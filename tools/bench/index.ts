@@ -12,11 +12,13 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { cpus } from "node:os";
 import * as path from "node:path";
 import { CONSOLE, Io, parseOptions, positive } from "../cli";
+import { POOL_FLAG } from "../engine/tiering";
 
 const ROOT = path.resolve(__dirname, "..", "..");
-const TSX = ["node", "--import", "tsx"];
+/** The benchmarks of the plan's parts, with V8's background threads as the plan has them. */
+const TSX = ["node", POOL_FLAG, "--import", "tsx"];
 /** As package.json's plan script runs it: tsx's CommonJS hook alone (its ESM loader thread costs). */
-const PLAN = ["node", "--require", "tsx/cjs", "tools/plan/cli.ts"];
+export const PLAN = ["node", POOL_FLAG, "--require", "tsx/cjs", "tools/plan/cli.ts"];
 
 interface Benchmark {
   readonly name: string;

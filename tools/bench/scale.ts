@@ -21,6 +21,7 @@ import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { parse, stringify } from "yaml";
 import { CONSOLE, Io, parseOptions, positive } from "../cli";
+import { POOL_FLAG } from "../engine/tiering";
 
 const ROOT = path.resolve(__dirname, "..", "..");
 export const DEFAULT_SIZES = [1, 10, 50];
@@ -86,6 +87,9 @@ export function scaledProject(enclaves: number): string {
   return dir;
 }
 
+/** The child's `node` options: package.json's plan script's (tools/bench/index.ts, PLAN). */
+export const PLAN_NODE_OPTIONS = [POOL_FLAG, "--require", "tsx/cjs"];
+
 // The child: the plan's own CLI, then its exit code and peak memory on stdout's last line.
 const CHILD = `
 const { main } = require(${JSON.stringify(path.join(ROOT, "tools", "plan", "cli.ts"))});
@@ -114,7 +118,7 @@ function planOnce(enclaves: number): ScaleRow {
     const started = process.hrtime.bigint();
     const result = spawnSync(
       process.execPath,
-      ["--require", "tsx/cjs", "-e", CHILD, "--"].concat([
+      [...PLAN_NODE_OPTIONS, "-e", CHILD, "--"].concat([
         "--program",
         dir,
         "--quiet",

@@ -27,7 +27,7 @@
 import { ChildProcess, spawn } from "node:child_process";
 import Module from "node:module";
 import * as path from "node:path";
-import { TIERING_FLAG } from "./tiering";
+import { POOL_FLAG, TIERING_FLAG } from "./tiering";
 import { Evaluation, EvaluationError, EvaluationRequest } from "./types";
 import { DISPLAY_DIR_ENV } from "./yaml";
 
@@ -93,6 +93,11 @@ export function bootstrap(): string {
   ].join(" ");
 }
 
+/** A child's `node` arguments: V8's background threads as the plan's own process has them. */
+export function childArgs(): string[] {
+  return [POOL_FLAG, "-e", bootstrap()];
+}
+
 /** An evaluation waiting for a child (here) or a pooled worker (worker.ts), and its promise. */
 export interface Job {
   readonly request: EvaluationRequest;
@@ -134,7 +139,7 @@ export class ChildPool {
 
   private spawn(): ChildProcess {
     this.started++;
-    const child = spawn(process.execPath, ["-e", bootstrap()], {
+    const child = spawn(process.execPath, childArgs(), {
       env: process.env,
       serialization: "advanced",
       // Nothing the program prints is a finding, and no pipe may keep this process alive.

@@ -19,3 +19,21 @@ export const TIERING_FLAG = "--interrupt-budget=600000";
 
 // Importing this module sets the budget for the process, before the imports after it run.
 setFlagsFromString(TIERING_FLAG);
+
+/**
+ * The size of V8's pool of background threads (parallel scavenges and marking, optimizing
+ * compiles), for the `node` command lines of the plan, its benchmarks, its child processes and
+ * the tests. It is a process flag: V8's platform starts before any script runs, so it goes on the
+ * command line (package.json, .mocharc.cjs), not here.
+ *
+ * Node's default is four threads on any machine. `0` asks Node for one fewer than the processors
+ * it estimates, and at least one (Node's src/node_platform.cc, GetActualThreadPoolSize; the
+ * `--v8-pool-size` entry of Node's CLI documentation). On a two-core machine that is one thread
+ * instead of four: the plan runs two evaluation workers beside its main thread, and four more
+ * threads copying objects for each scavenge were fighting them for two cores. Measured on this
+ * two-core machine, interleaved (`--v8-pool-size` 4, the default, against 1): `npm test` 41.4 s
+ * against 36.5 s (medians of 4 runs each, `node --import=tsx mocha/lib/cli/cli.js`), the plan
+ * 2,182 ms against 2,126 ms (9 each), 50 enclaves 9.6 s against 9.1 s (3 each). The code that
+ * runs is the same: only the number of threads that help V8's collector changes.
+ */
+export const POOL_FLAG = "--v8-pool-size=0";

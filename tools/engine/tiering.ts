@@ -31,9 +31,10 @@ setFlagsFromString(TIERING_FLAG);
  * `--v8-pool-size` entry of Node's CLI documentation). On a two-core machine that is one thread
  * instead of four: the plan runs two evaluation workers beside its main thread, and four more
  * threads copying objects for each scavenge were fighting them for two cores. Measured on this
- * two-core machine, interleaved (`--v8-pool-size` 4, the default, against 1): `npm test` 41.4 s
- * against 36.5 s (medians of 4 runs each, `node --import=tsx mocha/lib/cli/cli.js`), the plan
- * 2,182 ms against 2,126 ms (9 each), 50 enclaves 9.6 s against 9.1 s (3 each). The code that
- * runs is the same: only the number of threads that help V8's collector changes.
+ * two-core machine, interleaved, the default against this flag: the plan 2,406 ms against
+ * 2,332 ms (`npm run plan -- --quiet`, medians of 15 each), 50 enclaves 9.6 s against 9.1 s (3
+ * each). `npm test` showed no difference beyond the machine's noise (9 pairs, medians within a
+ * second); mocha runs with it so that its evaluations run as the plan's do. The code that runs
+ * is the same: only the number of threads that help V8's collector changes.
  */
 export const POOL_FLAG = "--v8-pool-size=0";

@@ -1,6 +1,7 @@
 import { expect } from "chai";
 import { main as bench } from "../../tools/bench/index";
 import { main as bootstrap } from "../../tools/bootstrap/cli";
+import { POOL_FLAG } from "../../tools/engine/tiering";
 import { invocation, lines } from "../../tools/parallel";
 import { command as synthetic } from "../../tools/synthetic/cli";
 
@@ -90,5 +91,17 @@ describe("the project's commands (commander)", () => {
     const hooked = invocation("test", scripts, {}, "/repo");
     expect([hooked.command, ...hooked.args]).to.deep.equal(["npm", "run", "--silent", "test"]);
     expect(() => invocation("nope", scripts)).to.throw('no script "nope" in package.json');
+  });
+
+  it("npm run verify: each lane's node sizes V8's background threads to the machine, unless NODE_OPTIONS sizes them", () => {
+    const scripts = { check: "node tools/check.ts", test: "mocha", pretest: "true" };
+    expect(invocation("check", scripts, {}, "/repo").env.NODE_OPTIONS).to.equal(POOL_FLAG);
+    expect(invocation("test", scripts, {}, "/repo").env.NODE_OPTIONS).to.equal(POOL_FLAG);
+    const kept = invocation("check", scripts, { NODE_OPTIONS: "--max-old-space-size=4096" }, "/");
+    expect(kept.env.NODE_OPTIONS).to.equal(`--max-old-space-size=4096 ${POOL_FLAG}`);
+    for (const own of ["--v8-pool-size=3", "--trace-gc --v8-pool-size 2"]) {
+      const env = invocation("check", scripts, { NODE_OPTIONS: own }, "/repo").env;
+      expect(env.NODE_OPTIONS, own).to.equal(own);
+    }
   });
 });

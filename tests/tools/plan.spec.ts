@@ -3,7 +3,7 @@ import Ajv from "ajv";
 import { expect } from "chai";
 import { readFileSync, readdirSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
-import { EvaluationError, PROJECT_DIR } from "../../tools/engine";
+import { Evaluation, EvaluationError, PROJECT_DIR, evaluateInWorker } from "../../tools/engine";
 import { knownClean } from "../../tools/engine/typecheck";
 import { Evaluator, Typechecker, main } from "../../tools/plan/cli";
 import { PlanReport } from "../../tools/plan/report";
@@ -48,7 +48,24 @@ const recordTypecheck: Typechecker = (entry, projectDir) => {
   typecheckAsked.push({ entry, projectDir });
   return Promise.resolve({ diagnostics: [], cached: false, ms: 0 });
 };
-const planInWorkers = (...argv: string[]) => runPlan(argv, undefined, recordTypecheck);
+/**
+ * What the workers handed the plan, in order: a stack's evaluation as soon as its worker had it
+ * (when the plan asks for it early), then its answer with the pack's findings.
+ */
+const handed: { stack: string; what: "evaluated" | "answered"; evaluation: Evaluation }[] = [];
+const observedWorkers: Evaluator = (request, onEvaluated) =>
+  evaluateInWorker(
+    request,
+    onEvaluated &&
+      ((evaluation) => {
+        handed.push({ stack: request.stack, what: "evaluated", evaluation });
+        onEvaluated(evaluation);
+      }),
+  ).then((evaluation) => {
+    handed.push({ stack: request.stack, what: "answered", evaluation });
+    return evaluation;
+  });
+const planInWorkers = (...argv: string[]) => runPlan(argv, observedWorkers, recordTypecheck);
 
 /** A type check that never ends: a verdict that must not wait for it does not. */
 const neverChecked: Typechecker = () => new Promise(() => undefined);
@@ -149,6 +166,26 @@ describe("npm run plan", () => {
       .and.include("every policy at the pack's level")
       .and.match(/ireland: \d+ pass, 0 not checked, \d+ not applicable, 0 fail/)
       .and.match(/PHI stores: (\d+) of \1 protected/);
+  });
+
+  it("has each stack's records from its worker before the pack has run on them, and then the pack's findings on the same records", async () => {
+    // The preflight's rules for a stack start on its records while its worker runs the pack.
+    const run = await runs.both;
+    expect(run.code).to.equal(0);
+    for (const stack of ["ireland", "oregon"]) {
+      const mine = handed.filter((h) => h.stack === stack);
+      expect(
+        mine.map((h) => h.what),
+        stack,
+      ).to.deep.equal(["evaluated", "answered"]);
+      const [evaluated, answered] = mine.map((h) => h.evaluation);
+      expect(evaluated.checks, stack).to.equal(undefined);
+      expect(answered.checks?.checked, stack).to.not.deep.equal({});
+      expect(answered.timingsMs.policies, stack).to.be.a("number");
+      expect(answered.resources.map((r) => r.urn)).to.deep.equal(
+        evaluated.resources.map((r) => r.urn),
+      );
+    }
   });
 
   it("writes a JSON report that validates against the documented schema", async () => {

@@ -13,7 +13,18 @@ import { Evaluation, EvaluationError, EvaluationRequest } from "./types";
 
 type WorkerReply =
   | { readonly ok: true; readonly evaluation: Evaluation }
+  // A request sent with `recordsFirst` is answered twice: its evaluation as soon as it is done,
+  // then the pack's findings on it, once the pack has run (evaluateInWorker's `onEvaluated`).
+  | { readonly ok: true; readonly evaluated: Evaluation }
+  | {
+      readonly ok: true;
+      readonly checks: NonNullable<Evaluation["checks"]>;
+      readonly policiesMs: number;
+    }
   | { readonly ok: false; readonly message: string; readonly kind: "program" | "timeout" };
+
+/** A request as a worker receives it. */
+type WorkerRequest = EvaluationRequest & { readonly recordsFirst?: boolean };
 
 /** Loaded in workers after tsx's hook: installed packages load without it (native-deps.ts). */
 const NATIVE_DEPS_FILE = path.join(__dirname, "native-deps.ts");
@@ -67,9 +78,13 @@ function startWorker(workerData: unknown): Worker {
   return worker;
 }
 
-function settle(reply: WorkerReply): Evaluation {
-  if (reply.ok) return reply.evaluation;
-  throw new EvaluationError(reply.message, reply.kind);
+/** The evaluation a worker's last reply completes (`evaluated`: the one it sent before it). */
+function settle(reply: WorkerReply, evaluated?: Evaluation): Evaluation {
+  if (!reply.ok) throw new EvaluationError(reply.message, reply.kind);
+  if ("evaluation" in reply) return reply.evaluation;
+  if (!("checks" in reply) || !evaluated) throw new Error("a worker answered out of order");
+  const timingsMs = { ...evaluated.timingsMs, policies: reply.policiesMs };
+  return { ...evaluated, checks: reply.checks, timingsMs };
 }
 
 /** Workers started ahead of their request (prestartWorkers), each waiting for one program. */
@@ -111,21 +126,38 @@ export function waitingWorkers(): number {
  * Runs `evaluateProgram` in a fresh worker thread (one prestartWorkers started, if one waits) and
  * resolves with its result; a program that must run in another working directory gets a child
  * process instead (child.ts).
+ *
+ * With a pack `check` and `onEvaluated`, the worker sends the evaluation as soon as it is done and
+ * runs the pack after: `onEvaluated` gets it while the pack runs on the worker's thread, so that a
+ * caller with work of its own on the records (the plan's preflight) does it beside the pack, not
+ * after it. The promise still resolves with the evaluation and its checks. A child process
+ * answers once: `onEvaluated` is then not called.
  */
-export function evaluateInWorker(request: EvaluationRequest): Promise<Evaluation> {
+export function evaluateInWorker(
+  request: EvaluationRequest,
+  onEvaluated?: (evaluation: Evaluation) => void,
+): Promise<Evaluation> {
   if (needsOwnDirectory(request)) return evaluateInChild(request);
   return new Promise((resolve, reject) => {
+    const sent: WorkerRequest =
+      onEvaluated && request.check ? { ...request, recordsFirst: true } : request;
     const waiting = prestarted.shift();
     if (waiting) {
       waiting.ref();
-      waiting.postMessage(request);
+      waiting.postMessage(sent);
     }
-    const worker = waiting ?? startWorker(request);
+    const worker = waiting ?? startWorker(sent);
     let settled = false;
-    worker.once("message", (reply: WorkerReply) => {
+    let evaluated: Evaluation | undefined;
+    worker.on("message", (reply: WorkerReply) => {
+      if (reply.ok && "evaluated" in reply) {
+        evaluated = reply.evaluated;
+        onEvaluated?.(evaluated);
+        return;
+      }
       settled = true;
       try {
-        resolve(settle(reply));
+        resolve(settle(reply, evaluated));
       } catch (err) {
         reject(err);
       }
@@ -247,12 +279,14 @@ export class EvaluationPool {
 export async function evaluateAndCheck(
   request: EvaluationRequest,
   context: EvaluationContext = {},
+  onEvaluated?: (evaluation: Evaluation) => void,
 ): Promise<Evaluation> {
   // Loaded here, in the worker: the thread that starts workers never loads Pulumi for them.
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { evaluateProgram } = require("./evaluate") as typeof import("./evaluate");
   const evaluation = await evaluateProgram(request, context);
   if (!request.check) return evaluation;
+  onEvaluated?.(evaluation);
   const started = performance.now();
   // The pack and its runner as one module (tools/policy/load.ts): a third of the CPU of loading
   // them as the pack's ~80 modules through tsx, once per worker.
@@ -269,11 +303,27 @@ export async function evaluateAndCheck(
 
 function reply(
   port: NonNullable<typeof parentPort>,
-  request: EvaluationRequest,
+  request: WorkerRequest,
   context: EvaluationContext,
 ): Promise<void> {
-  return evaluateAndCheck(request, context).then(
-    (evaluation) => port.postMessage({ ok: true, evaluation } satisfies WorkerReply),
+  let sentEvaluation = false;
+  const sendEvaluated = request.recordsFirst
+    ? (evaluated: Evaluation) => {
+        sentEvaluation = true;
+        port.postMessage({ ok: true, evaluated } satisfies WorkerReply);
+      }
+    : undefined;
+  return evaluateAndCheck(request, context, sendEvaluated).then(
+    (evaluation) =>
+      port.postMessage(
+        (sentEvaluation
+          ? {
+              ok: true,
+              checks: evaluation.checks!,
+              policiesMs: evaluation.timingsMs.policies ?? 0,
+            }
+          : { ok: true, evaluation }) satisfies WorkerReply,
+      ),
     (err: unknown) =>
       port.postMessage({
         ok: false,
@@ -306,14 +356,14 @@ if (!isMainThread && parentPort) {
     // Rejections that surface after an evaluation has answered belong to that finished (failed)
     // program; each evaluation collects its own while it runs. Without this the worker would die.
     process.on("unhandledRejection", () => undefined);
-    port.on("message", (request: EvaluationRequest) => void reply(port, request, {}));
+    port.on("message", (request: WorkerRequest) => void reply(port, request, {}));
   } else if (data?.program) {
-    void reply(port, data as EvaluationRequest, { ownThread: true });
+    void reply(port, data as WorkerRequest, { ownThread: true });
   } else if (data?.awaiting) {
     // Prestarted: the one program it is given, as a worker started for it evaluates it.
     port.once(
       "message",
-      (request: EvaluationRequest) => void reply(port, request, { ownThread: true }),
+      (request: WorkerRequest) => void reply(port, request, { ownThread: true }),
     );
   }
 }

@@ -137,8 +137,15 @@ function write(file: string, content: string): void {
   writeFileSync(file, content);
 }
 
-/** How a stack is evaluated: by default a worker of its own per stack (the runtime is process-global). */
-export type Evaluator = (request: EvaluationRequest) => Promise<Evaluation>;
+/**
+ * How a stack is evaluated: by default a worker of its own per stack (the runtime is process-global).
+ * An evaluator may hand over the evaluation before the pack has judged it (`onEvaluated`,
+ * evaluateInWorker); the promise resolves with its checks.
+ */
+export type Evaluator = (
+  request: EvaluationRequest,
+  onEvaluated?: (evaluation: Evaluation) => void,
+) => Promise<Evaluation>;
 /** Type-checks a program (its entry file, within its project folder): a worker of its own by default. */
 export type Typechecker = (entry: string, projectDir: string) => Promise<TypecheckResult>;
 
@@ -171,17 +178,22 @@ export async function plan(
   const now = new Date();
   const [first] = targets.requests;
   const shownProgram = path.relative(process.cwd(), first.program) || first.program;
+  // Each stack's records, as soon as its evaluator has them: its preflight rules need no checks.
+  const recorded: Promise<Evaluation>[] = [];
   const answers = targets.requests.map(async (target) => {
+    let evaluated!: (evaluation: Evaluation) => void;
+    recorded.push(new Promise((resolve) => (evaluated = resolve)));
     if (!target.config["aws:region"])
       log(
         `${target.stack}: aws:region is not set: planning in ${DEFAULT_REGION} (set aws:region under config: in Pulumi.${target.stack}.yaml and pass it with --config to choose)`,
       );
     log(`${target.stack}: evaluating ${shownProgram} in a worker`);
     try {
-      const evaluation = await evaluate({
-        ...target,
-        check: { config: source.config, now: now.toISOString() },
-      });
+      const evaluation = await evaluate(
+        { ...target, check: { config: source.config, now: now.toISOString() } },
+        evaluated,
+      );
+      evaluated(evaluation);
       log(
         `${target.stack}: ${evaluation.resources.filter((r) => r.type !== STACK_TYPE).length} resources, ${evaluation.checks?.violations.length ?? 0} findings`,
       );
@@ -232,12 +244,13 @@ export async function plan(
   // them, the reports and the preflight with its IAM simulator: work that was on the plan's
   // critical path (npm run bench -- --only floor,plan).
   const { stackReport, planReport, replicaSources } = reports();
-  // AWS's own rules after the pack: each stack's own as soon as its worker answers, while the
-  // others still evaluate; those over the account once all are in (they share one account).
+  // AWS's own rules: each stack's own as soon as its worker has evaluated it, while the worker runs
+  // the pack on it and the others still evaluate; those over the account once all are in (they
+  // share one account).
   const deployChecks = new (preflight().IncrementalPreflight)();
   const added = Promise.all(
-    answers.map((answer) =>
-      answer.then((e) =>
+    recorded.map((records) =>
+      records.then((e) =>
         deployChecks.add({ stack: e.stack, region: e.region, resources: e.resources }),
       ),
     ),

@@ -9,9 +9,9 @@
  *
  * One worker, started on the first request; it does not keep the test process alive while idle.
  */
-import * as path from "node:path";
 import { Worker, isMainThread, parentPort } from "node:worker_threads";
 import type { ResourceRecord } from "../../tools/engine";
+import { typescriptWorker } from "../../tools/engine/worker";
 import type { PackConfig } from "../../tools/policy/run";
 import type { ReferenceFinding } from "./crossguard";
 
@@ -25,8 +25,6 @@ type Reply =
   | { readonly id: number; readonly ok: true; readonly findings: ReferenceFinding[] }
   | { readonly id: number; readonly ok: false; readonly message: string };
 
-const NATIVE_DEPS_FILE = path.join(__dirname, "..", "..", "tools", "engine", "native-deps.ts");
-
 let worker: Worker | undefined;
 let nextId = 0;
 const pending = new Map<number, { resolve(f: ReferenceFinding[]): void; reject(e: Error): void }>();
@@ -39,13 +37,7 @@ function failAll(err: Error): void {
 
 function started(): Worker {
   if (worker) return worker;
-  const load = `require("tsx/cjs"); require(${JSON.stringify(NATIVE_DEPS_FILE)});`;
-  const w = new Worker(`${load} require(${JSON.stringify(__filename)});`, {
-    eval: true,
-    execArgv: [],
-    stdout: false,
-    stderr: false,
-  });
+  const w = typescriptWorker(__filename, { stderr: false });
   w.unref();
   w.on("message", (reply: Reply) => {
     const waiting = pending.get(reply.id);

@@ -175,18 +175,33 @@ export function evaluateInWorker(
 }
 
 /**
+ * A worker thread that runs one of this repository's TypeScript files and needs no Pulumi: tsx's
+ * CommonJS hook, installed packages loaded natively (native-deps.ts), then `file`. What it prints
+ * to stdout is dropped; stderr is the caller's to read or drop.
+ */
+export function typescriptWorker(
+  file: string,
+  options: { workerData?: unknown; stderr: boolean },
+): Worker {
+  const load = `require("tsx/cjs"); require(${JSON.stringify(NATIVE_DEPS_FILE)});`;
+  return new Worker(`${load} require(${JSON.stringify(file)});`, {
+    eval: true,
+    workerData: options.workerData,
+    stdout: false,
+    stderr: options.stderr,
+    execArgv: [],
+  });
+}
+
+/**
  * Type-checks a program in a worker of its own (the compiler needs no Pulumi), so that it runs
  * beside the evaluations.
  */
 export function typecheckInWorker(entry: string, projectDir?: string): Promise<TypecheckResult> {
   return new Promise((resolve, reject) => {
-    const load = `require("tsx/cjs"); require(${JSON.stringify(NATIVE_DEPS_FILE)});`;
-    const worker = new Worker(`${load} require(${JSON.stringify(__filename)});`, {
-      eval: true,
+    const worker = typescriptWorker(__filename, {
       workerData: { typecheck: { entry, projectDir } },
-      stdout: false,
       stderr: true,
-      execArgv: [],
     });
     worker.stderr.resume();
     let settled = false;

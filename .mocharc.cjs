@@ -9,7 +9,7 @@ const named = process.argv
 
 module.exports = {
   // V8's background threads sized to the machine, as the plan's command sets them
-  // (tools/engine/tiering.ts, POOL_FLAG).
+  // (tools/engine/v8-pool.ts).
   "node-option": ["import=tsx", "v8-pool-size=0"],
   spec: named ? [] : ["tests/**/*.spec.ts"],
   extension: ["ts"],

@@ -13,7 +13,7 @@
 import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import * as path from "node:path";
-import { POOL_FLAG } from "./engine/tiering";
+import { POOL_FLAG } from "./engine/v8-pool";
 
 const ROOT = path.resolve(__dirname, "..");
 
@@ -54,7 +54,7 @@ export interface Invocation {
 
 /**
  * The lanes' environment: each `node` they start sizes V8's pool of background threads to the
- * machine (tools/engine/tiering.ts, POOL_FLAG), unless NODE_OPTIONS already sizes it. Two lanes
+ * machine (tools/engine/v8-pool.ts), unless NODE_OPTIONS already sizes it. Two lanes
  * on two cores, each process with Node's default four threads helping its collector, thrashed:
  * `npm run verify` took 27.8 s against 24.7 s with it (medians of 4 interleaved pairs here).
  */

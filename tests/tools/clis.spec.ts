@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import { main as bench } from "../../tools/bench/index";
 import { main as bootstrap } from "../../tools/bootstrap/cli";
-import { POOL_FLAG } from "../../tools/engine/tiering";
+import { POOL_FLAG } from "../../tools/engine/v8-pool";
 import { invocation, lines } from "../../tools/parallel";
 import { command as synthetic } from "../../tools/synthetic/cli";
 

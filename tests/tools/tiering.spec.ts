@@ -6,7 +6,8 @@ import * as path from "node:path";
 import { PLAN } from "../../tools/bench/index";
 import { PLAN_NODE_OPTIONS } from "../../tools/bench/scale";
 import { bootstrap, childArgs } from "../../tools/engine/child";
-import { POOL_FLAG, TIERING_FLAG } from "../../tools/engine/tiering";
+import { TIERING_FLAG } from "../../tools/engine/tiering";
+import { POOL_FLAG } from "../../tools/engine/v8-pool";
 
 const ROOT = path.resolve(__dirname, "..", "..");
 

@@ -12,7 +12,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { cpus } from "node:os";
 import * as path from "node:path";
 import { CONSOLE, Io, parseOptions, positive } from "../cli";
-import { POOL_FLAG } from "../engine/tiering";
+import { POOL_FLAG } from "../engine/v8-pool";
 
 const ROOT = path.resolve(__dirname, "..", "..");
 /** The benchmarks of the plan's parts, with V8's background threads as the plan has them. */

@@ -21,7 +21,7 @@ import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { parse, stringify } from "yaml";
 import { CONSOLE, Io, parseOptions, positive } from "../cli";
-import { POOL_FLAG } from "../engine/tiering";
+import { POOL_FLAG } from "../engine/v8-pool";
 
 const ROOT = path.resolve(__dirname, "..", "..");
 export const DEFAULT_SIZES = [1, 10, 50];

@@ -27,7 +27,8 @@
 import { ChildProcess, spawn } from "node:child_process";
 import Module from "node:module";
 import * as path from "node:path";
-import { POOL_FLAG, TIERING_FLAG } from "./tiering";
+import { TIERING_FLAG } from "./tiering";
+import { POOL_FLAG } from "./v8-pool";
 import { Evaluation, EvaluationError, EvaluationRequest } from "./types";
 import { DISPLAY_DIR_ENV } from "./yaml";
 

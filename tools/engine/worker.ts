@@ -321,17 +321,15 @@ function reply(
   request: WorkerRequest,
   context: EvaluationContext,
 ): Promise<void> {
-  let sentEvaluation = false;
-  const sendEvaluated = request.recordsFirst
-    ? (evaluated: Evaluation) => {
-        sentEvaluation = true;
-        port.postMessage({ ok: true, evaluated } satisfies WorkerReply);
-      }
+  // Records first only when there is a pack to run after them (evaluateAndCheck's onEvaluated).
+  const recordsFirst = request.recordsFirst === true && request.check !== undefined;
+  const sendEvaluated = recordsFirst
+    ? (evaluated: Evaluation) => port.postMessage({ ok: true, evaluated } satisfies WorkerReply)
     : undefined;
   return evaluateAndCheck(request, context, sendEvaluated).then(
     (evaluation) =>
       port.postMessage(
-        (sentEvaluation
+        (recordsFirst
           ? {
               ok: true,
               checks: evaluation.checks!,

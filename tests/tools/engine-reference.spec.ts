@@ -8,6 +8,7 @@ import {
   stackRequest,
 } from "../../tools/engine";
 import { evaluateOnce, evaluateShared, stack } from "../helpers";
+import { programDir } from "../helpers/temp";
 
 /**
  * A fixture program as crossguard.spec and the preflight's suites evaluate it (the same project
@@ -24,6 +25,18 @@ const fixture = (name: string): EvaluationRequest => ({
   ...FIXTURES[name],
   config: { "aws:region": "eu-west-1" },
 });
+
+/** A program of the given source in a temporary folder, as a request for the tests below. */
+function programRequest(source: string): EvaluationRequest {
+  const dir = programDir("ehealth-outputs-", { "index.ts": source });
+  return {
+    program: path.join(dir, "index.ts"),
+    project: "outputs",
+    stack: "dev",
+    config: { "aws:region": "eu-west-1" },
+    cwd: dir,
+  };
+}
 
 /** Everything an evaluation produced except how long it took. */
 const produced = (e: Evaluation) => ({ ...e, timingsMs: undefined });
@@ -70,5 +83,78 @@ describe("tools/engine: the direct path against the SDK's mock monitor", () => {
   it("keeps secret inputs marked as secret on the direct path", async () => {
     const direct = await evaluateOnce(fixture("secrets"));
     expect(direct.resources.some((r) => r.secretInputs.length > 0)).to.equal(true);
+  });
+
+  describe("resources' output properties, made when first read (evaluate.ts deferOutputs)", () => {
+    // Reads before the registration answers and after it, a write, the property list, a resource
+    // exported whole; `unreadIsGetter` says whether the engine left the unread property unmade.
+    const reads = programRequest(
+      [
+        'import * as aws from "@pulumi/aws";',
+        'const bucket = new aws.s3.Bucket("records", { tags: { Team: "records" } });',
+        'const unread = Object.getOwnPropertyDescriptor(bucket, "arn");',
+        'export const unreadIsGetter = typeof unread?.get === "function";',
+        "export const early = bucket.bucket;",
+        'const late = new aws.s3.Bucket("late", { forceDestroy: false });',
+        "export const afterAnswer = late.id.apply(() => late.arn);",
+        "export const afterAnswerTwice = late.id.apply(() => late.arn.apply((arn) => `${arn}/x`));",
+        'export const listed = Object.keys(late).filter((k) => !k.startsWith("__")).sort();',
+        'const written = new aws.s3.Bucket("written");',
+        '(written as unknown as { region: string }).region = "written-here";',
+        "export const region = (written as unknown as { region: string }).region;",
+        "export const whole = late;",
+        'new aws.s3.BucketPolicy("policy", { bucket: late.id, policy: late.arn.apply((arn) => JSON.stringify({ Statement: [{ Resource: arn }] })) });',
+        "",
+      ].join("\n"),
+    );
+    // A registration that fails (a stack reference the mocks have no outputs for), its outputs
+    // read, and not read.
+    const failed = (read: boolean) =>
+      programRequest(
+        [
+          'import * as pulumi from "@pulumi/pulumi";',
+          'const ref = new pulumi.StackReference("org/records/prod");',
+          read ? 'export const vpc = ref.getOutput("vpcId");' : "",
+          "",
+        ].join("\n"),
+      );
+
+    it("records and exports what the SDK's own properties give, read before the answer or after", async () => {
+      const [direct, reference] = await Promise.all([
+        evaluateShared(reads),
+        evaluateShared({ ...reads, reference: true }),
+      ]);
+      expect(direct.outputs.unreadIsGetter, "an unread output property was made").to.equal(true);
+      expect(reference.outputs.unreadIsGetter).to.equal(false);
+      const besides = (outputs: Record<string, unknown>) =>
+        Object.fromEntries(Object.entries(outputs).filter(([k]) => k !== "unreadIsGetter"));
+      expect(besides(direct.outputs)).to.deep.equal(besides(reference.outputs));
+      expect(direct.resources).to.deep.equal(reference.resources);
+      // What was read is what the mocks answered, not undefined or an Output's message.
+      const late = direct.resources.find((r) => r.name === "late")!;
+      expect(direct.outputs.afterAnswer)
+        .to.equal(late.outputs.arn)
+        .and.match(/^arn:aws:s3:::/);
+      expect(direct.outputs.afterAnswerTwice).to.equal(`${String(late.outputs.arn)}/x`);
+      expect(direct.outputs.region).to.equal("written-here");
+      expect(direct.outputs.listed).to.include.members(["arn", "bucket", "tags", "region"]);
+      expect((direct.outputs.whole as Record<string, unknown>).arn).to.equal(late.outputs.arn);
+    });
+
+    for (const read of [true, false]) {
+      it(`fails a program whose registration failed as the SDK does, its outputs ${read ? "read" : "unread"}`, async () => {
+        const request = failed(read);
+        const [direct, reference] = await Promise.all(
+          [request, { ...request, reference: true }].map((r) =>
+            evaluateShared(r).then(
+              () => "settled",
+              (err: unknown) => (err as Error).message,
+            ),
+          ),
+        );
+        expect(direct).to.include('no outputs for the stack reference "org/records/prod"');
+        expect(direct).to.equal(reference);
+      });
+    }
   });
 });

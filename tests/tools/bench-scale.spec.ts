@@ -3,7 +3,15 @@ import { writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { stringify } from "yaml";
 import { PROJECT_DIR, loadProjectFile, loadStackConfig } from "../../tools/engine";
-import { MAX_ENCLAVES, THIRD, main, renderScale, scaledStacks } from "../../tools/bench/scale";
+import {
+  MAX_ENCLAVES,
+  THIRD,
+  command,
+  main,
+  renderScale,
+  scaledStacks,
+} from "../../tools/bench/scale";
+import { BENCHMARKS, reportedCommand } from "../../tools/bench/index";
 import { parseStackConfig } from "../../stacks/config";
 import { tempDir } from "../helpers/temp";
 
@@ -96,5 +104,24 @@ describe("npm run bench -- --only scale", () => {
     expect(out)
       .to.match(/--sizes <list>/)
       .and.match(/--runs <n>/);
+  });
+
+  it("is given bench's --runs, so that `npm run bench -- --only scale --runs 5` keeps the median of 5", () => {
+    const scale = BENCHMARKS.find((b) => b.name === "scale")!;
+    const argv = reportedCommand(scale, 5);
+    // What scale's own parser makes of the arguments after its script.
+    const script = argv.findIndex((a) => a.endsWith(path.join("bench", "scale.ts")));
+    expect(script, argv.join(" ")).to.be.greaterThan(-1);
+    const parsed = command()
+      .exitOverride()
+      .parse(argv.slice(script + 1), { from: "user" })
+      .opts<{ runs: number }>();
+    expect(parsed.runs).to.equal(5);
+    // Without bench's --runs it repeats itself all the same: a single run is no median.
+    const own = command()
+      .exitOverride()
+      .parse(reportedCommand(scale, undefined).slice(script + 1), { from: "user" })
+      .opts<{ runs: number }>();
+    expect(own.runs).to.be.greaterThan(1);
   });
 });

@@ -20,7 +20,7 @@ const TSX = ["node", POOL_FLAG, "--import", "tsx"];
 /** As package.json's plan script runs it: tsx's CommonJS hook alone (its ESM loader thread costs). */
 export const PLAN = ["node", POOL_FLAG, "--require", "tsx/cjs", "tools/plan/cli.ts"];
 
-interface Benchmark {
+export interface Benchmark {
   readonly name: string;
   readonly what: string;
   readonly command: readonly string[];
@@ -28,6 +28,11 @@ interface Benchmark {
   readonly runs: number;
   /** The command measures itself: report its output (last line JSON) instead of timing it. */
   readonly reports?: boolean;
+  /**
+   * The command repeats itself and keeps the median: it is given `--runs` (its own runs, or
+   * bench's --runs), instead of being run that many times.
+   */
+  readonly repeats?: boolean;
   /** Exit codes that are results, not failures. @default [0] */
   readonly exitCodes?: readonly number[];
 }
@@ -71,8 +76,9 @@ export const BENCHMARKS: readonly Benchmark[] = [
     name: "scale",
     what: "the plan with 1, 10 and 50 research enclaves in ireland, beside oregon and a third region: resources, time, peak memory",
     command: [...TSX, "tools/bench/scale.ts"],
-    runs: 1,
+    runs: 3,
     reports: true,
+    repeats: true,
   },
   {
     name: "synthetic",
@@ -197,6 +203,11 @@ export function main(argv: readonly string[], io: Io = CONSOLE): number {
   }
 }
 
+/** The command of a benchmark that measures itself: with `--runs` when it repeats itself. */
+export function reportedCommand(bench: Benchmark, runs: number | undefined): readonly string[] {
+  return bench.repeats ? [...bench.command, "--runs", String(runs ?? bench.runs)] : bench.command;
+}
+
 function measure(
   only: string[] | undefined,
   runs: number | undefined,
@@ -207,7 +218,7 @@ function measure(
   const reported: Record<string, unknown> = {};
   const chosen = BENCHMARKS.filter((b) => !only || only.includes(b.name));
   for (const bench of chosen.filter((b) => b.reports)) {
-    const lines = run(bench.command).stdout.trim().split("\n");
+    const lines = run(reportedCommand(bench, runs)).stdout.trim().split("\n");
     // Every line but the JSON: one for most, a table for scale.
     io.out(`${bench.name.padEnd(10)} ${lines.slice(0, -1).join(`\n${" ".repeat(11)}`)}`);
     reported[bench.name] = { ...(JSON.parse(lines[lines.length - 1]) as object), what: bench.what };

@@ -1,4 +1,5 @@
 import { expect } from "chai";
+import { spawnSync } from "node:child_process";
 import * as path from "node:path";
 
 const CONFIG = path.resolve(__dirname, "..", ".mocharc.cjs");
@@ -38,5 +39,23 @@ describe(".mocharc.cjs", () => {
     for (const args of [[], ["tests/infra/audit.spec.ts"]]) {
       expect(configFor(args).require).to.deep.equal(["tests/setup.ts"]);
     }
+  });
+
+  it("a run that selects no test still ends: the setup's workers stop after it (tests/setup.ts)", () => {
+    const root = path.resolve(__dirname, "..");
+    // mocha's own command in a process of its own, on one small suite, with a filter nothing matches.
+    const result = spawnSync(
+      process.execPath,
+      [
+        path.join(root, "node_modules", "mocha", "bin", "mocha.js"),
+        "tests/helpers/temp.spec.ts",
+        "--grep",
+        "no test is called this",
+      ],
+      { cwd: root, encoding: "utf8", timeout: 30000, stdio: ["ignore", "pipe", "pipe"] },
+    );
+    expect(result.signal, "still running after 30 s: killed").to.equal(null);
+    expect(result.status, result.stderr).to.equal(0);
+    expect(result.stdout).to.match(/0 passing/);
   });
 });

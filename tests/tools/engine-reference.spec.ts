@@ -141,6 +141,71 @@ describe("tools/engine: the direct path against the SDK's mock monitor", () => {
       expect((direct.outputs.whole as Record<string, unknown>).arn).to.equal(late.outputs.arn);
     });
 
+    // Programs that treat a resource as an ordinary object: freeze it, read a property through
+    // its descriptor twice, write through an object that inherits from it, or give it a class
+    // whose accessor has an output's name.
+    const objects = programRequest(
+      [
+        'import * as aws from "@pulumi/aws";',
+        'import * as pulumi from "@pulumi/pulumi";',
+        'const frozen = new aws.s3.Bucket("frozen");',
+        "Object.freeze(frozen);",
+        "export const frozenArn = frozen.arn;",
+        "export const frozenTwice = pulumi.all([frozen.bucket, frozen.bucket]);",
+        'const described = new aws.s3.Bucket("described");',
+        'const descriptor = Object.getOwnPropertyDescriptor(described, "arn")!;',
+        "const viaDescriptor = () => (descriptor.get ? descriptor.get.call(described) : descriptor.value) as pulumi.Output<string>;",
+        "export const readTwice = pulumi.all([viaDescriptor(), viaDescriptor()]);",
+        'const parent = new aws.s3.Bucket("parent");',
+        "const heir = Object.create(parent) as { region: unknown };",
+        'heir.region = "written on the heir";',
+        'export const heirOwnsIt = Object.prototype.hasOwnProperty.call(heir, "region");',
+        "export const parentRegion = parent.region;",
+        "",
+      ].join("\n"),
+    );
+    const accessor = programRequest(
+      [
+        'import * as aws from "@pulumi/aws";',
+        "class Named extends aws.s3.Bucket {",
+        '  get region(): string { return "from the accessor"; }',
+        "}",
+        'export const region = new Named("named").region;',
+        "",
+      ].join("\n"),
+    );
+
+    it("gives a frozen resource, a property read twice through its descriptor and a write through an heir what the SDK gives", async () => {
+      // Waiting for an Output that never settles would take the engine's default minute.
+      const request = { ...objects, timeoutMs: 15_000 };
+      const [direct, reference] = await Promise.all([
+        evaluateShared(request),
+        evaluateShared({ ...request, reference: true }),
+      ]);
+      expect(direct.outputs).to.deep.equal(reference.outputs);
+      expect(direct.resources).to.deep.equal(reference.resources);
+      const arnOf = (name: string) => reference.resources.find((r) => r.name === name)!.outputs.arn;
+      expect(direct.outputs.frozenArn)
+        .to.equal(arnOf("frozen"))
+        .and.match(/^arn:aws:s3:::/);
+      expect(direct.outputs.readTwice).to.deep.equal([arnOf("described"), arnOf("described")]);
+      expect(direct.outputs.heirOwnsIt).to.equal(true);
+      expect(direct.outputs.parentRegion).to.equal("eu-west-1");
+    });
+
+    it("fails a class whose getter has an output's name as the SDK does", async () => {
+      const [direct, reference] = await Promise.all(
+        [accessor, { ...accessor, reference: true }].map((r) =>
+          evaluateShared(r).then(
+            () => "settled",
+            (err: unknown) => (err as Error).message,
+          ),
+        ),
+      );
+      expect(reference).to.include("Cannot set property region");
+      expect(direct).to.equal(reference);
+    });
+
     for (const read of [true, false]) {
       it(`fails a program whose registration failed as the SDK does, its outputs ${read ? "read" : "unread"}`, async () => {
         const request = failed(read);

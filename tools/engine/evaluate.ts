@@ -164,9 +164,20 @@ type Settle = (resolve: (value: unknown) => void, reject: (err: unknown) => void
  * the registration answers, it waits for the answer as the SDK's does; read after, its promises
  * start resolved with the answer. Until then the property is a getter (enumerable, so that
  * `Object.keys` and an exported resource list it) that a write replaces, as it replaces the SDK's
- * plain property. A failed registration makes the Output at once and rejects it, as the SDK
- * rejects its own. Every record is the same, in the same order, as the SDK's own path records
- * (tests/tools/engine-reference.spec.ts). Returns the function that puts the SDK's own back.
+ * plain property; a frozen resource keeps the getter, which gives the one Output it made. A name
+ * the resource's class already defines (an accessor) gets the SDK's own assignment. A failed
+ * registration makes the Output at once and rejects it, as the SDK rejects its own.
+ *
+ * The records are the SDK's own path's (tests/tools/engine-reference.spec.ts, for the stacks,
+ * the fixtures and programs that freeze, subclass and read resources in every order), with one
+ * difference an independent review found: an Output first read after its answer is made then, so
+ * its `apply` callbacks run a few promise turns later than those of the SDK's Output, made at
+ * construction and settled long before. Two callbacks started in the same turn, one on such an
+ * Output and one on an Output read before its answer, can then run in the other order, and
+ * resources they declare register in the other order: the same records, URNs and dependencies,
+ * listed in a different order. The patch is the thread's while an evaluation runs, and a thread
+ * runs one evaluation at a time (the pool, the child processes and the plan's own workers all do).
+ * Returns the function that puts the SDK's own back.
  */
 function deferOutputs(): () => void {
   /* eslint-disable @typescript-eslint/no-require-imports */
@@ -196,25 +207,42 @@ function deferOutputs(): () => void {
       if (Object.prototype.hasOwnProperty.call(onto, key)) {
         throw new Error(`Property '${key}' is already initialized on target '${label}`);
       }
+      // A name the resource's class (or a class above it) already gives, an accessor most often:
+      // the SDK's own assignment, which calls a setter or fails on a getter alone, as the SDK does.
+      if (key in onto) {
+        Object.assign(resolvers, own(onto, label, { [key]: props[key] }));
+        continue;
+      }
       // The registration's answer (value, known, secret, dependencies), once it has come.
       let answer: unknown[] | undefined;
       // The made Output's four settlers, when it was made before the answer came.
       let waiting: Parameters<Settle>[] | undefined;
+      // The Output, once made: every later read of the getter gives this one (a frozen resource's
+      // getter cannot be replaced, and a getter taken from its descriptor can run again).
+      let made: unknown;
       const make = (): unknown => {
+        if (made !== undefined) return made;
         const given = answer;
         const settlers: Parameters<Settle>[] = [];
         const part = (i: number) =>
           promise((resolve, reject) =>
             given ? resolve(given[i]) : settlers.push([resolve, reject]),
           );
-        const output = new Output(onto, part(0), part(1), part(2), part(3));
+        made = new Output(onto, part(0), part(1), part(2), part(3));
         if (!given) waiting = settlers;
-        assign(onto, key, output);
-        return output;
+        // Replaced by the Output itself, unless the program wrote the property meanwhile or froze
+        // the resource (then the getter stays, and gives `made`).
+        const current = Object.getOwnPropertyDescriptor(onto, key);
+        if (current?.get === make && current.configurable) assign(onto, key, made);
+        return made;
       };
       Object.defineProperty(onto, key, {
         get: make,
-        set: (value: unknown) => assign(onto, key, value),
+        // A write through an object that inherits from the resource lands on that object, as a
+        // write over the SDK's plain property does.
+        set(this: object, value: unknown) {
+          assign(this, key, value);
+        },
         enumerable: true,
         configurable: true,
       });
@@ -222,8 +250,9 @@ function deferOutputs(): () => void {
         if (err) {
           // The SDK leaves a gRPC error to the registration's own error, as here.
           if (errors.isGrpcError(err)) return;
-          if (!waiting) make();
-          for (const [, reject] of waiting!) reject(err);
+          // The SDK's Output exists whether or not the program read it, and rejects: so does this.
+          if (!waiting && made === undefined) make();
+          for (const [, reject] of waiting ?? []) reject(err);
         } else if (waiting) {
           [value, isKnown, isSecret, deps].forEach((part, i) => waiting![i][0](part));
         } else {

@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import { execFileSync } from "node:child_process";
-import { writeFileSync } from "node:fs";
+import { rmSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { provenanceOf } from "../../tools/plan/provenance";
 import { tempDir } from "../helpers/temp";
@@ -32,6 +32,28 @@ describe("plan provenance", () => {
     const facts = await provenanceOf(dir, source);
     expect(facts.commit).to.match(/^[0-9a-f]{40}$/);
     expect(facts.dirty).to.equal(true);
+  });
+
+  it("counts an untracked file as no difference, a deleted file and a staged change as one", async () => {
+    const dir = repository();
+    const file = path.join(dir, "index.ts");
+    writeFileSync(path.join(dir, "notes.txt"), "not tracked\n");
+    expect((await provenanceOf(dir, source)).dirty, "untracked").to.equal(false);
+    rmSync(file);
+    expect((await provenanceOf(dir, source)).dirty, "deleted").to.equal(true);
+    writeFileSync(file, "export const staged = true;\n");
+    execFileSync("git", ["-C", dir, "add", "index.ts"]);
+    expect((await provenanceOf(dir, source)).dirty, "staged").to.equal(true);
+  });
+
+  it("gives no commit and no dirty flag in a repository without a commit", async () => {
+    const dir = tempDir("ehealth-provenance-empty-");
+    execFileSync("git", ["-C", dir, "init", "-q"]);
+    writeFileSync(path.join(dir, "index.ts"), "export {};\n");
+    execFileSync("git", ["-C", dir, "add", "index.ts"]);
+    const facts = await provenanceOf(dir, source);
+    expect(facts.commit).to.equal(null);
+    expect(facts.dirty).to.equal(null);
   });
 
   it("gives no commit and no dirty flag for a program outside any git repository", async () => {

@@ -5,7 +5,14 @@
 import "../tools/engine/tiering";
 // Installed packages load without tsx's hook, as in the plan (tools/engine/native-deps.ts).
 import "../tools/engine/native-deps";
+import { setEvaluationNiceness } from "../tools/engine/niceness";
 import { closeShared, stack } from "./helpers";
+
+// The suites run one after another on this thread, and every test waits for it; the workers and
+// child processes that evaluate programs for later suites take what it leaves of the machine
+// (tools/engine/niceness.ts). Suites start the evaluations they read when they load, not when they
+// begin, for that reason.
+setEvaluationNiceness(10);
 
 for (const name of ["ireland", "oregon"]) stack(name).catch(() => undefined);
 

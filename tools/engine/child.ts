@@ -28,6 +28,7 @@ import { ChildProcess, spawn } from "node:child_process";
 import Module from "node:module";
 import * as path from "node:path";
 import { TIERING_FLAG } from "./tiering";
+import { niceChild } from "./niceness";
 import { POOL_FLAG } from "./v8-pool";
 import { Evaluation, EvaluationError, EvaluationRequest } from "./types";
 import { DISPLAY_DIR_ENV } from "./yaml";
@@ -146,6 +147,7 @@ export class ChildPool {
       // Nothing the program prints is a finding, and no pipe may keep this process alive.
       stdio: ["ignore", "ignore", "ignore", "ipc"],
     });
+    niceChild(child.pid);
     // A child that dies while idle leaves the pool; one that dies while busy fails its job (run).
     child.once("exit", () => {
       const at = this.idle.indexOf(child);

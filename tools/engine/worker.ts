@@ -7,6 +7,7 @@
 import * as path from "node:path";
 import { Worker, isMainThread, parentPort, workerData } from "node:worker_threads";
 import { type Job, SDK_FILE, SDK_NAMESPACE, evaluateInChild, needsOwnDirectory } from "./child";
+import { workerNicenessStatement } from "./niceness";
 import type { EvaluationContext } from "./evaluate";
 import type { TypecheckResult } from "./typecheck";
 import { Evaluation, EvaluationError, EvaluationRequest } from "./types";
@@ -43,6 +44,8 @@ export function workerBootstrap(): string {
   // tsx's transform cache, so every worker missed it and started esbuild to compile sdk.ts again
   // (about 0.4 s of CPU per worker, seen with --cpu-prof: esbuild's transformSync under it).
   return [
+    // First, so that loading the SDK yields too (niceness.ts; empty unless a caller set one).
+    workerNicenessStatement(),
     "Error.stackTraceLimit = 0;",
     `const sdk = require("tsx/cjs/api").register({ namespace: ${JSON.stringify(SDK_NAMESPACE)} });`,
     `const engineSdk = sdk.require(${JSON.stringify(SDK_FILE)}, ${JSON.stringify(__filename)});`,
@@ -183,7 +186,7 @@ export function typescriptWorker(
   file: string,
   options: { workerData?: unknown; stderr: boolean },
 ): Worker {
-  const load = `require("tsx/cjs"); require(${JSON.stringify(NATIVE_DEPS_FILE)});`;
+  const load = `${workerNicenessStatement()} require("tsx/cjs"); require(${JSON.stringify(NATIVE_DEPS_FILE)});`;
   return new Worker(`${load} require(${JSON.stringify(file)});`, {
     eval: true,
     workerData: options.workerData,

@@ -109,11 +109,11 @@ describe("tools/policy/run against CrossGuard's own handlers", () => {
   // references are asked for now, and are computed while the suites before this one run.
   for (const [name, evaluate] of PROJECT_STACKS)
     if (name === "ireland" || name === "oregon") refer(name, evaluate());
-  before(() => {
-    for (const [name, evaluate] of STACK_VARIANTS) if (!programs.has(name)) refer(name, evaluate());
-    for (const [name, request] of FIXTURE_PROGRAMS) refer(name, evaluateOnce(request));
-    for (const p of programs.values()) p.catch(() => undefined);
-  });
+  // Started when the file loads, not when the suite begins: the evaluations run beside the
+  // suites before this one (tests/setup.ts), and the tests await theirs.
+  for (const [name, evaluate] of STACK_VARIANTS) if (!programs.has(name)) refer(name, evaluate());
+  for (const [name, request] of FIXTURE_PROGRAMS) refer(name, evaluateOnce(request));
+  for (const p of programs.values()) p.catch(() => undefined);
 
   for (const [name] of [...STACK_VARIANTS, ...FIXTURE_PROGRAMS]) {
     for (const [configName, config] of CONFIGS) {

@@ -104,7 +104,9 @@ describe("tools/engine/child", () => {
   let waitingFailure: unknown;
   let afterWaitingFailure: number;
 
-  before(async () => {
+  // Started when the file loads, not when the suite begins: the children evaluate beside the
+  // suites before this one (tests/setup.ts), and the suite waits for the last of them.
+  const evaluated = (async () => {
     // The fresh children start beside the reused one: they are independent processes.
     const alone = Promise.all([fresh.evaluate(request(site)), fresh.evaluate(insecureRequest)]);
     alone.catch(() => undefined);
@@ -120,7 +122,9 @@ describe("tools/engine/child", () => {
     inOne.siteAfterWaiting = await reused.evaluate(request(site));
     afterWaitingFailure = reused.started;
     [inNew.site, inNew.insecure] = await alone;
-  });
+  })();
+  evaluated.catch(() => undefined);
+  before(() => evaluated);
 
   after(() => {
     reused.close();

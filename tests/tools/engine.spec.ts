@@ -135,20 +135,21 @@ describe("tools/engine", () => {
   });
 
   describe("evaluation in workers", () => {
-    // Each evaluation is a worker of its own: start them together and let the tests await theirs.
-    const runs: Record<string, Promise<Evaluation>> = {};
-    before(() => {
-      runs.secrets = evaluateShared(request("secrets"));
-      runs.secretsAgain = evaluateShared(request("secrets"));
+    // Started when the file loads, not when the suite starts: the shared workers evaluate them
+    // while the suites before this one run, and the hanging program's second of waiting for its
+    // timeout passes then too. The tests await theirs.
+    const runs: Record<string, Promise<Evaluation>> = {
+      secrets: evaluateShared(request("secrets")),
+      secretsAgain: evaluateShared(request("secrets")),
       // Failures go to the shared workers too: each evaluation collects its own errors, and a
       // worker survives a failed program, and answers for one that hangs once its timeout passes.
-      runs.throws = evaluateShared(request("throws"));
-      runs.invoke = evaluateShared(request("unknown-invoke"));
-      runs.hangs = evaluateShared(request("hangs", { timeoutMs: 1000 }));
-      runs.inputFails = evaluateShared(request("input-fails"));
-      // Rejections are asserted by the tests; keep Node from reporting them as unhandled meanwhile.
-      for (const run of Object.values(runs)) run.catch(() => undefined);
-    });
+      throws: evaluateShared(request("throws")),
+      invoke: evaluateShared(request("unknown-invoke")),
+      hangs: evaluateShared(request("hangs", { timeoutMs: 1000 })),
+      inputFails: evaluateShared(request("input-fails")),
+    };
+    // Rejections are asserted by the tests; keep Node from reporting them as unhandled meanwhile.
+    for (const run of Object.values(runs)) run.catch(() => undefined);
 
     it("records URNs, parents, providers, protect, secrets unwrapped and the provider's region", async () => {
       const evaluation = await runs.secrets;

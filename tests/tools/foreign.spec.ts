@@ -46,13 +46,13 @@ function failureOf(promise: Promise<unknown>): Promise<EvaluationError> {
 
 describe("tools/engine on programs written elsewhere", () => {
   const runs: Record<string, Promise<Evaluation>> = {};
-  before(() => {
-    runs.references = evaluateOnce(settling("resource-reference"));
-    runs.callback = evaluateOnce(settling("callback-function"));
-    // A failing program gets a worker of its own (worker.ts).
-    runs.rejects = evaluateInWorker(request("rejects-early"));
-    for (const run of Object.values(runs)) run.catch(() => undefined);
-  });
+  // Started when the file loads, not when the suite begins: the evaluations run beside the
+  // suites before this one (tests/setup.ts), and the tests await theirs.
+  runs.references = evaluateOnce(settling("resource-reference"));
+  runs.callback = evaluateOnce(settling("callback-function"));
+  // A failing program gets a worker of its own (worker.ts).
+  runs.rejects = evaluateInWorker(request("rejects-early"));
+  for (const run of Object.values(runs)) run.catch(() => undefined);
 
   it("gives a resource passed as an input its id, as the engine does for the AWS provider", async () => {
     const evaluation = await runs.references;

@@ -16,16 +16,14 @@ describe("tools/engine/sdk", () => {
   });
 
   describe("a worker that evaluates one program", () => {
-    let evaluation: Promise<Evaluation>;
-    before(() => {
-      evaluation = evaluateInWorker({
-        program: path.join(PROJECT_DIR, "tests", "fixtures", "programs", "loaded-modules.ts"),
-        project: "fixture",
-        stack: "test",
-        config: { "aws:region": "eu-west-1" },
-      });
-      evaluation.catch(() => undefined);
+    // Started when the file loads: the worker evaluates beside the suites before this one.
+    const evaluation: Promise<Evaluation> = evaluateInWorker({
+      program: path.join(PROJECT_DIR, "tests", "fixtures", "programs", "loaded-modules.ts"),
+      project: "fixture",
+      stack: "test",
+      config: { "aws:region": "eu-west-1" },
     });
+    evaluation.catch(() => undefined);
 
     it("loads neither the TypeScript compiler nor arborist when the program serializes no closure", async () => {
       const { resources, outputs } = await evaluation;

@@ -1,44 +1,9 @@
 import { expect } from "chai";
-import { spawn } from "node:child_process";
 import * as path from "node:path";
-import { niceChild } from "../tools/engine/niceness";
+import { afterStacks, runEarly } from "./helpers/early";
 
 const CONFIG = path.resolve(__dirname, "..", ".mocharc.cjs");
 const ROOT = path.resolve(__dirname, "..");
-
-interface Ended {
-  readonly status: number | null;
-  readonly signal: NodeJS.Signals | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-/** Node with `args` in the project's folder, killed after `timeoutMs`; what it printed, how it ended. */
-function runUntilKilled(args: readonly string[], timeoutMs: number): Promise<Ended> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, args, { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] });
-    // It runs beside the suites before this one, yielding to them as the evaluations do.
-    niceChild(child.pid);
-    const out: Buffer[] = [];
-    const err: Buffer[] = [];
-    child.stdout.on("data", (b: Buffer) => out.push(b));
-    child.stderr.on("data", (b: Buffer) => err.push(b));
-    const timer = setTimeout(() => child.kill("SIGKILL"), timeoutMs);
-    child.on("error", (e) => {
-      clearTimeout(timer);
-      reject(e);
-    });
-    child.on("close", (status, signal) => {
-      clearTimeout(timer);
-      resolve({
-        status,
-        signal,
-        stdout: Buffer.concat(out).toString("utf8"),
-        stderr: Buffer.concat(err).toString("utf8"),
-      });
-    });
-  });
-}
 
 /** Mocha's configuration as it loads for this command line (it reads process.argv when loaded). */
 function configFor(args: readonly string[]): { spec: string[]; require: string[] } {
@@ -81,18 +46,20 @@ describe(".mocharc.cjs", () => {
   // this file loads, so that it runs while the suites before this one do (tests/setup.ts). Its CLI with
   // .mocharc.cjs's node options, as bin/mocha.js starts it: the timeout then kills mocha itself,
   // not a launcher that would leave it running.
-  const unselected = runUntilKilled(
-    [
-      "--import=tsx",
-      "--v8-pool-size=0",
-      path.join(ROOT, "node_modules", "mocha", "lib", "cli", "cli.js"),
-      "tests/helpers/temp.spec.ts",
-      "--grep",
-      "no test is called this",
-    ],
-    30_000,
+  const unselected = afterStacks(() =>
+    runEarly(
+      process.execPath,
+      [
+        "--import=tsx",
+        "--v8-pool-size=0",
+        path.join(ROOT, "node_modules", "mocha", "lib", "cli", "cli.js"),
+        "tests/helpers/temp.spec.ts",
+        "--grep",
+        "no test is called this",
+      ],
+      { cwd: ROOT, timeoutMs: 30_000 },
+    ),
   );
-  unselected.catch(() => undefined);
 
   it("a run that selects no test still ends: the setup's workers stop after it (tests/setup.ts)", async () => {
     const result = await unselected;

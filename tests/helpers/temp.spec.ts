@@ -1,22 +1,24 @@
 import { expect } from "chai";
-import { execFileSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import * as path from "node:path";
+import { runEarly } from "./early";
 
 describe("tests/helpers/temp (tempDir)", () => {
-  it("makes a folder of its own for each call, and removes every one, contents and all, when the process exits", () => {
-    // A process of its own: the folders outlive a test by design and go when the process ends.
-    const script = [
-      `const { tempDir } = require(${JSON.stringify(path.join(__dirname, "temp.ts"))});`,
-      `const { mkdirSync, writeFileSync, existsSync } = require("node:fs");`,
-      `const a = tempDir("ehealth-temp-spec-"), b = tempDir("ehealth-temp-spec-");`,
-      `mkdirSync(a + "/nested"); writeFileSync(a + "/nested/file.txt", "x");`,
-      `console.log(JSON.stringify({ a, b, existed: existsSync(a + "/nested/file.txt") && existsSync(b) }));`,
-    ].join("\n");
-    const out = execFileSync(process.execPath, ["--require", "tsx/cjs", "-e", script], {
-      cwd: path.resolve(__dirname, "..", ".."),
-      encoding: "utf8",
-    });
+  // A process of its own, started when the file loads (helpers/early.ts): the folders outlive a
+  // test by design and go when the process ends.
+  const script = [
+    `const { tempDir } = require(${JSON.stringify(path.join(__dirname, "temp.ts"))});`,
+    `const { mkdirSync, writeFileSync, existsSync } = require("node:fs");`,
+    `const a = tempDir("ehealth-temp-spec-"), b = tempDir("ehealth-temp-spec-");`,
+    `mkdirSync(a + "/nested"); writeFileSync(a + "/nested/file.txt", "x");`,
+    `console.log(JSON.stringify({ a, b, existed: existsSync(a + "/nested/file.txt") && existsSync(b) }));`,
+  ].join("\n");
+  const made = runEarly(process.execPath, ["--require", "tsx/cjs", "-e", script], {
+    cwd: path.resolve(__dirname, "..", ".."),
+  });
+
+  it("makes a folder of its own for each call, and removes every one, contents and all, when the process exits", async () => {
+    const { stdout: out } = await made;
     const { a, b, existed } = JSON.parse(out.trim().split("\n").at(-1)!) as {
       a: string;
       b: string;

@@ -8,6 +8,8 @@ import * as path from "node:path";
 import { PLACEHOLDER_MESSAGE } from "../../infra/compute";
 import { PROJECT_DIR } from "../../tools/engine";
 import { Evaluation, one, stack } from "../helpers";
+import { runEarly } from "../helpers/early";
+import { tempDir } from "../helpers/temp";
 
 /** Files the script writes with `cat > <path> <<'<END>'`, by path. */
 function writtenFiles(script: string): Map<string, string> {
@@ -199,35 +201,33 @@ describe("ehealth:compute:Compute's first boot", () => {
   });
 
   describe("the placeholder, run from the user data", () => {
-    let dir: string;
+    // The certificate as the boot makes it, a self-signed RSA key, here for localhost: made when
+    // the file loads (helpers/early.ts), beside the suites before this one.
+    const dir = tempDir("placeholder-");
+    const certificate = runEarly("openssl", [
+      "req",
+      "-x509",
+      "-newkey",
+      "rsa:2048",
+      "-nodes",
+      "-days",
+      "1",
+      "-subj",
+      "/CN=localhost",
+      "-keyout",
+      path.join(dir, "tls.key"),
+      "-out",
+      path.join(dir, "tls.crt"),
+    ]);
     let child: ChildProcess;
     let port: number;
     before(async () => {
       const unitPath = [...files.keys()].find((p) => p.startsWith("/etc/systemd/system/"))!;
       const [exec] = setting(unitSettings(files.get(unitPath)!), "Service", "ExecStart");
       const [, program, , healthPath] = exec.split(/\s+/);
-      dir = mkdtempSync(path.join(os.tmpdir(), "placeholder-"));
       writeFileSync(path.join(dir, "placeholder.py"), files.get(program)!);
-      // The certificate as the boot makes it: a self-signed RSA key, here for localhost.
-      execFileSync(
-        "openssl",
-        [
-          "req",
-          "-x509",
-          "-newkey",
-          "rsa:2048",
-          "-nodes",
-          "-days",
-          "1",
-          "-subj",
-          "/CN=localhost",
-          "-keyout",
-          path.join(dir, "tls.key"),
-          "-out",
-          path.join(dir, "tls.crt"),
-        ],
-        { stdio: "ignore" },
-      );
+      const made = await certificate;
+      expect(made.status, made.stderr).to.equal(0);
       port = await freePort();
       child = spawn(
         "python3",
@@ -235,10 +235,8 @@ describe("ehealth:compute:Compute's first boot", () => {
         { env: { ...process.env, CREDENTIALS_DIRECTORY: dir }, stdio: "ignore" },
       );
     });
-    after(() => {
-      child?.kill();
-      if (dir) rmSync(dir, { recursive: true, force: true });
-    });
+    // The folder goes when the test process ends (helpers/temp.ts).
+    after(() => child?.kill());
 
     it("answers the health check over TLS 1.2 or later with the target group's status, saying it is a placeholder", async () => {
       const answer = await getWhenListening(port, targetGroup.path);

@@ -3,6 +3,7 @@ import * as path from "node:path";
 import { Evaluation, EvaluationError, PROJECT_DIR } from "../../tools/engine";
 import { ChildPool } from "../../tools/engine/child";
 import type { EvaluationRequest } from "../../tools/engine/types";
+import { afterStacks } from "../helpers/early";
 import { programDir } from "../helpers/temp";
 
 /** A program in a temporary folder outside the repository: no node_modules, no tsconfig. */
@@ -104,9 +105,9 @@ describe("tools/engine/child", () => {
   let waitingFailure: unknown;
   let afterWaitingFailure: number;
 
-  // Started when the file loads, not when the suite begins: the children evaluate beside the
-  // suites before this one (tests/setup.ts), and the suite waits for the last of them.
-  const evaluated = (async () => {
+  // Started when the file loads (once the stacks are in), not when the suite begins: the children
+  // evaluate beside the suites before this one (helpers/early.ts), and the suite waits for the last.
+  const evaluated = afterStacks(async () => {
     // The fresh children start beside the reused one: they are independent processes.
     const alone = Promise.all([fresh.evaluate(request(site)), fresh.evaluate(insecureRequest)]);
     alone.catch(() => undefined);
@@ -122,8 +123,7 @@ describe("tools/engine/child", () => {
     inOne.siteAfterWaiting = await reused.evaluate(request(site));
     afterWaitingFailure = reused.started;
     [inNew.site, inNew.insecure] = await alone;
-  })();
-  evaluated.catch(() => undefined);
+  });
   before(() => evaluated);
 
   after(() => {

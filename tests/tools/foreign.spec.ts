@@ -6,6 +6,7 @@ import { evaluateInWorker } from "../../tools/engine/worker";
 import { main } from "../../tools/plan/cli";
 import { resolveTargets } from "../../tools/plan/inputs";
 import { evaluateOnce, evaluateShared, one } from "../helpers";
+import { afterStacks } from "../helpers/early";
 import { programDir } from "../helpers/temp";
 
 const fixture = (name: string) =>
@@ -51,7 +52,7 @@ describe("tools/engine on programs written elsewhere", () => {
   runs.references = evaluateOnce(settling("resource-reference"));
   runs.callback = evaluateOnce(settling("callback-function"));
   // A failing program gets a worker of its own (worker.ts).
-  runs.rejects = evaluateInWorker(request("rejects-early"));
+  runs.rejects = afterStacks(() => evaluateInWorker(request("rejects-early")));
   for (const run of Object.values(runs)) run.catch(() => undefined);
 
   it("gives a resource passed as an input its id, as the engine does for the AWS provider", async () => {

@@ -3,6 +3,7 @@ import * as path from "node:path";
 import { Evaluation, PROJECT_DIR } from "../../tools/engine";
 import { DEFERRED, pulumiRoot } from "../../tools/engine/sdk";
 import { evaluateInWorker, prestartWorkers, waitingWorkers } from "../../tools/engine/worker";
+import { afterStacks } from "../helpers/early";
 
 describe("tools/engine/sdk", () => {
   it("defers every function the SDK's closure modules export, and nothing they do not", () => {
@@ -16,14 +17,16 @@ describe("tools/engine/sdk", () => {
   });
 
   describe("a worker that evaluates one program", () => {
-    // Started when the file loads: the worker evaluates beside the suites before this one.
-    const evaluation: Promise<Evaluation> = evaluateInWorker({
-      program: path.join(PROJECT_DIR, "tests", "fixtures", "programs", "loaded-modules.ts"),
-      project: "fixture",
-      stack: "test",
-      config: { "aws:region": "eu-west-1" },
-    });
-    evaluation.catch(() => undefined);
+    // Started when the file loads (once the stacks are in): the worker evaluates beside the suites
+    // before this one (helpers/early.ts).
+    const evaluation: Promise<Evaluation> = afterStacks(() =>
+      evaluateInWorker({
+        program: path.join(PROJECT_DIR, "tests", "fixtures", "programs", "loaded-modules.ts"),
+        project: "fixture",
+        stack: "test",
+        config: { "aws:region": "eu-west-1" },
+      }),
+    );
 
     it("loads neither the TypeScript compiler nor arborist when the program serializes no closure", async () => {
       const { resources, outputs } = await evaluation;

@@ -1,5 +1,4 @@
 import { expect } from "chai";
-import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import * as path from "node:path";
@@ -8,14 +7,18 @@ import { PLAN_NODE_OPTIONS } from "../../tools/bench/scale";
 import { bootstrap, childArgs } from "../../tools/engine/child";
 import { TIERING_FLAG } from "../../tools/engine/tiering";
 import { POOL_FLAG } from "../../tools/engine/v8-pool";
+import { runEarly } from "../helpers/early";
 
 const ROOT = path.resolve(__dirname, "..", "..");
 
 describe("tools/engine/tiering", () => {
-  it("TIERING_FLAG: names a flag this Node's V8 knows, and raises it above V8's own default", () => {
+  // V8's own list of its flags, asked for when the file loads (helpers/early.ts).
+  const v8Options = runEarly(process.execPath, ["--v8-options"]);
+
+  it("TIERING_FLAG: names a flag this Node's V8 knows, and raises it above V8's own default", async () => {
     const [name, value] = TIERING_FLAG.split("=");
     // V8 ignores a flag it does not know with a warning: a renamed flag would silently do nothing.
-    const options = execFileSync(process.execPath, ["--v8-options"], { encoding: "utf8" });
+    const options = (await v8Options).stdout;
     const declared = new RegExp(`${name}=(\\d+)\\s*$`, "m").exec(
       options.slice(options.indexOf(`  ${name} (`)),
     );
@@ -43,19 +46,19 @@ describe("tools/engine/tiering", () => {
 });
 
 describe("tools/engine/tiering: V8's background threads (POOL_FLAG)", () => {
-  /** The threads of a `node` process started with `flags`, as Linux lists them. */
+  /** The threads of a `node` process started with `flags`, as Linux lists them (started at load). */
   const threads = (flags: readonly string[]) =>
-    Number(
-      execFileSync(
-        process.execPath,
-        [...flags, "-e", 'console.log(require("node:fs").readdirSync("/proc/self/task").length)'],
-        { encoding: "utf8" },
-      ),
-    );
+    runEarly(process.execPath, [
+      ...flags,
+      "-e",
+      'console.log(require("node:fs").readdirSync("/proc/self/task").length)',
+    ]).then((ran) => Number(ran.stdout));
+  const pooled = threads([POOL_FLAG]);
+  const unpooled = threads([]);
 
-  it("sizes V8's pool to the machine: one thread fewer than its processors, at least one, where Node's default is four", () => {
+  it("sizes V8's pool to the machine: one thread fewer than its processors, at least one, where Node's default is four", async () => {
     const sized = Math.max(1, availableParallelism() - 1);
-    expect(threads([POOL_FLAG]) - threads([])).to.equal(sized - 4);
+    expect((await pooled) - (await unpooled)).to.equal(sized - 4);
   });
 
   it("is on every command line that runs the plan: npm's scripts, the benchmarks, the engine's children, mocha", () => {

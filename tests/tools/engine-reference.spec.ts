@@ -38,6 +38,18 @@ function programRequest(source: string): EvaluationRequest {
   };
 }
 
+/** How a request ends on the direct path and on the SDK's: "settled", or its error's message. */
+function endings(request: EvaluationRequest): Promise<string[]> {
+  return Promise.all(
+    [request, { ...request, reference: true }].map((r) =>
+      evaluateShared(r).then(
+        () => "settled",
+        (err: unknown) => (err as Error).message,
+      ),
+    ),
+  );
+}
+
 /** Everything an evaluation produced except how long it took. */
 const produced = (e: Evaluation) => ({ ...e, timingsMs: undefined });
 
@@ -194,14 +206,7 @@ describe("tools/engine: the direct path against the SDK's mock monitor", () => {
     });
 
     it("fails a class whose getter has an output's name as the SDK does", async () => {
-      const [direct, reference] = await Promise.all(
-        [accessor, { ...accessor, reference: true }].map((r) =>
-          evaluateShared(r).then(
-            () => "settled",
-            (err: unknown) => (err as Error).message,
-          ),
-        ),
-      );
+      const [direct, reference] = await endings(accessor);
       expect(reference).to.include("Cannot set property region");
       expect(direct).to.equal(reference);
     });
@@ -209,14 +214,7 @@ describe("tools/engine: the direct path against the SDK's mock monitor", () => {
     for (const read of [true, false]) {
       it(`fails a program whose registration failed as the SDK does, its outputs ${read ? "read" : "unread"}`, async () => {
         const request = failed(read);
-        const [direct, reference] = await Promise.all(
-          [request, { ...request, reference: true }].map((r) =>
-            evaluateShared(r).then(
-              () => "settled",
-              (err: unknown) => (err as Error).message,
-            ),
-          ),
-        );
+        const [direct, reference] = await endings(request);
         expect(direct).to.include('no outputs for the stack reference "org/records/prod"');
         expect(direct).to.equal(reference);
       });

@@ -8,6 +8,7 @@ import {
   stackRequest,
 } from "../../tools/engine";
 import { evaluateOnce, evaluateShared, stack } from "../helpers";
+import { afterStacks } from "../helpers/early";
 import { programDir } from "../helpers/temp";
 
 /**
@@ -60,23 +61,39 @@ const produced = (e: Evaluation) => ({ ...e, timingsMs: undefined });
  * sites captured. Every record (URN, id, parent, provider, dependencies, inputs, outputs, secret
  * inputs, options) and the stack outputs must be the same, in the same order.
  */
+/** A promise started when the file loads and awaited by a test: unheard until then. */
+function started<T>(promise: Promise<T>): Promise<T> {
+  promise.catch(() => undefined);
+  return promise;
+}
+
 describe("tools/engine: the direct path against the SDK's mock monitor", () => {
+  // The reference evaluations start when the file loads: the shared workers run them beside the
+  // suites before this one (tests/setup.ts, helpers/early.ts), and the tests await theirs.
+  const references = new Map(
+    ["ireland", "oregon"].map((name) => [
+      name,
+      started(evaluateShared({ ...stackRequest(name), reference: true })),
+    ]),
+  );
+  const ownWorker = afterStacks(() => evaluateInWorker(stackRequest("ireland")));
+  const fixtureReferences = new Map(
+    Object.keys(FIXTURES).map((name) => [
+      name,
+      started(evaluateShared({ ...fixture(name), reference: true })),
+    ]),
+  );
+
   for (const name of ["ireland", "oregon"]) {
     it(`records the ${name} stack exactly as the SDK's mock monitor does`, async () => {
-      const [direct, reference] = await Promise.all([
-        stack(name),
-        evaluateShared({ ...stackRequest(name), reference: true }),
-      ]);
+      const [direct, reference] = await Promise.all([stack(name), references.get(name)!]);
       expect(direct.resources.length).to.be.greaterThan(250);
       expect(produced(direct)).to.deep.equal(produced(reference));
     });
   }
 
   it("records ireland in a worker of its own (the plan's, in the SDK's global store) as in a shared one", async () => {
-    const [own, shared] = await Promise.all([
-      evaluateInWorker(stackRequest("ireland")),
-      stack("ireland"),
-    ]);
+    const [own, shared] = await Promise.all([ownWorker, stack("ireland")]);
     expect(own.resources.length).to.be.greaterThan(250);
     expect(produced(own)).to.deep.equal(produced(shared));
   });
@@ -85,7 +102,7 @@ describe("tools/engine: the direct path against the SDK's mock monitor", () => {
     it(`records the ${name} fixture exactly as the SDK's mock monitor does`, async () => {
       const [direct, reference] = await Promise.all([
         evaluateOnce(fixture(name)),
-        evaluateShared({ ...fixture(name), reference: true }),
+        fixtureReferences.get(name)!,
       ]);
       expect(direct.resources.length).to.be.greaterThan(0);
       expect(produced(direct)).to.deep.equal(produced(reference));
@@ -132,10 +149,7 @@ describe("tools/engine: the direct path against the SDK's mock monitor", () => {
       );
 
     it("records and exports what the SDK's own properties give, read before the answer or after", async () => {
-      const [direct, reference] = await Promise.all([
-        evaluateShared(reads),
-        evaluateShared({ ...reads, reference: true }),
-      ]);
+      const [direct, reference] = await readsBoth;
       expect(direct.outputs.unreadIsGetter, "an unread output property was made").to.equal(true);
       expect(reference.outputs.unreadIsGetter).to.equal(false);
       const besides = (outputs: Record<string, unknown>) =>
@@ -187,13 +201,19 @@ describe("tools/engine: the direct path against the SDK's mock monitor", () => {
       ].join("\n"),
     );
 
+    // Each program on both paths, started when the file loads as the evaluations above are.
+    const both = (request: EvaluationRequest) =>
+      started(
+        Promise.all([evaluateShared(request), evaluateShared({ ...request, reference: true })]),
+      );
+    const readsBoth = both(reads);
+    // Waiting for an Output that never settles would take the engine's default minute.
+    const objectsBoth = both({ ...objects, timeoutMs: 15_000 });
+    const accessorEnds = started(endings(accessor));
+    const failedEnds = new Map([true, false].map((read) => [read, started(endings(failed(read)))]));
+
     it("gives a frozen resource, a property read twice through its descriptor and a write through an heir what the SDK gives", async () => {
-      // Waiting for an Output that never settles would take the engine's default minute.
-      const request = { ...objects, timeoutMs: 15_000 };
-      const [direct, reference] = await Promise.all([
-        evaluateShared(request),
-        evaluateShared({ ...request, reference: true }),
-      ]);
+      const [direct, reference] = await objectsBoth;
       expect(direct.outputs).to.deep.equal(reference.outputs);
       expect(direct.resources).to.deep.equal(reference.resources);
       const arnOf = (name: string) => reference.resources.find((r) => r.name === name)!.outputs.arn;
@@ -206,15 +226,14 @@ describe("tools/engine: the direct path against the SDK's mock monitor", () => {
     });
 
     it("fails a class whose getter has an output's name as the SDK does", async () => {
-      const [direct, reference] = await endings(accessor);
+      const [direct, reference] = await accessorEnds;
       expect(reference).to.include("Cannot set property region");
       expect(direct).to.equal(reference);
     });
 
     for (const read of [true, false]) {
       it(`fails a program whose registration failed as the SDK does, its outputs ${read ? "read" : "unread"}`, async () => {
-        const request = failed(read);
-        const [direct, reference] = await endings(request);
+        const [direct, reference] = await failedEnds.get(read)!;
         expect(direct).to.include('no outputs for the stack reference "org/records/prod"');
         expect(direct).to.equal(reference);
       });

@@ -8,6 +8,16 @@ import { spawn } from "node:child_process";
 import { niceChild } from "../../tools/engine/niceness";
 import { stack } from "./index";
 
+/**
+ * `promise`, started now and awaited later by a test: until then a rejection is nobody's (a suite
+ * filtered out never awaits it), so it is not reported as unhandled; the test that awaits it
+ * still gets it.
+ */
+export function started<T>(promise: Promise<T>): Promise<T> {
+  promise.catch(() => undefined);
+  return promise;
+}
+
 export interface Ran {
   readonly status: number | null;
   readonly signal: NodeJS.Signals | null;
@@ -22,41 +32,35 @@ export interface Ran {
 export function runEarly(
   file: string,
   args: readonly string[],
-  options: {
-    readonly cwd?: string;
-    readonly env?: NodeJS.ProcessEnv;
-    readonly timeoutMs?: number;
-  } = {},
+  options: { readonly cwd?: string; readonly timeoutMs?: number } = {},
 ): Promise<Ran> {
-  const ran = new Promise<Ran>((resolve, reject) => {
-    const child = spawn(file, args, {
-      cwd: options.cwd,
-      env: options.env ?? process.env,
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    niceChild(child.pid);
-    const out: Buffer[] = [];
-    const err: Buffer[] = [];
-    child.stdout.on("data", (b: Buffer) => out.push(b));
-    child.stderr.on("data", (b: Buffer) => err.push(b));
-    const timer = setTimeout(() => child.kill("SIGKILL"), options.timeoutMs ?? 60_000);
-    child.on("error", (e) => {
-      clearTimeout(timer);
-      reject(e);
-    });
-    child.on("close", (status, signal) => {
-      clearTimeout(timer);
-      resolve({
-        status,
-        signal,
-        stdout: Buffer.concat(out).toString("utf8"),
-        stderr: Buffer.concat(err).toString("utf8"),
+  return started(
+    new Promise<Ran>((resolve, reject) => {
+      const child = spawn(file, args, {
+        cwd: options.cwd,
+        stdio: ["ignore", "pipe", "pipe"],
       });
-    });
-  });
-  // A suite that is filtered out never awaits it: its failure to start is then nobody's.
-  ran.catch(() => undefined);
-  return ran;
+      niceChild(child.pid);
+      const out: Buffer[] = [];
+      const err: Buffer[] = [];
+      child.stdout.on("data", (b: Buffer) => out.push(b));
+      child.stderr.on("data", (b: Buffer) => err.push(b));
+      const timer = setTimeout(() => child.kill("SIGKILL"), options.timeoutMs ?? 60_000);
+      child.on("error", (e) => {
+        clearTimeout(timer);
+        reject(e);
+      });
+      child.on("close", (status, signal) => {
+        clearTimeout(timer);
+        resolve({
+          status,
+          signal,
+          stdout: Buffer.concat(out).toString("utf8"),
+          stderr: Buffer.concat(err).toString("utf8"),
+        });
+      });
+    }),
+  );
 }
 
 /**
@@ -69,7 +73,5 @@ export function afterStacks<T>(work: () => Promise<T>): Promise<T> {
       () => undefined,
       () => undefined,
     );
-  const started = Promise.all([settled(stack("ireland")), settled(stack("oregon"))]).then(work);
-  started.catch(() => undefined);
-  return started;
+  return started(Promise.all([settled(stack("ireland")), settled(stack("oregon"))]).then(work));
 }

@@ -8,7 +8,7 @@ import {
   stackRequest,
 } from "../../tools/engine";
 import { evaluateOnce, evaluateShared, stack } from "../helpers";
-import { afterStacks } from "../helpers/early";
+import { afterStacks, started } from "../helpers/early";
 import { programDir } from "../helpers/temp";
 
 /**
@@ -61,12 +61,6 @@ const produced = (e: Evaluation) => ({ ...e, timingsMs: undefined });
  * sites captured. Every record (URN, id, parent, provider, dependencies, inputs, outputs, secret
  * inputs, options) and the stack outputs must be the same, in the same order.
  */
-/** A promise started when the file loads and awaited by a test: unheard until then. */
-function started<T>(promise: Promise<T>): Promise<T> {
-  promise.catch(() => undefined);
-  return promise;
-}
-
 describe("tools/engine: the direct path against the SDK's mock monitor", () => {
   // The reference evaluations start when the file loads: the shared workers run them beside the
   // suites before this one (tests/setup.ts, helpers/early.ts), and the tests await theirs.

@@ -48,7 +48,7 @@ function versionFrom(pkg: string, dirs: readonly string[]): string | null {
  * line per changed entry; https://git-scm.com/docs/git-status#_porcelain_format_version_2). The
  * header says `(initial)` in a repository without a commit; git fails outside a repository.
  */
-export function parseStatus(porcelain: string | null): {
+function parseStatus(porcelain: string | null): {
   commit: string | null;
   dirty: boolean | null;
 } {

@@ -2,18 +2,79 @@ import { expect } from "chai";
 import * as path from "node:path";
 import { Evaluation, PROJECT_DIR } from "../../tools/engine";
 import { DEFERRED, pulumiRoot } from "../../tools/engine/sdk";
-import { evaluateInWorker, prestartWorkers, waitingWorkers } from "../../tools/engine/worker";
+import {
+  evaluateInWorker,
+  prestartWorkers,
+  typescriptWorker,
+  waitingWorkers,
+} from "../../tools/engine/worker";
 import { afterStacks } from "../helpers/early";
 
+interface SdkLoads {
+  readonly realExports: Record<string, string[]>;
+  readonly before: { typescript: boolean; arborist: boolean; awsNamespaces: number };
+  readonly bucketIsClass: boolean;
+  readonly awsNamespacesAfterRead: number;
+  readonly serialized?: string;
+  readonly serializeFailed?: string;
+  readonly after: { typescript: boolean; arborist: boolean };
+}
+
+const file = (relative: string) => path.join(pulumiRoot(), relative);
+
+const loadedHere = (pkg: string) =>
+  Object.keys(require.cache).some((loaded) => loaded.includes(`/node_modules/${pkg}/`));
+
 describe("tools/engine/sdk", () => {
-  it("defers every function the SDK's closure modules export, and nothing they do not", () => {
-    const root = pulumiRoot();
-    for (const [relative, names] of Object.entries(DEFERRED)) {
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
-      const real = require(path.join(root, relative)) as Record<string, unknown>;
-      const exported = Object.keys(real).filter((k) => typeof real[k] === "function");
-      expect([...names].sort(), relative).to.deep.equal(exported.sort());
-    }
+  it("defers closure serialization on the tests' thread too: the SDK loaded here without arborist", () => {
+    // tests/setup.ts loads the helpers, and with them the SDK, before any spec.
+    expect(loadedHere("@pulumi/pulumi")).to.equal(true);
+    expect(loadedHere("@npmcli/arborist")).to.equal(false);
+  });
+
+  describe("a worker that runs a TypeScript file (typescriptWorker)", () => {
+    // Started once the stacks are in, beside the suites before this one (helpers/early.ts).
+    const reply = afterStacks(
+      () =>
+        new Promise<SdkLoads>((resolve, reject) => {
+          const worker = typescriptWorker(
+            path.join(PROJECT_DIR, "tests", "fixtures", "workers", "sdk-loads.ts"),
+            { stderr: false, workerData: { deferred: Object.keys(DEFERRED).map(file) } },
+          );
+          worker.once("message", (message: SdkLoads) => {
+            resolve(message);
+            void worker.terminate();
+          });
+          worker.once("error", reject);
+        }),
+    );
+
+    it("has deferred every function the SDK's closure modules export, and nothing they do not", async () => {
+      // Read in the worker: this thread holds the stand-ins (tests/setup.ts).
+      const { realExports } = await reply;
+      for (const [relative, names] of Object.entries(DEFERRED)) {
+        const real = realExports[file(relative)];
+        expect(real, relative).to.be.an("array").that.is.not.empty;
+        expect([...names].sort(), relative).to.deep.equal([...real].sort());
+      }
+    });
+
+    it("loads the SDKs without the TypeScript compiler, arborist, or @pulumi/aws's namespaces", async () => {
+      const { before } = await reply;
+      expect(before).to.deep.equal({ typescript: false, arborist: false, awsNamespaces: 0 });
+    });
+
+    it("loads a namespace when the file reads it, and the SDK's own closure serializer when it serializes one", async () => {
+      const { bucketIsClass, awsNamespacesAfterRead, serialized, serializeFailed, after } =
+        await reply;
+      expect(bucketIsClass).to.equal(true);
+      expect(awsNamespacesAfterRead).to.be.at.least(1);
+      // The SDK's serializer ran and failed as it does in any worker thread, deferred or not:
+      // it requires node:trace_events, which workers do not have (the fixture's comment).
+      expect(serialized).to.equal(undefined);
+      expect(serializeFailed).to.equal("ERR_TRACE_EVENTS_UNAVAILABLE");
+      expect(after.typescript).to.equal(true);
+    });
   });
 
   describe("a worker that evaluates one program", () => {

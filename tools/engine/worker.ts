@@ -186,7 +186,13 @@ export function typescriptWorker(
   file: string,
   options: { workerData?: unknown; stderr: boolean },
 ): Worker {
-  const load = `${workerNicenessStatement()} require("tsx/cjs"); require(${JSON.stringify(NATIVE_DEPS_FILE)});`;
+  // The SDK, if the file loads it, defers what an evaluation worker defers (sdk.ts).
+  const load = [
+    workerNicenessStatement(),
+    'require("tsx/cjs");',
+    `require(${JSON.stringify(NATIVE_DEPS_FILE)});`,
+    `require(${JSON.stringify(SDK_FILE)}).deferSdkModules();`,
+  ].join(" ");
   return new Worker(`${load} require(${JSON.stringify(file)});`, {
     eval: true,
     workerData: options.workerData,

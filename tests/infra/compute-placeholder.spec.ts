@@ -1,14 +1,13 @@
 import { expect } from "chai";
-import { ChildProcess, execFileSync, spawn } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { ChildProcess, spawn } from "node:child_process";
+import { readFileSync, writeFileSync } from "node:fs";
 import * as https from "node:https";
 import * as net from "node:net";
-import * as os from "node:os";
 import * as path from "node:path";
 import { PLACEHOLDER_MESSAGE } from "../../infra/compute";
 import { PROJECT_DIR } from "../../tools/engine";
 import { Evaluation, one, stack } from "../helpers";
-import { runEarly } from "../helpers/early";
+import { afterStacks, runEarly } from "../helpers/early";
 import { tempDir } from "../helpers/temp";
 
 /** Files the script writes with `cat > <path> <<'<END>'`, by path. */
@@ -106,6 +105,26 @@ async function getWhenListening(port: number, requestPath: string): Promise<Answ
   throw last;
 }
 
+/** The user data of the ireland stack's launch template, as the instance receives it. */
+async function userData(): Promise<string> {
+  const lt = one((await stack("ireland")).resources, "aws:ec2/launchTemplate:LaunchTemplate");
+  return Buffer.from(String(lt.inputs.userData), "base64").toString();
+}
+
+/**
+ * Python's own parser, at Amazon Linux 2023's Python 3.9, run on the program the user data
+ * writes: started once the stacks are in, beside the suites before this one (helpers/early.ts).
+ */
+const parsedAsPython39 = afterStacks(async () => {
+  const file = path.join(tempDir("placeholder-py-"), "placeholder.py");
+  writeFileSync(file, writtenFiles(await userData()).get("/opt/ehealth/placeholder.py") ?? "");
+  return runEarly("python3", [
+    "-c",
+    "import ast, sys; ast.parse(open(sys.argv[1]).read(), feature_version=(3, 9))",
+    file,
+  ]);
+});
+
 describe("ehealth:compute:Compute's first boot", () => {
   let e: Evaluation;
   let script: string;
@@ -114,8 +133,7 @@ describe("ehealth:compute:Compute's first boot", () => {
   let targetGroup: { port: number; protocol: string; path: string; matcher: string };
   before(async () => {
     e = await stack("ireland");
-    const lt = one(e.resources, "aws:ec2/launchTemplate:LaunchTemplate");
-    script = Buffer.from(String(lt.inputs.userData), "base64").toString();
+    script = await userData();
     files = writtenFiles(script);
     lines = commands(script);
     const tg = one(e.resources, "aws:lb/targetGroup:TargetGroup").inputs;
@@ -185,19 +203,9 @@ describe("ehealth:compute:Compute's first boot", () => {
     expect(setting(unit, "Service", "DynamicUser")).to.deep.equal(["yes"]);
   });
 
-  it("keeps the program to what Amazon Linux 2023's Python 3.9 parses", () => {
-    const program = files.get("/opt/ehealth/placeholder.py")!;
-    const dir = mkdtempSync(path.join(os.tmpdir(), "placeholder-"));
-    try {
-      writeFileSync(path.join(dir, "placeholder.py"), program);
-      execFileSync("python3", [
-        "-c",
-        "import ast, sys; ast.parse(open(sys.argv[1]).read(), feature_version=(3, 9))",
-        path.join(dir, "placeholder.py"),
-      ]);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+  it("keeps the program to what Amazon Linux 2023's Python 3.9 parses", async () => {
+    const parsed = await parsedAsPython39;
+    expect(parsed.status, parsed.stderr).to.equal(0);
   });
 
   describe("the placeholder, run from the user data", () => {

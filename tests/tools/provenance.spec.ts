@@ -1,33 +1,56 @@
 import { expect } from "chai";
-import { execFileSync } from "node:child_process";
+import { execFile } from "node:child_process";
 import { rmSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
+import { promisify } from "node:util";
 import { provenanceOf } from "../../tools/plan/provenance";
+import { started } from "../helpers/early";
 import { tempDir } from "../helpers/temp";
+
+const run = promisify(execFile);
 
 const source = { path: "policy-pack/config.json", sha256: "sha256:00", config: {} };
 
-function repository(): string {
-  const dir = tempDir("ehealth-provenance-");
-  const git = (...args: string[]) => execFileSync("git", ["-C", dir, ...args], { stdio: "pipe" });
-  git("init", "-q");
-  writeFileSync(path.join(dir, "index.ts"), "export {};\n");
-  git("add", "index.ts");
-  git("-c", "user.name=t", "-c", "user.email=t@example.org", "commit", "-q", "-m", "first");
-  return dir;
+/** `git` in `dir`, with an identity for commits; rejects when git fails. */
+const git = (dir: string, ...args: string[]) =>
+  run("git", ["-C", dir, "-c", "user.name=t", "-c", "user.email=t@example.org", ...args]);
+
+/**
+ * A repository with index.ts committed (`commit` false: added, not committed) and, when
+ * committed, its HEAD. Made when the file loads, beside the suites before this one
+ * (helpers/early.ts): four processes each, which took a third of a second of this thread when
+ * made synchronously in the tests.
+ */
+function repository(commit = true): Promise<{ dir: string; head?: string }> {
+  return started(
+    (async () => {
+      const dir = tempDir(commit ? "ehealth-provenance-" : "ehealth-provenance-empty-");
+      await git(dir, "init", "-q");
+      writeFileSync(path.join(dir, "index.ts"), "export {};\n");
+      await git(dir, "add", "index.ts");
+      if (!commit) return { dir };
+      await git(dir, "commit", "-q", "-m", "first");
+      return { dir, head: (await git(dir, "rev-parse", "HEAD")).stdout.trim() };
+    })(),
+  );
 }
+
+const clean = repository();
+const changed = repository();
+const changing = repository();
+const uncommitted = repository(false);
 
 describe("plan provenance", () => {
   it("names the program's commit and a clean tree when its tracked files match it", async () => {
-    const dir = repository();
-    const head = execFileSync("git", ["-C", dir, "rev-parse", "HEAD"], { encoding: "utf8" });
+    const { dir, head } = await clean;
+    expect(head).to.match(/^[0-9a-f]{40}$/);
     const facts = await provenanceOf(dir, source);
-    expect(facts.commit).to.equal(head.trim());
+    expect(facts.commit).to.equal(head);
     expect(facts.dirty).to.equal(false);
   });
 
   it("says the tree differed when a tracked file changed since the commit", async () => {
-    const dir = repository();
+    const { dir } = await changed;
     writeFileSync(path.join(dir, "index.ts"), "export const changed = true;\n");
     const facts = await provenanceOf(dir, source);
     expect(facts.commit).to.match(/^[0-9a-f]{40}$/);
@@ -35,22 +58,19 @@ describe("plan provenance", () => {
   });
 
   it("counts an untracked file as no difference, a deleted file and a staged change as one", async () => {
-    const dir = repository();
+    const { dir } = await changing;
     const file = path.join(dir, "index.ts");
     writeFileSync(path.join(dir, "notes.txt"), "not tracked\n");
     expect((await provenanceOf(dir, source)).dirty, "untracked").to.equal(false);
     rmSync(file);
     expect((await provenanceOf(dir, source)).dirty, "deleted").to.equal(true);
     writeFileSync(file, "export const staged = true;\n");
-    execFileSync("git", ["-C", dir, "add", "index.ts"]);
+    await git(dir, "add", "index.ts");
     expect((await provenanceOf(dir, source)).dirty, "staged").to.equal(true);
   });
 
   it("gives no commit and no dirty flag in a repository without a commit", async () => {
-    const dir = tempDir("ehealth-provenance-empty-");
-    execFileSync("git", ["-C", dir, "init", "-q"]);
-    writeFileSync(path.join(dir, "index.ts"), "export {};\n");
-    execFileSync("git", ["-C", dir, "add", "index.ts"]);
+    const { dir } = await uncommitted;
     const facts = await provenanceOf(dir, source);
     expect(facts.commit).to.equal(null);
     expect(facts.dirty).to.equal(null);

@@ -1,4 +1,3 @@
-import Ajv from "ajv";
 import { expect } from "chai";
 import { readFileSync } from "node:fs";
 import * as path from "node:path";
@@ -7,6 +6,7 @@ import { main } from "../../tools/plan/cli";
 import type { PlanReport } from "../../tools/plan/report";
 import { evaluateOnce } from "../helpers";
 import { tempDir } from "../helpers/temp";
+import { reportValidator } from "../helpers/report-schema";
 
 describe("npm run plan: the preflight's part", () => {
   const dir = tempDir("preflight-plan-");
@@ -59,10 +59,7 @@ describe("npm run plan: the preflight's part", () => {
 
   it("writes stacks[].deploy in the JSON report, valid against the documented schema", () => {
     const report = JSON.parse(readFileSync(path.join(dir, "plan.json"), "utf8")) as PlanReport;
-    const schema = JSON.parse(
-      readFileSync(path.join(PROJECT_DIR, "docs", "plan-report.schema.json"), "utf8"),
-    ) as object;
-    const validate = new Ajv({ allErrors: true, validateFormats: false }).compile(schema);
+    const validate = reportValidator();
     expect(validate(report), JSON.stringify(validate.errors)).to.equal(true);
     const deploy = report.stacks[0].deploy ?? [];
     expect(

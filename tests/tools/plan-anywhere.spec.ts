@@ -1,4 +1,3 @@
-import Ajv from "ajv";
 import { expect } from "chai";
 import { cpSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
@@ -11,6 +10,7 @@ import type { PlanReport } from "../../tools/plan/report";
 import { runPolicies } from "../../tools/policy/run";
 import { evaluateOnce, evaluateShared } from "../helpers";
 import { programDir, tempDir } from "../helpers/temp";
+import { reportValidator } from "../helpers/report-schema";
 
 interface Run {
   readonly code: number;
@@ -62,12 +62,6 @@ function program(files: Record<string, string>): string {
 }
 
 const PROJECT = "name: prog\nruntime: nodejs\nmain: index.ts\n";
-const schema = () =>
-  new Ajv({ allErrors: true, validateFormats: false }).compile(
-    JSON.parse(
-      readFileSync(path.join(PROJECT_DIR, "docs", "plan-report.schema.json"), "utf8"),
-    ) as object,
-  );
 
 describe("npm run plan on any program", () => {
   const out = tmp("plan-anywhere");
@@ -157,7 +151,7 @@ describe("npm run plan on any program", () => {
     const report = JSON.parse(
       readFileSync(path.join(out, "standalone.json"), "utf8"),
     ) as PlanReport;
-    const validate = schema();
+    const validate = reportValidator();
     expect(validate(report), JSON.stringify(validate.errors)).to.equal(true);
     const [stack] = report.stacks;
     expect([stack.stack, stack.region]).to.deep.equal(["dev", "eu-west-2"]);

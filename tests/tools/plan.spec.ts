@@ -1,5 +1,4 @@
 import { Resvg } from "@resvg/resvg-js";
-import Ajv from "ajv";
 import { expect } from "chai";
 import { readFileSync, readdirSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
@@ -12,6 +11,7 @@ import { likelyStacks } from "../../tools/plan/prestart";
 import { policies } from "../../policy-pack/policies";
 import { evaluateOnce } from "../helpers";
 import { tempDir } from "../helpers/temp";
+import { reportValidator } from "../helpers/report-schema";
 
 interface Run {
   readonly code: number;
@@ -190,10 +190,7 @@ describe("npm run plan", () => {
 
   it("writes a JSON report that validates against the documented schema", async () => {
     await runs.both;
-    const schema = JSON.parse(
-      readFileSync(path.join(PROJECT_DIR, "docs", "plan-report.schema.json"), "utf8"),
-    ) as object;
-    const validate = new Ajv({ allErrors: true, validateFormats: false }).compile(schema);
+    const validate = reportValidator();
     for (const file of ["plan.json", "insecure.json"]) {
       const report = JSON.parse(readFileSync(path.join(dir, file), "utf8")) as PlanReport;
       expect(validate(report), JSON.stringify(validate.errors)).to.equal(true);
@@ -216,10 +213,7 @@ describe("npm run plan", () => {
 
   it("rejects a report that breaks the schema (the schema can fail)", async () => {
     await runs.both;
-    const schema = JSON.parse(
-      readFileSync(path.join(PROJECT_DIR, "docs", "plan-report.schema.json"), "utf8"),
-    ) as object;
-    const validate = new Ajv({ validateFormats: false }).compile(schema);
+    const validate = reportValidator();
     const report = JSON.parse(readFileSync(path.join(dir, "plan.json"), "utf8")) as PlanReport;
     expect(validate({ ...report, schemaVersion: 2 })).to.equal(false);
     expect(validate({ ...report, summary: { ...report.summary, mandatory: -1 } })).to.equal(false);
@@ -234,10 +228,7 @@ describe("npm run plan", () => {
       .and.include("research enclave onco07 (closed, IRB-2024-0031)")
       .and.include("workstation, upload pipeline and network removed");
     const report = JSON.parse(readFileSync(path.join(dir, "research.json"), "utf8")) as PlanReport;
-    const schema = JSON.parse(
-      readFileSync(path.join(PROJECT_DIR, "docs", "plan-report.schema.json"), "utf8"),
-    ) as object;
-    const validate = new Ajv({ allErrors: true, validateFormats: false }).compile(schema);
+    const validate = reportValidator();
     expect(validate(report), JSON.stringify(validate.errors)).to.equal(true);
     const [ireland] = report.stacks;
     expect(ireland.enclaves.map((e) => [e.id, e.status])).to.deep.equal([

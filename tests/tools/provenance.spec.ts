@@ -4,34 +4,36 @@ import { rmSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { promisify } from "node:util";
 import { provenanceOf } from "../../tools/plan/provenance";
-import { started } from "../helpers/early";
+import { runEarly, started } from "../helpers/early";
 import { tempDir } from "../helpers/temp";
 
 const run = promisify(execFile);
 
 const source = { path: "policy-pack/config.json", sha256: "sha256:00", config: {} };
 
-/** `git` in `dir`, with an identity for commits; rejects when git fails. */
-const git = (dir: string, ...args: string[]) =>
-  run("git", ["-C", dir, "-c", "user.name=t", "-c", "user.email=t@example.org", ...args]);
+/** `git` in `dir`; rejects when git fails. */
+const git = (dir: string, ...args: string[]) => run("git", ["-C", dir, ...args]);
 
 /**
  * A repository with index.ts committed (`commit` false: added, not committed) and, when
- * committed, its HEAD. Made when the file loads, beside the suites before this one
- * (helpers/early.ts): four processes each, which took a third of a second of this thread when
- * made synchronously in the tests.
+ * committed, its HEAD. Made by one shell when the file loads, beside the suites before this one
+ * (helpers/early.ts): starting a process costs this thread 15-45 ms whatever it runs (measured by
+ * wrapping ChildProcess.prototype.spawn), and git run from here took four each.
  */
 function repository(commit = true): Promise<{ dir: string; head?: string }> {
+  const dir = tempDir(commit ? "ehealth-provenance-" : "ehealth-provenance-empty-");
+  writeFileSync(path.join(dir, "index.ts"), "export {};\n");
+  const steps = ["git init -q", "git add index.ts"];
+  if (commit) {
+    steps.push("git -c user.name=t -c user.email=t@example.org commit -q -m first");
+    steps.push("git rev-parse HEAD");
+  }
+  const made = runEarly("sh", ["-c", `set -e; ${steps.join("; ")}`], { cwd: dir });
   return started(
-    (async () => {
-      const dir = tempDir(commit ? "ehealth-provenance-" : "ehealth-provenance-empty-");
-      await git(dir, "init", "-q");
-      writeFileSync(path.join(dir, "index.ts"), "export {};\n");
-      await git(dir, "add", "index.ts");
-      if (!commit) return { dir };
-      await git(dir, "commit", "-q", "-m", "first");
-      return { dir, head: (await git(dir, "rev-parse", "HEAD")).stdout.trim() };
-    })(),
+    made.then((ran) => {
+      if (ran.status !== 0) throw new Error(`making ${dir} failed: ${ran.stderr}`);
+      return { dir, head: commit ? ran.stdout.trim() : undefined };
+    }),
   );
 }
 

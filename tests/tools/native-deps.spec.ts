@@ -4,6 +4,7 @@ import Module from "node:module";
 import * as path from "node:path";
 import {
   CompilingModule,
+  ESM_HINT,
   Loader,
   Loaders,
   loadDependenciesNatively,
@@ -110,6 +111,23 @@ describe("tools/engine/native-deps", () => {
     loadDependenciesNatively(loaders);
     expect(load(loaders, loose)).to.deep.equal({ x: 1 });
     expect(calls).to.deep.equal(["loose/index.js"]);
+  });
+
+  it("keeps Node's hint to change the package from being printed when such a file falls back to the hook", async () => {
+    write("node_modules/hinted/package.json", JSON.stringify({ name: "hinted", type: "commonjs" }));
+    const hinted = write("node_modules/hinted/index.js", "export const x = 1;");
+    const loaders: Loaders = { ".js": recordingLoader([]) };
+    loadDependenciesNatively(loaders);
+    const warnings: string[] = [];
+    const listen = (w: Error) => warnings.push(w.message);
+    process.on("warning", listen);
+    try {
+      expect(load(loaders, hinted)).to.deep.equal({ x: 1 });
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(warnings).to.not.include(ESM_HINT);
+    } finally {
+      process.off("warning", listen);
+    }
   });
 
   it("leaves an error thrown while the file runs to the caller, without running it again", () => {

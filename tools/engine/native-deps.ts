@@ -100,6 +100,42 @@ export function nativeFormat(filename: string): "commonjs" | undefined | false {
   return type === "" ? undefined : false;
 }
 
+/** Files this thread's native path is compiling now (with the modules they load). */
+let compiling = 0;
+
+/** What Node prints when a CommonJS compile meets ES module syntax (node_contextify.cc). */
+export const ESM_HINT =
+  'To load an ES module, set "type": "module" in the package.json or use the .mjs extension.';
+
+const MUTED = Symbol.for("ehealth.native-deps.esm-hint");
+
+/**
+ * Keeps Node's hint about ES module syntax (ESM_HINT) from being printed while the native path
+ * compiles. A file of a package in ES module syntax that declares itself CommonJS fails to compile
+ * here and then loads through tsx, as without this file; Node has by then emitted its hint as a
+ * process warning (synchronously, while compiling: measured), which would tell the user to change
+ * a package that loads fine. Any other warning, and this one outside the native path, is left as
+ * it is. Once per thread.
+ */
+function muteEsmHint(): void {
+  const owner = process as unknown as Record<symbol, boolean | undefined>;
+  if (owner[MUTED]) return;
+  owner[MUTED] = true;
+  const emit = process.emit.bind(process) as (
+    event: string | symbol,
+    ...args: unknown[]
+  ) => boolean;
+  process.emit = function (event: string | symbol, ...args: unknown[]): boolean {
+    if (
+      compiling > 0 &&
+      event === "warning" &&
+      (args[0] as Error | undefined)?.message === ESM_HINT
+    )
+      return false;
+    return emit(event, ...args);
+  } as typeof process.emit;
+}
+
 /**
  * Puts the native path in front of the `.js` and `.cjs` loaders in place (tsx's, once it is
  * registered), in Node's table unless another is given (tests). Call after tsx registers its
@@ -108,20 +144,27 @@ export function nativeFormat(filename: string): "commonjs" | undefined | false {
 export function loadDependenciesNatively(extensions: Loaders = nodeLoaders): void {
   const fallback = extensions[".js"];
   if (!fallback) return;
+  muteEsmHint();
   for (const extension of [".js", ".cjs"]) {
     const hooked = extensions[extension] ?? fallback;
     if (hooked[NATIVE]) continue;
     const loader: Loader = function (this: unknown, module, filename) {
       const format = nativeFormat(filename);
       if (format === false) return hooked.call(this, module, filename);
+      let failed: unknown;
+      compiling++;
       try {
         module._compile(readFileSync(filename, "utf8"), filename, format);
+        return;
       } catch (err) {
-        // Nothing of a file that does not compile has run, so it has loaded no module yet.
-        if (err instanceof SyntaxError && module.children.length === 0)
-          return hooked.call(this, module, filename);
-        throw err;
+        failed = err;
+      } finally {
+        compiling--;
       }
+      // Nothing of a file that does not compile has run, so it has loaded no module yet.
+      if (failed instanceof SyntaxError && module.children.length === 0)
+        return hooked.call(this, module, filename);
+      throw failed;
     };
     loader[NATIVE] = true;
     extensions[extension] = loader;

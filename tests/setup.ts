@@ -5,7 +5,7 @@
 import "../tools/engine/tiering";
 // Installed packages load without tsx's hook, as in the plan (tools/engine/native-deps.ts).
 import "../tools/engine/native-deps";
-// The SDK's closure serialization and @pulumi/aws's namespaces load on first use, as in workers.
+// The SDK's closure serialization loads on first use, as in workers.
 import "./helpers/sdk-deferred";
 import { setEvaluationNiceness } from "../tools/engine/niceness";
 import { closeShared, stack } from "./helpers";

@@ -1,6 +1,7 @@
-// Imported by tests/setup.ts before anything that loads the Pulumi SDK: the tests' thread loads
-// it as evaluation workers do, with closure serialization and @pulumi/aws's namespaces deferred
-// until first use (tools/engine/sdk.ts).
-import { deferSdkModules } from "../../tools/engine/sdk";
+// Imported by tests/setup.ts before anything that loads the Pulumi SDK: the SDK's closure
+// serialization (the TypeScript compiler, @npmcli/arborist) loads on first use, as in evaluation
+// workers (tools/engine/sdk.ts deferClosureSerialization, which says why this thread keeps
+// @pulumi/aws's namespaces as the SDK loads them).
+import { deferClosureSerialization } from "../../tools/engine/sdk";
 
-deferSdkModules();
+deferClosureSerialization();

@@ -31,6 +31,12 @@ export function pulumiRoot(from: string = __filename): string {
 /**
  * Puts a deferring stand-in for each module of DEFERRED into the module cache. Call before the SDK
  * loads (a module already loaded is left as it is). Returns the files it deferred.
+ *
+ * Evaluation workers and children call it with deferAwsNamespaces. The tests' thread
+ * (tests/setup.ts) and workers that run a TypeScript file (worker.ts typescriptWorker) call it
+ * alone: such a thread may serialize closures (the SDK names a captured module by finding its
+ * exports in `require.cache`) or rehydrate resource references (the tests' in-process runtime
+ * leaves them on), and both need the namespaces the SDK registers as it loads.
  */
 export function deferClosureSerialization(root: string = pulumiRoot()): string[] {
   const cache = Module as unknown as { _cache: Record<string, Module | undefined> };
@@ -107,8 +113,10 @@ function lazyExports(load: () => Record<PropertyKey, unknown>): object {
  * that loads the real index when first read from (a property, a key, `in`) and then answers as it.
  * A namespace's index does nothing else as it loads (checked: every one only exports lazy getters
  * and registers its modules), and the engine declines resource references (evaluate.ts), the one
- * use of that registry, so a namespace that loads late behaves as one loaded first; one a program
- * never reads never loads. Call before @pulumi/aws loads; call the function returned after it has:
+ * use of that registry; each stand-in sits in the module cache under its namespace's file, where
+ * the SDK's closure serializer looks a captured module up (a closure that captured `aws.kms` was
+ * written out as the namespace's internals and failed to run, found by an independent review). So
+ * a namespace that loads late behaves as one loaded first; one a program never reads never loads. Call before @pulumi/aws loads; call the function returned after it has:
  * it removes the hook (namespaces already deferred stay deferred).
  */
 export function deferAwsNamespaces(entry: string = awsEntry()): () => void {
@@ -127,11 +135,28 @@ export function deferAwsNamespaces(entry: string = awsEntry()): () => void {
     if (parent?.filename === entry && request.startsWith("./")) {
       const file = loader._resolveFilename(request, parent);
       if (path.basename(file) === "index.js" && path.dirname(path.dirname(file)) === root) {
+        const cache = (Module as unknown as { _cache: Record<string, Module | undefined> })._cache;
         let real: Record<PropertyKey, unknown> | undefined;
-        return lazyExports(
-          () =>
-            (real ??= load.call(loader, request, parent, false) as Record<PropertyKey, unknown>),
-        );
+        const standIn = lazyExports(() => {
+          if (!real) {
+            // The stand-in's cache entry makes way for the real module, which then answers
+            // `require` of its file with the stand-in, as it was answered before.
+            if (cache[file]?.exports === standIn) delete cache[file];
+            real = load.call(loader, request, parent, false) as Record<PropertyKey, unknown>;
+            const loaded = cache[file];
+            if (loaded) loaded.exports = standIn;
+          }
+          return real;
+        });
+        // In the module cache under the namespace's file, as the SDK's index would be: the SDK's
+        // closure serializer names a captured module by finding its exports there, and
+        // `require("@pulumi/aws/kms")` gets the same object as `aws.kms`.
+        const entryModule = new Module(file);
+        entryModule.filename = file;
+        entryModule.loaded = true;
+        entryModule.exports = standIn;
+        cache[file] = entryModule;
+        return standIn;
       }
     }
     return load.call(this, request, parent, isMain);
@@ -140,18 +165,4 @@ export function deferAwsNamespaces(entry: string = awsEntry()): () => void {
   return () => {
     if (loader._load === hook) loader._load = load;
   };
-}
-
-/**
- * Both deferrals above, for a thread that loads the SDK later, through code of its own: the
- * tests' thread (tests/setup.ts) and a worker that runs a TypeScript file (worker.ts
- * typescriptWorker). Evaluation workers load the SDK right after deferring (workerBootstrap).
- * The hook on @pulumi/aws's entry stays in place, as nothing here knows when that loads; it
- * answers only requests the entry file itself makes. On the tests' thread, which loads the SDK
- * before the first spec, `require` of both SDKs took 330 ms instead of 1,078 ms (medians of 5
- * interleaved runs, through tsx with native-deps.ts, as the tests load them).
- */
-export function deferSdkModules(): void {
-  deferClosureSerialization();
-  deferAwsNamespaces();
 }

@@ -186,12 +186,12 @@ export function typescriptWorker(
   file: string,
   options: { workerData?: unknown; stderr: boolean },
 ): Worker {
-  // The SDK, if the file loads it, defers what an evaluation worker defers (sdk.ts).
+  // The SDK, if the file loads it, loads closure serialization on first use (sdk.ts).
   const load = [
     workerNicenessStatement(),
     'require("tsx/cjs");',
     `require(${JSON.stringify(NATIVE_DEPS_FILE)});`,
-    `require(${JSON.stringify(SDK_FILE)}).deferSdkModules();`,
+    `require(${JSON.stringify(SDK_FILE)}).deferClosureSerialization();`,
   ].join(" ");
   return new Worker(`${load} require(${JSON.stringify(file)});`, {
     eval: true,

@@ -116,17 +116,28 @@ describe("tools/engine/native-deps", () => {
   it("keeps Node's hint to change the package from being printed when such a file falls back to the hook", async () => {
     write("node_modules/hinted/package.json", JSON.stringify({ name: "hinted", type: "commonjs" }));
     const hinted = write("node_modules/hinted/index.js", "export const x = 1;");
+    // A package that emits another warning as it loads natively: that one is left alone.
+    write("node_modules/warns/package.json", JSON.stringify({ name: "warns", type: "commonjs" }));
+    const warns = write(
+      "node_modules/warns/index.js",
+      'process.emit("warning", Object.assign(new Error("ehealth test warning"), { name: "TestWarning" }));',
+    );
     const loaders: Loaders = { ".js": recordingLoader([]) };
     loadDependenciesNatively(loaders);
     const warnings: string[] = [];
-    const listen = (w: Error) => warnings.push(w.message);
-    process.on("warning", listen);
+    // Only this test's listener hears them (Node's own would print them).
+    const others = process.listeners("warning");
+    process.removeAllListeners("warning");
+    process.on("warning", (w: Error) => warnings.push(w.message));
     try {
       expect(load(loaders, hinted)).to.deep.equal({ x: 1 });
+      load(loaders, warns);
       await new Promise((resolve) => setImmediate(resolve));
       expect(warnings).to.not.include(ESM_HINT);
+      expect(warnings).to.deep.equal(["ehealth test warning"]);
     } finally {
-      process.off("warning", listen);
+      process.removeAllListeners("warning");
+      for (const listener of others) process.on("warning", listener);
     }
   });
 
@@ -143,6 +154,26 @@ describe("tools/engine/native-deps", () => {
     expect(() => load(loaders, throws)).to.throw(SyntaxError);
     expect((Module.createRequire(counter)(counter) as { runs: number }).runs).to.equal(1);
     expect(calls).to.deep.equal([]);
+  });
+
+  it("leaves a SyntaxError the file throws before it requires anything to the caller, without running it again", () => {
+    write("node_modules/parses/package.json", JSON.stringify({ name: "parses", type: "commonjs" }));
+    const key = "__ehealthNativeDepsRuns";
+    const parses = write(
+      "node_modules/parses/index.js",
+      `globalThis.${key} = (globalThis.${key} ?? 0) + 1; JSON.parse("{");`,
+    );
+    const calls: string[] = [];
+    const loaders: Loaders = { ".js": recordingLoader(calls) };
+    loadDependenciesNatively(loaders);
+    const runs = () => (globalThis as Record<string, unknown>)[key];
+    try {
+      expect(() => load(loaders, parses)).to.throw(SyntaxError);
+      expect(runs()).to.equal(1);
+      expect(calls).to.deep.equal([]);
+    } finally {
+      delete (globalThis as Record<string, unknown>)[key];
+    }
   });
 
   it("installs once: a second call wraps nothing again", () => {

@@ -23,10 +23,11 @@
  * declares `"type": "commonjs"` (Node refuses it with a SyntaxError; where the package declares no
  * type, this Node detects the syntax and loads the file as an ES module itself, as it would without
  * tsx). Such a file fails to compile before any of it runs, so it is handed back to tsx, which
- * transforms it as before.
+ * transforms it as before; a SyntaxError that a file throws as it runs stays its caller's.
  */
 import Module from "node:module";
 import { readFileSync } from "node:fs";
+import { compileFunction } from "node:vm";
 import * as path from "node:path";
 
 /** Marks a loader this file installed. */
@@ -100,6 +101,18 @@ export function nativeFormat(filename: string): "commonjs" | undefined | false {
   return type === "" ? undefined : false;
 }
 
+/** Whether `source` compiles as the body of a CommonJS module (it is not run). */
+function compilesAsCommonJs(source: string, filename: string): boolean {
+  try {
+    compileFunction(source, ["exports", "require", "module", "__filename", "__dirname"], {
+      filename,
+    });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** Files this thread's native path is compiling now (with the modules they load). */
 let compiling = 0;
 
@@ -151,19 +164,24 @@ export function loadDependenciesNatively(extensions: Loaders = nodeLoaders): voi
     const loader: Loader = function (this: unknown, module, filename) {
       const format = nativeFormat(filename);
       if (format === false) return hooked.call(this, module, filename);
+      const source = readFileSync(filename, "utf8");
       let failed: unknown;
+      let compiles = true;
       compiling++;
       try {
-        module._compile(readFileSync(filename, "utf8"), filename, format);
+        module._compile(source, filename, format);
         return;
       } catch (err) {
         failed = err;
+        // A SyntaxError either stopped the compile (nothing of the file ran: tsx may load it) or
+        // was thrown by the file as it ran (JSON.parse, a require that failed): then running it
+        // again through tsx would run its statements twice. Compiling the text alone tells them
+        // apart; this happens only after a SyntaxError.
+        if (err instanceof SyntaxError) compiles = compilesAsCommonJs(source, filename);
       } finally {
         compiling--;
       }
-      // Nothing of a file that does not compile has run, so it has loaded no module yet.
-      if (failed instanceof SyntaxError && module.children.length === 0)
-        return hooked.call(this, module, filename);
+      if (failed instanceof SyntaxError && !compiles) return hooked.call(this, module, filename);
       throw failed;
     };
     loader[NATIVE] = true;

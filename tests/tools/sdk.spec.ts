@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import Module from "node:module";
 import * as path from "node:path";
-import { Evaluation, PROJECT_DIR } from "../../tools/engine";
+import { Evaluation, EvaluationRequest, PROJECT_DIR } from "../../tools/engine";
 import { DEFERRED, pulumiRoot } from "../../tools/engine/sdk";
 import {
   evaluateInWorker,
@@ -20,6 +20,14 @@ interface SdkLoads {
   readonly serializeFailed?: string;
   readonly after: { typescript: boolean; arborist: boolean };
 }
+
+/** A fixture program evaluated as the suites' fixtures are, by name. */
+const fixtureRequest = (name: string): EvaluationRequest => ({
+  program: path.join(PROJECT_DIR, "tests", "fixtures", "programs", `${name}.ts`),
+  project: "fixture",
+  stack: "test",
+  config: { "aws:region": "eu-west-1" },
+});
 
 const file = (relative: string) => path.join(pulumiRoot(), relative);
 
@@ -96,21 +104,11 @@ describe("tools/engine/sdk", () => {
     // Started when the file loads (once the stacks are in): the worker evaluates beside the suites
     // before this one (helpers/early.ts).
     const evaluation: Promise<Evaluation> = afterStacks(() =>
-      evaluateInWorker({
-        program: path.join(PROJECT_DIR, "tests", "fixtures", "programs", "loaded-modules.ts"),
-        project: "fixture",
-        stack: "test",
-        config: { "aws:region": "eu-west-1" },
-      }),
+      evaluateInWorker(fixtureRequest("loaded-modules")),
     );
 
     const serializing: Promise<Evaluation> = afterStacks(() =>
-      evaluateOnce({
-        program: path.join(PROJECT_DIR, "tests", "fixtures", "programs", "serialize-namespace.ts"),
-        project: "fixture",
-        stack: "test",
-        config: { "aws:region": "eu-west-1" },
-      }),
+      evaluateOnce(fixtureRequest("serialize-namespace")),
     );
 
     it("loads neither the TypeScript compiler nor arborist when the program serializes no closure", async () => {
@@ -156,12 +154,7 @@ describe("tools/engine/sdk", () => {
     it("evaluates the next program evaluateInWorker is given, as a worker started for it does, and then waits no more", async () => {
       prestartWorkers(1);
       expect(waitingWorkers()).to.equal(1);
-      const { resources, outputs } = await evaluateInWorker({
-        program: path.join(PROJECT_DIR, "tests", "fixtures", "programs", "loaded-modules.ts"),
-        project: "fixture",
-        stack: "test",
-        config: { "aws:region": "eu-west-1" },
-      });
+      const { resources, outputs } = await evaluateInWorker(fixtureRequest("loaded-modules"));
       expect(waitingWorkers()).to.equal(0);
       expect(resources.map((r) => r.type)).to.include("aws:s3/bucket:Bucket");
       expect(outputs.typescriptLoaded).to.equal(false);
@@ -173,12 +166,7 @@ describe("tools/engine/sdk", () => {
       const [worker] = prestartWorkers(1);
       await worker.terminate();
       expect(waitingWorkers()).to.equal(0);
-      const { resources } = await evaluateInWorker({
-        program: path.join(PROJECT_DIR, "tests", "fixtures", "programs", "loaded-modules.ts"),
-        project: "fixture",
-        stack: "test",
-        config: { "aws:region": "eu-west-1" },
-      });
+      const { resources } = await evaluateInWorker(fixtureRequest("loaded-modules"));
       expect(resources.map((r) => r.type)).to.include("aws:s3/bucket:Bucket");
     });
   });

@@ -28,6 +28,22 @@ export function pulumiRoot(from: string = __filename): string {
   return path.dirname(require.resolve("@pulumi/pulumi/package.json", { paths: [from] }));
 }
 
+/** Node's CommonJS module cache (`require.cache`), by file. */
+const moduleCache = (Module as unknown as { _cache: Record<string, Module | undefined> })._cache;
+
+/**
+ * Puts `exports` into the module cache as the loaded module of `file`: `require` of the file, and
+ * the SDK's closure serializer (which names a captured module by finding its exports there), then
+ * see the stand-in as they would the module.
+ */
+function cacheStandIn(file: string, exports: unknown): void {
+  const standIn = new Module(file);
+  standIn.filename = file;
+  standIn.loaded = true;
+  standIn.exports = exports;
+  moduleCache[file] = standIn;
+}
+
 /**
  * Puts a deferring stand-in for each module of DEFERRED into the module cache. Call before the SDK
  * loads (a module already loaded is left as it is). Returns the files it deferred.
@@ -39,16 +55,15 @@ export function pulumiRoot(from: string = __filename): string {
  * leaves them on), and both need the namespaces the SDK registers as it loads.
  */
 export function deferClosureSerialization(root: string = pulumiRoot()): string[] {
-  const cache = Module as unknown as { _cache: Record<string, Module | undefined> };
   const deferred: string[] = [];
   for (const [relative, names] of Object.entries(DEFERRED)) {
     const file = path.join(root, relative);
-    if (cache._cache[file]) continue;
+    if (moduleCache[file]) continue;
     let real: Record<string, (...args: unknown[]) => unknown> | undefined;
     const load = () => {
       if (!real) {
         // The stand-in leaves the cache so that the real module takes its place.
-        delete cache._cache[file];
+        delete moduleCache[file];
         real = Module.createRequire(file)(file) as typeof real;
       }
       return real!;
@@ -60,11 +75,7 @@ export function deferClosureSerialization(root: string = pulumiRoot()): string[]
         return load()[name].apply(this, args);
       };
     }
-    const standIn = new Module(file);
-    standIn.filename = file;
-    standIn.loaded = true;
-    standIn.exports = exports;
-    cache._cache[file] = standIn;
+    cacheStandIn(file, exports);
     deferred.push(file);
   }
   return deferred;
@@ -115,9 +126,10 @@ function lazyExports(load: () => Record<PropertyKey, unknown>): object {
  * and registers its modules), and the engine declines resource references (evaluate.ts), the one
  * use of that registry; each stand-in sits in the module cache under its namespace's file, where
  * the SDK's closure serializer looks a captured module up (a closure that captured `aws.kms` was
- * written out as the namespace's internals and failed to run, found by an independent review). So
- * a namespace that loads late behaves as one loaded first; one a program never reads never loads. Call before @pulumi/aws loads; call the function returned after it has:
- * it removes the hook (namespaces already deferred stay deferred).
+ * written out as the namespace's internals and failed to run, found by an independent review).
+ * So a namespace that loads late behaves as one loaded first; one a program never reads never
+ * loads. Call before @pulumi/aws loads; call the function returned after it has: it removes the
+ * hook (namespaces already deferred stay deferred).
  */
 export function deferAwsNamespaces(entry: string = awsEntry()): () => void {
   const loader = Module as unknown as {
@@ -135,27 +147,22 @@ export function deferAwsNamespaces(entry: string = awsEntry()): () => void {
     if (parent?.filename === entry && request.startsWith("./")) {
       const file = loader._resolveFilename(request, parent);
       if (path.basename(file) === "index.js" && path.dirname(path.dirname(file)) === root) {
-        const cache = (Module as unknown as { _cache: Record<string, Module | undefined> })._cache;
         let real: Record<PropertyKey, unknown> | undefined;
         const standIn = lazyExports(() => {
           if (!real) {
             // The stand-in's cache entry makes way for the real module, which then answers
             // `require` of its file with the stand-in, as it was answered before.
-            if (cache[file]?.exports === standIn) delete cache[file];
+            if (moduleCache[file]?.exports === standIn) delete moduleCache[file];
             real = load.call(loader, request, parent, false) as Record<PropertyKey, unknown>;
-            const loaded = cache[file];
+            const loaded = moduleCache[file];
             if (loaded) loaded.exports = standIn;
           }
           return real;
         });
-        // In the module cache under the namespace's file, as the SDK's index would be: the SDK's
-        // closure serializer names a captured module by finding its exports there, and
-        // `require("@pulumi/aws/kms")` gets the same object as `aws.kms`.
-        const entryModule = new Module(file);
-        entryModule.filename = file;
-        entryModule.loaded = true;
-        entryModule.exports = standIn;
-        cache[file] = entryModule;
+        // Under the namespace's file, as the SDK's index would be: `require("@pulumi/aws/kms")`
+        // gets the same object as `aws.kms`, and a closure that captured it serializes as a
+        // require of that module.
+        cacheStandIn(file, standIn);
         return standIn;
       }
     }

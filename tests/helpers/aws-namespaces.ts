@@ -1,0 +1,13 @@
+/**
+ * The service namespaces of @pulumi/aws (`s3`, `kms`, ...) whose index has loaded in this thread,
+ * sorted. A namespace the engine defers has a stand-in in the module cache under its index's file
+ * too (tools/engine/sdk.ts), which has required nothing; a loaded index has required the package's
+ * utilities at least. Used by the suites and by the fixtures they run in workers.
+ */
+export function loadedAwsNamespaces(): string[] {
+  return Object.entries(require.cache)
+    .filter(([, module]) => (module?.children.length ?? 0) > 0)
+    .map(([file]) => /\/node_modules\/@pulumi\/aws\/([^/]+)\/index\.js$/.exec(file)?.[1])
+    .filter((name): name is string => name !== undefined)
+    .sort();
+}

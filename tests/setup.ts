@@ -5,6 +5,8 @@
 import "../tools/engine/tiering";
 // Installed packages load without tsx's hook, as in the plan (tools/engine/native-deps.ts).
 import "../tools/engine/native-deps";
+// The project's files compiled once, in one build, for every thread of the run.
+import "./helpers/compile-cache";
 // The SDK's closure serialization loads on first use, as in workers.
 import "./helpers/sdk-deferred";
 import { setEvaluationNiceness } from "../tools/engine/niceness";

@@ -158,6 +158,8 @@ describe("tools/engine/sdk", () => {
       expect(outputs.typescriptLoaded).to.equal(false);
       expect(outputs.arboristLoaded).to.equal(false);
       expect(outputs.inLocalStorage).to.equal(false);
+      // The engine's own files came from the compile cache (tools/engine/compile-cache.ts).
+      expect(outputs.engineFromCompileCache).to.equal(true);
     });
 
     it("is no longer waiting once it has ended unused, and the next program gets a worker of its own", async () => {

@@ -27,6 +27,7 @@
 import { ChildProcess, spawn } from "node:child_process";
 import Module from "node:module";
 import * as path from "node:path";
+import { INSTALL_COMPILE_CACHE } from "./compile-cache";
 import { TIERING_FLAG } from "./tiering";
 import { niceChild } from "./niceness";
 import { POOL_FLAG } from "./v8-pool";
@@ -90,6 +91,7 @@ export function bootstrap(): string {
     `require(${resolved("tsx/cjs")});`,
     // Installed packages' CommonJS files load as Node loads them, without tsx (native-deps.ts).
     `require(${JSON.stringify(path.join(__dirname, "native-deps.ts"))});`,
+    INSTALL_COMPILE_CACHE,
     "process.setSourceMapsEnabled(false);",
     `require(${JSON.stringify(__filename)}).serve();`,
   ].join(" ");

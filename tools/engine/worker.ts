@@ -7,6 +7,7 @@
 import * as path from "node:path";
 import { Worker, isMainThread, parentPort, workerData } from "node:worker_threads";
 import { type Job, SDK_FILE, SDK_NAMESPACE, evaluateInChild, needsOwnDirectory } from "./child";
+import { INSTALL_COMPILE_CACHE } from "./compile-cache";
 import { workerNicenessStatement } from "./niceness";
 import type { EvaluationContext } from "./evaluate";
 import type { TypecheckResult } from "./typecheck";
@@ -29,7 +30,6 @@ type WorkerRequest = EvaluationRequest & { readonly recordsFirst?: boolean };
 
 /** Loaded in workers after tsx's hook: installed packages load without it (native-deps.ts). */
 const NATIVE_DEPS_FILE = path.join(__dirname, "native-deps.ts");
-
 /** What a worker runs first, before this file: the hooks, the SDK, then the request (below). */
 export function workerBootstrap(): string {
   // A worker does not inherit the parent's module hooks: register tsx's CommonJS hook first so
@@ -59,6 +59,7 @@ export function workerBootstrap(): string {
     'require("tsx/cjs");',
     // Installed packages' CommonJS files then load as Node loads them, without tsx (native-deps.ts).
     `require(${JSON.stringify(NATIVE_DEPS_FILE)});`,
+    INSTALL_COMPILE_CACHE,
     // Stack traces are off (above), so source maps would serve nothing: tsx then appends none and
     // Node parses none for each module.
     "process.setSourceMapsEnabled(false);",
@@ -191,6 +192,7 @@ export function typescriptWorker(
     workerNicenessStatement(),
     'require("tsx/cjs");',
     `require(${JSON.stringify(NATIVE_DEPS_FILE)});`,
+    INSTALL_COMPILE_CACHE,
     `require(${JSON.stringify(SDK_FILE)}).deferClosureSerialization();`,
   ].join(" ");
   return new Worker(`${load} require(${JSON.stringify(file)});`, {

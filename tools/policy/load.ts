@@ -22,6 +22,7 @@ import { createRequire } from "node:module";
 import * as path from "node:path";
 import * as vm from "node:vm";
 import type { EhealthPolicy } from "../../policy-pack/policies";
+import { esbuildPath, writeAtomically } from "../engine/compile-cache";
 import type { packSummary, runPolicies } from "./run";
 
 export interface LoadedPack {
@@ -78,21 +79,6 @@ function readManifest(file: string): Manifest | undefined {
   } catch {
     return undefined;
   }
-}
-
-/** Written whole or not at all: two workers of a plan may build the bundle at once. */
-function writeAtomically(file: string, content: string): void {
-  const temp = `${file}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
-  fs.writeFileSync(temp, content);
-  fs.renameSync(temp, file);
-}
-
-/**
- * esbuild as tsx resolves it: the compiler that already turns the pack's TypeScript into code.
- * Its version is read from its package file, and its code loaded only to build.
- */
-function esbuildPath(file: string): string {
-  return require.resolve(`esbuild/${file}`, { paths: [path.dirname(require.resolve("tsx"))] });
 }
 
 /** Bundles built in this process that could not be written to the cache, by file. */

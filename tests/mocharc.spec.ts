@@ -6,14 +6,20 @@ const CONFIG = path.resolve(__dirname, "..", ".mocharc.cjs");
 const ROOT = path.resolve(__dirname, "..");
 
 /** Mocha's configuration as it loads for this command line (it reads process.argv when loaded). */
-function configFor(args: readonly string[]): { spec: string[]; require: string[] } {
+interface MochaConfig {
+  spec: string[];
+  require: string[];
+  "node-option": string[];
+}
+
+function configFor(args: readonly string[]): MochaConfig {
   const argv = process.argv;
   process.argv = [argv[0], "mocha", ...args];
   try {
     delete require.cache[CONFIG];
     // The file is loaded as mocha loads it, and again for each command line (hence no import).
     // eslint-disable-next-line @typescript-eslint/no-require-imports
-    return require(CONFIG) as { spec: string[]; require: string[] };
+    return require(CONFIG) as MochaConfig;
   } finally {
     process.argv = argv;
     delete require.cache[CONFIG];
@@ -50,8 +56,7 @@ describe(".mocharc.cjs", () => {
     runEarly(
       process.execPath,
       [
-        "--import=tsx",
-        "--v8-pool-size=0",
+        ...configFor([])["node-option"].map((option) => `--${option}`),
         path.join(ROOT, "node_modules", "mocha", "lib", "cli", "cli.js"),
         "tests/helpers/temp.spec.ts",
         "--grep",

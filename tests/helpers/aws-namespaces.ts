@@ -6,7 +6,7 @@
  */
 export function loadedAwsNamespaces(): string[] {
   return Object.entries(require.cache)
-    .filter(([, module]) => (module?.children.length ?? 0) > 0)
+    .filter(([, module]) => (module?.children?.length ?? 0) > 0)
     .map(([file]) => /\/node_modules\/@pulumi\/aws\/([^/]+)\/index\.js$/.exec(file)?.[1])
     .filter((name): name is string => name !== undefined)
     .sort();

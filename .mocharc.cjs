@@ -12,8 +12,10 @@ module.exports = {
   // require(esm), as 20.19 does), and tsx's ES module hooks cost every run a loader thread and tsx
   // compiling mocha's own files (mocha's CLI started: 0.28-0.30 s against 0.47-0.48 s with
   // `import=tsx`, five runs each). Installed packages then load natively, mocha's own included, as
-  // in the plan (tools/engine/native-deps.ts). V8's background threads sized to the machine, as
-  // the plan's command sets them (tools/engine/v8-pool.ts).
+  // in the plan (tools/engine/native-deps.ts). So `import()` of a TypeScript file does not load
+  // in the suites' process (none does; evaluated programs load in workers and children, each with
+  // its own hooks). V8's background threads sized to the machine, as the plan's command sets
+  // them (tools/engine/v8-pool.ts).
   "node-option": ["require=tsx/cjs", "require=./tools/engine/native-deps.ts", "v8-pool-size=0"],
   spec: named ? [] : ["tests/**/*.spec.ts"],
   extension: ["ts"],

@@ -10,8 +10,9 @@ import {
   installCompileCache,
   precompileProject,
 } from "../../tools/engine/compile-cache";
-import type { CompilingModule, Loaders } from "../../tools/engine/native-deps";
+import type { CompilingModule, Loader, Loaders } from "../../tools/engine/native-deps";
 import { workerBootstrap } from "../../tools/engine/worker";
+import { tsxLoader } from "../helpers/compile-cache";
 import { tempDir } from "../helpers/temp";
 
 type LoadedModule = CompilingModule & { exports: Record<string, unknown>; filename: string };
@@ -69,19 +70,28 @@ describe("tools/engine/compile-cache", () => {
     "dynamic.ts",
     readFileSync(path.join(__dirname, "..", "fixtures", "compile-cache", "dynamic.ts"), "utf8"),
   );
+  const meta = write(
+    "meta.ts",
+    readFileSync(path.join(__dirname, "..", "fixtures", "compile-cache", "meta.txt"), "utf8"),
+  );
   write("node_modules/dep/index.ts", "export const dep = 1;\n");
   write(".hidden/secret.ts", "export const hidden = 1;\n");
   write("types.d.ts", "declare const declared: number;\n");
 
   it("precompile: compiles the project's own files once, leaving to tsx what esbuild refuses", () => {
     const first = precompileProject({ root, cacheDir });
-    // lib/greet, main, broken and dynamic; not node_modules, hidden folders or declarations.
-    expect(first.files).to.equal(4);
+    // lib/greet, main, broken, dynamic and meta; not node_modules, hidden folders or declarations.
+    expect(first.files).to.equal(5);
+    expect(first.built).to.equal(5);
     expect(first.refused).to.deep.equal([broken]);
-    // dynamic.ts compiles, but tsx adapts what it imports dynamically: it gets no entry.
+    // dynamic.ts and meta.ts compile, but tsx adapts what they import dynamically and their
+    // module's meta object: they get no entry.
     expect(first.compiled).to.equal(2);
     expect(cachedFiles()).to.equal(2);
-    expect(precompileProject({ root, cacheDir }).compiled).to.equal(0);
+    // Nothing changed: nothing is given to esbuild again, not even the files left to tsx.
+    const second = precompileProject({ root, cacheDir });
+    expect(second.built).to.equal(0);
+    expect(second.compiled).to.equal(0);
   });
 
   it("install: serves the compiled files, as tsx would load them, and passes everything else on", () => {
@@ -90,7 +100,7 @@ describe("tools/engine/compile-cache", () => {
     expect(load(table, main).exports.said).to.equal("hello ward");
     expect(compileCacheStats.served.has(main)).to.equal(true);
     expect(passed).to.deep.equal([]);
-    for (const file of [broken, dynamic, path.join(root, "node_modules/dep/index.ts")]) {
+    for (const file of [broken, dynamic, meta, path.join(root, "node_modules/dep/index.ts")]) {
       load(table, file);
     }
     load(table, path.join(PROJECT_DIR, "tools", "engine", "compile-cache.ts"));
@@ -98,6 +108,7 @@ describe("tools/engine/compile-cache", () => {
     expect(passed).to.deep.equal([
       "broken.ts",
       "dynamic.ts",
+      "meta.ts",
       path.join("node_modules", "dep", "index.ts"),
       path.relative(root, path.join(PROJECT_DIR, "tools", "engine", "compile-cache.ts")),
       "lib/greet.ts?namespace=sdk",
@@ -146,6 +157,38 @@ describe("tools/engine/compile-cache", () => {
     }
   });
 
+  it("serves, for the project's files, the code tsx compiles from them", () => {
+    // What each loader hands Node to compile, for files of each kind: the engine, a component
+    // with classes, a stack, the pack (a folder with a tsconfig of its own), tests. tsx wraps its
+    // code in a function that sets __filename; both append the source map, compared apart (above).
+    const compiled = (loader: Loader, file: string) => {
+      let code = "";
+      loader({ children: [], _compile: (text: string) => void (code = text) }, file);
+      return code.slice(0, code.lastIndexOf("\n//# sourceMappingURL="));
+    };
+    const cacheOnly: Loaders = {
+      ".ts": (_m, file) => expect.fail(`${file}: not in the compile cache`),
+    };
+    installCompileCache({ extensions: cacheOnly });
+    for (const relative of [
+      "tools/engine/evaluate.ts",
+      "tools/engine/worker.ts",
+      "infra/network/index.ts",
+      "infra/audit/alarms.ts",
+      "stacks/index.ts",
+      "policy-pack/policies/index.ts",
+      "policy-pack/policies/lib/props.ts",
+      "tests/helpers/early.ts",
+    ]) {
+      const file = path.join(PROJECT_DIR, relative);
+      const tsx = compiled(tsxLoader, file);
+      const wrapper = `__filename=${JSON.stringify(file)};(()=>{\n`;
+      expect(tsx.startsWith(wrapper), relative).to.equal(true);
+      const unwrapped = tsx.slice(wrapper.length, tsx.lastIndexOf("\n})()")).trimEnd();
+      expect(compiled(cacheOnly[".ts"]!, file), relative).to.equal(unwrapped);
+    }
+  });
+
   it("workers and children put it in front of tsx, after native-deps and before the engine's files", () => {
     for (const [who, code, engine] of [
       ["a worker's bootstrap", workerBootstrap(), "worker.ts"],
@@ -155,5 +198,135 @@ describe("tools/engine/compile-cache", () => {
       expect(install, who).to.be.greaterThan(code.indexOf("native-deps.ts"));
       expect(code.lastIndexOf(engine), who).to.be.greaterThan(install);
     }
+  });
+
+  describe("what must never be served wrong, or hold a run up", () => {
+    // Each project in a folder of its own, its cache in another.
+    const project = (files: Readonly<Record<string, string>>) => {
+      const dir = tempDir("ehealth-compile-cache-project-");
+      for (const [name, text] of Object.entries(files)) writeFileSync(path.join(dir, name), text);
+      return { dir, cacheDir: path.join(tempDir("ehealth-compile-cache-c-"), "cache") };
+    };
+    // A loader table whose `.ts` loader stands for tsx's, and the files it was given.
+    const table = (): { loaders: Loaders; passed: string[] } => {
+      const passed: string[] = [];
+      return { loaders: { ".ts": (_m, f) => void passed.push(f) }, passed };
+    };
+    const CLASS = [
+      "class Probe { setterRan = false; set value(_v: number) { this.setterRan = true; } }",
+      "class Child extends Probe { value = 1; }",
+      "export const setterRan = new Child().setterRan;",
+      "",
+    ].join("\n");
+
+    it("a tsconfig.json that is not JSON, or extends another, leaves every file to tsx", function () {
+      // Before: esbuild's error named tsconfig.json, no file being built, and the build was tried
+      // again for ever, so npm test hung before its first test.
+      this.timeout(10_000);
+      for (const tsconfig of [
+        '{ "compilerOptions": { "target": "ES2022", } ',
+        '{ "extends": "./base.json" }',
+      ]) {
+        const { dir, cacheDir } = project({
+          "a.ts": "export const a = 1;\n",
+          "tsconfig.json": tsconfig,
+        });
+        const result = precompileProject({ root: dir, cacheDir });
+        expect(result.compiled, tsconfig).to.equal(0);
+        const { loaders, passed } = table();
+        installCompileCache({ root: dir, cacheDir, extensions: loaders });
+        load(loaders, path.join(dir, "a.ts"));
+        expect(passed, tsconfig).to.deep.equal([path.join(dir, "a.ts")]);
+      }
+    });
+
+    it("compiles with the project's tsconfig, and again when it changes", () => {
+      // TypeScript's default for ES2022 defines class fields: the child's field replaces the
+      // setter; with useDefineForClassFields false it is assigned, through the setter.
+      const { dir, cacheDir } = project({
+        "probe.ts": CLASS,
+        "tsconfig.json": JSON.stringify({ compilerOptions: { target: "ES2022" } }),
+      });
+      const passed: string[] = [];
+      const setterRan = () => {
+        const fresh = table();
+        installCompileCache({ root: dir, cacheDir, extensions: fresh.loaders });
+        const { exports } = load(fresh.loaders, path.join(dir, "probe.ts"));
+        passed.push(...fresh.passed);
+        return exports.setterRan;
+      };
+      expect(precompileProject({ root: dir, cacheDir }).compiled).to.equal(1);
+      expect(setterRan()).to.equal(false);
+      writeFileSync(
+        path.join(dir, "tsconfig.json"),
+        JSON.stringify({ compilerOptions: { target: "ES2022", useDefineForClassFields: false } }),
+      );
+      // Before: entries were named by path and text only, and the first compile was served.
+      expect(precompileProject({ root: dir, cacheDir }).compiled).to.equal(1);
+      expect(setterRan()).to.equal(true);
+      expect(passed).to.deep.equal([]);
+    });
+
+    it("an entry holds the text that was read, even if the file changed before esbuild read it", () => {
+      const { dir, cacheDir } = project({ "which.ts": 'export const which = "saved later";\n' });
+      const file = path.join(dir, "which.ts");
+      const read = 'export const which = "read";\n';
+      // The file is read as one text and holds another when esbuild builds (an editor saving).
+      precompileProject({ root: dir, cacheDir, read: () => read });
+      writeFileSync(file, read);
+      const { loaders } = table();
+      installCompileCache({ root: dir, cacheDir, extensions: loaders });
+      // Before: esbuild compiled the text on disk into the entry named by the text read.
+      expect(load(loaders, file).exports.which).to.equal("read");
+    });
+
+    it("an incomplete entry is a miss, not a module without exports", () => {
+      const { dir, cacheDir } = project({ "a.ts": "export const a = 1;\n" });
+      precompileProject({ root: dir, cacheDir });
+      const [folder] = readdirSync(cacheDir);
+      const [entry] = readdirSync(path.join(cacheDir, folder)).filter((e) => e.endsWith(".js"));
+      writeFileSync(path.join(cacheDir, folder, entry), "");
+      const { loaders, passed } = table();
+      installCompileCache({ root: dir, cacheDir, extensions: loaders });
+      load(loaders, path.join(dir, "a.ts"));
+      expect(passed).to.deep.equal([path.join(dir, "a.ts")]);
+    });
+
+    it("a file gone between listing and reading is skipped, and the others compiled", () => {
+      const { dir, cacheDir } = project({
+        "a.ts": "export const a = 1;\n",
+        "b.ts": "export const b = 2;\n",
+      });
+      const read = (file: string) => {
+        if (file.endsWith("b.ts")) throw Object.assign(new Error("ENOENT"), { code: "ENOENT" });
+        return readFileSync(file, "utf8");
+      };
+      expect(precompileProject({ root: dir, cacheDir, read }).compiled).to.equal(1);
+    });
+
+    it("checkouts that share a cache folder keep their own entries", () => {
+      const text = { "a.ts": "export const a = 1;\n" };
+      const first = project(text);
+      const second = project(text);
+      const cacheDir = first.cacheDir;
+      expect(precompileProject({ root: first.dir, cacheDir }).compiled).to.equal(1);
+      expect(precompileProject({ root: second.dir, cacheDir }).compiled).to.equal(1);
+      // Before: the second removed the first's entries as texts no longer in its project.
+      expect(precompileProject({ root: first.dir, cacheDir }).built).to.equal(0);
+    });
+
+    it("stays out of the way while V8 collects coverage (tsx then embeds the sources)", () => {
+      const { dir, cacheDir } = project({ "a.ts": "export const a = 1;\n" });
+      precompileProject({ root: dir, cacheDir });
+      const { loaders } = table();
+      const before = loaders[".ts"];
+      process.env.NODE_V8_COVERAGE = path.join(cacheDir, "coverage");
+      try {
+        installCompileCache({ root: dir, cacheDir, extensions: loaders });
+      } finally {
+        delete process.env.NODE_V8_COVERAGE;
+      }
+      expect(loaders[".ts"]).to.equal(before);
+    });
   });
 });

@@ -14,6 +14,7 @@ import { loadedAwsNamespaces } from "../helpers/aws-namespaces";
 import { afterStacks } from "../helpers/early";
 
 interface SdkLoads {
+  readonly fromCompileCache: boolean;
   readonly realExports: Record<string, string[]>;
   readonly before: { typescript: boolean; arborist: boolean; awsNamespaces: number };
   readonly bucketIsClass: boolean;
@@ -95,6 +96,10 @@ describe("tools/engine/sdk", () => {
       expect(serializeFailed).to.equal("ERR_TRACE_EVENTS_UNAVAILABLE");
       // Serializing loads the compiler; arborist comes only with computeCodePaths.
       expect(after).to.deep.equal({ typescript: true, arborist: false });
+    });
+
+    it("loads the file it runs from the compile cache (tools/engine/compile-cache.ts)", async () => {
+      expect((await reply).fromCompileCache).to.equal(true);
     });
   });
 

@@ -12,14 +12,23 @@
  * parallel), after which every thread finds them.
  *
  * The output is what tsx makes of the same file: esbuild, CommonJS for this Node, names kept,
- * whitespace minified, a source map inline (left off when the thread turned source maps off).
+ * whitespace minified, a source map inline (left off when the thread turned source maps off), with
+ * the project's tsconfig.json. An independent review compared both for every project file: the
+ * same code but for tsx's wrapper, the same exports, stack traces on the same lines. One deliberate
+ * difference: tsx applies the tsconfig it finds from the working folder, so an evaluation child
+ * started outside the project compiled the engine's files without one (not in strict mode); from
+ * the cache they are compiled as the project's tsconfig says wherever the process starts.
+ *
  * Anything the cache does not hold goes to tsx's hook as before: files outside this project or
  * under node_modules, tsx's namespaced loads (`?namespace=`), files esbuild refuses (tsx reports
- * the error as it always did), a file whose text changed since the build, and output that would
- * need tsx's own rewriting (`import()` and `import.meta`, which tsx adapts to CommonJS).
+ * the error as it always did), a file whose text changed since the build, code that tsx adapts
+ * beyond esbuild's output (`import()`, `import.meta`), and every file when the tsconfig cannot be
+ * read as JSON or extends another, or when V8 collects coverage (tsx then embeds the sources).
  *
  * The cache lives under node_modules/.cache (gone with `npm ci`, as tools keep what they can
- * rebuild), one folder per esbuild and Node version, one file per source path and text.
+ * rebuild): one folder per project folder and compile (esbuild's and Node's versions, the options,
+ * the tsconfig), one file per source path and text. It only ever makes loading faster: an entry
+ * that is missing, unreadable or incomplete is a miss, and a build that fails leaves files to tsx.
  */
 import { createHash } from "node:crypto";
 import * as fs from "node:fs";
@@ -29,8 +38,8 @@ import type { Loader, Loaders } from "./native-deps";
 
 export const PROJECT_DIR = path.resolve(__dirname, "..", "..");
 
-/** Bumped when the compile below changes, so that no entry of an older one is read. */
-const FORMAT = "1";
+/** Changed when this file's way of writing entries changes (the options below are hashed). */
+const FORMAT = "2";
 
 const MAP_MARK = "\n//# sourceMappingURL=data:application/json;base64,";
 
@@ -57,10 +66,56 @@ function esbuildVersion(): string {
   return (JSON.parse(fs.readFileSync(file, "utf8")) as { version: string }).version;
 }
 
-/** One folder per compile: format, esbuild's version and the Node it compiles for. */
-function versionDir(root: string, cacheDir: string | undefined): string {
+/**
+ * The compiler options tsx gives esbuild for a project file: those of the project's tsconfig.json
+ * (none without one), or undefined when it cannot be read as JSON or extends another (tsx resolves
+ * those; every file is then left to it).
+ */
+function projectTsconfig(root: string): object | undefined {
+  let text: string;
+  try {
+    text = fs.readFileSync(path.join(root, "tsconfig.json"), "utf8");
+  } catch {
+    return { compilerOptions: {} };
+  }
+  try {
+    const config = JSON.parse(text) as { extends?: unknown; compilerOptions?: object };
+    if (config.extends !== undefined) return undefined;
+    return { compilerOptions: config.compilerOptions ?? {} };
+  } catch {
+    return undefined;
+  }
+}
+
+/** What esbuild is given: tsx's options for a CommonJS file, with the project's tsconfig. */
+function compileOptions(tsconfigRaw: object) {
+  return {
+    format: "cjs",
+    platform: "node",
+    target: `node${process.versions.node}`,
+    keepNames: true,
+    minifyWhitespace: true,
+    sourcemap: "external",
+    sourcesContent: false,
+    tsconfigRaw,
+  } as const;
+}
+
+/**
+ * The folder of one project and one compile: its name hashes the project's folder (checkouts that
+ * share node_modules keep their own entries), this file's format, esbuild's and Node's versions
+ * and the options, tsconfig included. Undefined when the cache does not apply (see above).
+ */
+function compileDir(root: string, cacheDir: string | undefined): string | undefined {
+  if (process.env.NODE_V8_COVERAGE) return undefined;
+  const tsconfig = projectTsconfig(root);
+  if (!tsconfig) return undefined;
   const base = cacheDir ?? path.join(root, "node_modules", ".cache", "ehealth-ts");
-  return path.join(base, `${FORMAT}-esbuild${esbuildVersion()}-node${process.versions.node}`);
+  const key = createHash("sha1")
+    .update([root, FORMAT, esbuildVersion(), JSON.stringify(compileOptions(tsconfig))].join("\0"))
+    .digest("hex")
+    .slice(0, 20);
+  return path.join(base, key);
 }
 
 function entryName(file: string, source: string): string {
@@ -93,109 +148,169 @@ function projectFiles(root: string): string[] {
   return files.sort();
 }
 
-/** What a precompile did: files it found, compiled, and left to tsx (esbuild refused them). */
+/**
+ * What a precompile did: files it found, gave esbuild (those without an entry), compiled into
+ * entries, and left to tsx because esbuild refused them.
+ */
 export interface PrecompileResult {
   readonly files: number;
+  readonly built: number;
   readonly compiled: number;
   readonly refused: readonly string[];
 }
 
 /**
- * Output tsx adapts beyond esbuild's: `import()` (tsx rewrites it for CommonJS) and `import.meta`
- * (esbuild leaves it empty in CommonJS, tsx defines it). Such files stay tsx's; so does a file
- * whose strings hold these words (types are gone from the output), which costs only its speed.
+ * Code tsx adapts beyond esbuild's output: `import()` (tsx rewrites it for CommonJS; looked for in
+ * the output, where types such as `typeof import("x")` are gone) and `import.meta` (esbuild leaves
+ * it empty in CommonJS, tsx defines it; looked for in the source). A file whose strings hold these
+ * words is left to tsx too, which costs only its speed.
  */
-const NEEDS_TSX = /\bimport\s*\(|\bimport\.meta\b/;
+const DYNAMIC_IMPORT = /\bimport\s*\(/;
+const IMPORT_META = /\bimport\s*\.\s*meta\b/;
+
+/** Marks a file's text as tsx's, so that the next run does not build it again. */
+const TSX_ONLY = ".tsx-only";
+
+/** An entry as the loader accepts it: the code, then its map, both present. */
+function complete(code: string): boolean {
+  return code.lastIndexOf(MAP_MARK) > 0;
+}
 
 /**
- * Compiles every project file whose path and text have no entry yet, in one esbuild build, and
- * writes the entries; removes the entries of older texts when it wrote any. A cache that cannot be
- * written leaves every file to tsx, as without this module.
+ * Compiles every project file whose path and text have no entry yet, in one esbuild build of the
+ * texts as read (a copy, so that a file saved during the build cannot give an entry the other
+ * text), and writes the entries; removes those of texts no longer in the project. Never throws:
+ * the cache only makes loading faster, and whatever it does not hold loads through tsx.
+ * `read` is how a file's text is read (tests).
  */
-export function precompileProject(options: CompileCacheOptions = {}): PrecompileResult {
+export function precompileProject(
+  options: CompileCacheOptions & { readonly read?: (file: string) => string } = {},
+): PrecompileResult {
   const root = options.root ?? PROJECT_DIR;
-  const dir = versionDir(root, options.cacheDir);
-  const files = projectFiles(root);
-  const wanted = new Map<string, string>();
-  let present: Set<string>;
+  const read = options.read ?? ((file: string) => fs.readFileSync(file, "utf8"));
+  let files: string[] = [];
+  const texts = new Map<string, string>();
   try {
-    present = new Set(fs.readdirSync(dir));
-  } catch {
-    present = new Set();
-  }
-  const missing = new Map<string, string>();
-  for (const file of files) {
-    const name = entryName(file, fs.readFileSync(file, "utf8"));
-    wanted.set(name, file);
-    if (!present.has(name)) missing.set(file, name);
-  }
-  if (missing.size === 0) return { files: files.length, compiled: 0, refused: [] };
-
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const esbuild = require(esbuildPath("lib/main.js")) as typeof import("esbuild");
-  const outdir = path.join(root, ".compile-cache-out");
-  let pending = [...missing.keys()];
-  const refused: string[] = [];
-  let outputs: import("esbuild").OutputFile[] = [];
-  while (pending.length > 0) {
-    try {
-      outputs = esbuild.buildSync({
-        entryPoints: pending,
-        absWorkingDir: root,
-        outdir,
-        outbase: root,
-        bundle: false,
-        write: false,
-        format: "cjs",
-        platform: "node",
-        target: `node${process.versions.node}`,
-        keepNames: true,
-        minifyWhitespace: true,
-        sourcemap: "external",
-        sourcesContent: false,
-        logLevel: "silent",
-      }).outputFiles;
-      break;
-    } catch (err) {
-      // Files esbuild refuses are tsx's to load (and to report); the rest are built again.
-      const errors = (err as { errors?: { location?: { file?: string } | null }[] }).errors ?? [];
-      const bad = new Set(
-        errors.flatMap((e) => (e.location?.file ? [path.resolve(root, e.location.file)] : [])),
-      );
-      if (bad.size === 0) return { files: files.length, compiled: 0, refused: pending };
-      refused.push(...pending.filter((f) => bad.has(f)));
-      pending = pending.filter((f) => !bad.has(f));
+    const dir = compileDir(root, options.cacheDir);
+    files = projectFiles(root);
+    if (!dir) return { files: files.length, built: 0, compiled: 0, refused: files };
+    for (const file of files) {
+      try {
+        texts.set(file, read(file));
+      } catch {
+        // Gone since the folder was listed (a branch switch): nothing to compile.
+      }
     }
-  }
-
-  const maps = new Map<string, string>();
-  for (const output of outputs) {
-    if (output.path.endsWith(".js.map"))
-      maps.set(output.path.slice(0, -".map".length), output.text);
-  }
-  let compiled = 0;
-  try {
     fs.mkdirSync(dir, { recursive: true });
+    fs.accessSync(dir, fs.constants.W_OK);
+    return build(root, dir, texts, compileOptions(projectTsconfig(root)!));
+  } catch {
+    // An unwritable cache folder, esbuild missing: every file loads through tsx.
+    return { files: files.length, built: 0, compiled: 0, refused: [] };
+  }
+}
+
+function build(
+  root: string,
+  dir: string,
+  texts: ReadonlyMap<string, string>,
+  esbuildOptions: ReturnType<typeof compileOptions>,
+): PrecompileResult {
+  const present = new Set(fs.readdirSync(dir));
+  const names = new Map<string, string>();
+  const missing: string[] = [];
+  for (const [file, text] of texts) {
+    const name = entryName(file, text);
+    names.set(file, name);
+    if (!present.has(name) && !present.has(name + TSX_ONLY)) missing.push(file);
+  }
+  const prune = () => {
+    const wanted = new Set([...names.values()].flatMap((n) => [n, n + TSX_ONLY]));
+    const hourAgo = Date.now() - 3_600_000;
+    for (const entry of present) {
+      const full = path.join(dir, entry);
+      if (/^[0-9a-f]{40}\.js(\.tsx-only)?$/.test(entry)) {
+        if (!wanted.has(entry)) fs.rmSync(full, { force: true });
+      } else if ((fs.statSync(full, { throwIfNoEntry: false })?.mtimeMs ?? Infinity) < hourAgo) {
+        // What a killed build left: its staging folder, a half-written entry.
+        fs.rmSync(full, { recursive: true, force: true });
+      }
+    }
+  };
+  const result = { files: texts.size, built: missing.length, compiled: 0, refused: [] as string[] };
+  if (missing.length === 0) return result;
+
+  // The texts as read, under their paths relative to the project, in a folder of this build.
+  const staging = fs.mkdtempSync(path.join(dir, "staging-"));
+  try {
+    const staged = (file: string) => path.join(staging, path.relative(root, file));
+    for (const file of missing) {
+      fs.mkdirSync(path.dirname(staged(file)), { recursive: true });
+      fs.writeFileSync(staged(file), texts.get(file)!);
+    }
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const esbuild = require(esbuildPath("lib/main.js")) as typeof import("esbuild");
+    const outdir = path.join(staging, ".out");
+    let pending = [...missing];
+    let outputs: import("esbuild").OutputFile[] = [];
+    while (pending.length > 0) {
+      try {
+        outputs = esbuild.buildSync({
+          ...esbuildOptions,
+          entryPoints: pending.map(staged),
+          absWorkingDir: staging,
+          outdir,
+          outbase: staging,
+          bundle: false,
+          write: false,
+          logLevel: "silent",
+        }).outputFiles;
+        break;
+      } catch (err) {
+        // Files esbuild refuses are tsx's to load (and to report); the rest are built again.
+        // An error in no file being built (a broken option) leaves them all to tsx.
+        const errors = (err as { errors?: { location?: { file?: string } | null }[] }).errors;
+        const bad = new Set(
+          (errors ?? []).flatMap((e) =>
+            e.location?.file ? [path.resolve(staging, e.location.file)] : [],
+          ),
+        );
+        const refused = pending.filter((f) => bad.has(staged(f)));
+        if (refused.length === 0) return { ...result, refused: pending };
+        result.refused.push(...refused);
+        pending = pending.filter((f) => !bad.has(staged(f)));
+      }
+    }
+    const maps = new Map<string, string>();
     for (const output of outputs) {
-      if (!output.path.endsWith(".js")) continue;
-      const file = path.join(root, path.relative(outdir, output.path)).replace(/\.js$/, ".ts");
-      const name = missing.get(file);
+      if (output.path.endsWith(".js.map"))
+        maps.set(output.path.slice(0, -".map".length), output.text);
+    }
+    const byOutput = new Map(
+      pending.map((f) => [path.join(outdir, path.relative(root, f)).replace(/\.ts$/, ".js"), f]),
+    );
+    for (const output of outputs) {
+      const file = byOutput.get(output.path);
       const mapText = maps.get(output.path);
-      if (!name || !mapText || NEEDS_TSX.test(output.text)) continue;
+      if (!file || !mapText) continue;
+      const name = names.get(file)!;
+      if (DYNAMIC_IMPORT.test(output.text) || IMPORT_META.test(texts.get(file)!)) {
+        writeAtomically(path.join(dir, name + TSX_ONLY), "");
+        continue;
+      }
       // The map names the source as tsx's does: by its absolute path.
       const map = { ...(JSON.parse(mapText) as object), sources: [file] };
       const inline = Buffer.from(JSON.stringify(map), "utf8").toString("base64");
       writeAtomically(path.join(dir, name), `${output.text.trimEnd()}${MAP_MARK}${inline}`);
-      compiled++;
+      result.compiled++;
     }
-    for (const name of present) {
-      if (/^[0-9a-f]{40}\.js$/.test(name) && !wanted.has(name))
-        fs.rmSync(path.join(dir, name), { force: true });
-    }
-  } catch {
-    // A read-only node_modules: what was written is used, the rest loads through tsx.
+    for (const file of result.refused)
+      writeAtomically(path.join(dir, names.get(file)! + TSX_ONLY), "");
+    prune();
+    return result;
+  } finally {
+    fs.rmSync(staging, { recursive: true, force: true });
   }
-  return { files: files.length, compiled, refused };
 }
 
 /** Loads from the cache, in this thread: the files it served and the ones it passed on to tsx. */
@@ -215,7 +330,8 @@ export function installCompileCache(
     options.extensions ?? (Module as unknown as { _extensions: Loaders })._extensions;
   const next = extensions[".ts"];
   if (!next || (next as Loader & { [INSTALLED]?: true })[INSTALLED]) return;
-  const dir = versionDir(root, options.cacheDir);
+  const dir = compileDir(root, options.cacheDir);
+  if (!dir) return;
   const cached: Loader & { [INSTALLED]?: true } = function (this: unknown, module, filename) {
     if (isProjectFile(root, filename)) {
       let code: string | undefined;
@@ -225,7 +341,7 @@ export function installCompileCache(
       } catch {
         code = undefined;
       }
-      if (code !== undefined) {
+      if (code !== undefined && complete(code)) {
         compileCacheStats.served.add(filename);
         // As tsx does: no map where the thread turned source maps off (nothing would read it).
         if (process.sourceMapsEnabled === false) code = code.slice(0, code.lastIndexOf(MAP_MARK));

@@ -1,11 +1,12 @@
 import { expect } from "chai";
-import { mkdirSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, readdirSync, utimesSync, writeFileSync } from "node:fs";
 import Module from "node:module";
 import * as path from "node:path";
 import { bootstrap } from "../../tools/engine/child";
 import {
   INSTALL_COMPILE_CACHE,
   PROJECT_DIR,
+  tsxEmbedsSources,
   compileCacheStats,
   installCompileCache,
   precompileProject,
@@ -138,10 +139,20 @@ describe("tools/engine/compile-cache", () => {
     passed.length = 0;
     load(table, main);
     expect(passed).to.deep.equal(["main.ts"]);
+    // The older text's entry stays while it is recent (another run may be loading it), and goes
+    // once it is ten minutes old.
     const rebuilt = precompileProject({ root, cacheDir });
     expect(rebuilt.compiled).to.equal(1);
-    // The older text's entry is gone: two entries, as before the change.
+    expect(cachedFiles()).to.equal(3);
+    const past = new Date(Date.now() - 11 * 60_000);
+    for (const e of entries().filter((e) => e.isFile())) {
+      utimesSync(path.join(e.parentPath, e.name), past, past);
+    }
+    write("main.ts", 'export const said = "changed";\n// and saved again\n');
+    expect(precompileProject({ root, cacheDir }).compiled).to.equal(1);
     expect(cachedFiles()).to.equal(2);
+    write("main.ts", 'export const said = "changed";\n');
+    precompileProject({ root, cacheDir });
     passed.length = 0;
     expect(load(table, main).exports.said).to.equal("changed");
     expect(passed).to.deep.equal([]);
@@ -313,6 +324,62 @@ describe("tools/engine/compile-cache", () => {
       expect(precompileProject({ root: second.dir, cacheDir }).compiled).to.equal(1);
       // Before: the second removed the first's entries as texts no longer in its project.
       expect(precompileProject({ root: first.dir, cacheDir }).built).to.equal(0);
+    });
+
+    it("reads the tsconfig once: an entry is compiled with the options its folder is named by", () => {
+      const { dir, cacheDir } = project({
+        "probe.ts": CLASS,
+        "tsconfig.json": JSON.stringify({ compilerOptions: { target: "ES2022" } }),
+      });
+      const tsconfig = path.join(dir, "tsconfig.json");
+      const first = readFileSync(tsconfig, "utf8");
+      // The tsconfig changes while the files are read, and is back before the next run.
+      const read = (file: string) => {
+        writeFileSync(
+          tsconfig,
+          JSON.stringify({ compilerOptions: { target: "ES2022", useDefineForClassFields: false } }),
+        );
+        return readFileSync(file, "utf8");
+      };
+      precompileProject({ root: dir, cacheDir, read });
+      writeFileSync(tsconfig, first);
+      const { loaders, passed } = table();
+      installCompileCache({ root: dir, cacheDir, extensions: loaders });
+      // Before: the folder was named by the first read and the build used the second.
+      expect(load(loaders, path.join(dir, "probe.ts")).exports.setterRan).to.equal(false);
+      expect(passed).to.deep.equal([]);
+    });
+
+    it("compiles default imports as tsx does under a package.json of type module", () => {
+      // esbuild's build reads the nearest package.json's type, tsx's transform none: under a
+      // "module" one, default imports would get `module.exports` where tsx gives `.default`.
+      const text = 'import dep from "dep";\nexport const value = dep;\n';
+      const entryText = (cacheDir: string, dir: string) => {
+        precompileProject({ root: dir, cacheDir });
+        const [folder] = readdirSync(cacheDir);
+        const [entry] = readdirSync(path.join(cacheDir, folder)).filter((e) => e.endsWith(".js"));
+        const code = readFileSync(path.join(cacheDir, folder, entry), "utf8");
+        return code.slice(0, code.indexOf("\n//# sourceMappingURL="));
+      };
+      const plain = project({ "a.ts": text });
+      const underModule = project({ "a.ts": text });
+      const moduleScope = tempDir("ehealth-compile-cache-esm-");
+      writeFileSync(path.join(moduleScope, "package.json"), JSON.stringify({ type: "module" }));
+      const inModule = entryText(path.join(moduleScope, "cache"), underModule.dir);
+      expect(inModule).to.equal(
+        entryText(plain.cacheDir, plain.dir).replace(plain.dir, underModule.dir),
+      );
+    });
+
+    it("steps aside where tsx embeds the sources in its maps: coverage, the inspector", () => {
+      expect(tsxEmbedsSources({}, [])).to.equal(false);
+      expect(tsxEmbedsSources({ NODE_V8_COVERAGE: "/tmp/c" }, [])).to.equal(true);
+      expect(tsxEmbedsSources({}, ["--inspect-brk"])).to.equal(true);
+      expect(tsxEmbedsSources({}, ["--inspect=127.0.0.1:0"])).to.equal(true);
+      expect(
+        tsxEmbedsSources({ NODE_OPTIONS: "--max-old-space-size=4096 --inspect-wait" }, []),
+      ).to.equal(true);
+      expect(tsxEmbedsSources({}, ["--inspector-port=1"])).to.equal(false);
     });
 
     it("stays out of the way while V8 collects coverage (tsx then embeds the sources)", () => {

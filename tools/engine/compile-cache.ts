@@ -102,20 +102,43 @@ function compileOptions(tsconfigRaw: object) {
 }
 
 /**
- * The folder of one project and one compile: its name hashes the project's folder (checkouts that
- * share node_modules keep their own entries), this file's format, esbuild's and Node's versions
- * and the options, tsconfig included. Undefined when the cache does not apply (see above).
+ * Whether tsx puts the sources into its maps (for a debugger or V8's coverage, which may not read
+ * the files): while V8 collects coverage or the inspector is on, as tsx decides it. The cache
+ * then steps aside, so that those get tsx's maps.
  */
-function compileDir(root: string, cacheDir: string | undefined): string | undefined {
-  if (process.env.NODE_V8_COVERAGE) return undefined;
+export function tsxEmbedsSources(
+  env: NodeJS.ProcessEnv = process.env,
+  execArgv: readonly string[] = process.execArgv,
+): boolean {
+  if (env.NODE_V8_COVERAGE) return true;
+  const flags = [...execArgv, ...(env.NODE_OPTIONS ?? "").split(/\s+/)];
+  return flags.some((flag) => /^--inspect(-brk|-wait)?(=|$)/.test(flag));
+}
+
+/** Why the cache is off for a project, or where its entries go and how they are compiled. */
+type CompileSetup =
+  | { readonly off: string }
+  | { readonly dir: string; readonly options: ReturnType<typeof compileOptions> };
+
+/**
+ * The folder of one project and one compile, and the compile: the tsconfig is read once for both,
+ * so that no entry is compiled with other options than its folder's name says. The name hashes the
+ * project's folder (checkouts that share node_modules keep their own entries), this file's format,
+ * esbuild's and Node's versions and the options, tsconfig included.
+ */
+function compileSetup(root: string, cacheDir: string | undefined): CompileSetup {
+  if (tsxEmbedsSources()) return { off: "V8 collects coverage or the inspector is on" };
   const tsconfig = projectTsconfig(root);
-  if (!tsconfig) return undefined;
+  if (!tsconfig) {
+    return { off: "tsconfig.json is not plain JSON or extends another (tsx reads those)" };
+  }
+  const options = compileOptions(tsconfig);
   const base = cacheDir ?? path.join(root, "node_modules", ".cache", "ehealth-ts");
   const key = createHash("sha1")
-    .update([root, FORMAT, esbuildVersion(), JSON.stringify(compileOptions(tsconfig))].join("\0"))
+    .update([root, FORMAT, esbuildVersion(), JSON.stringify(options)].join("\0"))
     .digest("hex")
     .slice(0, 20);
-  return path.join(base, key);
+  return { dir: path.join(base, key), options };
 }
 
 function entryName(file: string, source: string): string {
@@ -157,6 +180,7 @@ export interface PrecompileResult {
   readonly built: number;
   readonly compiled: number;
   readonly refused: readonly string[];
+  readonly off?: string;
 }
 
 /**
@@ -191,9 +215,10 @@ export function precompileProject(
   let files: string[] = [];
   const texts = new Map<string, string>();
   try {
-    const dir = compileDir(root, options.cacheDir);
+    const setup = compileSetup(root, options.cacheDir);
     files = projectFiles(root);
-    if (!dir) return { files: files.length, built: 0, compiled: 0, refused: files };
+    if ("off" in setup)
+      return { files: files.length, built: 0, compiled: 0, refused: [], ...setup };
     for (const file of files) {
       try {
         texts.set(file, read(file));
@@ -201,9 +226,9 @@ export function precompileProject(
         // Gone since the folder was listed (a branch switch): nothing to compile.
       }
     }
-    fs.mkdirSync(dir, { recursive: true });
-    fs.accessSync(dir, fs.constants.W_OK);
-    return build(root, dir, texts, compileOptions(projectTsconfig(root)!));
+    fs.mkdirSync(setup.dir, { recursive: true });
+    fs.accessSync(setup.dir, fs.constants.W_OK);
+    return build(root, setup.dir, texts, setup.options);
   } catch {
     // An unwritable cache folder, esbuild missing: every file loads through tsx.
     return { files: files.length, built: 0, compiled: 0, refused: [] };
@@ -226,15 +251,25 @@ function build(
   }
   const prune = () => {
     const wanted = new Set([...names.values()].flatMap((n) => [n, n + TSX_ONLY]));
-    const hourAgo = Date.now() - 3_600_000;
+    const age = (full: string) =>
+      Date.now() - (fs.statSync(full, { throwIfNoEntry: false })?.mtimeMs ?? Date.now());
     for (const entry of present) {
       const full = path.join(dir, entry);
       if (/^[0-9a-f]{40}\.js(\.tsx-only)?$/.test(entry)) {
-        if (!wanted.has(entry)) fs.rmSync(full, { force: true });
-      } else if ((fs.statSync(full, { throwIfNoEntry: false })?.mtimeMs ?? Infinity) < hourAgo) {
+        // An entry another run of other texts wrote minutes ago stays: it may be loading it.
+        if (!wanted.has(entry) && age(full) > 600_000) fs.rmSync(full, { force: true });
+      } else if (age(full) > 3_600_000) {
         // What a killed build left: its staging folder, a half-written entry.
         fs.rmSync(full, { recursive: true, force: true });
       }
+    }
+    // Folders of other compiles (an older Node, esbuild or tsconfig, a checkout gone) unused for
+    // a week.
+    const base = path.dirname(dir);
+    for (const sibling of fs.readdirSync(base)) {
+      const full = path.join(base, sibling);
+      if (full !== dir && age(full) > 7 * 86_400_000)
+        fs.rmSync(full, { recursive: true, force: true });
     }
   };
   const result = { files: texts.size, built: missing.length, compiled: 0, refused: [] as string[] };
@@ -244,6 +279,9 @@ function build(
   const staging = fs.mkdtempSync(path.join(dir, "staging-"));
   try {
     const staged = (file: string) => path.join(staging, path.relative(root, file));
+    // esbuild's build reads the nearest package.json's "type" (a "module" one changes how default
+    // imports are compiled); tsx's transform reads none. This one stops the search here.
+    fs.writeFileSync(path.join(staging, "package.json"), "{}");
     for (const file of missing) {
       fs.mkdirSync(path.dirname(staged(file)), { recursive: true });
       fs.writeFileSync(staged(file), texts.get(file)!);
@@ -330,8 +368,9 @@ export function installCompileCache(
     options.extensions ?? (Module as unknown as { _extensions: Loaders })._extensions;
   const next = extensions[".ts"];
   if (!next || (next as Loader & { [INSTALLED]?: true })[INSTALLED]) return;
-  const dir = compileDir(root, options.cacheDir);
-  if (!dir) return;
+  const setup = compileSetup(root, options.cacheDir);
+  if ("off" in setup) return;
+  const { dir } = setup;
   const cached: Loader & { [INSTALLED]?: true } = function (this: unknown, module, filename) {
     if (isProjectFile(root, filename)) {
       let code: string | undefined;

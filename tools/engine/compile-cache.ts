@@ -17,18 +17,23 @@
  * same code but for tsx's wrapper, the same exports, stack traces on the same lines. One deliberate
  * difference: tsx applies the tsconfig it finds from the working folder, so an evaluation child
  * started outside the project compiled the engine's files without one (not in strict mode); from
- * the cache they are compiled as the project's tsconfig says wherever the process starts.
+ * the cache they are compiled as the project's tsconfig says wherever the process starts. The
+ * build runs on a copy of the texts as read, in a folder with a package.json of its own, since
+ * esbuild's build (not tsx's transform) reads the nearest package.json's type.
  *
  * Anything the cache does not hold goes to tsx's hook as before: files outside this project or
  * under node_modules, tsx's namespaced loads (`?namespace=`), files esbuild refuses (tsx reports
  * the error as it always did), a file whose text changed since the build, code that tsx adapts
  * beyond esbuild's output (`import()`, `import.meta`), and every file when the tsconfig cannot be
- * read as JSON or extends another, or when V8 collects coverage (tsx then embeds the sources).
+ * read as JSON or extends another, or while V8 collects coverage or the inspector is on (tsx then
+ * embeds the sources in its maps).
  *
  * The cache lives under node_modules/.cache (gone with `npm ci`, as tools keep what they can
  * rebuild): one folder per project folder and compile (esbuild's and Node's versions, the options,
  * the tsconfig), one file per source path and text. It only ever makes loading faster: an entry
  * that is missing, unreadable or incomplete is a miss, and a build that fails leaves files to tsx.
+ * Two independent reviews (2026-12-04) found the faults the tests in
+ * tests/tools/compile-cache.spec.ts now guard against.
  */
 import { createHash } from "node:crypto";
 import * as fs from "node:fs";

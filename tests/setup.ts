@@ -3,8 +3,8 @@
 // the last suite.
 // The suites' evaluations run with the plan's V8 tiering (tools/engine/tiering.ts).
 import "../tools/engine/tiering";
-// Installed packages load without tsx's hook, as in the plan (tools/engine/native-deps.ts).
-import "../tools/engine/native-deps";
+// Installed packages load without tsx's hook, as in the plan: .mocharc.cjs requires
+// tools/engine/native-deps.ts before mocha loads.
 // The project's files compiled once, in one build, for every thread of the run.
 import "./helpers/compile-cache";
 // The SDK's closure serialization loads on first use, as in workers.

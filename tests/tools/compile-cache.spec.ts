@@ -1,33 +1,23 @@
 import { expect } from "chai";
 import { mkdirSync, readFileSync, readdirSync, utimesSync, writeFileSync } from "node:fs";
-import Module from "node:module";
 import * as path from "node:path";
+import { PROJECT_DIR } from "../../tools/engine";
 import { bootstrap } from "../../tools/engine/child";
 import {
   INSTALL_COMPILE_CACHE,
-  PROJECT_DIR,
   tsxEmbedsSources,
   compileCacheStats,
   installCompileCache,
   precompileProject,
 } from "../../tools/engine/compile-cache";
-import type { CompilingModule, Loader, Loaders } from "../../tools/engine/native-deps";
+import type { Loader, Loaders } from "../../tools/engine/native-deps";
 import { workerBootstrap } from "../../tools/engine/worker";
 import { tsxLoader } from "../helpers/compile-cache";
+import { loadThrough } from "../helpers/loaders";
 import { tempDir } from "../helpers/temp";
 
-type LoadedModule = CompilingModule & { exports: Record<string, unknown>; filename: string };
-
-/** A module for `file`, loaded through the table's `.ts` loader as Node's Module.load does. */
-function load(loaders: Loaders, file: string): LoadedModule {
-  const module = new Module(file) as unknown as LoadedModule & { paths: string[] };
-  module.filename = file;
-  module.paths = (Module as unknown as { _nodeModulePaths(d: string): string[] })._nodeModulePaths(
-    path.dirname(file),
-  );
-  loaders[".ts"]!(module, file);
-  return module;
-}
+/** A module for `file`, loaded through the table's `.ts` loader. */
+const load = (loaders: Loaders, file: string) => loadThrough(loaders, file, ".ts");
 
 // Where tsx embeds the sources in its maps (coverage, a debugger) the cache steps aside, and the
 // tests that need it would fail: they run where it is on.
@@ -327,6 +317,17 @@ if (!cacheOn) {
           return readFileSync(file, "utf8");
         };
         expect(precompileProject({ root: dir, cacheDir, read }).compiled).to.equal(1);
+      });
+
+      it("a cache folder that cannot be made is reported, not thrown, and leaves files to tsx", () => {
+        const { dir } = project({ "a.ts": "export const a = 1;\n" });
+        // A file where the cache's folder would go: no folder can be made under it.
+        const blocked = path.join(tempDir("ehealth-compile-cache-blocked-"), "file");
+        writeFileSync(blocked, "");
+        const result = precompileProject({ root: dir, cacheDir: blocked });
+        expect(result.compiled).to.equal(0);
+        // Before: the result said nothing, and the run went slower without a word.
+        expect(result.off).to.match(/ENOTDIR|EEXIST/);
       });
 
       it("checkouts that share a cache folder keep their own entries", () => {

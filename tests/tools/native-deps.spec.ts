@@ -3,7 +3,6 @@ import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import Module from "node:module";
 import * as path from "node:path";
 import {
-  CompilingModule,
   ESM_HINT,
   Loader,
   Loaders,
@@ -13,6 +12,7 @@ import {
 } from "../../tools/engine/native-deps";
 import { bootstrap } from "../../tools/engine/child";
 import { workerBootstrap } from "../../tools/engine/worker";
+import { loadThrough } from "../helpers/loaders";
 import { tempDir } from "../helpers/temp";
 
 /** A stand-in for tsx's hook: it records the files it is given and loads them as CommonJS. */
@@ -25,20 +25,10 @@ function recordingLoader(calls: string[]): Loader {
   };
 }
 
-/** Loads a file through a loader table, as Node's Module.load does with its own table. */
+/** Loads a file through a loader table's `.cjs` or `.js` loader, as Node would choose. */
 function load(loaders: Loaders, filename: string): Record<string, unknown> {
-  const module = new Module(filename) as unknown as CompilingModule & {
-    exports: Record<string, unknown>;
-    filename: string;
-    paths: string[];
-  };
-  module.filename = filename;
-  module.paths = (Module as unknown as { _nodeModulePaths(d: string): string[] })._nodeModulePaths(
-    path.dirname(filename),
-  );
-  const extension = filename.endsWith(".cjs") ? ".cjs" : ".js";
-  (loaders[extension] ?? loaders[".js"])!(module, filename);
-  return module.exports;
+  const extension = filename.endsWith(".cjs") && loaders[".cjs"] ? ".cjs" : ".js";
+  return loadThrough(loaders, filename, extension).exports;
 }
 
 describe("tools/engine/native-deps", () => {

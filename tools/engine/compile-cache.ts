@@ -41,7 +41,7 @@ import Module from "node:module";
 import * as path from "node:path";
 import type { Loader, Loaders } from "./native-deps";
 
-export const PROJECT_DIR = path.resolve(__dirname, "..", "..");
+const PROJECT_DIR = path.resolve(__dirname, "..", "..");
 
 /** Changed when this file's way of writing entries changes (the options below are hashed). */
 const FORMAT = "2";
@@ -178,7 +178,7 @@ function projectFiles(root: string): string[] {
 
 /**
  * What a precompile did: files it found, gave esbuild (those without an entry), compiled into
- * entries, and left to tsx because esbuild refused them.
+ * entries, and left to tsx because esbuild refused them; and why the cache is off, if it is.
  */
 export interface PrecompileResult {
   readonly files: number;
@@ -234,9 +234,11 @@ export function precompileProject(
     fs.mkdirSync(setup.dir, { recursive: true });
     fs.accessSync(setup.dir, fs.constants.W_OK);
     return build(root, setup.dir, texts, setup.options);
-  } catch {
-    // An unwritable cache folder, esbuild missing: every file loads through tsx.
-    return { files: files.length, built: 0, compiled: 0, refused: [] };
+  } catch (err) {
+    // An unwritable cache folder, esbuild missing: every file loads through tsx, and the result
+    // says why.
+    const off = err instanceof Error ? err.message.split("\n")[0] : String(err);
+    return { files: files.length, built: 0, compiled: 0, refused: [], off };
   }
 }
 

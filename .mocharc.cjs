@@ -7,6 +7,23 @@ const named = process.argv
   .slice(2)
   .some((arg) => !arg.startsWith("-") && /(^|\/)tests(\/|$)|\.ts$/.test(arg));
 
+// The end-to-end suites: each starts processes or threads of its own that load the SDK (about a
+// second of CPU each) to run the engine as users run it: the plan on programs outside this
+// repository in child processes, the pack as the engine's analyzer server, the engine's evaluation
+// against a reference in fresh children, the SDK's loading in fresh workers, child reuse, niceness.
+// `npm test` leaves them out and `npm run verify` runs them (`npm run test:e2e`, .mocharc.e2e.cjs),
+// as it runs the typecheck, lint and format check; CI (.ci/run) runs both. The split keeps
+// `npm test` under 30 s on a fresh clone of a two-core machine (issue 17). tests/mocharc.spec.ts
+// checks that each file listed exists and that the two lanes together run every spec file.
+const E2E = [
+  "tests/policy-pack/server.spec.ts",
+  "tests/tools/child.spec.ts",
+  "tests/tools/engine-reference.spec.ts",
+  "tests/tools/niceness.spec.ts",
+  "tests/tools/plan-anywhere.spec.ts",
+  "tests/tools/sdk.spec.ts",
+];
+
 module.exports = {
   // tsx's CommonJS hook only: the specs load with `require` (mocha does so where Node has
   // require(esm), as 20.19 does), and tsx's ES module hooks cost every run a loader thread and tsx
@@ -18,6 +35,8 @@ module.exports = {
   // them (tools/engine/v8-pool.ts).
   "node-option": ["require=tsx/cjs", "require=./tools/engine/native-deps.ts", "v8-pool-size=0"],
   spec: named ? [] : ["tests/**/*.spec.ts"],
+  // A file named on the command line runs whichever lane it belongs to.
+  ignore: named ? [] : E2E,
   extension: ["ts"],
   timeout: 60000,
   forbidOnly: true,

@@ -1,29 +1,44 @@
 import { expect } from "chai";
+import { existsSync, readFileSync, readdirSync } from "node:fs";
 import * as path from "node:path";
 import { afterStacks, runEarly } from "./helpers/early";
 
 const CONFIG = path.resolve(__dirname, "..", ".mocharc.cjs");
+/** The end-to-end lane's configuration (`npm run test:e2e`, run by `npm run verify`). */
+const E2E_CONFIG = path.resolve(__dirname, "..", ".mocharc.e2e.cjs");
 const ROOT = path.resolve(__dirname, "..");
 
 /** Mocha's configuration as it loads for this command line (it reads process.argv when loaded). */
 interface MochaConfig {
   spec: string[];
+  ignore: string[];
   require: string[];
   "node-option": string[];
+  timeout: number;
 }
 
-function configFor(args: readonly string[]): MochaConfig {
+function configFor(args: readonly string[], file = CONFIG): MochaConfig {
   const argv = process.argv;
   process.argv = [argv[0], "mocha", ...args];
   try {
     delete require.cache[CONFIG];
+    delete require.cache[E2E_CONFIG];
     // The file is loaded as mocha loads it, and again for each command line (hence no import).
     // eslint-disable-next-line @typescript-eslint/no-require-imports
-    return require(CONFIG) as MochaConfig;
+    return require(file) as MochaConfig;
   } finally {
     process.argv = argv;
     delete require.cache[CONFIG];
+    delete require.cache[E2E_CONFIG];
   }
+}
+
+/** Every spec file under tests/, as paths relative to the repository (what the lanes list). */
+function specFiles(): string[] {
+  return (readdirSync(path.join(ROOT, "tests"), { recursive: true }) as string[])
+    .filter((f) => f.endsWith(".spec.ts"))
+    .map((f) => path.posix.join("tests", f.split(path.sep).join("/")))
+    .sort();
 }
 
 describe(".mocharc.cjs", () => {
@@ -40,6 +55,55 @@ describe(".mocharc.cjs", () => {
     ]) {
       expect(configFor(named).spec, named.join(" ")).to.deep.equal([]);
     }
+  });
+
+  describe("two lanes: npm test, and the end-to-end suites npm run verify runs", () => {
+    it("npm test leaves out the end-to-end lane's files, and the lane runs exactly those", () => {
+      const ignored = configFor([]).ignore;
+      expect(ignored).to.not.be.empty;
+      const e2e = configFor([], E2E_CONFIG);
+      expect(e2e.spec).to.deep.equal(ignored);
+      expect(e2e.ignore).to.deep.equal([]);
+    });
+
+    it("together they run every spec file: each file the lane names exists", () => {
+      const e2e = configFor([], E2E_CONFIG).spec;
+      // A renamed or moved file left in the list would run in neither lane.
+      for (const file of e2e) expect(existsSync(path.join(ROOT, file)), file).to.equal(true);
+      const all = specFiles();
+      expect(all).to.include.members(e2e);
+      // npm test's glob takes the rest.
+      expect(configFor([]).spec).to.deep.equal(["tests/**/*.spec.ts"]);
+      expect(all.length).to.be.above(e2e.length);
+    });
+
+    it("a file named on the command line runs, whichever lane lists it", () => {
+      const named = ["tests/tools/sdk.spec.ts"];
+      expect(configFor([]).ignore).to.include(named[0]);
+      for (const file of [CONFIG, E2E_CONFIG]) {
+        const config = configFor(named, file);
+        expect(config.spec, file).to.deep.equal([]);
+        expect(config.ignore, file).to.deep.equal([]);
+      }
+    });
+
+    it("the end-to-end lane runs with npm test's node options, setup and timeout", () => {
+      const [base, e2e] = [configFor([]), configFor([], E2E_CONFIG)];
+      expect(e2e["node-option"]).to.deep.equal(base["node-option"]);
+      expect(e2e.require).to.deep.equal(["tests/setup.ts"]);
+      expect(e2e.timeout).to.equal(base.timeout);
+    });
+
+    it("npm run verify runs the end-to-end lane, and CI runs npm test and npm run verify", () => {
+      const pkg = JSON.parse(readFileSync(path.join(ROOT, "package.json"), "utf8")) as {
+        scripts: Record<string, string>;
+      };
+      expect(pkg.scripts["test:e2e"]).to.equal("mocha --config .mocharc.e2e.cjs");
+      const lanes = pkg.scripts.verify.split(" ").flatMap((lane) => lane.split("+"));
+      expect(lanes).to.include("test:e2e");
+      const ci = readFileSync(path.join(ROOT, ".ci", "run"), "utf8").split("\n");
+      expect(ci).to.include.members(["npm test", "npm run verify"]);
+    });
   });
 
   it("require: the setup that shares the stacks' evaluations runs either way", () => {

@@ -3,8 +3,9 @@
  * (timed apart: the network and npm's cache are not the test suite's), then `npm test`, timed.
  * Each run gets a clone, an install and a temporary folder of its own, so that no cache of an
  * earlier run (tsx's transpile cache lives in the temporary folder, ESLint's and Prettier's under
- * node_modules/.cache) makes a run faster than a fresh clone is. The last line is JSON for
- * `npm run bench`.
+ * node_modules/.cache) makes a run faster than a fresh clone is. The end-to-end lane that
+ * `npm run verify` runs (`npm run test:e2e`, out of `npm test` since issue 17) is timed after it, in
+ * the same clone, and reported apart: CI runs it too. The last line is JSON for `npm run bench`.
  *
  *   node --import tsx tools/bench/fresh-test.ts [runs]     (default 3)
  */
@@ -44,6 +45,7 @@ function main(): void {
   const commit = head.stdout.trim();
   const testMs: number[] = [];
   const installMs: number[] = [];
+  const e2eMs: number[] = [];
   for (let i = 0; i < runs; i++) {
     const dir = mkdtempSync(path.join(tmpdir(), "ehealth-fresh-test-"));
     try {
@@ -55,12 +57,13 @@ function main(): void {
       timed("git", ["checkout", "--quiet", "--detach", commit], clone, env);
       installMs.push(timed("npm", ["ci", "--no-audit", "--no-fund"], clone, env));
       testMs.push(timed("npm", ["test", "--silent"], clone, env));
+      e2eMs.push(timed("npm", ["run", "test:e2e", "--silent"], clone, env));
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
   }
   console.log(
-    `npm test on a fresh clone of ${commit.slice(0, 7)}: median ${median(testMs)} ms (${testMs.join(", ")}); npm ci before it, untimed in that figure: median ${median(installMs)} ms`,
+    `npm test on a fresh clone of ${commit.slice(0, 7)}: median ${median(testMs)} ms (${testMs.join(", ")}); npm ci before it, untimed in that figure: median ${median(installMs)} ms; the end-to-end lane after it (npm run test:e2e, part of npm run verify): median ${median(e2eMs)} ms (${e2eMs.join(", ")})`,
   );
   console.log(
     JSON.stringify({
@@ -68,6 +71,8 @@ function main(): void {
       medianMs: median(testMs),
       runsMs: testMs,
       npmCiMedianMs: median(installMs),
+      e2eMedianMs: median(e2eMs),
+      e2eRunsMs: e2eMs,
     }),
   );
 }

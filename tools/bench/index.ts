@@ -107,7 +107,7 @@ export const BENCHMARKS: readonly Benchmark[] = [
   },
   {
     name: "test",
-    what: "npm test: every mocha suite, as CI runs it",
+    what: "npm test: every mocha suite but the end-to-end lane (npm run verify runs it), as CI runs it",
     command: ["npm", "test", "--silent"],
     runs: 3,
   },

@@ -1,5 +1,6 @@
 import { expect } from "chai";
-import { main as bench } from "../../tools/bench/index";
+import { BENCHMARKS, main as bench, reportedCommand } from "../../tools/bench/index";
+import { main as freshTest } from "../../tools/bench/fresh-test";
 import { main as bootstrap } from "../../tools/bootstrap/cli";
 import { POOL_FLAG } from "../../tools/engine/v8-pool";
 import { invocation, lines } from "../../tools/parallel";
@@ -43,6 +44,26 @@ describe("the project's commands (commander)", () => {
     const option = capture((io) => bench(["--fast"], io));
     expect(option.code).to.equal(2);
     expect(option.err).to.equal("bench: unknown option '--fast' (see --help)");
+  });
+
+  it("bench hands its --runs to fresh-test, which repeats itself (five clones unless told)", () => {
+    const fresh = BENCHMARKS.find((b) => b.name === "fresh-test")!;
+    expect(reportedCommand(fresh, 7).slice(-2)).to.deep.equal(["--runs", "7"]);
+    expect(reportedCommand(fresh, undefined).slice(-2)).to.deep.equal(["--runs", "5"]);
+    const help = capture((io) => freshTest(["--help"], io));
+    expect(help.code).to.equal(0);
+    expect(help.out).to.include("--runs").and.include("npm run test:e2e");
+  });
+
+  it("fails fresh-test with exit 2 and one line on runs that are not a positive whole number", () => {
+    for (const runs of ["0", "2.5", "many"]) {
+      const run = capture((io) => freshTest(["--runs", runs], io));
+      expect(run.code, runs).to.equal(2);
+      expect(run.err.split("\n"), runs).to.have.length(1);
+      expect(run.err, runs)
+        .to.match(/^fresh-test: /)
+        .and.include(`${runs} is not a positive whole number`);
+    }
   });
 
   it("npm run synthetic -- --help names the files and their columns", () => {

@@ -7,12 +7,14 @@
  * `npm run verify` runs (`npm run test:e2e`, out of `npm test` since issue 17) is timed after it, in
  * the same clone, and reported apart: CI runs it too. The last line is JSON for `npm run bench`.
  *
- *   node --import tsx tools/bench/fresh-test.ts [runs]     (default 3)
+ *   node --import tsx tools/bench/fresh-test.ts --runs 5     (the default; npm run bench passes its --runs)
  */
+import { Command } from "commander";
 import { spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
+import { CONSOLE, Io, parseOptions, positive } from "../cli";
 
 const ROOT = path.resolve(__dirname, "..", "..");
 
@@ -38,9 +40,20 @@ function timed(command: string, args: string[], cwd: string, env: NodeJS.Process
   return Math.round(ms);
 }
 
-function main(): void {
-  const runs = Number(process.argv[2] ?? 3);
-  if (!Number.isInteger(runs) || runs < 1) throw new Error(`runs: ${process.argv[2]} is not >= 1`);
+/** The issue's measure: medians of five or more runs. */
+const DEFAULT_RUNS = 5;
+
+export function command(): Command {
+  return new Command("fresh-test")
+    .description(
+      "Clone HEAD into a temporary folder, npm ci (timed apart), then time npm test and npm run test:e2e, each clone with a temporary folder of its own; medians of the runs, JSON on the last line.",
+    )
+    .option("--runs <n>", "fresh clones to test (the median is kept)", positive, DEFAULT_RUNS)
+    .helpOption("-h, --help", "show this help")
+    .showHelpAfterError(false);
+}
+
+function measure(runs: number, io: Io): void {
   const head = spawnSync("git", ["-C", ROOT, "rev-parse", "HEAD"], { encoding: "utf8" });
   const commit = head.stdout.trim();
   const testMs: number[] = [];
@@ -62,10 +75,10 @@ function main(): void {
       rmSync(dir, { recursive: true, force: true });
     }
   }
-  console.log(
+  io.out(
     `npm test on a fresh clone of ${commit.slice(0, 7)}: median ${median(testMs)} ms (${testMs.join(", ")}); npm ci before it, untimed in that figure: median ${median(installMs)} ms; the end-to-end lane after it (npm run test:e2e, part of npm run verify): median ${median(e2eMs)} ms (${e2eMs.join(", ")})`,
   );
-  console.log(
+  io.out(
     JSON.stringify({
       commit,
       medianMs: median(testMs),
@@ -77,9 +90,16 @@ function main(): void {
   );
 }
 
-try {
-  main();
-} catch (err) {
-  console.error(err instanceof Error ? err.message : String(err));
-  process.exit(1);
+export function main(argv: readonly string[], io: Io = CONSOLE): number {
+  const parsed = parseOptions<{ runs: number }>(command(), argv, "fresh-test", io);
+  if ("code" in parsed) return parsed.code;
+  try {
+    measure(parsed.options.runs, io);
+    return 0;
+  } catch (err) {
+    io.err(`fresh-test: ${(err as Error).message.split("\n")[0]}`);
+    return 1;
+  }
 }
+
+if (require.main === module) process.exit(main(process.argv.slice(2)));

@@ -11,7 +11,6 @@ import {
   waitingWorkers,
 } from "../../tools/engine/worker";
 import { evaluateOnce } from "../helpers";
-import { loadedAwsNamespaces } from "../helpers/aws-namespaces";
 import { afterStacks } from "../helpers/early";
 
 interface SdkLoads {
@@ -34,24 +33,7 @@ const fixtureRequest = (name: string): EvaluationRequest => ({
 
 const file = (relative: string) => path.join(pulumiRoot(), relative);
 
-const loadedHere = (pkg: string) =>
-  Object.keys(require.cache).some((loaded) => loaded.includes(`/node_modules/${pkg}/`));
-
 describe("tools/engine/sdk", () => {
-  it("defers closure serialization on the tests' thread too: the SDK loaded here without arborist", () => {
-    // tests/setup.ts loads the helpers, and with them the SDK, before any spec.
-    expect(loadedHere("@pulumi/pulumi")).to.equal(true);
-    expect(loadedHere("@npmcli/arborist")).to.equal(false);
-  });
-
-  it("keeps every @pulumi/aws namespace on the tests' thread, as the SDK loads them", () => {
-    // The in-process runtime rehydrates resource references through the modules the namespaces
-    // register (sdk.ts deferClosureSerialization says why they are not deferred here).
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    require("@pulumi/aws");
-    expect(loadedAwsNamespaces().length).to.be.greaterThan(200);
-  });
-
   describe("a worker that runs a TypeScript file (typescriptWorker)", () => {
     // Started once the stacks are in, beside the suites before this one (helpers/early.ts).
     const reply = afterStacks(

@@ -1,11 +1,27 @@
 // Mocha's configuration (CommonJS: it decides the spec list when mocha starts).
 //
 // Spec files or folders named on the command line (`npx mocha tests/infra/audit.spec.ts`,
-// `npx mocha tests/preflight`) run alone: mocha adds the configured `spec` to the files it is given,
-// so with a fixed list every such run ran the whole suite. The list is left out when one is named.
-const named = process.argv
-  .slice(2)
-  .some((arg) => !arg.startsWith("-") && /(^|\/)tests(\/|$)|\.ts$/.test(arg));
+// `npx mocha tests/preflight`, `--spec=tests/tools/sdk.spec.ts`) run alone, whichever lane lists
+// them: mocha adds the configured `spec` to the files it is given and applies `ignore` to them, so
+// both are left out when one is named. An argument names one when mocha reads it as a spec: not an
+// option, nor the value of an option that takes one (`--grep tests`, `-R dot`), as mocha's own
+// option table says (lib/cli/run-option-metadata.cjs; the types yargs parses its options with).
+const { expectedTypeForFlag } = require("mocha/lib/cli/run-option-metadata.cjs");
+
+function namesSpecs(args) {
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i];
+    if (arg === "--") return i + 1 < args.length;
+    if (!arg.startsWith("-") || arg === "-") return true;
+    const [flag, value] = arg.split(/=(.*)/s);
+    if (/^--spec$/.test(flag)) return value !== undefined || i + 1 < args.length;
+    const type = expectedTypeForFlag(flag);
+    if (value === undefined && type !== undefined && type !== "boolean") i++;
+  }
+  return false;
+}
+
+const named = namesSpecs(process.argv.slice(2));
 
 // The end-to-end suites: each starts processes or threads of its own that load the SDK (about a
 // second of CPU each) to run the engine as users run it: the plan on programs outside this

@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { existsSync, readFileSync, readdirSync } from "node:fs";
+import { readFileSync, readdirSync } from "node:fs";
 import * as path from "node:path";
 import { afterStacks, runEarly } from "./helpers/early";
 
@@ -14,6 +14,7 @@ interface MochaConfig {
   ignore: string[];
   require: string[];
   "node-option": string[];
+  extension: string[];
   timeout: number;
 }
 
@@ -31,6 +32,25 @@ function configFor(args: readonly string[], file = CONFIG): MochaConfig {
     delete require.cache[CONFIG];
     delete require.cache[E2E_CONFIG];
   }
+}
+
+/** The files mocha collects for a configuration, as it collects them (lib/cli/collect-files). */
+function lane(config: MochaConfig): string[] {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const collect = require("mocha/lib/cli/collect-files.cjs") as (options: object) => {
+    files: string[];
+  };
+  const { files } = collect({
+    spec: config.spec,
+    ignore: config.ignore,
+    extension: config.extension,
+    file: [],
+    recursive: false,
+    sort: true,
+    // An empty lane is a failed assertion here, not mocha's exit.
+    allowEmpty: true,
+  });
+  return files.map((f) => path.relative(ROOT, f).split(path.sep).join("/"));
 }
 
 /** Every spec file under tests/, as paths relative to the repository (what the lanes list). */
@@ -52,8 +72,26 @@ describe(".mocharc.cjs", () => {
       ["tests/infra/audit.spec.ts"],
       ["tests/preflight"],
       ["--reporter", "dot", "./tests/tools/plan.spec.ts"],
+      ["--spec=tests/tools/sdk.spec.ts"],
+      ["--spec", "tests/tools/sdk.spec.ts"],
+      ["-g", "plans", "tests/tools"],
+      ["--bail", "tests/tools/yaml.spec.ts"],
     ]) {
       expect(configFor(named).spec, named.join(" ")).to.deep.equal([]);
+      expect(configFor(named).ignore, named.join(" ")).to.deep.equal([]);
+    }
+  });
+
+  it("spec: every suite when the only arguments are options and their values", () => {
+    for (const args of [
+      ["--grep", "tests"],
+      ["-R", "dot"],
+      ["--ignore", "tests/tools/yaml.spec.ts"],
+      ["--require", "tests/setup.ts", "--timeout", "5000"],
+      ["--reporter-option", "output=tests/out.xml", "--bail"],
+    ]) {
+      expect(configFor(args).spec, args.join(" ")).to.deep.equal(["tests/**/*.spec.ts"]);
+      expect(configFor(args).ignore, args.join(" ")).to.not.be.empty;
     }
   });
 
@@ -66,15 +104,16 @@ describe(".mocharc.cjs", () => {
       expect(e2e.ignore).to.deep.equal([]);
     });
 
-    it("together they run every spec file: each file the lane names exists", () => {
-      const e2e = configFor([], E2E_CONFIG).spec;
-      // A renamed or moved file left in the list would run in neither lane.
-      for (const file of e2e) expect(existsSync(path.join(ROOT, file)), file).to.equal(true);
-      const all = specFiles();
-      expect(all).to.include.members(e2e);
-      // npm test's glob takes the rest.
-      expect(configFor([]).spec).to.deep.equal(["tests/**/*.spec.ts"]);
-      expect(all.length).to.be.above(e2e.length);
+    it("together they run every spec file once: the files mocha collects for each lane", () => {
+      const [unit, e2e] = [lane(configFor([])), lane(configFor([], E2E_CONFIG))];
+      // Each file the end-to-end lane lists is collected: a renamed or moved one would run nowhere.
+      expect(e2e).to.deep.equal([...configFor([], E2E_CONFIG).spec].sort());
+      expect(
+        unit.filter((f) => e2e.includes(f)),
+        "in both lanes",
+      ).to.deep.equal([]);
+      expect([...unit, ...e2e].sort()).to.deep.equal(specFiles());
+      expect(unit).to.include("tests/mocharc.spec.ts");
     });
 
     it("a file named on the command line runs, whichever lane lists it", () => {

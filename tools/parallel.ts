@@ -2,11 +2,12 @@
  * Runs npm scripts in lanes, the lanes side by side, and fails if any script fails. A lane is
  * scripts joined by "+", run one after the other (a failure stops its lane). `npm run verify`
  * runs "check" (typecheck and typed lint on one TypeScript program) beside "test:e2e" (the
- * end-to-end suites) then "format:check": two lanes for two cores (three heavy processes at once thrash and were slower, measured). Every
- * line a script prints is shown as it comes, prefixed by the script's name, so a long run shows
- * its progress; a summary of each script and the verdict come last. A script runs as `npm run` runs it (its command in a shell,
- * node_modules/.bin first on PATH, npm_lifecycle_event naming it) without starting npm for it,
- * which cost each lane about a second; a script with pre or post scripts is left to npm.
+ * end-to-end suites) then "format:check": two lanes for two cores (three heavy processes at once
+ * thrash and were slower, measured). Every line a script prints is shown as it comes, prefixed by
+ * the script's name, so a long run shows its progress; a summary of each script and the verdict
+ * come last. A script runs as `npm run` runs it (its command in a shell, node_modules/.bin first
+ * on PATH, npm_lifecycle_event naming it) without starting npm for it, which cost each lane about
+ * a second; a script with pre or post scripts is left to npm.
  *
  *   node --import tsx tools/parallel.ts test:e2e+format:check check
  */
@@ -56,7 +57,8 @@ export interface Invocation {
  * The lanes' environment: each `node` they start sizes V8's pool of background threads to the
  * machine (tools/engine/v8-pool.ts), unless NODE_OPTIONS already sizes it. Two lanes
  * on two cores, each process with Node's default four threads helping its collector, thrashed:
- * `npm run verify` took 27.8 s against 24.7 s with it (medians of 4 interleaved pairs here).
+ * `npm run verify` took 27.8 s against 24.7 s with it (medians of 4 interleaved pairs here, before
+ * the end-to-end lane joined it).
  */
 export function laneEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   const options = env.NODE_OPTIONS ?? "";

@@ -101,7 +101,7 @@ export const BENCHMARKS: readonly Benchmark[] = [
   },
   {
     name: "mocha",
-    what: "the mocked test suites",
+    what: "the mocked test suites of npm test's lane (the end-to-end lane runs in npm run verify)",
     command: ["npx", "mocha", "--reporter", "dot"],
     runs: 3,
   },

@@ -14,7 +14,7 @@ function namesSpecs(args) {
     if (arg === "--") return i + 1 < args.length;
     if (!arg.startsWith("-") || arg === "-") return true;
     const [flag, value] = arg.split(/=(.*)/s);
-    if (/^--spec$/.test(flag)) return value !== undefined || i + 1 < args.length;
+    if (flag === "--spec") return value !== undefined || i + 1 < args.length;
     const type = expectedTypeForFlag(flag);
     if (value === undefined && type !== undefined && type !== "boolean") i++;
   }

@@ -14,6 +14,18 @@ function capture(run: (io: { out: (s: string) => void; err: (s: string) => void 
   return { code, out: out.join("\n"), err: err.join("\n") };
 }
 
+/**
+ * fresh-test's arguments, parsed as its main parses them, without running it: a parse that let a
+ * bad value through would clone, install and test the repository from inside its own test run.
+ * Its exit code, or -1 where main would go on to measure.
+ */
+function parseFreshTest(argv: string[]) {
+  return capture((io) => {
+    const parsed = parseOptions(freshTest(), argv, "fresh-test", io);
+    return "code" in parsed ? parsed.code : -1;
+  });
+}
+
 describe("the project's commands (commander)", () => {
   it("npm run bench -- --help lists every benchmark and what --json writes, and exits 0", () => {
     const run = capture((io) => bench(["--help"], io));
@@ -51,22 +63,14 @@ describe("the project's commands (commander)", () => {
     const fresh = BENCHMARKS.find((b) => b.name === "fresh-test")!;
     expect(reportedCommand(fresh, 7).slice(-2)).to.deep.equal(["--runs", "7"]);
     expect(reportedCommand(fresh, undefined).slice(-2)).to.deep.equal(["--runs", "5"]);
-    // Parsed as fresh-test's main parses them, without running it: a parse that let a bad value
-    // through would clone, install and test the repository from inside its own test run.
-    const help = capture((io) => {
-      const parsed = parseOptions(freshTest(), ["--help"], "fresh-test", io);
-      return "code" in parsed ? parsed.code : -1;
-    });
+    const help = parseFreshTest(["--help"]);
     expect(help.code).to.equal(0);
     expect(help.out).to.include("--runs").and.include("npm run test:e2e");
   });
 
   it("fails fresh-test with exit 2 and one line on runs that are not a positive whole number", () => {
     for (const runs of ["0", "2.5", "many"]) {
-      const run = capture((io) => {
-        const parsed = parseOptions(freshTest(), ["--runs", runs], "fresh-test", io);
-        return "code" in parsed ? parsed.code : -1;
-      });
+      const run = parseFreshTest(["--runs", runs]);
       expect(run.code, runs).to.equal(2);
       expect(run.err.split("\n"), runs).to.have.length(1);
       expect(run.err, runs)

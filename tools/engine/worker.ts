@@ -30,6 +30,7 @@ type WorkerRequest = EvaluationRequest & { readonly recordsFirst?: boolean };
 
 /** Loaded in workers after tsx's hook: installed packages load without it (native-deps.ts). */
 const NATIVE_DEPS_FILE = path.join(__dirname, "native-deps.ts");
+
 /** What a worker runs first, before this file: the hooks, the SDK, then the request (below). */
 export function workerBootstrap(): string {
   // A worker does not inherit the parent's module hooks: register tsx's CommonJS hook first so
